@@ -1,0 +1,120 @@
+//! Dates as day numbers (days from the start of the common era, as chrono counts them),
+//! so that comparing dates and `days_since` are integer operations. Parsing accepts the
+//! forms exports use: `2026-11-01`, `2026/11/1` (Excel on Chinese Windows), and ISO 8601
+//! date-times, whose date part counts as written.
+
+use chrono::{Datelike, NaiveDate};
+
+/// A date as a day number.
+pub type Day = i32;
+
+/// The day number of a calendar date, if it exists.
+pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Day> {
+    NaiveDate::from_ymd_opt(year, month, day).map(|d| d.num_days_from_ce())
+}
+
+/// The calendar date of a day number.
+pub fn to_naive(day: Day) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MIN)
+}
+
+/// `YYYY-MM-DD`.
+pub fn format(day: Day) -> String {
+    to_naive(day).format("%Y-%m-%d").to_string()
+}
+
+/// Today's date on this machine's clock.
+pub fn today() -> Day {
+    chrono::Local::now().date_naive().num_days_from_ce()
+}
+
+/// Parses a date cell: `YYYY-MM-DD`, `YYYY/M/D` (padding optional), or an ISO 8601
+/// date-time (`2026-11-01T08:30:00+08:00`, `2026-11-01 08:30`), whose date part counts.
+pub fn parse(text: &str) -> Option<Day> {
+    let bytes = text.as_bytes();
+    let (year, rest) = digits(bytes, 4, 4)?;
+    let separator = *rest.first()?;
+    if separator != b'-' && separator != b'/' {
+        return None;
+    }
+    let (month, rest) = digits(&rest[1..], 1, 2)?;
+    if rest.first() != Some(&separator) {
+        return None;
+    }
+    let (day, rest) = digits(&rest[1..], 1, 2)?;
+    match rest.first() {
+        None => {}
+        Some(b'T' | b't' | b' ') if rest.len() > 1 && rest[1].is_ascii_digit() => {}
+        Some(_) => return None,
+    }
+    from_ymd(year as i32, month, day)
+}
+
+/// Reads between `min` and `max` ASCII digits.
+fn digits(bytes: &[u8], min: usize, max: usize) -> Option<(u32, &[u8])> {
+    let count = bytes
+        .iter()
+        .take(max)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if count < min || bytes.get(count).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let value = bytes[..count]
+        .iter()
+        .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
+    Some((value, &bytes[count..]))
+}
+
+/// The date `months` calendar months before `day`, clamped to the month's last day.
+pub fn months_before(day: Day, months: u32) -> Day {
+    let date = to_naive(day);
+    date.checked_sub_months(chrono::Months::new(months))
+        .unwrap_or(NaiveDate::MIN)
+        .num_days_from_ce()
+}
+
+/// The year of a day number.
+pub fn year(day: Day) -> i32 {
+    to_naive(day).year()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_forms_exports_use() {
+        let expected = from_ymd(2024, 3, 5);
+        assert!(expected.is_some());
+        for text in [
+            "2024-03-05",
+            "2024/3/5",
+            "2024/03/05",
+            "2024-3-5",
+            "2024-03-05T23:59:59Z",
+            "2024-03-05T01:00:00+08:00",
+            "2024-03-05 08:30",
+        ] {
+            assert_eq!(parse(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_date() {
+        for text in [
+            "", "2024", "2024-13-01", "2024-02-30", "05/03/2024", "2024-03-05x", "2024/03-05",
+            "20240-1-1", "2024-003-05", "2024-03-05T",
+        ] {
+            assert_eq!(parse(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn round_trips_and_counts_days() {
+        let day = parse("2026-11-01").unwrap();
+        assert_eq!(format(day), "2026-11-01");
+        assert_eq!(day - parse("2025-11-01").unwrap(), 365);
+        assert_eq!(format(months_before(parse("2026-03-31").unwrap(), 1)), "2026-02-28");
+    }
+}

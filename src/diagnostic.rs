@@ -1,0 +1,124 @@
+//! Diagnostics as data: what went wrong, where, and what might fix it. Every phase
+//! (load, parse, check, bind) reports through [`Diagnostic`]; rendering to text with the
+//! source line and a caret happens only when someone asks for it.
+
+use crate::source::{Sources, Span};
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::term::{self, Config};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in a ruleset or in how it meets the data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Short, lowercase, the user's own words in backticks.
+    pub message: String,
+    /// Where, when the problem has a place in a ruleset file.
+    pub span: Option<Span>,
+    /// Said under the caret.
+    pub label: String,
+    /// Further places worth showing, each with its own label.
+    pub related: Vec<(Span, String)>,
+    /// Suggestions, shown as `help: …`.
+    pub help: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error at a place.
+    pub fn error(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            span: Some(span),
+            label: String::new(),
+            related: Vec::new(),
+            help: Vec::new(),
+        }
+    }
+
+    /// An error with no place in a ruleset (a missing file given on the command line).
+    pub fn general(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            span: None,
+            ..Diagnostic::error(Span::default(), message)
+        }
+    }
+
+    /// A warning at a place.
+    pub fn warning(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(span, message)
+        }
+    }
+
+    /// Sets the text under the caret.
+    pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = label.into();
+        self
+    }
+
+    /// Adds a `help:` line.
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help.push(help.into());
+        self
+    }
+
+    /// Adds another place to show.
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.related.push((span, label.into()));
+        self
+    }
+
+    /// True for errors, false for warnings.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column: message`, one line, for logs and callbacks.
+    pub fn one_line(&self, sources: &Sources) -> String {
+        match self.span {
+            Some(span) => {
+                let (line, column) = sources.line_column(span);
+                format!("{}:{line}:{column}: {}", sources.name(span.file), self.message)
+            }
+            None => self.message.clone(),
+        }
+    }
+
+    /// The form codespan-reporting renders.
+    pub fn to_report(&self) -> Report<usize> {
+        let report = match self.severity {
+            Severity::Error => Report::error(),
+            Severity::Warning => Report::warning(),
+        };
+        let mut labels = Vec::new();
+        if let Some(span) = self.span {
+            labels.push(Label::primary(span.file, span.range()).with_message(&self.label));
+        }
+        for (span, label) in &self.related {
+            labels.push(Label::secondary(span.file, span.range()).with_message(label));
+        }
+        report
+            .with_message(&self.message)
+            .with_labels(labels)
+            .with_notes(self.help.iter().map(|h| format!("help: {h}")).collect())
+    }
+
+    /// Renders as plain text: `file:line:column`, the source line, a caret, help.
+    pub fn render(&self, sources: &Sources) -> String {
+        term::emit_into_string(&Config::default(), sources.files(), &self.to_report())
+            .unwrap_or_else(|_| format!("{}\n", self.one_line(sources)))
+    }
+}
+
+/// Renders several diagnostics as plain text, one after another.
+pub fn render_all(diagnostics: &[Diagnostic], sources: &Sources) -> String {
+    diagnostics.iter().map(|d| d.render(sources)).collect()
+}

@@ -1,0 +1,6 @@
+//! tradeseg
+pub mod date;
+pub mod decimal;
+pub mod diagnostic;
+pub mod source;
+pub mod syntax;

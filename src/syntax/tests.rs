@@ -1,0 +1,106 @@
+use super::ast::{BinaryOp, ExprKind, Item, UnaryOp};
+use super::*;
+
+fn expr(text: &str) -> ast::Expr {
+    parse_expr(0, text).unwrap_or_else(|d| panic!("{text}: {}", d.message))
+}
+
+/// The expression with explicit parentheses, to read precedence at a glance.
+fn shape(e: &ast::Expr) -> String {
+    match &e.kind {
+        ExprKind::Binary { op, left, right } => format!("({} {} {})", shape(left), op.symbol(), shape(right)),
+        ExprKind::Unary { op, operand } => match op {
+            UnaryOp::Not => format!("(not {})", shape(operand)),
+            UnaryOp::Neg => format!("(-{})", shape(operand)),
+            UnaryOp::IsMissing => format!("({} is missing)", shape(operand)),
+            UnaryOp::IsPresent => format!("({} is present)", shape(operand)),
+        },
+        ExprKind::Name(n) => n.text.clone(),
+        ExprKind::Number(n) => n.clone(),
+        ExprKind::Text(t) => format!("{t:?}"),
+        ExprKind::List(items) => format!("[{}]", items.iter().map(shape).collect::<Vec<_>>().join(", ")),
+        ExprKind::Call { function, args } => {
+            format!("{}({})", function.text, args.iter().map(shape).collect::<Vec<_>>().join(", "))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn precedence_follows_the_reference() {
+    assert_eq!(shape(&expr("not a > 1")), "(not (a > 1))");
+    assert_eq!(shape(&expr("a or b and c")), "(a or (b and c))");
+    assert_eq!(shape(&expr("not a and b")), "((not a) and b)");
+    assert_eq!(shape(&expr("a + b * 2 > c - 1")), "((a + (b * 2)) > (c - 1))");
+    assert_eq!(shape(&expr("x is missing or y > 1")), "((x is missing) or (y > 1))");
+    assert_eq!(shape(&expr("-3 * a")), "((-3) * a)");
+    assert_eq!(shape(&expr("c not in [\"US\", \"CA\"]")), "(c not in [\"US\", \"CA\"])");
+    assert_eq!(shape(&expr("days_since(d) >= 90")), "(days_since(d) >= 90)");
+}
+
+#[test]
+fn keywords_need_a_word_boundary() {
+    assert_eq!(shape(&expr("orders >= 1 and notes == android")), "((orders >= 1) and (notes == android))");
+    assert_eq!(shape(&expr("index in isles")), "(index in isles)");
+    assert_eq!(shape(&expr("`in` == 1")), "(in == 1)");
+}
+
+#[test]
+fn unicode_names_and_quoted_columns() {
+    assert_eq!(shape(&expr("询盘次数 >= 2")), "(询盘次数 >= 2)");
+    assert_eq!(shape(&expr("`Annual Revenue` > 1_000")), "(Annual Revenue > 1000)");
+}
+
+#[test]
+fn a_whole_ruleset_parses() {
+    let text = r#"
+# comment
+include "regions.seg"
+field inquiries = "询盘次数"
+field last_contact: date
+let no_orders = orders == 0
+dimension stars "Purchase stage" {
+    segment "4-star" when orders >= 1
+    segment "2-star" when inquiries >= 2
+                      and no_orders   # continues
+    otherwise "0-star" then "actions/recheck.rhai"
+}
+segment "oem" when identity == "OEM"
+test "t" {
+    as_of 2026-11-01
+    given { inquiries: 2, orders: 0, tags: ["a", "b"], hist: [ { date: 2026-09-01, amount: 1200 } ] }
+    expect stars == "2-star"
+    expect tagged "oem"
+    expect not tagged "growth"
+    expect region is missing
+}
+"#;
+    let file = parse(0, text).unwrap_or_else(|d| panic!("{}", d.message));
+    assert_eq!(file.items.len(), 7);
+    let Item::Dimension(d) = &file.items[4] else { panic!("dimension expected") };
+    assert_eq!(d.segments.len(), 2);
+    assert_eq!(d.title.as_ref().map(|t| t.text.as_str()), Some("Purchase stage"));
+    assert!(d.otherwise.as_ref().unwrap().action.is_some());
+    let Item::Test(t) = &file.items[6] else { panic!("test expected") };
+    assert_eq!(t.expectations.len(), 4);
+    assert_eq!(t.given.len(), 4);
+}
+
+#[test]
+fn errors_say_what_was_expected_in_words() {
+    let error = parse(0, "segment \"x\" when orders >=\n").unwrap_err();
+    assert_eq!(error.message, "expected a value");
+    assert_eq!(error.label, "found the end of the file");
+    let error = parse(0, "dimension d {\n segment \"a\" when x = 1\n}").unwrap_err();
+    assert!(error.help.iter().any(|h| h.contains("==")), "{error:?}");
+    let error = parse(0, "dimension d {\n segment \"a\" when x == 1\n").unwrap_err();
+    assert!(error.message.contains("`}`"), "{}", error.message);
+    assert!(!error.message.contains("kw_"), "{}", error.message);
+}
+
+#[test]
+fn strings_take_escapes() {
+    let e = expr(r#"name == "say \"hi\" \\ ok""#);
+    let ExprKind::Binary { op: BinaryOp::Eq, right, .. } = e.kind else { panic!() };
+    assert_eq!(right.kind, ExprKind::Text("say \"hi\" \\ ok".to_string()));
+}
