@@ -4,3 +4,5 @@ pub mod decimal;
 pub mod diagnostic;
 pub mod source;
 pub mod syntax;
+pub mod load;
+pub mod check;

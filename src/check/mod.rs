@@ -1,0 +1,325 @@
+//! Checking: a parsed [`Ruleset`] → a [`Checked`] ruleset, or every problem found. Names
+//! are resolved (`let`s inlined, fields numbered and mapped to their column headers),
+//! types inferred and checked, and a ruleset that passes cannot fail to compile. Whether
+//! each field exists in the data is a question for binding, when the header is known.
+
+mod build;
+mod infer;
+pub mod suggest;
+pub mod typed;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Ruleset;
+use crate::source::{Sources, Span};
+use crate::syntax::ast::{self, Item};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use typed::{Ty, Typed};
+
+/// A ruleset that passed every check, ready to compile.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub sources: Sources,
+    /// Every file the ruleset was read from.
+    pub paths: Vec<PathBuf>,
+    /// The fields the rules use, in order of first use.
+    pub fields: Vec<Field>,
+    pub dimensions: Vec<Dimension>,
+    /// Top-level segments.
+    pub tags: Vec<Segment>,
+    /// `test` blocks, for `tradeseg test`.
+    pub tests: Vec<ast::TestBlock>,
+    /// Problems that do not stop a run.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A field: a name in the rules bound to a column of the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The name the rules use.
+    pub name: String,
+    /// The column header it reads (the name itself unless `field x = "Header"`).
+    pub column: String,
+    /// Its type; `None` when only tested with `is missing` / `is present`.
+    pub ty: Option<Ty>,
+    /// Its first use or declaration.
+    pub span: Span,
+}
+
+/// A checked dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    pub name: String,
+    pub title: Option<String>,
+    pub segments: Vec<Segment>,
+    pub otherwise: Option<Otherwise>,
+    pub span: Span,
+}
+
+/// A checked segment or tag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub name: String,
+    pub condition: Typed,
+    /// The action script path as written (relative to the ruleset file).
+    pub action: Option<String>,
+    pub span: Span,
+}
+
+/// The segment a dimension gives when no other applies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Otherwise {
+    pub name: String,
+    pub action: Option<String>,
+    pub span: Span,
+}
+
+/// Why a ruleset failed its checks: all errors (and warnings), with their sources.
+#[derive(Debug, Clone)]
+pub struct CheckError {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Which `let`s are visible at a point in the ruleset.
+pub struct Scope {
+    visible: HashSet<String>,
+    all: HashMap<String, Span>,
+}
+
+/// What a name refers to.
+pub enum Resolved<'a> {
+    Let,
+    /// A `let` defined further down: an error here.
+    LetLater,
+    Field(&'a str),
+}
+
+impl Scope {
+    fn resolve<'a>(&self, name: &'a str) -> Resolved<'a> {
+        if self.visible.contains(name) {
+            Resolved::Let
+        } else if self.all.contains_key(name) {
+            Resolved::LetLater
+        } else {
+            Resolved::Field(name)
+        }
+    }
+
+    fn let_span(&self, name: &str) -> Option<Span> {
+        self.all.get(name).copied()
+    }
+}
+
+/// Checks a loaded ruleset.
+pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
+    let mut diagnostics = Vec::new();
+    let mut warnings = Vec::new();
+    let (columns, inference) = infer_fields(&ruleset.items, &mut diagnostics);
+
+    let mut builder = build::Builder::new(&inference, &columns);
+    let mut scope = new_scope(&ruleset.items, &mut diagnostics);
+    let mut dimensions: Vec<Dimension> = Vec::new();
+    let mut tags = Vec::new();
+    let mut tests = Vec::new();
+    for item in &ruleset.items {
+        match item {
+            Item::Let(decl) => {
+                let built = builder.build(&scope, &decl.value);
+                builder.lets.insert(decl.name.text.clone(), built);
+                scope.visible.insert(decl.name.text.clone());
+            }
+            Item::Dimension(d) => {
+                if let Some(earlier) = dimensions.iter().find(|e| e.name == d.name.text) {
+                    diagnostics.push(
+                        Diagnostic::error(d.name.span, format!("dimension `{}` is defined twice", d.name.text))
+                            .label("second definition")
+                            .related(earlier.span, "first defined here"),
+                    );
+                }
+                let segments = d.segments.iter().filter_map(|s| segment(&mut builder, &scope, s)).collect();
+                let dimension = Dimension {
+                    name: d.name.text.clone(),
+                    title: d.title.as_ref().map(|t| t.text.clone()),
+                    segments,
+                    otherwise: d.otherwise.as_ref().map(|o| Otherwise {
+                        name: o.name.text.clone(),
+                        action: o.action.as_ref().map(|a| a.text.clone()),
+                        span: o.span,
+                    }),
+                    span: d.name.span,
+                };
+                warnings.extend(lint_dimension(d));
+                dimensions.push(dimension);
+            }
+            Item::Tag(s) => tags.extend(segment(&mut builder, &scope, s)),
+            Item::Test(t) => tests.push(t.clone()),
+            Item::Events(e) => diagnostics.push(
+                Diagnostic::error(e.span, "event streams are not available yet")
+                    .label("rules over events (orders, shipments) are not supported in this version"),
+            ),
+            Item::Field(_) | Item::Include(_) => {}
+        }
+    }
+    warnings.extend(action_warnings(&ruleset.items));
+    diagnostics.extend(inference.diagnostics.iter().cloned());
+    diagnostics.extend(builder.diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(warnings);
+        sort_by_place(&mut diagnostics);
+        return Err(CheckError {
+            sources: ruleset.sources,
+            diagnostics,
+        });
+    }
+    Ok(Checked {
+        sources: ruleset.sources,
+        paths: ruleset.paths,
+        fields: builder.fields,
+        dimensions,
+        tags,
+        tests,
+        warnings,
+    })
+}
+
+fn segment(builder: &mut build::Builder, scope: &Scope, s: &ast::Segment) -> Option<Segment> {
+    let condition = builder.condition(scope, &s.condition)?;
+    Some(Segment {
+        name: s.name.text.clone(),
+        condition,
+        action: s.action.as_ref().map(|a| a.text.clone()),
+        span: s.name.span,
+    })
+}
+
+/// Reads `field` declarations and runs type inference over every expression.
+fn infer_fields(items: &[Item], diagnostics: &mut Vec<Diagnostic>) -> (HashMap<String, String>, infer::Inference) {
+    let mut columns = HashMap::new();
+    let mut inference = infer::Inference::default();
+    let mut declared: HashMap<String, Span> = HashMap::new();
+    for item in items {
+        let Item::Field(f) = item else { continue };
+        if let Some(&first) = declared.get(&f.name.text) {
+            diagnostics.push(
+                Diagnostic::error(f.name.span, format!("field `{}` is declared twice", f.name.text))
+                    .related(first, "first declared here"),
+            );
+            continue;
+        }
+        declared.insert(f.name.text.clone(), f.name.span);
+        if let Some(column) = &f.column {
+            columns.insert(f.name.text.clone(), column.text.clone());
+        }
+        if let Some(ty_name) = &f.ty {
+            match Ty::from_name(&ty_name.text) {
+                Some(ty) => inference.declare(&f.name.text, ty, ty_name.span),
+                None => {
+                    let names = ["number", "text", "date", "bool", "list"];
+                    let mut d = Diagnostic::error(ty_name.span, format!("unknown type `{}`", ty_name.text))
+                        .label("not a type")
+                        .help("the types are `number`, `text`, `date`, `bool` and `list`");
+                    if let Some(near) = suggest::closest(&ty_name.text, names) {
+                        d = d.help(format!("did you mean `{near}`?"));
+                    }
+                    diagnostics.push(d);
+                }
+            }
+        }
+    }
+    let mut scope = new_scope(items, &mut Vec::new());
+    for item in items {
+        match item {
+            Item::Let(decl) => {
+                let shape = inference.shape(&scope, &decl.value);
+                inference.lets.insert(decl.name.text.clone(), shape);
+                scope.visible.insert(decl.name.text.clone());
+            }
+            Item::Dimension(d) => {
+                for s in &d.segments {
+                    let shape = inference.shape(&scope, &s.condition);
+                    inference.require(&shape, Ty::Bool, s.condition.span);
+                }
+            }
+            Item::Tag(s) => {
+                let shape = inference.shape(&scope, &s.condition);
+                inference.require(&shape, Ty::Bool, s.condition.span);
+            }
+            _ => {}
+        }
+    }
+    inference.settle();
+    (columns, inference)
+}
+
+/// All `let` names, reporting ones defined twice or clashing with a declared field.
+fn new_scope(items: &[Item], diagnostics: &mut Vec<Diagnostic>) -> Scope {
+    let mut all = HashMap::new();
+    let fields: HashSet<&str> = items
+        .iter()
+        .filter_map(|i| if let Item::Field(f) = i { Some(f.name.text.as_str()) } else { None })
+        .collect();
+    for item in items {
+        let Item::Let(decl) = item else { continue };
+        if let Some(&first) = all.get(&decl.name.text) {
+            diagnostics.push(
+                Diagnostic::error(decl.name.span, format!("`{}` is defined twice", decl.name.text))
+                    .label("second `let`")
+                    .related(first, "first defined here"),
+            );
+        } else if fields.contains(decl.name.text.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(decl.name.span, format!("`{}` is both a field and a `let`", decl.name.text))
+                    .help("rename the `let`"),
+            );
+        }
+        all.entry(decl.name.text.clone()).or_insert(decl.name.span);
+    }
+    Scope {
+        visible: HashSet::new(),
+        all,
+    }
+}
+
+/// Warnings a careful reviewer gives about one dimension.
+fn lint_dimension(d: &ast::Dimension) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for s in &d.segments {
+        if let Some(&first) = seen.get(s.name.text.as_str()) {
+            warnings.push(
+                Diagnostic::warning(s.name.span, format!("segment `{}` appears twice in `{}`", s.name.text, d.name.text))
+                    .label("customers reaching this line get the same segment as above")
+                    .related(first, "first here"),
+            );
+        }
+        seen.entry(&s.name.text).or_insert(s.name.span);
+    }
+    warnings
+}
+
+/// `then` scripts are not run by this version; say so rather than ignore them silently.
+fn action_warnings(items: &[Item]) -> Vec<Diagnostic> {
+    let mut spans = Vec::new();
+    for item in items {
+        match item {
+            Item::Tag(s) => spans.extend(s.action.as_ref().map(|a| a.span)),
+            Item::Dimension(d) => {
+                spans.extend(d.segments.iter().filter_map(|s| s.action.as_ref().map(|a| a.span)));
+                spans.extend(d.otherwise.as_ref().and_then(|o| o.action.as_ref().map(|a| a.span)));
+            }
+            _ => {}
+        }
+    }
+    spans
+        .into_iter()
+        .map(|span| Diagnostic::warning(span, "actions are not run by this version").label("this script is ignored"))
+        .collect()
+}
+
+fn sort_by_place(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,138 @@
+//! The checked form of expressions: names resolved (lets inlined, fields numbered), every
+//! node's type known, literals parsed. Plain data; the compiler turns it into a program.
+
+use crate::date::Day;
+use crate::decimal::Decimal;
+use crate::source::Span;
+use std::fmt;
+
+/// The type of a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Number,
+    Text,
+    Date,
+    Bool,
+    /// A list cell: items separated by `;`.
+    List,
+}
+
+impl Ty {
+    /// The type named in a `field x: TYPE` declaration.
+    pub fn from_name(name: &str) -> Option<Ty> {
+        Some(match name {
+            "number" | "decimal" => Ty::Number,
+            "text" | "string" => Ty::Text,
+            "date" => Ty::Date,
+            "bool" | "boolean" => Ty::Bool,
+            "list" => Ty::List,
+            _ => return None,
+        })
+    }
+
+    /// The type's name in a declaration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ty::Number => "number",
+            Ty::Text => "text",
+            Ty::Date => "date",
+            Ty::Bool => "bool",
+            Ty::List => "list",
+        }
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Ty::Number => "a number",
+            Ty::Text => "text",
+            Ty::Date => "a date",
+            Ty::Bool => "a condition (true or false)",
+            Ty::List => "a list",
+        })
+    }
+}
+
+/// A literal value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Const {
+    Number(Decimal),
+    Text(String),
+    Date(Day),
+    Bool(bool),
+}
+
+impl Const {
+    /// The literal's type.
+    pub fn ty(&self) -> Ty {
+        match self {
+            Const::Number(_) => Ty::Number,
+            Const::Text(_) => Ty::Text,
+            Const::Date(_) => Ty::Date,
+            Const::Bool(_) => Ty::Bool,
+        }
+    }
+}
+
+impl fmt::Display for Const {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Const::Number(n) => write!(f, "{n}"),
+            Const::Text(t) => write!(f, "{t:?}"),
+            Const::Date(d) => f.write_str(&crate::date::format(*d)),
+            Const::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// Index of a field in [`crate::check::Checked::fields`].
+pub type FieldId = usize;
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// Arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// A checked expression with its source span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Typed {
+    pub kind: TypedKind,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+/// The forms a checked expression takes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypedKind {
+    Const(Const),
+    /// A list literal (only after `in`), its items all of `Typed::ty`.
+    Set(Vec<Const>),
+    AsOf,
+    Field(FieldId),
+    Neg(Box<Typed>),
+    Arith(ArithOp, Box<Typed>, Box<Typed>),
+    DaysSince(Box<Typed>),
+    Compare(CmpOp, Box<Typed>, Box<Typed>),
+    In { value: Box<Typed>, set: Box<Typed>, negated: bool },
+    Contains { list: Box<Typed>, item: Box<Typed> },
+    IsMissing { value: Box<Typed>, negated: bool },
+    Not(Box<Typed>),
+    And(Box<Typed>, Box<Typed>),
+    Or(Box<Typed>, Box<Typed>),
+}
