@@ -6,3 +6,5 @@ pub mod source;
 pub mod syntax;
 pub mod load;
 pub mod check;
+pub mod compile;
+pub mod eval;

@@ -1,0 +1,278 @@
+//! Compiling: a [`Checked`] ruleset and the data's layout → a [`Program`]. Each field is
+//! bound to a column (an unknown one is an error with "did you mean" from the header), each
+//! condition becomes a tree specialised by type, and constant parts are folded.
+
+mod program;
+
+pub use program::*;
+
+use crate::check::suggest::closest;
+use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
+use crate::check::Checked;
+use crate::date::Day;
+use crate::diagnostic::Diagnostic;
+
+/// The columns of the data, as its header names them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    pub columns: Vec<String>,
+    /// True when the header lists every column (CSV); false when records may carry keys
+    /// not seen yet (JSON), so an unknown field is only a warning.
+    pub complete: bool,
+}
+
+impl Schema {
+    /// A complete schema from a header.
+    pub fn from_header<S: AsRef<str>>(columns: impl IntoIterator<Item = S>) -> Schema {
+        Schema {
+            columns: columns.into_iter().map(|c| c.as_ref().trim().to_string()).collect(),
+            complete: true,
+        }
+    }
+}
+
+/// What a compile needs besides the ruleset and the layout.
+#[derive(Debug, Clone)]
+pub struct CompileOptions {
+    /// The as-of date.
+    pub as_of: Day,
+    /// The id column's name.
+    pub id_column: String,
+}
+
+/// The result of compiling: the program and any warnings, or errors.
+pub type Compiled = Result<(Program, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// Compiles a checked ruleset for data with the given layout.
+pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> Compiled {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut slots = Vec::with_capacity(checked.fields.len());
+    for field in &checked.fields {
+        let index = schema.columns.iter().position(|c| *c == field.column);
+        if index.is_none() {
+            let what = if field.column == field.name {
+                format!("no column `{}` in the data", field.column)
+            } else {
+                format!("no column `{}` (for field `{}`) in the data", field.column, field.name)
+            };
+            let mut d = if schema.complete {
+                Diagnostic::error(field.span, what).label("not in the data's header")
+            } else {
+                Diagnostic::warning(field.span, what).label("no record read so far has this key; it counts as missing")
+            };
+            if let Some(near) = closest(&field.column, schema.columns.iter().map(String::as_str)) {
+                d = d.help(format!("did you mean `{near}`?"));
+            }
+            if schema.complete {
+                errors.push(d);
+            } else {
+                warnings.push(d);
+            }
+        }
+        slots.push(SlotSpec {
+            field: field.name.clone(),
+            column: field.column.clone(),
+            index: if schema.complete { index } else { None },
+            ty: field.ty,
+        });
+    }
+    let id_column = schema.columns.iter().position(|c| *c == options.id_column);
+    if id_column.is_none() && schema.complete {
+        let mut d = Diagnostic::general(format!("no id column `{}` in the data", options.id_column))
+            .help("name the column that identifies customers with `--id COLUMN`");
+        if let Some(near) = closest(&options.id_column, schema.columns.iter().map(String::as_str)) {
+            d = d.help(format!("did you mean `--id {near}`?"));
+        }
+        errors.push(d);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let lower = Lower { as_of: options.as_of };
+    let dimensions = checked
+        .dimensions
+        .iter()
+        .map(|d| {
+            let mut names: Vec<String> = d.segments.iter().map(|s| s.name.clone()).collect();
+            let otherwise = d.otherwise.as_ref().map(|o| {
+                names.push(o.name.clone());
+                (names.len() - 1) as u16
+            });
+            CompiledDimension {
+                name: d.name.clone(),
+                title: d.title.clone(),
+                names,
+                rules: d.segments.iter().map(|s| lower.cond(&s.condition)).collect(),
+                otherwise,
+            }
+        })
+        .collect();
+    let tags = checked
+        .tags
+        .iter()
+        .map(|t| CompiledSegment {
+            name: t.name.clone(),
+            condition: lower.cond(&t.condition),
+        })
+        .collect();
+    let program = Program {
+        slots,
+        dimensions,
+        tags,
+        as_of: options.as_of,
+        id_column,
+        id_name: options.id_column.clone(),
+    };
+    Ok((program, warnings))
+}
+
+/// Lowers typed expressions; the checker guarantees every type fits.
+struct Lower {
+    as_of: Day,
+}
+
+impl Lower {
+    fn cond(&self, e: &Typed) -> Cond {
+        match &e.kind {
+            TypedKind::Const(Const::Bool(b)) => Cond::Const(*b),
+            TypedKind::Field(slot) => Cond::BoolSlot(*slot as Slot),
+            TypedKind::Not(inner) => match self.cond(inner) {
+                Cond::Const(b) => Cond::Const(!b),
+                other => Cond::Not(Box::new(other)),
+            },
+            TypedKind::And(..) => Cond::And(self.flatten(e, true)),
+            TypedKind::Or(..) => Cond::Or(self.flatten(e, false)),
+            TypedKind::Compare(op, l, r) => self.compare(*op, l, r),
+            TypedKind::In { value, set, negated } => self.membership(value, set, *negated),
+            TypedKind::Contains { list, item } => match list.kind {
+                TypedKind::Field(slot) => Cond::Contains {
+                    list: slot as Slot,
+                    item: self.text(item),
+                },
+                _ => unreachable!("the checker only lets list fields reach `contains`"),
+            },
+            TypedKind::IsMissing { value, negated } => Cond::Missing {
+                value: Box::new(self.any(value)),
+                negated: *negated,
+            },
+            other => unreachable!("not a condition after checking: {other:?}"),
+        }
+    }
+
+    /// `a and b and c` as one list, so evaluation is a loop, not a deep tree.
+    fn flatten(&self, e: &Typed, and: bool) -> Vec<Cond> {
+        match &e.kind {
+            TypedKind::And(l, r) if and => [self.flatten(l, and), self.flatten(r, and)].concat(),
+            TypedKind::Or(l, r) if !and => [self.flatten(l, and), self.flatten(r, and)].concat(),
+            _ => vec![self.cond(e)],
+        }
+    }
+
+    fn compare(&self, op: CmpOp, l: &Typed, r: &Typed) -> Cond {
+        match l.ty {
+            Ty::Number => match (self.num(l), self.num(r)) {
+                (Num::Slot(s), Num::Const(c)) => Cond::NumSlotConst(op, s, c),
+                (Num::Const(c), Num::Slot(s)) => Cond::NumSlotConst(flip(op), s, c),
+                (a, b) => Cond::Num(op, a, b),
+            },
+            Ty::Date => match (self.date(l), self.date(r)) {
+                (DateExpr::Slot(s), DateExpr::Const(c)) => Cond::DateSlotConst(op, s, c),
+                (DateExpr::Const(c), DateExpr::Slot(s)) => Cond::DateSlotConst(flip(op), s, c),
+                (a, b) => Cond::Date(op, a, b),
+            },
+            Ty::Text => Cond::Text(op, self.text(l), self.text(r)),
+            Ty::Bool => Cond::Bool(op, Box::new(self.cond(l)), Box::new(self.cond(r))),
+            Ty::List => unreachable!("the checker rejects comparing lists"),
+        }
+    }
+
+    fn membership(&self, value: &Typed, set: &Typed, negated: bool) -> Cond {
+        let TypedKind::Set(items) = &set.kind else {
+            unreachable!("the checker turns `in list_field` into `contains`")
+        };
+        match value.ty {
+            Ty::Number => Cond::InNum {
+                value: self.num(value),
+                set: items.iter().filter_map(|c| if let Const::Number(n) = c { Some(*n) } else { None }).collect(),
+                negated,
+            },
+            Ty::Date => Cond::InDate {
+                value: self.date(value),
+                set: items.iter().filter_map(|c| if let Const::Date(d) = c { Some(*d) } else { None }).collect(),
+                negated,
+            },
+            _ => Cond::InText {
+                value: self.text(value),
+                set: TextSet::new(
+                    items
+                        .iter()
+                        .filter_map(|c| if let Const::Text(t) = c { Some(t.as_bytes().into()) } else { None })
+                        .collect(),
+                ),
+                negated,
+            },
+        }
+    }
+
+    fn num(&self, e: &Typed) -> Num {
+        let binary = |l: &Typed, r: &Typed| (Box::new(self.num(l)), Box::new(self.num(r)));
+        let folded = match &e.kind {
+            TypedKind::Const(Const::Number(n)) => return Num::Const(*n),
+            TypedKind::Field(slot) => return Num::Slot(*slot as Slot),
+            TypedKind::Neg(inner) => Num::Neg(Box::new(self.num(inner))),
+            TypedKind::Arith(op, l, r) => {
+                let (a, b) = binary(l, r);
+                match op {
+                    ArithOp::Add => Num::Add(a, b),
+                    ArithOp::Sub => Num::Sub(a, b),
+                    ArithOp::Mul => Num::Mul(a, b),
+                    ArithOp::Div => Num::Div(a, b),
+                }
+            }
+            TypedKind::DaysSince(d) => Num::DaysSince(Box::new(self.date(d))),
+            other => unreachable!("not a number after checking: {other:?}"),
+        };
+        crate::eval::fold_num(folded, self.as_of)
+    }
+
+    fn date(&self, e: &Typed) -> DateExpr {
+        match &e.kind {
+            TypedKind::Const(Const::Date(d)) => DateExpr::Const(*d),
+            TypedKind::AsOf => DateExpr::Const(self.as_of),
+            TypedKind::Field(slot) => DateExpr::Slot(*slot as Slot),
+            other => unreachable!("not a date after checking: {other:?}"),
+        }
+    }
+
+    fn text(&self, e: &Typed) -> TextExpr {
+        match &e.kind {
+            TypedKind::Const(Const::Text(t)) => TextExpr::Const(t.as_bytes().into()),
+            TypedKind::Field(slot) => TextExpr::Slot(*slot as Slot),
+            other => unreachable!("not text after checking: {other:?}"),
+        }
+    }
+
+    fn any(&self, e: &Typed) -> AnyExpr {
+        if let TypedKind::Field(slot) = e.kind {
+            return AnyExpr::Slot(slot as Slot);
+        }
+        match e.ty {
+            Ty::Number => AnyExpr::Num(self.num(e)),
+            Ty::Date => AnyExpr::Date(self.date(e)),
+            Ty::Text | Ty::List => AnyExpr::Text(self.text(e)),
+            Ty::Bool => AnyExpr::Cond(self.cond(e)),
+        }
+    }
+}
+
+/// The operator with its sides swapped: `3 < x` is `x > 3`.
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        same => same,
+    }
+}

@@ -1,0 +1,145 @@
+//! The compiled form of a ruleset: conditions as trees specialised by type, fields as
+//! slot numbers, literals parsed, dates as day numbers, `in` lists as sets. Evaluating a
+//! record touches no names and allocates nothing.
+
+use crate::check::typed::{CmpOp, Ty};
+use crate::date::Day;
+use crate::decimal::Decimal;
+use std::collections::HashSet;
+
+/// Index of a field's value in a [`crate::eval::Row`].
+pub type Slot = u16;
+
+/// A compiled ruleset bound to one data layout, ready to evaluate records.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// One per field: what to read and how to parse it.
+    pub slots: Vec<SlotSpec>,
+    pub dimensions: Vec<CompiledDimension>,
+    pub tags: Vec<CompiledSegment>,
+    /// The as-of date every time-relative rule uses.
+    pub as_of: Day,
+    /// Position of the id column in the data, when the layout is known (CSV).
+    pub id_column: Option<usize>,
+    /// The id column's name.
+    pub id_name: String,
+}
+
+/// Where a slot's value comes from and its type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotSpec {
+    /// The field's name in the rules.
+    pub field: String,
+    /// The column header or JSON key.
+    pub column: String,
+    /// Position in a CSV header; `None` for JSON (looked up by key) or an absent column.
+    pub index: Option<usize>,
+    /// `None`: only tested with `is missing` / `is present`.
+    pub ty: Option<Ty>,
+}
+
+/// A dimension: segments tried in order, first true wins.
+#[derive(Debug, Clone)]
+pub struct CompiledDimension {
+    pub name: String,
+    pub title: Option<String>,
+    /// Segment names by index; `otherwise` last if present.
+    pub names: Vec<String>,
+    pub rules: Vec<Cond>,
+    /// Index into `names` of the `otherwise` segment.
+    pub otherwise: Option<u16>,
+}
+
+/// A tag.
+#[derive(Debug, Clone)]
+pub struct CompiledSegment {
+    pub name: String,
+    pub condition: Cond,
+}
+
+/// A condition; evaluates to true, false or unknown.
+#[derive(Debug, Clone)]
+pub enum Cond {
+    Const(bool),
+    BoolSlot(Slot),
+    /// `field OP literal`, the most common shape, without the general machinery.
+    NumSlotConst(CmpOp, Slot, Decimal),
+    DateSlotConst(CmpOp, Slot, Day),
+    Num(CmpOp, Num, Num),
+    Date(CmpOp, DateExpr, DateExpr),
+    Text(CmpOp, TextExpr, TextExpr),
+    Bool(CmpOp, Box<Cond>, Box<Cond>),
+    InText { value: TextExpr, set: TextSet, negated: bool },
+    InNum { value: Num, set: Vec<Decimal>, negated: bool },
+    InDate { value: DateExpr, set: Vec<Day>, negated: bool },
+    Contains { list: Slot, item: TextExpr },
+    Missing { value: Box<AnyExpr>, negated: bool },
+    Not(Box<Cond>),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+/// A number-valued expression.
+#[derive(Debug, Clone)]
+pub enum Num {
+    Const(Decimal),
+    Slot(Slot),
+    Neg(Box<Num>),
+    Add(Box<Num>, Box<Num>),
+    Sub(Box<Num>, Box<Num>),
+    Mul(Box<Num>, Box<Num>),
+    Div(Box<Num>, Box<Num>),
+    /// As-of date minus the date, in days.
+    DaysSince(Box<DateExpr>),
+}
+
+/// A date-valued expression.
+#[derive(Debug, Clone)]
+pub enum DateExpr {
+    Const(Day),
+    Slot(Slot),
+}
+
+/// A text-valued expression.
+#[derive(Debug, Clone)]
+pub enum TextExpr {
+    Const(Box<[u8]>),
+    Slot(Slot),
+}
+
+/// Any expression, for `is missing`.
+#[derive(Debug, Clone)]
+pub enum AnyExpr {
+    Slot(Slot),
+    Num(Num),
+    Date(DateExpr),
+    Text(TextExpr),
+    Cond(Cond),
+}
+
+/// The items of an `in [...]` list of text: a short list is scanned, a long one hashed.
+#[derive(Debug, Clone)]
+pub enum TextSet {
+    Few(Vec<Box<[u8]>>),
+    Many(HashSet<Box<[u8]>>),
+}
+
+impl TextSet {
+    /// A set of the given items.
+    pub fn new(items: Vec<Box<[u8]>>) -> TextSet {
+        if items.len() <= 8 {
+            TextSet::Few(items)
+        } else {
+            TextSet::Many(items.into_iter().collect())
+        }
+    }
+
+    /// True when `item` is in the set.
+    #[inline]
+    pub fn contains(&self, item: &[u8]) -> bool {
+        match self {
+            TextSet::Few(items) => items.iter().any(|i| &**i == item),
+            TextSet::Many(items) => items.contains(item),
+        }
+    }
+}

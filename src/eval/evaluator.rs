@@ -1,0 +1,111 @@
+//! The per-thread evaluation loop: fills a [`Row`] from a record's cells, evaluates the
+//! program, and notes cells that did not parse. Holds its buffers so that evaluating one
+//! record after another allocates nothing.
+
+use super::{Outcome, Row, Val};
+use crate::compile::Program;
+
+/// A cell that did not parse as its field's type; it counted as missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellError {
+    /// The slot (field) it was read for.
+    pub slot: usize,
+    /// The cell as it was.
+    pub value: String,
+}
+
+/// Evaluates records against one program, reusing its buffers.
+#[derive(Debug, Clone)]
+pub struct Evaluator<'p> {
+    program: &'p Program,
+    row: Row,
+    outcome: Outcome,
+    errors: Vec<CellError>,
+}
+
+impl<'p> Evaluator<'p> {
+    /// An evaluator for `program`.
+    pub fn new(program: &'p Program) -> Evaluator<'p> {
+        Evaluator {
+            program,
+            row: Row::new(program.slots.len()),
+            outcome: Outcome::default(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Evaluates a record given its cells by column position (the layout the program was
+    /// compiled for). `None` is an absent cell.
+    pub fn evaluate_columns<'c>(&mut self, cell: impl Fn(usize) -> Option<&'c str>) -> &Outcome {
+        self.begin();
+        for (slot, spec) in self.program.slots.iter().enumerate() {
+            if let Some(text) = spec.index.and_then(&cell) {
+                self.set(slot, text);
+            }
+        }
+        self.finish()
+    }
+
+    /// Evaluates a record given its cells by column name.
+    pub fn evaluate_named<'c>(&mut self, cell: impl Fn(&str) -> Option<&'c str>) -> &Outcome {
+        self.begin();
+        for (slot, spec) in self.program.slots.iter().enumerate() {
+            if let Some(text) = cell(&spec.column) {
+                self.set(slot, text);
+            }
+        }
+        self.finish()
+    }
+
+    /// Evaluates a row filled by the caller (see [`Evaluator::row_mut`]).
+    pub fn evaluate_row(&mut self) -> &Outcome {
+        self.program.evaluate(&self.row, &mut self.outcome);
+        &self.outcome
+    }
+
+    /// Clears the row for the caller to fill slot by slot.
+    pub fn begin(&mut self) {
+        self.row.reset();
+        self.errors.clear();
+    }
+
+    /// Sets one slot from a cell's text, noting a parse failure.
+    pub fn set(&mut self, slot: usize, text: &str) {
+        let ty = self.program.slots[slot].ty;
+        if self.row.set_cell(slot, ty, text).is_err() {
+            self.errors.push(CellError {
+                slot,
+                value: text.to_string(),
+            });
+        }
+    }
+
+    /// Sets one slot to a value directly.
+    pub fn set_value(&mut self, slot: usize, value: Val) {
+        self.row.set(slot, value);
+    }
+
+    /// The row being filled.
+    pub fn row_mut(&mut self) -> &mut Row {
+        &mut self.row
+    }
+
+    fn finish(&mut self) -> &Outcome {
+        self.evaluate_row()
+    }
+
+    /// The cells of the last record that did not parse.
+    pub fn errors(&self) -> &[CellError] {
+        &self.errors
+    }
+
+    /// The last outcome.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// The program.
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+}

@@ -1,0 +1,246 @@
+//! Evaluating: a compiled [`Program`] over one record's values ([`Row`]) → an [`Outcome`]
+//! (a segment per dimension, the tags that apply). Logic is three-valued, as in SQL: a
+//! comparison touching a missing value is unknown, `false and unknown` is false, `true or
+//! unknown` is true, and a segment applies only where its condition is true.
+
+mod evaluator;
+mod row;
+
+pub use evaluator::{CellError, Evaluator};
+
+pub use row::{Row, Val};
+
+use crate::check::typed::CmpOp;
+use crate::compile::*;
+use crate::date::Day;
+use crate::decimal::Decimal;
+use std::cmp::Ordering;
+
+/// A truth value of three-valued logic. The order (false < unknown < true) makes `and`
+/// the minimum and `or` the maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tri {
+    False,
+    Unknown,
+    True,
+}
+
+impl Tri {
+    fn from_bool(b: bool) -> Tri {
+        if b {
+            Tri::True
+        } else {
+            Tri::False
+        }
+    }
+
+    fn not(self) -> Tri {
+        match self {
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+            Tri::True => Tri::False,
+        }
+    }
+}
+
+/// What the rules gave one customer: per dimension the index of its segment in
+/// [`CompiledDimension::names`] (or none), and the indices of the tags that apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub segments: Vec<Option<u16>>,
+    pub tags: Vec<u16>,
+}
+
+impl Program {
+    /// Evaluates every dimension and tag for one row, reusing `out`'s buffers.
+    pub fn evaluate(&self, row: &Row, out: &mut Outcome) {
+        out.segments.clear();
+        out.tags.clear();
+        for dimension in &self.dimensions {
+            let hit = dimension.rules.iter().position(|c| self.test(c, row) == Tri::True);
+            out.segments.push(hit.map(|i| i as u16).or(dimension.otherwise));
+        }
+        for (i, tag) in self.tags.iter().enumerate() {
+            if self.test(&tag.condition, row) == Tri::True {
+                out.tags.push(i as u16);
+            }
+        }
+    }
+
+    /// The segment name a dimension gave, if any.
+    pub fn segment_name(&self, dimension: usize, outcome: &Outcome) -> Option<&str> {
+        let index = (*outcome.segments.get(dimension)?)?;
+        self.dimensions[dimension].names.get(index as usize).map(String::as_str)
+    }
+
+    /// The names of the tags that apply, in ruleset order.
+    pub fn tag_names<'a>(&'a self, outcome: &'a Outcome) -> impl Iterator<Item = &'a str> + 'a {
+        outcome.tags.iter().map(|&i| self.tags[i as usize].name.as_str())
+    }
+
+    /// Evaluates one condition.
+    pub fn test(&self, cond: &Cond, row: &Row) -> Tri {
+        match cond {
+            Cond::Const(b) => Tri::from_bool(*b),
+            Cond::BoolSlot(s) => match row.vals[*s as usize] {
+                Val::Bool(b) => Tri::from_bool(b),
+                _ => Tri::Unknown,
+            },
+            Cond::NumSlotConst(op, s, c) => match row.vals[*s as usize] {
+                Val::Num(n) => compare(*op, n.cmp(c)),
+                _ => Tri::Unknown,
+            },
+            Cond::DateSlotConst(op, s, c) => match row.vals[*s as usize] {
+                Val::Date(d) => compare(*op, d.cmp(c)),
+                _ => Tri::Unknown,
+            },
+            Cond::Num(op, a, b) => both(self.num(a, row), self.num(b, row), |x, y| compare(*op, x.cmp(&y))),
+            Cond::Date(op, a, b) => both(self.date(a, row), self.date(b, row), |x, y| compare(*op, x.cmp(&y))),
+            Cond::Text(op, a, b) => both(text(a, row), text(b, row), |x, y| compare(*op, x.cmp(y))),
+            Cond::Bool(op, a, b) => match (self.test(a, row), self.test(b, row)) {
+                (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+                (x, y) => compare(*op, x.cmp(&y)),
+            },
+            Cond::InText { value, set, negated } => member(text(value, row).map(|t| set.contains(t)), *negated),
+            Cond::InNum { value, set, negated } => member(self.num(value, row).map(|n| set.contains(&n)), *negated),
+            Cond::InDate { value, set, negated } => member(self.date(value, row).map(|d| set.contains(&d)), *negated),
+            Cond::Contains { list, item } => match (row.vals[*list as usize], text(item, row)) {
+                (Val::Text(start, end), Some(item)) => {
+                    Tri::from_bool(row::list_items(&row.text[start as usize..end as usize]).any(|i| i == item))
+                }
+                _ => Tri::Unknown,
+            },
+            Cond::Missing { value, negated } => {
+                let missing = match &**value {
+                    AnyExpr::Slot(s) => row.vals[*s as usize] == Val::Missing,
+                    AnyExpr::Num(n) => self.num(n, row).is_none(),
+                    AnyExpr::Date(d) => self.date(d, row).is_none(),
+                    AnyExpr::Text(t) => text(t, row).is_none(),
+                    AnyExpr::Cond(c) => self.test(c, row) == Tri::Unknown,
+                };
+                Tri::from_bool(missing != *negated)
+            }
+            Cond::Not(c) => self.test(c, row).not(),
+            Cond::And(parts) => {
+                let mut result = Tri::True;
+                for part in parts {
+                    result = result.min(self.test(part, row));
+                    if result == Tri::False {
+                        break;
+                    }
+                }
+                result
+            }
+            Cond::Or(parts) => {
+                let mut result = Tri::False;
+                for part in parts {
+                    result = result.max(self.test(part, row));
+                    if result == Tri::True {
+                        break;
+                    }
+                }
+                result
+            }
+        }
+    }
+
+    /// A number, or `None` when missing or undefined (division by zero, overflow).
+    pub fn num(&self, n: &Num, row: &Row) -> Option<Decimal> {
+        num(n, row, self.as_of)
+    }
+
+    /// A date, or `None` when missing.
+    pub fn date(&self, d: &DateExpr, row: &Row) -> Option<Day> {
+        match d {
+            DateExpr::Const(day) => Some(*day),
+            DateExpr::Slot(s) => match row.vals[*s as usize] {
+                Val::Date(day) => Some(day),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn num(n: &Num, row: &Row, as_of: Day) -> Option<Decimal> {
+    match n {
+        Num::Const(c) => Some(*c),
+        Num::Slot(s) => match row.vals[*s as usize] {
+            Val::Num(v) => Some(v),
+            _ => None,
+        },
+        Num::Neg(a) => num(a, row, as_of).map(Decimal::neg),
+        Num::Add(a, b) => num(a, row, as_of)?.checked_add(num(b, row, as_of)?),
+        Num::Sub(a, b) => num(a, row, as_of)?.checked_sub(num(b, row, as_of)?),
+        Num::Mul(a, b) => num(a, row, as_of)?.checked_mul(num(b, row, as_of)?),
+        Num::Div(a, b) => num(a, row, as_of)?.checked_div(num(b, row, as_of)?),
+        Num::DaysSince(d) => {
+            let day = match &**d {
+                DateExpr::Const(day) => *day,
+                DateExpr::Slot(s) => match row.vals[*s as usize] {
+                    Val::Date(day) => day,
+                    _ => return None,
+                },
+            };
+            Some(Decimal::from_int(i64::from(as_of) - i64::from(day)))
+        }
+    }
+}
+
+/// Folds a number expression whose operands are all constants into one constant.
+pub fn fold_num(n: Num, as_of: Day) -> Num {
+    let constant = match &n {
+        Num::Neg(a) => matches!(**a, Num::Const(_)),
+        Num::Add(a, b) | Num::Sub(a, b) | Num::Mul(a, b) | Num::Div(a, b) => {
+            matches!(**a, Num::Const(_)) && matches!(**b, Num::Const(_))
+        }
+        Num::DaysSince(d) => matches!(**d, DateExpr::Const(_)),
+        _ => false,
+    };
+    if constant {
+        if let Some(value) = num(&n, &Row::new(0), as_of) {
+            return Num::Const(value);
+        }
+    }
+    n
+}
+
+fn text<'r>(t: &'r TextExpr, row: &'r Row) -> Option<&'r [u8]> {
+    match t {
+        TextExpr::Const(c) => Some(c),
+        TextExpr::Slot(s) => match row.vals[*s as usize] {
+            Val::Text(start, end) => Some(&row.text[start as usize..end as usize]),
+            _ => None,
+        },
+    }
+}
+
+#[inline]
+fn compare(op: CmpOp, ordering: Ordering) -> Tri {
+    Tri::from_bool(match op {
+        CmpOp::Eq => ordering == Ordering::Equal,
+        CmpOp::Ne => ordering != Ordering::Equal,
+        CmpOp::Lt => ordering == Ordering::Less,
+        CmpOp::Le => ordering != Ordering::Greater,
+        CmpOp::Gt => ordering == Ordering::Greater,
+        CmpOp::Ge => ordering != Ordering::Less,
+    })
+}
+
+#[inline]
+fn both<T>(a: Option<T>, b: Option<T>, f: impl FnOnce(T, T) -> Tri) -> Tri {
+    match (a, b) {
+        (Some(x), Some(y)) => f(x, y),
+        _ => Tri::Unknown,
+    }
+}
+
+#[inline]
+fn member(found: Option<bool>, negated: bool) -> Tri {
+    match found {
+        Some(hit) => Tri::from_bool(hit != negated),
+        None => Tri::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,107 @@
+//! One record's values, typed and ready for evaluation: a value per slot, and the text of
+//! text and list slots in one reusable buffer, so filling a row for the next record
+//! allocates nothing once the buffers have grown.
+
+use crate::check::typed::Ty;
+use crate::date::{self, Day};
+use crate::decimal::Decimal;
+
+/// A slot's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Val {
+    Missing,
+    Num(Decimal),
+    Date(Day),
+    Bool(bool),
+    /// Text (or a list's raw text) as a byte range of [`Row`]'s text buffer.
+    Text(u32, u32),
+}
+
+/// The values of one record.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub(crate) vals: Vec<Val>,
+    pub(crate) text: Vec<u8>,
+}
+
+/// Why a cell could not be read as its field's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadCell;
+
+impl Row {
+    /// A row of `slots` missing values.
+    pub fn new(slots: usize) -> Row {
+        Row {
+            vals: vec![Val::Missing; slots],
+            text: Vec::new(),
+        }
+    }
+
+    /// Makes every value missing again, keeping the buffers.
+    pub fn reset(&mut self) {
+        self.vals.iter_mut().for_each(|v| *v = Val::Missing);
+        self.text.clear();
+    }
+
+    /// The value of a slot.
+    pub fn get(&self, slot: usize) -> Val {
+        self.vals.get(slot).copied().unwrap_or(Val::Missing)
+    }
+
+    /// The text of a text value.
+    pub fn text_of(&self, val: Val) -> Option<&str> {
+        match val {
+            Val::Text(start, end) => std::str::from_utf8(&self.text[start as usize..end as usize]).ok(),
+            _ => None,
+        }
+    }
+
+    /// Sets a slot from a cell's text, parsed as `ty` (`None`: kept as text). An empty
+    /// cell, after trimming, is missing; a cell that does not parse is missing too, and
+    /// reported by the `Err`.
+    pub fn set_cell(&mut self, slot: usize, ty: Option<Ty>, cell: &str) -> Result<(), BadCell> {
+        let cell = cell.trim();
+        let value = if cell.is_empty() {
+            Val::Missing
+        } else {
+            match ty {
+                Some(Ty::Number) => Decimal::parse(cell).map(Val::Num).ok_or(BadCell)?,
+                Some(Ty::Date) => date::parse(cell).map(Val::Date).ok_or(BadCell)?,
+                Some(Ty::Bool) => parse_bool(cell).map(Val::Bool).ok_or(BadCell)?,
+                Some(Ty::Text | Ty::List) | None => self.push_text(cell),
+            }
+        };
+        self.vals[slot] = value;
+        Ok(())
+    }
+
+    /// Sets a slot directly.
+    pub fn set(&mut self, slot: usize, value: Val) {
+        self.vals[slot] = value;
+    }
+
+    /// Stores text in the buffer and returns its value.
+    pub fn push_text(&mut self, text: &str) -> Val {
+        let start = self.text.len() as u32;
+        self.text.extend_from_slice(text.as_bytes());
+        Val::Text(start, self.text.len() as u32)
+    }
+}
+
+/// Reads yes/no the ways spreadsheets write it.
+pub fn parse_bool(cell: &str) -> Option<bool> {
+    const TRUE: [&str; 6] = ["true", "yes", "y", "1", "是", "对"];
+    const FALSE: [&str; 6] = ["false", "no", "n", "0", "否", "不"];
+    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(cell)) {
+        Some(true)
+    } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(cell)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The items of a list cell: separated by `;`, each trimmed, empty ones skipped.
+pub fn list_items(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
+    raw.split(|&b| b == b';').map(|item| item.trim_ascii()).filter(|item| !item.is_empty())
+}

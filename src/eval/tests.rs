@@ -1,0 +1,117 @@
+use crate::compile::{compile, CompileOptions, Schema};
+use crate::date;
+use crate::load::Ruleset;
+
+/// Runs `rules` over one record of `header` and `values`; returns "dim=segment" and tags.
+fn run(rules: &str, header: &[&str], values: &[&str]) -> String {
+    let ruleset = Ruleset::from_source("t.seg", rules, ".").unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    let checked = crate::check::check(ruleset).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    let mut columns = vec!["id"];
+    columns.extend_from_slice(header);
+    let options = CompileOptions {
+        as_of: date::parse("2026-11-01").unwrap(),
+        id_column: "id".into(),
+    };
+    let (program, _) = compile(&checked, &Schema::from_header(&columns), &options).unwrap();
+    let mut evaluator = crate::eval::Evaluator::new(&program);
+    let mut cells = vec!["C1"];
+    cells.extend_from_slice(values);
+    let outcome = evaluator.evaluate_columns(|i| cells.get(i).copied()).clone();
+    let mut parts: Vec<String> = (0..program.dimensions.len())
+        .map(|d| format!("{}={}", program.dimensions[d].name, program.segment_name(d, &outcome).unwrap_or("-")))
+        .collect();
+    parts.extend(program.tag_names(&outcome).map(|t| format!("#{t}")));
+    parts.join(" ")
+}
+
+const STARS: &str = r#"
+let no_orders = orders == 0
+dimension stars {
+    segment "4-star" when orders >= 1
+    segment "3-star" when samples >= 1
+    segment "2-star" when inquiries >= 2 and no_orders
+    segment "1-star" when inquiries >= 1
+    otherwise "0-star"
+}
+"#;
+
+#[test]
+fn first_match_wins_and_otherwise_catches_the_rest() {
+    let h = ["orders", "samples", "inquiries"];
+    assert_eq!(run(STARS, &h, &["2", "1", "5"]), "stars=4-star");
+    assert_eq!(run(STARS, &h, &["0", "0", "3"]), "stars=2-star");
+    assert_eq!(run(STARS, &h, &["0", "0", "1"]), "stars=1-star");
+    assert_eq!(run(STARS, &h, &["", "", ""]), "stars=0-star");
+    // Missing orders: `inquiries >= 2 and no_orders` is unknown, so not 2-star.
+    assert_eq!(run(STARS, &h, &["", "0", "3"]), "stars=1-star");
+}
+
+#[test]
+fn three_valued_logic() {
+    let rules = r#"
+segment "or-true" when a > 1 or b > 1
+segment "and-false" when not (a > 1 and b > 1)
+segment "not-unknown" when not (a > 1)
+segment "missing" when a is missing
+segment "present" when b is present
+"#;
+    // unknown and true is unknown; not unknown is unknown: no tag.
+    assert_eq!(run(rules, &["a", "b"], &["", "5"]), "#or-true #missing #present");
+    assert_eq!(run(rules, &["a", "b"], &["", "0"]), "#and-false #missing #present");
+    assert_eq!(run(rules, &["a", "b"], &["", ""]), "#missing");
+}
+
+#[test]
+fn exact_decimal_arithmetic() {
+    let rules = r#"
+segment "exact" when 0.1 + 0.2 == 0.3 and 3 * 1.2 == 3.6
+segment "growth" when rev > prev * 1.2 and prev > 0
+segment "div0" when rev / prev > 1 or rev / prev is missing
+"#;
+    assert_eq!(run(rules, &["rev", "prev"], &["3.6", "3"]), "#exact #div0");
+    assert_eq!(run(rules, &["rev", "prev"], &["3.61", "3"]), "#exact #growth #div0");
+    assert_eq!(run(rules, &["rev", "prev"], &["1,000,000.01", "0"]), "#exact #div0");
+}
+
+#[test]
+fn dates_and_days_since() {
+    let rules = r#"
+dimension followup {
+    segment "overdue-90" when days_since(last_contact) >= 90
+    segment "overdue-7" when days_since(last_contact) >= 7
+    segment "future" when last_contact > as_of
+    otherwise "recent"
+}
+segment "old" when first_contact < 2020-01-01
+"#;
+    let h = ["last_contact", "first_contact"];
+    assert_eq!(run(rules, &h, &["2026-08-03", "2019/12/31"]), "followup=overdue-90 #old");
+    assert_eq!(run(rules, &h, &["2026/8/4", "2020-01-01"]), "followup=overdue-7");
+    assert_eq!(run(rules, &h, &["2026-10-31T23:00:00-05:00", ""]), "followup=recent");
+    assert_eq!(run(rules, &h, &["2026-12-01", ""]), "followup=future");
+    assert_eq!(run(rules, &h, &["not a date", ""]), "followup=recent");
+}
+
+#[test]
+fn membership_lists_and_text() {
+    let rules = r#"
+let na = ["US", "CA", "GL"]
+dimension region { segment "NA" when country in na  segment "far" when country not in ["CN"] }
+segment "led" when products contains "led"
+segment "not-led" when "led" not in products
+segment "big-name" when name >= "M"
+"#;
+    let h = ["country", "products", "name"];
+    assert_eq!(run(rules, &h, &["US", "led; phone", "Zeta"]), "region=NA #led #big-name");
+    assert_eq!(run(rules, &h, &["CN", "phone;;", "Acme"]), "region=- #not-led");
+    assert_eq!(run(rules, &h, &["", "", ""]), "region=-");
+    assert_eq!(run(rules, &h, &[" DE ", "LED", "中"]), "region=far #not-led #big-name");
+}
+
+#[test]
+fn booleans_read_as_spreadsheets_write_them() {
+    let rules = "segment \"vip\" when vip\nsegment \"not-vip\" when vip == false";
+    assert_eq!(run(rules, &["vip"], &["Yes"]), "#vip");
+    assert_eq!(run(rules, &["vip"], &["否"]), "#not-vip");
+    assert_eq!(run(rules, &["vip"], &["maybe"]), "");
+}
