@@ -8,3 +8,5 @@ pub mod load;
 pub mod check;
 pub mod compile;
 pub mod eval;
+pub mod record;
+pub mod run;

@@ -92,7 +92,8 @@ impl Sources {
         self.count == 0
     }
 
-    pub(crate) fn files(&self) -> &SimpleFiles<String, String> {
+    /// The files in the form codespan-reporting renders from.
+    pub fn files(&self) -> &SimpleFiles<String, String> {
         &self.files
     }
 }

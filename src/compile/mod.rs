@@ -123,6 +123,8 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
         as_of: options.as_of,
         id_column,
         id_name: options.id_column.clone(),
+        header_width: schema.complete.then_some(schema.columns.len()),
+        header: schema.columns.clone(),
     };
     Ok((program, warnings))
 }

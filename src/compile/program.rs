@@ -23,6 +23,10 @@ pub struct Program {
     pub id_column: Option<usize>,
     /// The id column's name.
     pub id_name: String,
+    /// The number of columns in a CSV header, to check each row against.
+    pub header_width: Option<usize>,
+    /// The CSV header's columns (empty for JSON).
+    pub header: Vec<String>,
 }
 
 /// Where a slot's value comes from and its type.

@@ -1,0 +1,80 @@
+//! `tradeseg check RULES [--data DATA]`: every error in a ruleset at once; with data,
+//! whether its fields exist there and how many customers each segment would get.
+
+use super::{load_checked, refuse_events, report, DataArgs, Exit, RulesPath};
+use tradeseg::compile::CompileOptions;
+use tradeseg::record::{encoding, InputFormat, Source};
+use tradeseg::run::{OutputFormat, RunError, RunOptions};
+
+/// Arguments of `tradeseg check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The ruleset file.
+    pub rules: RulesPath,
+    /// A customer export to check the rules against.
+    #[arg(long)]
+    pub data: Option<String>,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+}
+
+/// Runs `tradeseg check`.
+pub fn run(args: CheckArgs) -> Exit {
+    if let Err(exit) = refuse_events(&args.data_args) {
+        return exit;
+    }
+    let checked = match load_checked(&args.rules) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let Some(data) = &args.data else {
+        eprintln!(
+            "ok: {} dimensions, {} tags, {} fields, {} files",
+            checked.dimensions.len(),
+            checked.tags.len(),
+            checked.fields.len(),
+            checked.paths.len()
+        );
+        return Exit::Done;
+    };
+    let source = Source::from_arg(data);
+    let opened = match encoding::open(&source, args.data_args.encoding) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: cannot open the data `{data}`: {e}");
+            return Exit::Usage;
+        }
+    };
+    let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
+    let options = RunOptions {
+        input_format: match args.data_args.input_format {
+            Some(super::InputFormatArg::Json) => InputFormat::Json,
+            Some(super::InputFormatArg::Ndjson) => InputFormat::Ndjson,
+            Some(super::InputFormatArg::Csv) => InputFormat::Csv,
+            None => InputFormat::from_path(data),
+        },
+        output_format: OutputFormat::Csv,
+        delimiter: args.data_args.delimiter,
+        keep_columns: false,
+        bom: false,
+        threads: 0,
+        compile: CompileOptions {
+            as_of,
+            id_column: args.data_args.id.clone(),
+        },
+    };
+    match tradeseg::run::run(&checked, opened.reader, &mut std::io::sink(), &options, None) {
+        Ok(summary) => {
+            report::run_summary(&summary, as_of, false);
+            Exit::Done
+        }
+        Err(RunError::Bind(diagnostics)) => {
+            report::diagnostics(&diagnostics, &checked.sources);
+            Exit::Usage
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Data
+        }
+    }
+}

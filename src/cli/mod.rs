@@ -1,0 +1,122 @@
+//! The command line: one file per subcommand, each a `run` function from parsed
+//! arguments to an exit code. Everything a person reads (colour, progress, summaries)
+//! is made here; the library only returns data.
+
+mod check;
+mod output;
+mod report;
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit codes, as the command-line reference gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Done = 0,
+    Failed = 1,
+    Usage = 2,
+    Data = 3,
+}
+
+/// Customer segmentation rules for export sales teams.
+#[derive(Debug, Parser)]
+#[command(name = "tradeseg", version, about, long_about = None)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate a ruleset over a customer export and write each customer's segments.
+    Run(run::RunArgs),
+    /// Check a ruleset for errors without running it (with --data: also against the data).
+    Check(check::CheckArgs),
+}
+
+/// Runs the parsed command.
+pub fn main(args: Args) -> Exit {
+    match args.command {
+        Command::Run(a) => run::run(a),
+        Command::Check(a) => check::run(a),
+    }
+}
+
+/// Options shared by commands that read customer data.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArgs {
+    /// As-of date for time-relative rules (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<i32>,
+    /// The column that identifies customers.
+    #[arg(long, value_name = "COLUMN", default_value = "id")]
+    pub id: String,
+    /// Text encoding of the data: auto, utf-8, gbk or gb18030.
+    #[arg(long, default_value = "auto")]
+    pub encoding: tradeseg::record::Encoding,
+    /// Format of the data (default: from the file name; CSV for standard input).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormatArg>,
+    /// CSV field delimiter.
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+    /// Event streams as NAME=FILE (rules over history).
+    #[arg(long, value_name = "NAME=FILE")]
+    pub events: Vec<String>,
+}
+
+/// `--input-format` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum InputFormatArg {
+    Csv,
+    Json,
+    Ndjson,
+}
+
+fn parse_date(text: &str) -> Result<i32, String> {
+    tradeseg::date::parse(text).ok_or_else(|| format!("`{text}` is not a date; write YYYY-MM-DD"))
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "\\t" | "tab" => Ok(b'\t'),
+        _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
+        _ => Err("the delimiter is one ASCII character, e.g. `,` `;` or `tab`".into()),
+    }
+}
+
+/// The path of the ruleset argument.
+pub type RulesPath = PathBuf;
+
+/// Loads and checks a ruleset, printing every problem; warnings do not stop it.
+pub fn load_checked(path: &std::path::Path) -> Result<tradeseg::check::Checked, Exit> {
+    let ruleset = match tradeseg::load::Ruleset::load(path) {
+        Ok(r) => r,
+        Err(e) => {
+            report::diagnostics(&e.diagnostics, &e.sources);
+            return Err(Exit::Usage);
+        }
+    };
+    match tradeseg::check::check(ruleset) {
+        Ok(checked) => {
+            report::diagnostics(&checked.warnings, &checked.sources);
+            Ok(checked)
+        }
+        Err(e) => {
+            report::diagnostics(&e.diagnostics, &e.sources);
+            let errors = e.diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!("{errors} error{} in the ruleset; nothing was evaluated", if errors == 1 { "" } else { "s" });
+            Err(Exit::Usage)
+        }
+    }
+}
+
+/// Refuses `--events` until rules over history exist, rather than ignoring them.
+pub fn refuse_events(data: &DataArgs) -> Result<(), Exit> {
+    if let Some(first) = data.events.first() {
+        eprintln!("error: `--events {first}`: event streams are not available in this version");
+        return Err(Exit::Usage);
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! What the CLI prints on standard error: diagnostics with their source lines, data
+//! errors, and the per-segment summary of a run.
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::{self, Config};
+use std::io::{IsTerminal, Write};
+use tradeseg::diagnostic::Diagnostic;
+use tradeseg::run::Report;
+use tradeseg::source::Sources;
+
+/// Data errors shown in full; the rest are counted.
+const SHOWN_DATA_ERRORS: usize = 10;
+
+/// Prints diagnostics to standard error, in colour on a terminal.
+pub fn diagnostics(diagnostics: &[Diagnostic], sources: &Sources) {
+    let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+    let stream = StandardStream::stderr(choice);
+    let mut lock = stream.lock();
+    let config = Config::default();
+    for d in diagnostics {
+        if term::emit_to_write_style(&mut lock, &config, sources.files(), &d.to_report()).is_err() {
+            let _ = writeln!(lock, "{}", d.one_line(sources));
+        }
+    }
+}
+
+/// Prints the run's data errors and summary.
+pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
+    let mut err = std::io::stderr().lock();
+    for warning in &report.warnings {
+        let _ = writeln!(err, "warning: {}", warning.message);
+        for help in &warning.help {
+            let _ = writeln!(err, "  help: {help}");
+        }
+    }
+    if report.data_error_count > 0 {
+        for error in report.data_errors.iter().take(SHOWN_DATA_ERRORS) {
+            let _ = writeln!(err, "data error: {error}");
+        }
+        let more = report.data_error_count.saturating_sub(SHOWN_DATA_ERRORS as u64);
+        if more > 0 {
+            let _ = writeln!(err, "… and {more} more data errors");
+        }
+        let by_column: Vec<String> = report
+            .errors_by_column
+            .iter()
+            .map(|(c, n)| if c.is_empty() { format!("{n} whole rows") } else { format!("`{c}` {n}") })
+            .collect();
+        let _ = writeln!(
+            err,
+            "{} data errors ({}); those cells counted as missing",
+            report.data_error_count,
+            by_column.join(", ")
+        );
+    }
+    if quiet {
+        return;
+    }
+    let _ = write!(err, "{}", summary(report, as_of));
+}
+
+/// The per-dimension counts as aligned text.
+pub fn summary(report: &Report, as_of: i32) -> String {
+    let total = report.records.max(1) as f64;
+    let mut lines = vec![format!(
+        "{} customers, as of {}",
+        report.records,
+        tradeseg::date::format(as_of)
+    )];
+    let width = report
+        .dimensions
+        .iter()
+        .flat_map(|d| d.segments.iter().map(|s| s.0.chars().count()))
+        .chain(report.tags.iter().map(|t| t.0.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    let row = |name: &str, count: u64| {
+        let pad = width.saturating_sub(name.chars().count());
+        format!("  {name}{} {count:>9} {:>6.1}%", " ".repeat(pad), count as f64 * 100.0 / total)
+    };
+    for d in &report.dimensions {
+        lines.push(match &d.title {
+            Some(title) => format!("{} ({title})", d.name),
+            None => d.name.clone(),
+        });
+        lines.extend(d.segments.iter().map(|(name, count)| row(name, *count)));
+        if d.none > 0 {
+            lines.push(row("(none)", d.none));
+        }
+    }
+    if !report.tags.is_empty() {
+        lines.push("tags".into());
+        lines.extend(report.tags.iter().map(|(name, count)| row(name, *count)));
+    }
+    lines.join("\n") + "\n"
+}

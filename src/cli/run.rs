@@ -1,0 +1,158 @@
+//! `tradeseg run RULES DATA`: every customer's segments, in input order.
+
+use super::output::Destination;
+use super::{load_checked, refuse_events, report, DataArgs, Exit, InputFormatArg, RulesPath};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tradeseg::compile::CompileOptions;
+use tradeseg::record::{encoding, InputFormat, Source};
+use tradeseg::run::{OutputFormat, Progress, RunError, RunOptions};
+
+/// Inputs at least this large show a progress bar on a terminal.
+const PROGRESS_BYTES: u64 = 16 << 20;
+
+/// Arguments of `tradeseg run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The ruleset file.
+    pub rules: RulesPath,
+    /// The customer export: .csv, .json, .ndjson/.jsonl, or - for standard input.
+    pub data: String,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: FormatArg,
+    /// Write results to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Keep every input column and add the segment columns after them.
+    #[arg(long)]
+    pub keep_columns: bool,
+    /// Start CSV output with a byte-order mark, so Excel reads Chinese text correctly.
+    #[arg(long)]
+    pub bom: bool,
+    /// Fail (exit 3, no output file) if any cell could not be read.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print no summary (errors and warnings still print).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Evaluating threads (default: one per core).
+    #[arg(long, default_value = "0")]
+    pub threads: usize,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Json,
+    Ndjson,
+    Table,
+}
+
+/// Runs `tradeseg run`.
+pub fn run(args: RunArgs) -> Exit {
+    match execute(args) {
+        Ok(exit) | Err(exit) => exit,
+    }
+}
+
+fn execute(args: RunArgs) -> Result<Exit, Exit> {
+    refuse_events(&args.data_args)?;
+    let checked = load_checked(&args.rules)?;
+    let source = Source::from_arg(&args.data);
+    let opened = encoding::open(&source, args.data_args.encoding).map_err(|e| {
+        eprintln!("error: cannot open the data `{}`: {e}", args.data);
+        Exit::Usage
+    })?;
+    let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
+    let options = RunOptions {
+        input_format: input_format(&args.data_args, &args.data),
+        output_format: match args.format {
+            FormatArg::Csv => OutputFormat::Csv,
+            FormatArg::Json => OutputFormat::Json,
+            FormatArg::Ndjson => OutputFormat::Ndjson,
+            FormatArg::Table => OutputFormat::Table,
+        },
+        delimiter: args.data_args.delimiter,
+        keep_columns: args.keep_columns,
+        bom: args.bom,
+        threads: args.threads,
+        compile: CompileOptions {
+            as_of,
+            id_column: args.data_args.id.clone(),
+        },
+    };
+    let mut destination = Destination::open(args.output.as_deref()).map_err(|e| {
+        let target = args.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+        eprintln!("error: cannot write to `{target}`: {e}");
+        Exit::Failed
+    })?;
+    let progress = Progress::default();
+    let bar = progress_bar(&source, progress.clone());
+    let result = tradeseg::run::run(&checked, opened.reader, destination.writer(), &options, Some(progress));
+    if let Some((bar, _)) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = match result {
+        Ok(report) => report,
+        Err(RunError::Bind(diagnostics)) => {
+            report::diagnostics(&diagnostics, &checked.sources);
+            eprintln!("the ruleset does not fit the data's columns; nothing was evaluated");
+            return Err(Exit::Usage);
+        }
+        Err(RunError::Input(message)) => {
+            eprintln!("error: {message}");
+            return Err(Exit::Data);
+        }
+        Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Done),
+        Err(RunError::Output(e)) => {
+            eprintln!("error: cannot write the results: {e}");
+            return Err(Exit::Failed);
+        }
+    };
+    report::run_summary(&report, as_of, args.quiet);
+    if args.strict && report.data_error_count > 0 {
+        eprintln!("--strict: {} data errors; no results were kept", report.data_error_count);
+        return Err(Exit::Data);
+    }
+    destination.commit().map_err(|e| {
+        eprintln!("error: cannot write the results: {e}");
+        Exit::Failed
+    })?;
+    Ok(Exit::Done)
+}
+
+fn input_format(args: &DataArgs, data: &str) -> InputFormat {
+    match args.input_format {
+        Some(InputFormatArg::Csv) => InputFormat::Csv,
+        Some(InputFormatArg::Json) => InputFormat::Json,
+        Some(InputFormatArg::Ndjson) => InputFormat::Ndjson,
+        None => InputFormat::from_path(data),
+    }
+}
+
+/// A progress bar on standard error, for large files on a terminal, fed by a thread that
+/// polls the bytes read.
+fn progress_bar(source: &Source, progress: Progress) -> Option<(ProgressBar, std::thread::JoinHandle<()>)> {
+    let len = source.len().filter(|&l| l >= PROGRESS_BYTES && std::io::stderr().is_terminal())?;
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let polled = bar.clone();
+    let progress = Arc::clone(&progress);
+    let handle = std::thread::spawn(move || {
+        while !polled.is_finished() {
+            polled.set_position(tradeseg::run::bytes_read(&progress));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    Some((bar, handle))
+}

@@ -1,0 +1,178 @@
+//! Text encodings of exported files. Results are always UTF-8; inputs may be UTF-8 (with
+//! or without a byte-order mark) or GB18030, the superset of GBK that Excel writes on
+//! Chinese Windows. `auto` checks that a file is valid UTF-8 (the whole file, when it is a
+//! file; the first megabyte of standard input) and otherwise reads it as GB18030.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::path::Path;
+use std::str::FromStr;
+
+/// How to decode the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    #[default]
+    Auto,
+    Utf8,
+    /// GBK, read as GB18030 (its superset).
+    Gbk,
+    Gb18030,
+}
+
+impl FromStr for Encoding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Encoding, String> {
+        match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "auto" => Ok(Encoding::Auto),
+            "utf-8" | "utf8" => Ok(Encoding::Utf8),
+            "gbk" | "cp936" | "gb2312" => Ok(Encoding::Gbk),
+            "gb18030" => Ok(Encoding::Gb18030),
+            other => Err(format!("unknown encoding `{other}`: use auto, utf-8, gbk or gb18030")),
+        }
+    }
+}
+
+/// Where the data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(std::path::PathBuf),
+    Stdin,
+}
+
+impl Source {
+    /// `-` is standard input; anything else a file path.
+    pub fn from_arg(arg: &str) -> Source {
+        if arg == "-" {
+            Source::Stdin
+        } else {
+            Source::File(arg.into())
+        }
+    }
+
+    /// The size in bytes, when known.
+    pub fn len(&self) -> Option<u64> {
+        match self {
+            Source::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::Stdin => None,
+        }
+    }
+}
+
+/// An input opened for reading as UTF-8, and what encoding it turned out to have.
+pub struct Opened {
+    pub reader: Box<dyn Read + Send>,
+    pub encoding: Encoding,
+}
+
+/// Opens `source`, detecting or applying `encoding`, and strips a byte-order mark.
+pub fn open(source: &Source, encoding: Encoding) -> io::Result<Opened> {
+    let (raw, encoding): (Box<dyn Read + Send>, Encoding) = match source {
+        Source::File(path) => {
+            let encoding = match encoding {
+                Encoding::Auto => detect_file(path)?,
+                other => other,
+            };
+            (Box::new(File::open(path)?), encoding)
+        }
+        Source::Stdin => {
+            let mut stdin = io::stdin();
+            let mut prefix = Vec::new();
+            (&mut stdin).take(1 << 20).read_to_end(&mut prefix)?;
+            let encoding = match encoding {
+                Encoding::Auto if is_utf8_prefix(&prefix) => Encoding::Utf8,
+                Encoding::Auto => Encoding::Gb18030,
+                other => other,
+            };
+            (Box::new(Cursor::new(prefix).chain(stdin)), encoding)
+        }
+    };
+    let reader: Box<dyn Read + Send> = match encoding {
+        Encoding::Gbk | Encoding::Gb18030 => Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding_rs::GB18030))
+                .build(raw),
+        ),
+        _ => Box::new(skip_bom(raw)?),
+    };
+    Ok(Opened { reader, encoding })
+}
+
+/// True when the whole file is valid UTF-8.
+fn detect_file(path: &Path) -> io::Result<Encoding> {
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let block = reader.fill_buf()?;
+        if block.is_empty() {
+            return Ok(if carry.is_empty() { Encoding::Utf8 } else { Encoding::Gb18030 });
+        }
+        let taken = block.len();
+        let valid = if carry.is_empty() {
+            check_utf8(block, &mut carry)
+        } else {
+            let mut joined = std::mem::take(&mut carry);
+            joined.extend_from_slice(block);
+            check_utf8(&joined, &mut carry)
+        };
+        reader.consume(taken);
+        if !valid {
+            return Ok(Encoding::Gb18030);
+        }
+    }
+}
+
+/// Checks a block; an incomplete character at its end is kept in `carry` for the next.
+fn check_utf8(bytes: &[u8], carry: &mut Vec<u8>) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) if e.error_len().is_none() => {
+            carry.extend_from_slice(&bytes[e.valid_up_to()..]);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+fn is_utf8_prefix(bytes: &[u8]) -> bool {
+    check_utf8(bytes, &mut Vec::new())
+}
+
+/// Drops a UTF-8 byte-order mark at the start, if there is one.
+fn skip_bom(mut reader: Box<dyn Read + Send>) -> io::Result<impl Read + Send> {
+    let mut head = Vec::with_capacity(3);
+    (&mut reader).take(3).read_to_end(&mut head)?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        head.clear();
+    }
+    Ok(Cursor::new(head).chain(reader))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(bytes: &[u8], encoding: Encoding) -> (String, Encoding) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let mut opened = open(&Source::File(path), encoding).unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        (text, opened.encoding)
+    }
+
+    #[test]
+    fn detects_gbk_and_utf8() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("客户编号,询盘次数\nC1,3\n");
+        assert_eq!(read_all(&gbk, Encoding::Auto), ("客户编号,询盘次数\nC1,3\n".to_string(), Encoding::Gb18030));
+        let utf8 = "\u{FEFF}客户编号\nC1\n".as_bytes();
+        assert_eq!(read_all(utf8, Encoding::Auto), ("客户编号\nC1\n".to_string(), Encoding::Utf8));
+    }
+
+    #[test]
+    fn parses_encoding_names() {
+        assert_eq!("GBK".parse::<Encoding>(), Ok(Encoding::Gbk));
+        assert_eq!("utf8".parse::<Encoding>(), Ok(Encoding::Utf8));
+        assert!("latin1".parse::<Encoding>().is_err());
+    }
+}

@@ -1,0 +1,31 @@
+//! Records in: exported files as UTF-8 text cut into chunks of whole records. Encodings
+//! and byte-order marks are dealt with here, so the rest of the program sees UTF-8.
+
+pub mod chunk;
+pub mod encoding;
+
+pub use encoding::{Encoding, Source};
+
+/// The shape of the input data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Csv,
+    /// A JSON array of objects (or objects one after another).
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+impl InputFormat {
+    /// Guesses from a file name: `.json`, `.ndjson`/`.jsonl`, else CSV.
+    pub fn from_path(path: &str) -> InputFormat {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".ndjson") || lower.ends_with(".jsonl") {
+            InputFormat::Ndjson
+        } else if lower.ends_with(".json") {
+            InputFormat::Json
+        } else {
+            InputFormat::Csv
+        }
+    }
+}

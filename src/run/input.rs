@@ -1,0 +1,200 @@
+//! The reading stage: turns the input into numbered batches of records. CSV and NDJSON
+//! are cut into byte chunks that workers parse in parallel; a JSON array is parsed here,
+//! element by element, and handed on in batches of values.
+
+use super::{Progress, RunOptions};
+use crate::record::chunk::{Chunk, Chunker};
+use crate::record::InputFormat;
+use serde::de::{self, Deserializer as _, SeqAccess, Visitor};
+use serde_json::Value;
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::SyncSender;
+
+/// JSON values per batch.
+const VALUES_PER_BATCH: usize = 4096;
+
+/// Records on their way to a worker.
+pub enum Batch {
+    Csv(Chunk),
+    Ndjson(Chunk),
+    Values(Vec<Value>),
+}
+
+/// Counts the bytes that pass, for progress.
+struct Counting<R> {
+    inner: R,
+    progress: Progress,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+type Input = Counting<Box<dyn Read + Send>>;
+
+/// Reads the input as batches.
+pub struct BatchReader {
+    format: InputFormat,
+    delimiter: u8,
+    chunker: Option<Chunker<Input>>,
+    json: Option<Input>,
+    /// The first CSV chunk, less its header.
+    first: Option<Chunk>,
+}
+
+impl BatchReader {
+    /// A reader of `input` in the options' format.
+    pub fn new(input: Box<dyn Read + Send>, options: &RunOptions, progress: Progress) -> BatchReader {
+        let counting = Counting { inner: input, progress };
+        let (chunker, json) = match options.input_format {
+            InputFormat::Csv => (Some(Chunker::new(counting, true)), None),
+            InputFormat::Ndjson => (Some(Chunker::new(counting, false)), None),
+            InputFormat::Json => (None, Some(counting)),
+        };
+        BatchReader {
+            format: options.input_format,
+            delimiter: options.delimiter,
+            chunker,
+            json,
+            first: None,
+        }
+    }
+
+    /// Reads the CSV header; `None` for JSON, whose keys come with each record.
+    pub fn header(&mut self) -> Result<Option<Vec<String>>, String> {
+        let Some(chunker) = self.chunker.as_mut().filter(|_| self.format == InputFormat::Csv) else {
+            return Ok(None);
+        };
+        let Some(mut chunk) = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))? else {
+            return Err("the data is empty: a CSV export needs a header row".into());
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.delimiter)
+            .from_reader(&chunk.data[..]);
+        let mut record = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Err("the data is empty: a CSV export needs a header row".into()),
+            Err(e) => return Err(format!("cannot read the header row: {e}")),
+        }
+        let columns = record
+            .iter()
+            .map(|field| String::from_utf8_lossy(field).trim().to_string())
+            .collect();
+        let position = reader.position().clone();
+        chunk.data.drain(..position.byte() as usize);
+        chunk.first_line += position.line() - 1;
+        self.first = Some(chunk);
+        Ok(Some(columns))
+    }
+
+    /// Sends every batch, numbered from 0, until the input ends or nobody listens.
+    pub fn send_all(mut self, tx: SyncSender<(u64, Batch)>) -> Result<(), String> {
+        let mut seq = 0u64;
+        let mut send = |batch: Batch| -> bool {
+            let ok = tx.send((seq, batch)).is_ok();
+            seq += 1;
+            ok
+        };
+        if let Some(first) = self.first.take() {
+            if !send(Batch::Csv(first)) {
+                return Ok(());
+            }
+        }
+        if let Some(mut chunker) = self.chunker.take() {
+            let csv = self.format == InputFormat::Csv;
+            while let Some(chunk) = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))? {
+                if !send(if csv { Batch::Csv(chunk) } else { Batch::Ndjson(chunk) }) {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        match self.json.take() {
+            Some(input) => read_json(input, &mut |values| send(Batch::Values(values))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Reads a JSON array of objects, or objects one after another, in batches.
+fn read_json(input: Input, send: &mut dyn FnMut(Vec<Value>) -> bool) -> Result<(), String> {
+    let mut buffered = BufReader::with_capacity(1 << 20, input);
+    let first = loop {
+        let buf = buffered.fill_buf().map_err(|e| format!("cannot read the data: {e}"))?;
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                let byte = buf[i];
+                buffered.consume(i);
+                break Some(byte);
+            }
+            None if buf.is_empty() => break None,
+            None => {
+                let n = buf.len();
+                buffered.consume(n);
+            }
+        }
+    };
+    let malformed = |e: serde_json::Error| format!("the JSON data is malformed at line {}, column {}: {e}", e.line(), e.column());
+    match first {
+        None => Ok(()),
+        Some(b'[') => {
+            let mut deserializer = serde_json::Deserializer::from_reader(buffered);
+            let result = deserializer.deserialize_seq(ArrayVisitor { send });
+            match result {
+                Ok(()) => deserializer.end().map_err(malformed),
+                Err(e) if e.to_string().starts_with(STOPPED) => Ok(()),
+                Err(e) => Err(malformed(e)),
+            }
+        }
+        Some(_) => {
+            let mut batch = Vec::with_capacity(VALUES_PER_BATCH);
+            for value in serde_json::Deserializer::from_reader(buffered).into_iter::<Value>() {
+                batch.push(value.map_err(malformed)?);
+                if batch.len() == VALUES_PER_BATCH && !send(std::mem::take(&mut batch)) {
+                    return Ok(());
+                }
+            }
+            if !batch.is_empty() {
+                send(batch);
+            }
+            Ok(())
+        }
+    }
+}
+
+const STOPPED: &str = "stopped: nobody reads the records";
+
+/// Visits the elements of a top-level array one at a time, so the array is never held whole.
+struct ArrayVisitor<'s> {
+    send: &'s mut dyn FnMut(Vec<Value>) -> bool,
+}
+
+impl<'de> Visitor<'de> for ArrayVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut batch = Vec::with_capacity(VALUES_PER_BATCH);
+        while let Some(value) = seq.next_element::<Value>()? {
+            batch.push(value);
+            if batch.len() == VALUES_PER_BATCH && !(self.send)(std::mem::take(&mut batch)) {
+                return Err(de::Error::custom(STOPPED));
+            }
+        }
+        if !batch.is_empty() {
+            (self.send)(batch);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,145 @@
+//! Running a ruleset over a whole export: reads records in chunks on one thread,
+//! evaluates chunks on every core, and writes results in input order, with memory flat in
+//! the number of records. Bad cells are counted and described, never fatal here; what to
+//! do about them (`--strict`) is the caller's decision.
+//!
+//! ```text
+//! reader ──chunks──▶ workers (parse, evaluate, format) ──results──▶ writer (reorder, write)
+//! ```
+
+mod input;
+mod report;
+mod worker;
+mod write;
+
+pub use report::{DataError, DimensionCounts, Report};
+
+use crate::check::Checked;
+use crate::compile::{compile, CompileOptions, Program, Schema};
+use crate::diagnostic::Diagnostic;
+use crate::record::InputFormat;
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread;
+
+/// The shape of the results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Csv,
+    /// One JSON array.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// An aligned table for reading in a terminal.
+    Table,
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub input_format: InputFormat,
+    pub output_format: OutputFormat,
+    /// The CSV field delimiter, usually `,`.
+    pub delimiter: u8,
+    /// Write every input column before the segment columns.
+    pub keep_columns: bool,
+    /// Start CSV output with a UTF-8 byte-order mark (for Excel).
+    pub bom: bool,
+    /// Evaluating threads; 0 means one per core.
+    pub threads: usize,
+    pub compile: CompileOptions,
+}
+
+/// Why a run could not go on.
+#[derive(Debug)]
+pub enum RunError {
+    /// The rules do not fit the data (an unknown column): nothing was evaluated.
+    Bind(Vec<Diagnostic>),
+    /// The input could not be read, or is not of its format at all.
+    Input(String),
+    /// The output could not be written.
+    Output(std::io::Error),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Bind(d) => write!(f, "the rules do not fit the data ({} problems)", d.len()),
+            RunError::Input(message) => f.write_str(message),
+            RunError::Output(e) => write!(f, "cannot write the results: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Input bytes read so far, shared with whoever shows progress.
+pub type Progress = Arc<AtomicU64>;
+
+/// Runs a checked ruleset over `input`, writing results to `output`.
+pub fn run(
+    checked: &Checked,
+    input: Box<dyn Read + Send>,
+    output: &mut dyn Write,
+    options: &RunOptions,
+    progress: Option<Progress>,
+) -> Result<Report, RunError> {
+    let progress = progress.unwrap_or_default();
+    let mut reader = input::BatchReader::new(input, options, progress.clone());
+    let header = reader.header().map_err(RunError::Input)?;
+    let schema = match &header {
+        Some(columns) => Schema::from_header(columns),
+        None => Schema {
+            columns: Vec::new(),
+            complete: false,
+        },
+    };
+    if options.keep_columns && header.is_none() && options.output_format == OutputFormat::Csv {
+        return Err(RunError::Input(
+            "keeping the input's columns in CSV output needs CSV input; use --format json or ndjson".into(),
+        ));
+    }
+    let (program, warnings) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
+    let threads = match options.threads {
+        0 => thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let mut writer = write::Writer::new(output, &program, options, header.as_deref());
+    let mut report = Report::new(&program, warnings);
+    execute(&program, reader, &mut writer, &mut report, threads, options)?;
+    writer.finish().map_err(RunError::Output)?;
+    report.finish(&program);
+    Ok(report)
+}
+
+/// The three stages, connected by bounded channels so memory stays flat.
+fn execute(
+    program: &Program,
+    reader: input::BatchReader,
+    writer: &mut write::Writer,
+    report: &mut Report,
+    threads: usize,
+    options: &RunOptions,
+) -> Result<(), RunError> {
+    let (batch_tx, batch_rx) = mpsc::sync_channel::<(u64, input::Batch)>(threads * 2);
+    let batch_rx = Arc::new(Mutex::new(batch_rx));
+    let (result_tx, result_rx) = mpsc::sync_channel::<worker::BatchResult>(threads * 2);
+    thread::scope(|scope| {
+        let read = scope.spawn(move || reader.send_all(batch_tx));
+        for _ in 0..threads {
+            let (rx, tx) = (batch_rx.clone(), result_tx.clone());
+            scope.spawn(move || worker::Worker::new(program, options).serve(&rx, &tx));
+        }
+        drop((batch_rx, result_tx));
+        let written = writer.write_in_order(result_rx, report);
+        let read = read.join().unwrap_or_else(|_| Err("the reading thread stopped unexpectedly".into()));
+        written.map_err(RunError::Output)?;
+        read.map_err(RunError::Input)
+    })
+}
+
+/// Bytes read so far.
+pub fn bytes_read(progress: &Progress) -> u64 {
+    progress.load(Ordering::Relaxed)
+}

@@ -1,0 +1,299 @@
+//! The evaluating stage: a worker takes a batch, parses its records, evaluates each, and
+//! formats the result rows into one buffer, with the batch's counts and data errors.
+
+use super::input::Batch;
+use super::report::{DataError, KEPT_ERRORS};
+use super::write::RowFormatter;
+use super::RunOptions;
+use crate::check::typed::Ty;
+use crate::compile::Program;
+use crate::eval::{Evaluator, Outcome, Val};
+use crate::decimal::Decimal;
+use serde_json::Value;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::Mutex;
+
+/// One batch's results.
+pub struct BatchResult {
+    pub seq: u64,
+    /// Formatted result rows.
+    pub output: Vec<u8>,
+    pub records: u64,
+    /// Per dimension, per segment index; the last entry counts "no segment".
+    pub counts: Vec<Vec<u64>>,
+    pub tag_counts: Vec<u64>,
+    /// Data errors with record numbers counted from the batch's start.
+    pub errors: Vec<DataError>,
+    pub error_count: u64,
+    pub errors_by_column: Vec<(String, u64)>,
+    /// Per slot: did any JSON record have the key?
+    pub slots_seen: Vec<bool>,
+    /// The keys of the batch's first JSON record, for suggestions.
+    pub keys: Vec<String>,
+}
+
+/// Evaluates batches.
+pub struct Worker<'p> {
+    program: &'p Program,
+    options: &'p RunOptions,
+    evaluator: Evaluator<'p>,
+    formatter: RowFormatter,
+    record: csv::ByteRecord,
+}
+
+impl<'p> Worker<'p> {
+    /// A worker for `program`.
+    pub fn new(program: &'p Program, options: &'p RunOptions) -> Worker<'p> {
+        Worker {
+            program,
+            options,
+            evaluator: Evaluator::new(program),
+            formatter: RowFormatter::new(program, options),
+            record: csv::ByteRecord::new(),
+        }
+    }
+
+    /// Takes batches until there are none, sending each result on.
+    pub fn serve(mut self, batches: &Mutex<Receiver<(u64, Batch)>>, results: &SyncSender<BatchResult>) {
+        loop {
+            let next = match batches.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => return,
+            };
+            let Ok((seq, batch)) = next else { return };
+            if results.send(self.process(seq, batch)).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn process(&mut self, seq: u64, batch: Batch) -> BatchResult {
+        let mut result = BatchResult {
+            seq,
+            output: Vec::new(),
+            records: 0,
+            counts: self.program.dimensions.iter().map(|d| vec![0; d.names.len() + 1]).collect(),
+            tag_counts: vec![0; self.program.tags.len()],
+            errors: Vec::new(),
+            error_count: 0,
+            errors_by_column: Vec::new(),
+            slots_seen: vec![false; self.program.slots.len()],
+            keys: Vec::new(),
+        };
+        match batch {
+            Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
+            Batch::Ndjson(chunk) => self.ndjson(&chunk.data, chunk.first_line, &mut result),
+            Batch::Values(values) => {
+                for value in &values {
+                    result.records += 1;
+                    self.json(value, None, &mut result);
+                }
+            }
+        }
+        result.output = self.formatter.take();
+        result
+    }
+
+    fn csv(&mut self, data: &[u8], first_line: u64, result: &mut BatchResult) {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.options.delimiter)
+            .from_reader(data);
+        let mut record = std::mem::take(&mut self.record);
+        let columns = self.program.header_width;
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    result.records += 1;
+                    let line = e.position().map(|p| first_line + p.line() - 1);
+                    note(result, DataError {
+                        record: result.records,
+                        line,
+                        column: String::new(),
+                        value: String::new(),
+                        problem: format!("this row cannot be read: {e}"),
+                    });
+                    continue;
+                }
+            }
+            result.records += 1;
+            let line = first_line + record.position().map_or(1, |p| p.line()) - 1;
+            self.evaluator.begin();
+            for (slot, spec) in self.program.slots.iter().enumerate() {
+                let Some(cell) = spec.index.and_then(|i| record.get(i)) else { continue };
+                match std::str::from_utf8(cell) {
+                    Ok(text) => self.evaluator.set(slot, text),
+                    Err(_) => self.bad_text(result, line, &spec.column, cell),
+                }
+            }
+            let outcome = self.evaluator.evaluate_row();
+            tally(result, outcome);
+            for error in self.evaluator.errors() {
+                let spec = &self.program.slots[error.slot];
+                note(result, DataError {
+                    record: result.records,
+                    line: Some(line),
+                    column: spec.column.clone(),
+                    value: error.value.clone(),
+                    problem: problem(spec.ty),
+                });
+            }
+            if let Some(expected) = columns.filter(|&n| n != record.len()) {
+                note(result, DataError {
+                    record: result.records,
+                    line: Some(line),
+                    column: String::new(),
+                    value: String::new(),
+                    problem: format!("this row has {} cells, the header has {expected}", record.len()),
+                });
+            }
+            let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default();
+            let outcome = self.evaluator.outcome();
+            self.formatter.csv_record(self.program, outcome, id, &record);
+        }
+        self.record = record;
+    }
+
+    fn bad_text(&self, result: &mut BatchResult, line: u64, column: &str, cell: &[u8]) {
+        note(result, DataError {
+            record: result.records,
+            line: Some(line),
+            column: column.to_string(),
+            value: String::from_utf8_lossy(cell).into_owned(),
+            problem: "is not valid text in the input's encoding (try --encoding gbk)".into(),
+        });
+    }
+
+    fn ndjson(&mut self, data: &[u8], first_line: u64, result: &mut BatchResult) {
+        for (offset, line) in data.split(|&b| b == b'\n').enumerate() {
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            result.records += 1;
+            let number = first_line + offset as u64;
+            match serde_json::from_slice::<Value>(line) {
+                Ok(value) => self.json(&value, Some(number), result),
+                Err(e) => note(result, DataError {
+                    record: result.records,
+                    line: Some(number),
+                    column: String::new(),
+                    value: String::new(),
+                    problem: format!("this line is not JSON: {e}"),
+                }),
+            }
+        }
+    }
+
+    fn json(&mut self, value: &Value, line: Option<u64>, result: &mut BatchResult) {
+        let Value::Object(object) = value else {
+            note(result, DataError {
+                record: result.records,
+                line,
+                column: String::new(),
+                value: String::new(),
+                problem: "this record is not a JSON object".into(),
+            });
+            return;
+        };
+        if result.keys.is_empty() {
+            result.keys = object.keys().cloned().collect();
+        }
+        self.evaluator.begin();
+        for (slot, spec) in self.program.slots.iter().enumerate() {
+            let Some(cell) = object.get(&spec.column) else { continue };
+            result.slots_seen[slot] = true;
+            if let Err(shown) = fill_json(&mut self.evaluator, slot, spec.ty, cell) {
+                note(result, DataError {
+                    record: result.records,
+                    line,
+                    column: spec.column.clone(),
+                    value: shown,
+                    problem: problem(spec.ty),
+                });
+            }
+        }
+        let outcome = self.evaluator.evaluate_row();
+        tally(result, outcome);
+        for error in self.evaluator.errors() {
+            let spec = &self.program.slots[error.slot];
+            note(result, DataError {
+                record: result.records,
+                line,
+                column: spec.column.clone(),
+                value: error.value.clone(),
+                problem: problem(spec.ty),
+            });
+        }
+        let outcome = self.evaluator.outcome();
+        self.formatter.json_record(self.program, outcome, object);
+    }
+}
+
+/// Sets a slot from a JSON value; `Err` carries the value as shown in an error.
+fn fill_json(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, cell: &Value) -> Result<(), String> {
+    match (cell, ty) {
+        (Value::Null, _) => {}
+        (Value::String(text), _) => evaluator.set(slot, text),
+        (Value::Number(n), Some(Ty::Number)) => {
+            let value = match n.as_i64() {
+                Some(i) => Some(Decimal::from_int(i)),
+                None => Decimal::parse(&n.to_string()),
+            };
+            evaluator.set_value(slot, value.map_or(Val::Missing, Val::Num));
+            if value.is_none() {
+                return Err(n.to_string());
+            }
+        }
+        (Value::Bool(b), Some(Ty::Bool)) => evaluator.set_value(slot, Val::Bool(*b)),
+        (Value::Array(items), Some(Ty::List) | None) => {
+            let mut joined = String::new();
+            for item in items {
+                match item {
+                    Value::String(s) => joined.push_str(s),
+                    Value::Null => {}
+                    other => joined.push_str(&other.to_string()),
+                }
+                joined.push(';');
+            }
+            let value = evaluator.row_mut().push_text(&joined);
+            evaluator.set_value(slot, value);
+        }
+        (Value::Number(_) | Value::Bool(_), Some(Ty::Text) | None) => evaluator.set(slot, &cell.to_string()),
+        (other, _) => return Err(other.to_string()),
+    }
+    Ok(())
+}
+
+fn tally(result: &mut BatchResult, outcome: &Outcome) {
+    for (counts, segment) in result.counts.iter_mut().zip(&outcome.segments) {
+        let last = counts.len() - 1;
+        counts[segment.map_or(last, |s| s as usize)] += 1;
+    }
+    for &tag in &outcome.tags {
+        result.tag_counts[tag as usize] += 1;
+    }
+}
+
+fn note(result: &mut BatchResult, error: DataError) {
+    result.error_count += 1;
+    match result.errors_by_column.iter_mut().find(|(c, _)| *c == error.column) {
+        Some(entry) => entry.1 += 1,
+        None => result.errors_by_column.push((error.column.clone(), 1)),
+    }
+    if result.errors.len() < KEPT_ERRORS {
+        result.errors.push(error);
+    }
+}
+
+fn problem(ty: Option<Ty>) -> String {
+    match ty {
+        Some(Ty::Number) => "is not a number".into(),
+        Some(Ty::Date) => "is not a date (YYYY-MM-DD or YYYY/M/D)".into(),
+        Some(Ty::Bool) => "is not yes/no or true/false".into(),
+        Some(ty) => format!("is not {ty}"),
+        None => "cannot be read".into(),
+    }
+}

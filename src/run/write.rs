@@ -1,0 +1,259 @@
+//! The writing stage: formats result rows (in the workers) and writes them in input order
+//! (in the writer), whatever order the workers finish in.
+
+use super::report::Report;
+use super::worker::BatchResult;
+use super::{OutputFormat, RunOptions};
+use crate::compile::Program;
+use crate::eval::Outcome;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, Write};
+use std::sync::mpsc::Receiver;
+
+/// Formats result rows into a buffer.
+pub struct RowFormatter {
+    format: OutputFormat,
+    keep: bool,
+    header: Vec<String>,
+    csv: csv::Writer<Vec<u8>>,
+    json: Vec<u8>,
+    tags: Vec<u8>,
+}
+
+impl RowFormatter {
+    /// A formatter for the run's output format.
+    pub fn new(program: &Program, options: &RunOptions) -> RowFormatter {
+        RowFormatter {
+            format: options.output_format,
+            keep: options.keep_columns,
+            header: program.header.clone(),
+            csv: csv::Writer::from_writer(Vec::new()),
+            json: Vec::new(),
+            tags: Vec::new(),
+        }
+    }
+
+    /// The rows formatted so far; starts a new buffer.
+    pub fn take(&mut self) -> Vec<u8> {
+        match self.format {
+            OutputFormat::Csv | OutputFormat::Table => {
+                let full = std::mem::replace(&mut self.csv, csv::Writer::from_writer(Vec::new()));
+                full.into_inner().unwrap_or_default()
+            }
+            OutputFormat::Json | OutputFormat::Ndjson => std::mem::take(&mut self.json),
+        }
+    }
+
+    /// A result row for a CSV record.
+    pub fn csv_record(&mut self, program: &Program, outcome: &Outcome, id: &[u8], record: &csv::ByteRecord) {
+        if let OutputFormat::Json | OutputFormat::Ndjson = self.format {
+            self.begin_object();
+            if self.keep {
+                for (i, name) in self.header.iter().enumerate() {
+                    let cell = record.get(i).unwrap_or_default();
+                    json_entry(&mut self.json, name, &Value::String(String::from_utf8_lossy(cell).into_owned()));
+                }
+            } else {
+                let id = String::from_utf8_lossy(id.trim_ascii());
+                json_entry(&mut self.json, &program.id_name, &Value::String(id.into_owned()));
+            }
+            self.end_object(program, outcome);
+            return;
+        }
+        if self.keep {
+            for i in 0..self.header.len().max(record.len()) {
+                let _ = self.csv.write_field(record.get(i).unwrap_or_default());
+            }
+        } else {
+            let _ = self.csv.write_field(id.trim_ascii());
+        }
+        self.segment_fields(program, outcome);
+    }
+
+    /// A result row for a JSON record.
+    pub fn json_record(&mut self, program: &Program, outcome: &Outcome, object: &Map<String, Value>) {
+        if let OutputFormat::Csv | OutputFormat::Table = self.format {
+            let id = match object.get(&program.id_name) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            let _ = self.csv.write_field(id.trim());
+            self.segment_fields(program, outcome);
+            return;
+        }
+        self.begin_object();
+        if self.keep {
+            for (key, value) in object {
+                json_entry(&mut self.json, key, value);
+            }
+        } else {
+            let id = object.get(&program.id_name).unwrap_or(&Value::Null);
+            json_entry(&mut self.json, &program.id_name, id);
+        }
+        self.end_object(program, outcome);
+    }
+
+    fn segment_fields(&mut self, program: &Program, outcome: &Outcome) {
+        for d in 0..program.dimensions.len() {
+            let _ = self.csv.write_field(program.segment_name(d, outcome).unwrap_or(""));
+        }
+        if !program.tags.is_empty() {
+            self.tags.clear();
+            for (i, tag) in program.tag_names(outcome).enumerate() {
+                if i > 0 {
+                    self.tags.push(b';');
+                }
+                self.tags.extend_from_slice(tag.as_bytes());
+            }
+            let _ = self.csv.write_field(&self.tags);
+        }
+        let _ = self.csv.write_record(None::<&[u8]>);
+    }
+
+    fn begin_object(&mut self) {
+        if self.format == OutputFormat::Json {
+            self.json.extend_from_slice(b",\n  ");
+        }
+        self.json.push(b'{');
+    }
+
+    fn end_object(&mut self, program: &Program, outcome: &Outcome) {
+        for (d, dimension) in program.dimensions.iter().enumerate() {
+            let value = program.segment_name(d, outcome).map_or(Value::Null, |s| Value::String(s.to_string()));
+            json_entry(&mut self.json, &dimension.name, &value);
+        }
+        if !program.tags.is_empty() {
+            let tags = Value::Array(program.tag_names(outcome).map(|t| Value::String(t.to_string())).collect());
+            json_entry(&mut self.json, "tags", &tags);
+        }
+        if self.json.last() == Some(&b',') {
+            self.json.pop();
+        }
+        self.json.push(b'}');
+        if self.format == OutputFormat::Ndjson {
+            self.json.push(b'\n');
+        }
+    }
+}
+
+/// Writes `"key":value,` into a JSON object being built.
+fn json_entry(buf: &mut Vec<u8>, key: &str, value: &Value) {
+    let _ = serde_json::to_writer(&mut *buf, key);
+    buf.push(b':');
+    let _ = serde_json::to_writer(&mut *buf, value);
+    buf.push(b',');
+}
+
+/// Writes batches in input order, with the format's header and footer.
+pub struct Writer<'o> {
+    out: BufWriter<&'o mut dyn Write>,
+    format: OutputFormat,
+    preamble: Vec<u8>,
+    /// Table output is collected and laid out at the end.
+    table: Vec<u8>,
+    wrote_row: bool,
+}
+
+impl<'o> Writer<'o> {
+    /// A writer of the run's results to `out`.
+    pub fn new(out: &'o mut dyn Write, program: &Program, options: &RunOptions, input_header: Option<&[String]>) -> Writer<'o> {
+        let mut preamble = Vec::new();
+        match options.output_format {
+            OutputFormat::Csv | OutputFormat::Table => {
+                if options.bom && options.output_format == OutputFormat::Csv {
+                    preamble.extend_from_slice("\u{FEFF}".as_bytes());
+                }
+                let mut header = csv::Writer::from_writer(Vec::new());
+                match input_header.filter(|_| options.keep_columns) {
+                    Some(columns) => columns.iter().for_each(|c| drop(header.write_field(c))),
+                    None => drop(header.write_field(&program.id_name)),
+                }
+                for d in &program.dimensions {
+                    let _ = header.write_field(&d.name);
+                }
+                if !program.tags.is_empty() {
+                    let _ = header.write_field("tags");
+                }
+                let _ = header.write_record(None::<&[u8]>);
+                preamble.extend(header.into_inner().unwrap_or_default());
+            }
+            OutputFormat::Json => preamble.push(b'['),
+            OutputFormat::Ndjson => {}
+        }
+        Writer {
+            out: BufWriter::with_capacity(1 << 16, out),
+            format: options.output_format,
+            preamble,
+            table: Vec::new(),
+            wrote_row: false,
+        }
+    }
+
+    /// Receives batch results in any order and writes them in input order.
+    pub fn write_in_order(&mut self, results: Receiver<BatchResult>, report: &mut Report) -> io::Result<()> {
+        let preamble = std::mem::take(&mut self.preamble);
+        self.emit(&preamble)?;
+        let mut pending = BTreeMap::new();
+        let mut next = 0u64;
+        for result in results {
+            pending.insert(result.seq, result);
+            while let Some(result) = pending.remove(&next) {
+                report.merge(&result);
+                self.rows(&result.output)?;
+                next += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn rows(&mut self, output: &[u8]) -> io::Result<()> {
+        if output.is_empty() {
+            return Ok(());
+        }
+        // JSON rows each start with ",\n  "; the first row of all drops its comma.
+        let output = if self.format == OutputFormat::Json && !self.wrote_row { &output[1..] } else { output };
+        self.wrote_row = true;
+        self.emit(output)
+    }
+
+    fn emit(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Table => {
+                self.table.extend_from_slice(bytes);
+                Ok(())
+            }
+            _ => self.out.write_all(bytes),
+        }
+    }
+
+    /// Writes what comes after the last row and flushes.
+    pub fn finish(mut self) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Json => self.out.write_all(if self.wrote_row { b"\n]\n" } else { b"]\n" })?,
+            OutputFormat::Table => {
+                let table = render_table(&self.table);
+                self.out.write_all(table.as_bytes())?;
+            }
+            _ => {}
+        }
+        self.out.flush()
+    }
+}
+
+/// Lays CSV rows out as a table for a terminal.
+fn render_table(csv_bytes: &[u8]) -> String {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv_bytes);
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    for (i, row) in reader.records().flatten().enumerate() {
+        let cells: Vec<&str> = row.iter().collect();
+        if i == 0 {
+            table.set_header(cells);
+        } else {
+            table.add_row(cells);
+        }
+    }
+    format!("{table}\n")
+}
