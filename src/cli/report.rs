@@ -7,6 +7,7 @@ use std::io::{IsTerminal, Write};
 use tradeseg::diagnostic::Diagnostic;
 use tradeseg::run::Report;
 use tradeseg::source::Sources;
+use unicode_width::UnicodeWidthStr;
 
 /// Data errors shown in full; the rest are counted.
 const SHOWN_DATA_ERRORS: usize = 10;
@@ -70,13 +71,13 @@ pub fn summary(report: &Report, as_of: i32) -> String {
     let width = report
         .dimensions
         .iter()
-        .flat_map(|d| d.segments.iter().map(|s| s.0.chars().count()))
-        .chain(report.tags.iter().map(|t| t.0.chars().count()))
+        .flat_map(|d| d.segments.iter().map(|s| s.0.width()))
+        .chain(report.tags.iter().map(|t| t.0.width()))
         .max()
         .unwrap_or(0)
         .max(12);
     let row = |name: &str, count: u64| {
-        let pad = width.saturating_sub(name.chars().count());
+        let pad = width.saturating_sub(name.width());
         format!("  {name}{} {count:>9} {:>6.1}%", " ".repeat(pad), count as f64 * 100.0 / total)
     };
     for d in &report.dimensions {

@@ -129,8 +129,19 @@ impl Report {
         }
     }
 
-    /// Warns of JSON keys no record had, once everything is read.
+    /// Merges segments of one name (an early exclusion and `otherwise` may share one),
+    /// and warns of JSON keys no record had, once everything is read.
     pub(crate) fn finish(&mut self, program: &Program) {
+        for dimension in &mut self.dimensions {
+            let mut merged: Vec<(String, u64)> = Vec::with_capacity(dimension.segments.len());
+            for (name, count) in dimension.segments.drain(..) {
+                match merged.iter_mut().find(|(n, _)| *n == name) {
+                    Some(entry) => entry.1 += count,
+                    None => merged.push((name, count)),
+                }
+            }
+            dimension.segments = merged;
+        }
         self.errors_by_column.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         if self.keys.is_empty() && self.records > 0 && program.id_column.is_some() {
             return;
