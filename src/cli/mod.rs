@@ -95,6 +95,7 @@ pub fn load_checked(path: &std::path::Path) -> Result<tradeseg::check::Checked, 
         Ok(r) => r,
         Err(e) => {
             report::diagnostics(&e.diagnostics, &e.sources);
+            say_errors(e.diagnostics.len());
             return Err(Exit::Usage);
         }
     };
@@ -105,11 +106,14 @@ pub fn load_checked(path: &std::path::Path) -> Result<tradeseg::check::Checked, 
         }
         Err(e) => {
             report::diagnostics(&e.diagnostics, &e.sources);
-            let errors = e.diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("{errors} error{} in the ruleset; nothing was evaluated", if errors == 1 { "" } else { "s" });
+            say_errors(e.diagnostics.iter().filter(|d| d.is_error()).count());
             Err(Exit::Usage)
         }
     }
+}
+
+fn say_errors(count: usize) {
+    eprintln!("{count} error{} in the ruleset; nothing was evaluated", if count == 1 { "" } else { "s" });
 }
 
 /// Refuses `--events` until rules over history exist, rather than ignoring them.

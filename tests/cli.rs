@@ -1,0 +1,248 @@
+//! The command line as a user meets it: the real binary, real files.
+
+mod common;
+
+use common::{folder, tradeseg, tradeseg_in};
+
+const RULES: &str = r#"
+dimension stars {
+    segment "4-star" when orders >= 1
+    segment "2-star" when inquiries >= 2
+    otherwise "0-star"
+}
+segment "oem" when identity == "OEM"
+"#;
+
+const DATA: &str = "id,orders,inquiries,identity\nC1,2,0,OEM\nC2,0,3,retailer\nC3,,1,\n";
+
+#[test]
+fn run_writes_one_row_per_customer_in_input_order() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "id,stars,tags\nC1,4-star,oem\nC2,2-star,\nC3,0-star,\n");
+    assert_eq!(ran.stderr, "");
+}
+
+#[test]
+fn run_prints_a_summary_on_stderr_only() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "--as-of", "2026-11-01"], b"");
+    assert!(ran.stderr.starts_with("3 customers, as of 2026-11-01\nstars\n  4-star"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("  oem "), "{}", ran.stderr);
+    assert!(!ran.stdout.contains("customers"));
+}
+
+#[test]
+fn reads_standard_input_json_and_ndjson() {
+    let dir = folder(&[
+        ("r.seg", RULES.as_bytes()),
+        ("d.json", br#"[{"id": 7, "orders": 1, "identity": "OEM"}, {"id": "x", "inquiries": "2"}]"#),
+        ("d.ndjson", b"{\"id\": \"a\", \"orders\": 0, \"inquiries\": 5}\n\n{\"id\": \"b\"}\n"),
+    ]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "-", "-q"], DATA.as_bytes());
+    assert_eq!(ran.stdout, "id,stars,tags\nC1,4-star,oem\nC2,2-star,\nC3,0-star,\n");
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.json", "-q", "--format", "ndjson"], b"");
+    assert_eq!(
+        ran.stdout,
+        "{\"id\":7,\"stars\":\"4-star\",\"tags\":[\"oem\"]}\n{\"id\":\"x\",\"stars\":\"2-star\",\"tags\":[]}\n"
+    );
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.ndjson", "-q", "--format", "json"], b"");
+    assert_eq!(
+        ran.stdout,
+        "[\n  {\"id\":\"a\",\"stars\":\"2-star\",\"tags\":[]},\n  {\"id\":\"b\",\"stars\":\"0-star\",\"tags\":[]}\n]\n"
+    );
+}
+
+#[test]
+fn json_output_has_null_for_no_segment() {
+    let rules = "dimension region { segment \"NA\" when country in [\"US\"] }";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,country\nC1,US\nC2,DE\n")]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "--format", "json"], b"");
+    assert_eq!(ran.stdout, "[\n  {\"id\":\"C1\",\"region\":\"NA\"},\n  {\"id\":\"C2\",\"region\":null}\n]\n");
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q"], b"");
+    assert_eq!(ran.stdout, "id,region\nC1,NA\nC2,\n");
+}
+
+#[test]
+fn keep_columns_returns_the_spreadsheet_with_segments_added() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "--keep-columns"], b"");
+    assert_eq!(
+        ran.stdout,
+        "id,orders,inquiries,identity,stars,tags\nC1,2,0,OEM,4-star,oem\nC2,0,3,retailer,2-star,\nC3,,1,,0-star,\n"
+    );
+}
+
+#[test]
+fn custom_id_column_keeps_its_name() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", b"cust,orders,inquiries,identity\nK9,1,0,x\n")]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "--id", "cust"], b"");
+    assert_eq!(ran.stdout, "cust,stars,tags\nK9,4-star,\n");
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "--id", "custt"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("no id column `custt`") && ran.stderr.contains("`--id cust`"), "{}", ran.stderr);
+}
+
+#[test]
+fn parse_errors_show_file_line_column_and_a_caret() {
+    let rules = "dimension stars {\n    segment \"a\" when orders = 1\n}\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("d.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv"], b"");
+    assert_eq!(ran.code, 2);
+    assert_eq!(ran.stdout, "");
+    assert!(ran.stderr.contains("r.seg:2:29"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("2 │     segment \"a\" when orders = 1"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("^ found `=`"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("help: to compare, write `==`"), "{}", ran.stderr);
+    assert!(!ran.stderr.contains("op_") && !ran.stderr.contains("kw_"), "{}", ran.stderr);
+}
+
+#[test]
+fn unknown_fields_suggest_the_header() {
+    let rules = "segment \"a\" when inquries >= 2 and ordrs > 0";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("d.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("r.seg:1:18"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("did you mean `inquiries`?"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("did you mean `orders`?"), "{}", ran.stderr);
+    assert_eq!(ran.stdout, "");
+}
+
+#[test]
+fn type_conflicts_are_load_time_errors() {
+    let rules = "segment \"a\" when orders >= 1\nsegment \"b\" when orders == \"many\"";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("d.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("r.seg:2:18"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("`orders` is used as text here, but as a number elsewhere"), "{}", ran.stderr);
+}
+
+#[test]
+fn data_errors_name_row_column_and_value_and_the_run_goes_on() {
+    let data = "id,orders,inquiries,identity\nC1,2,0,OEM\nC2,lots,3,retailer\nC3,1,x,\n";
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", data.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q"], b"");
+    assert_eq!(ran.code, 0);
+    assert_eq!(ran.stdout, "id,stars,tags\nC1,4-star,oem\nC2,2-star,\nC3,4-star,\n");
+    assert!(ran.stderr.contains("line 3, column `orders`: `lots` is not a number"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 4, column `inquiries`: `x` is not a number"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("2 data errors"), "{}", ran.stderr);
+}
+
+#[test]
+fn strict_fails_with_exit_3_and_leaves_the_output_file_untouched() {
+    let data = "id,orders,inquiries,identity\nC1,lots,0,OEM\n";
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", data.as_bytes()), ("out.csv", b"precious")]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "--strict", "-o", "out.csv"], b"");
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    assert_eq!(std::fs::read(dir.path().join("out.csv")).unwrap(), b"precious");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+}
+
+#[test]
+fn output_file_is_replaced_only_on_success() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes()), ("out.csv", b"old")]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "-o", "out.csv"], b"");
+    assert_eq!(ran.code, 0);
+    assert_eq!(ran.stdout, "");
+    assert!(std::fs::read_to_string(dir.path().join("out.csv")).unwrap().starts_with("id,stars,tags\nC1,"));
+    let ran = tradeseg_in(dir.path(), &["run", "broken.seg", "d.csv", "-q", "-o", "out.csv"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(std::fs::read_to_string(dir.path().join("out.csv")).unwrap().starts_with("id,stars,tags\n"));
+}
+
+#[test]
+fn gbk_and_bom_inputs_are_read_and_results_are_utf8() {
+    let rules = "field 订单 = \"订单数\"\ndimension 星级 { segment \"4星\" when 订单 >= 1 otherwise \"0星\" }";
+    let (gbk, _, _) = encoding_rs::GBK.encode("客户编号,订单数,公司\nKH1,\"1,200\",宁波贸易\nKH2,0,义乌\n");
+    let bom = "\u{FEFF}客户编号,订单数\nKH1,3\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("gbk.csv", &gbk), ("bom.csv", bom.as_bytes())]);
+    let expected = "客户编号,星级\nKH1,4星\nKH2,0星\n";
+    for args in [&["--encoding", "auto"][..], &["--encoding", "gbk"][..]] {
+        let mut all = vec!["run", "r.seg", "gbk.csv", "-q", "--id", "客户编号"];
+        all.extend_from_slice(args);
+        let ran = tradeseg_in(dir.path(), &all, b"");
+        assert_eq!(ran.stdout, expected, "{}", ran.stderr);
+    }
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "bom.csv", "-q", "--id", "客户编号", "--bom"], b"");
+    assert_eq!(ran.stdout, "\u{FEFF}客户编号,星级\nKH1,4星\n");
+}
+
+#[test]
+fn include_cycles_and_missing_files_name_the_include() {
+    let dir = folder(&[
+        ("a.seg", b"include \"b.seg\"\n"),
+        ("b.seg", b"let x = 1\ninclude \"a.seg\"\n"),
+        ("c.seg", b"\ninclude \"nope.seg\"\n"),
+        ("d.csv", DATA.as_bytes()),
+    ]);
+    let ran = tradeseg_in(dir.path(), &["check", "a.seg"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("b.seg:2:1") && ran.stderr.contains("includes itself"), "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["check", "c.seg"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("c.seg:2:9") && ran.stderr.contains("cannot read included file `nope.seg`"), "{}", ran.stderr);
+}
+
+#[test]
+fn check_reports_every_error_at_once() {
+    let rules = "segment \"a\" when x + \"1\" > 2\nsegment \"b\" when dayz_since(y) > 1\nsegment \"c\" when 5\n";
+    let dir = folder(&[("r.seg", rules.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["check", "r.seg"], b"");
+    assert_eq!(ran.code, 2);
+    assert_eq!(ran.stderr.matches("error:").count(), 3, "{}", ran.stderr);
+    assert!(ran.stderr.contains("did you mean `days_since`?"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("3 errors in the ruleset"), "{}", ran.stderr);
+}
+
+#[test]
+fn table_format_lays_out_columns() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "--format", "table"], b"");
+    assert!(ran.stdout.contains("│ C1 ┆ 4-star ┆ oem  │"), "{}", ran.stdout);
+}
+
+#[test]
+fn rows_of_the_wrong_width_and_bad_json_lines_are_data_errors() {
+    let dir = folder(&[
+        ("r.seg", RULES.as_bytes()),
+        ("d.csv", b"id,orders,inquiries,identity\nC1,1\nC2,0,3,x,extra\n"),
+        ("d.ndjson", b"{\"id\": \"a\", \"orders\": 1}\nnot json\n[1]\n"),
+        ("bad.json", b"[{\"id\": 1}, {\"id\": "),
+    ]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q"], b"");
+    assert_eq!(ran.code, 0);
+    assert_eq!(ran.stdout, "id,stars,tags\nC1,4-star,\nC2,2-star,\n");
+    assert!(ran.stderr.contains("line 2: this row has 2 cells, the header has 4"), "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.ndjson", "-q"], b"");
+    assert_eq!(ran.code, 0);
+    assert!(ran.stderr.contains("line 2: this line is not JSON"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 3: this record is not a JSON object"), "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "bad.json", "-q", "-o", "out.csv"], b"");
+    assert_eq!(ran.code, 3);
+    assert!(ran.stderr.contains("the JSON data is malformed at line 1"), "{}", ran.stderr);
+    assert!(!dir.path().join("out.csv").exists());
+}
+
+#[test]
+fn bad_command_lines_exit_2() {
+    assert_eq!(tradeseg(&["run"]).code, 2);
+    assert_eq!(tradeseg(&["run", "rulesets/region.seg", "nope.csv"]).code, 2);
+    let ran = tradeseg(&["run", "rulesets/region.seg", "examples/data/customers.csv", "--as-of", "2026-13-01"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("is not a date"), "{}", ran.stderr);
+}
+
+#[test]
+fn empty_inputs_give_a_header_or_a_clear_error() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("empty.csv", b""), ("h.csv", b"id,orders,inquiries,identity\n")]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "empty.csv"], b"");
+    assert_eq!(ran.code, 3);
+    assert!(ran.stderr.contains("the data is empty"), "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "h.csv", "-q"], b"");
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,stars,tags\n"));
+}
