@@ -52,26 +52,18 @@ pub fn parse(text: &str) -> Option<Day> {
 
 /// Reads between `min` and `max` ASCII digits.
 fn digits(bytes: &[u8], min: usize, max: usize) -> Option<(u32, &[u8])> {
-    let count = bytes
-        .iter()
-        .take(max)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
+    let count = bytes.iter().take(max).take_while(|b| b.is_ascii_digit()).count();
     if count < min || bytes.get(count).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let value = bytes[..count]
-        .iter()
-        .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
+    let value = bytes[..count].iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
     Some((value, &bytes[count..]))
 }
 
 /// The date `months` calendar months before `day`, clamped to the month's last day.
 pub fn months_before(day: Day, months: u32) -> Day {
     let date = to_naive(day);
-    date.checked_sub_months(chrono::Months::new(months))
-        .unwrap_or(NaiveDate::MIN)
-        .num_days_from_ce()
+    date.checked_sub_months(chrono::Months::new(months)).unwrap_or(NaiveDate::MIN).num_days_from_ce()
 }
 
 /// The year of a day number.
@@ -103,8 +95,16 @@ mod tests {
     #[test]
     fn rejects_what_is_not_a_date() {
         for text in [
-            "", "2024", "2024-13-01", "2024-02-30", "05/03/2024", "2024-03-05x", "2024/03-05",
-            "20240-1-1", "2024-003-05", "2024-03-05T",
+            "",
+            "2024",
+            "2024-13-01",
+            "2024-02-30",
+            "05/03/2024",
+            "2024-03-05x",
+            "2024/03-05",
+            "20240-1-1",
+            "2024-003-05",
+            "2024-03-05T",
         ] {
             assert_eq!(parse(text), None, "{text}");
         }

@@ -109,11 +109,6 @@ impl Decimal {
         Some(Decimal(if negative { -value } else { value }))
     }
 
-    /// The negation.
-    pub fn neg(self) -> Decimal {
-        Decimal(-self.0)
-    }
-
     /// True for zero.
     pub fn is_zero(self) -> bool {
         self.0 == 0
@@ -169,6 +164,13 @@ fn parse_fraction(bytes: &[u8]) -> Option<i128> {
     }
     let shown = bytes.len().min(FRACTION_DIGITS);
     Some(units * 10i128.pow((FRACTION_DIGITS - shown) as u32))
+}
+
+impl std::ops::Neg for Decimal {
+    type Output = Decimal;
+    fn neg(self) -> Decimal {
+        Decimal(-self.0)
+    }
 }
 
 impl fmt::Display for Decimal {

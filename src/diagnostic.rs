@@ -44,18 +44,12 @@ impl Diagnostic {
 
     /// An error with no place in a ruleset (a missing file given on the command line).
     pub fn general(message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            span: None,
-            ..Diagnostic::error(Span::default(), message)
-        }
+        Diagnostic { span: None, ..Diagnostic::error(Span::default(), message) }
     }
 
     /// A warning at a place.
     pub fn warning(span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(span, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(span, message) }
     }
 
     /// Sets the text under the caret.

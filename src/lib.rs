@@ -1,12 +1,135 @@
-//! tradeseg
+//! # tradeseg
+//!
+//! Customer-segmentation rules for export sales teams. A rule author writes a ruleset
+//! (dimensions of first-match segments, tags, named conditions) and tradeseg runs it over
+//! the customer export of a CRM or spreadsheet. The pipeline has four phases, each a
+//! module and a type:
+//!
+//! ```text
+//! text ──parse──▶ Ruleset ──check──▶ Checked ──compile(+ data layout)──▶ Program ──evaluate──▶ Outcome
+//!        load/syntax          check                 compile                          eval, run
+//! ```
+//!
+//! An unchecked ruleset cannot be compiled and an uncompiled one cannot be evaluated: the
+//! types see to it. Every phase returns plain data, and errors are [`Diagnostic`]s that
+//! point into the ruleset's source and render with the line and a caret.
+//!
+//! ```
+//! use tradeseg::{CompileOptions, Ruleset, Schema};
+//!
+//! let rules = r#"
+//!     dimension stars {
+//!         segment "4-star" when orders >= 1
+//!         segment "2-star" when inquiries >= 2 and orders == 0
+//!         otherwise "0-star"
+//!     }
+//!     segment "oem-partner" when identity == "OEM"
+//! "#;
+//! let checked = Ruleset::from_source("rules.seg", rules, ".")?.check()?;
+//! let schema = Schema::from_header(["id", "orders", "inquiries", "identity"]);
+//! let (program, _warnings) = checked.compile(&schema, &CompileOptions::new("2026-11-01")?)?;
+//!
+//! let mut evaluator = program.evaluator();
+//! let customer = ["C001", "0", "3", "OEM"];
+//! let outcome = evaluator.evaluate_columns(|column| customer.get(column).copied());
+//! assert_eq!(program.segment_name(0, outcome), Some("2-star"));
+//! assert_eq!(program.tag_names(outcome).collect::<Vec<_>>(), ["oem-partner"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! To segment a whole export, streaming and on every core, see [`run::run`].
+
+#![forbid(unsafe_code)]
+// Diagnostics travel by value on the cold error path, as plain data tests compare.
+#![allow(clippy::result_large_err)]
+
+pub mod check;
+pub mod compile;
 pub mod date;
 pub mod decimal;
 pub mod diagnostic;
-pub mod source;
-pub mod syntax;
-pub mod load;
-pub mod check;
-pub mod compile;
 pub mod eval;
+pub mod load;
 pub mod record;
 pub mod run;
+pub mod source;
+pub mod syntax;
+
+pub use check::{CheckError, Checked};
+pub use compile::{CompileOptions, Program, Schema};
+pub use diagnostic::Diagnostic;
+pub use eval::{Evaluator, Outcome};
+pub use load::{LoadError, Ruleset};
+pub use run::{Report, RunOptions};
+
+use std::fmt;
+
+impl Ruleset {
+    /// Checks the ruleset: names, types, every problem at once.
+    pub fn check(self) -> Result<Checked, CheckError> {
+        check::check(self)
+    }
+}
+
+impl Checked {
+    /// Compiles for data with the given columns; an unknown column is an error.
+    pub fn compile(
+        &self,
+        schema: &Schema,
+        options: &CompileOptions,
+    ) -> Result<(Program, Vec<Diagnostic>), BindError> {
+        compile::compile(self, schema, options)
+            .map_err(|diagnostics| BindError { sources: self.sources.clone(), diagnostics })
+    }
+}
+
+impl Program {
+    /// An evaluator with its own buffers; make one per thread.
+    pub fn evaluator(&self) -> Evaluator<'_> {
+        Evaluator::new(self)
+    }
+}
+
+impl CompileOptions {
+    /// Options with an as-of date (`YYYY-MM-DD`) and the id column `id`.
+    pub fn new(as_of: &str) -> Result<CompileOptions, BadDate> {
+        Ok(CompileOptions {
+            as_of: date::parse(as_of).ok_or_else(|| BadDate(as_of.to_string()))?,
+            id_column: "id".to_string(),
+        })
+    }
+}
+
+/// A date argument that is not a calendar date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadDate(pub String);
+
+impl fmt::Display for BadDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not a date; write YYYY-MM-DD", self.0)
+    }
+}
+
+impl std::error::Error for BadDate {}
+
+/// The rules do not fit the data: a field names a column the data does not have.
+#[derive(Debug, Clone)]
+pub struct BindError {
+    pub sources: source::Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Implements `Display` (every diagnostic rendered with its source line) and `Error` for
+/// the phase errors that carry diagnostics.
+macro_rules! diagnostics_error {
+    ($($name:ident),*) => {$(
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(diagnostic::render_all(&self.diagnostics, &self.sources).trim_end())
+            }
+        }
+        impl std::error::Error for $name {}
+    )*};
+}
+
+diagnostics_error!(LoadError, CheckError, BindError);

@@ -32,9 +32,11 @@ impl Ruleset {
         let mut loader = Loader::default();
         match std::fs::read_to_string(path) {
             Ok(text) => loader.file(path, text, &mut Vec::new(), &mut Vec::new()),
-            Err(e) => loader
-                .diagnostics
-                .push(Diagnostic::general(format!("cannot read ruleset `{}`: {}", path.display(), e))),
+            Err(e) => loader.diagnostics.push(Diagnostic::general(format!(
+                "cannot read ruleset `{}`: {}",
+                path.display(),
+                e
+            ))),
         }
         loader.finish()
     }
@@ -79,7 +81,13 @@ impl Loader {
         stack.pop();
     }
 
-    fn include(&mut self, from: &Path, include: &ast::Include, stack: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>) {
+    fn include(
+        &mut self,
+        from: &Path,
+        include: &ast::Include,
+        stack: &mut Vec<PathBuf>,
+        seen: &mut Vec<PathBuf>,
+    ) {
         let base = from.parent().unwrap_or(Path::new("."));
         let target = base.join(&include.path.text);
         let key = std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone());
@@ -93,25 +101,21 @@ impl Loader {
         match std::fs::read_to_string(&target) {
             Ok(text) => self.file(&target, text, stack, seen),
             Err(e) => self.diagnostics.push(
-                Diagnostic::error(include.path.span, format!("cannot read included file `{}`", include.path.text))
-                    .label(e.to_string())
-                    .help(format!("the path is relative to this file's folder: {}", target.display())),
+                Diagnostic::error(
+                    include.path.span,
+                    format!("cannot read included file `{}`", include.path.text),
+                )
+                .label(e.to_string())
+                .help(format!("the path is relative to this file's folder: {}", target.display())),
             ),
         }
     }
 
     fn finish(self) -> Result<Ruleset, LoadError> {
         if self.diagnostics.is_empty() {
-            Ok(Ruleset {
-                sources: self.sources,
-                items: self.items,
-                paths: self.paths,
-            })
+            Ok(Ruleset { sources: self.sources, items: self.items, paths: self.paths })
         } else {
-            Err(LoadError {
-                sources: self.sources,
-                diagnostics: self.diagnostics,
-            })
+            Err(LoadError { sources: self.sources, diagnostics: self.diagnostics })
         }
     }
 }

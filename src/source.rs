@@ -18,20 +18,12 @@ pub struct Span {
 impl Span {
     /// A span from a pest position range.
     pub fn new(file: FileId, range: Range<usize>) -> Span {
-        Span {
-            file,
-            start: range.start as u32,
-            end: range.end as u32,
-        }
+        Span { file, start: range.start as u32, end: range.end as u32 }
     }
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span {
-            file: self.file,
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
     /// The byte range.

@@ -76,12 +76,17 @@ fn keep_columns_returns_the_spreadsheet_with_segments_added() {
 
 #[test]
 fn custom_id_column_keeps_its_name() {
-    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", b"cust,orders,inquiries,identity\nK9,1,0,x\n")]);
+    let dir =
+        folder(&[("r.seg", RULES.as_bytes()), ("d.csv", b"cust,orders,inquiries,identity\nK9,1,0,x\n")]);
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "--id", "cust"], b"");
     assert_eq!(ran.stdout, "cust,stars,tags\nK9,4-star,\n");
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "--id", "custt"], b"");
     assert_eq!(ran.code, 2);
-    assert!(ran.stderr.contains("no id column `custt`") && ran.stderr.contains("`--id cust`"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("no id column `custt`") && ran.stderr.contains("`--id cust`"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
@@ -117,7 +122,11 @@ fn type_conflicts_are_load_time_errors() {
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv"], b"");
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("r.seg:2:18"), "{}", ran.stderr);
-    assert!(ran.stderr.contains("`orders` is used as text here, but as a number elsewhere"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("`orders` is used as text here, but as a number elsewhere"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
@@ -139,7 +148,11 @@ fn strict_fails_with_exit_3_and_leaves_the_output_file_untouched() {
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "--strict", "-o", "out.csv"], b"");
     assert_eq!(ran.code, 3, "{}", ran.stderr);
     assert_eq!(std::fs::read(dir.path().join("out.csv")).unwrap(), b"precious");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left behind");
 }
 
@@ -157,7 +170,8 @@ fn output_file_is_replaced_only_on_success() {
 
 #[test]
 fn gbk_and_bom_inputs_are_read_and_results_are_utf8() {
-    let rules = "field 订单 = \"订单数\"\ndimension 星级 { segment \"4星\" when 订单 >= 1 otherwise \"0星\" }";
+    let rules =
+        "field 订单 = \"订单数\"\ndimension 星级 { segment \"4星\" when 订单 >= 1 otherwise \"0星\" }";
     let (gbk, _, _) = encoding_rs::GBK.encode("客户编号,订单数,公司\nKH1,\"1,200\",宁波贸易\nKH2,0,义乌\n");
     let bom = "\u{FEFF}客户编号,订单数\nKH1,3\n";
     let dir = folder(&[("r.seg", rules.as_bytes()), ("gbk.csv", &gbk), ("bom.csv", bom.as_bytes())]);
@@ -185,12 +199,17 @@ fn include_cycles_and_missing_files_name_the_include() {
     assert!(ran.stderr.contains("b.seg:2:1") && ran.stderr.contains("includes itself"), "{}", ran.stderr);
     let ran = tradeseg_in(dir.path(), &["check", "c.seg"], b"");
     assert_eq!(ran.code, 2);
-    assert!(ran.stderr.contains("c.seg:2:9") && ran.stderr.contains("cannot read included file `nope.seg`"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("c.seg:2:9") && ran.stderr.contains("cannot read included file `nope.seg`"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
 fn check_reports_every_error_at_once() {
-    let rules = "segment \"a\" when x + \"1\" > 2\nsegment \"b\" when dayz_since(y) > 1\nsegment \"c\" when 5\n";
+    let rules =
+        "segment \"a\" when x + \"1\" > 2\nsegment \"b\" when dayz_since(y) > 1\nsegment \"c\" when 5\n";
     let dir = folder(&[("r.seg", rules.as_bytes())]);
     let ran = tradeseg_in(dir.path(), &["check", "r.seg"], b"");
     assert_eq!(ran.code, 2);
@@ -232,14 +251,19 @@ fn rows_of_the_wrong_width_and_bad_json_lines_are_data_errors() {
 fn bad_command_lines_exit_2() {
     assert_eq!(tradeseg(&["run"]).code, 2);
     assert_eq!(tradeseg(&["run", "rulesets/region.seg", "nope.csv"]).code, 2);
-    let ran = tradeseg(&["run", "rulesets/region.seg", "examples/data/customers.csv", "--as-of", "2026-13-01"]);
+    let ran =
+        tradeseg(&["run", "rulesets/region.seg", "examples/data/customers.csv", "--as-of", "2026-13-01"]);
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("is not a date"), "{}", ran.stderr);
 }
 
 #[test]
 fn empty_inputs_give_a_header_or_a_clear_error() {
-    let dir = folder(&[("r.seg", RULES.as_bytes()), ("empty.csv", b""), ("h.csv", b"id,orders,inquiries,identity\n")]);
+    let dir = folder(&[
+        ("r.seg", RULES.as_bytes()),
+        ("empty.csv", b""),
+        ("h.csv", b"id,orders,inquiries,identity\n"),
+    ]);
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "empty.csv"], b"");
     assert_eq!(ran.code, 3);
     assert!(ran.stderr.contains("the data is empty"), "{}", ran.stderr);

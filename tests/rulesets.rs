@@ -22,7 +22,8 @@ fn segments_of(path: &Path) -> String {
     let id = directive(&text, "sample-id:").unwrap_or("id").to_string();
     let ruleset = tradeseg::load::Ruleset::load(path).expect("the ruleset loads");
     let checked = tradeseg::check::check(ruleset).expect("the ruleset checks");
-    let opened = encoding::open(&Source::File(data.clone()), encoding::Encoding::Auto).expect("the data opens");
+    let opened =
+        encoding::open(&Source::File(data.clone()), encoding::Encoding::Auto).expect("the data opens");
     let options = RunOptions {
         input_format: InputFormat::from_path(&data.to_string_lossy()),
         output_format: OutputFormat::Csv,
@@ -36,7 +37,8 @@ fn segments_of(path: &Path) -> String {
         },
     };
     let mut output = Vec::new();
-    let report = tradeseg::run::run(&checked, opened.reader, &mut output, &options, None).expect("the run succeeds");
+    let report =
+        tradeseg::run::run(&checked, opened.reader, &mut output, &options, None).expect("the run succeeds");
     let mut text = String::from_utf8(output).expect("UTF-8 results");
     for error in &report.data_errors {
         text.push_str(&format!("# data error: {error}\n"));

@@ -59,9 +59,12 @@ impl<'a> Builder<'a> {
             ExprKind::Call { function, args } => return self.call(scope, function, args, span),
             ExprKind::Aggregate(aggregate) => {
                 self.diagnostics.push(
-                    Diagnostic::error(span, format!("`{}(…)` over event history is not available yet", aggregate.function.text))
-                        .label("rules over events (orders, shipments) are not supported in this version")
-                        .help("use columns of the export instead, e.g. `orders_12m >= 3`"),
+                    Diagnostic::error(
+                        span,
+                        format!("`{}(…)` over event history is not available yet", aggregate.function.text),
+                    )
+                    .label("rules over events (orders, shipments) are not supported in this version")
+                    .help("use columns of the export instead, e.g. `orders_12m >= 3`"),
                 );
                 return None;
             }
@@ -111,11 +114,7 @@ impl<'a> Builder<'a> {
             }
             consts.push(value);
         }
-        Some(Typed {
-            kind: TypedKind::Set(consts),
-            ty: ty.unwrap_or(Ty::Text),
-            span,
-        })
+        Some(Typed { kind: TypedKind::Set(consts), ty: ty.unwrap_or(Ty::Text), span })
     }
 
     fn name(&mut self, scope: &Scope, name: &ast::Name) -> Option<Typed> {
@@ -145,11 +144,7 @@ impl<'a> Builder<'a> {
                 let id = self.field_id(field, ty, name.span);
                 // A field used only with `is missing` has no type; it reads as text.
                 let ty = if decided { ty? } else { Ty::Text };
-                Some(Typed {
-                    kind: TypedKind::Field(id),
-                    ty,
-                    span: name.span,
-                })
+                Some(Typed { kind: TypedKind::Field(id), ty, span: name.span })
             }
         }
     }
@@ -188,44 +183,48 @@ impl<'a> Builder<'a> {
         };
         let built = self.build(scope, arg)?;
         let date = self.expect(&built, Ty::Date, "`days_since` counts days from a date")?;
-        Some(Typed {
-            kind: TypedKind::DaysSince(Box::new(date)),
-            ty: Ty::Number,
-            span,
-        })
+        Some(Typed { kind: TypedKind::DaysSince(Box::new(date)), ty: Ty::Number, span })
     }
 
     fn unary(&mut self, scope: &Scope, op: UnaryOp, operand: &Expr, span: Span) -> Option<Typed> {
         let inner = self.build(scope, operand)?;
         let (kind, ty) = match op {
-            UnaryOp::Not => (TypedKind::Not(Box::new(self.expect(&inner, Ty::Bool, "`not` needs a condition")?)), Ty::Bool),
+            UnaryOp::Not => (
+                TypedKind::Not(Box::new(self.expect(&inner, Ty::Bool, "`not` needs a condition")?)),
+                Ty::Bool,
+            ),
             UnaryOp::Neg => {
                 let number = self.expect(&inner, Ty::Number, "`-` needs a number")?;
                 match number.kind {
-                    TypedKind::Const(Const::Number(n)) => (TypedKind::Const(Const::Number(n.neg())), Ty::Number),
+                    TypedKind::Const(Const::Number(n)) => (TypedKind::Const(Const::Number(-n)), Ty::Number),
                     _ => (TypedKind::Neg(Box::new(number)), Ty::Number),
                 }
             }
-            UnaryOp::IsMissing | UnaryOp::IsPresent => (
-                TypedKind::IsMissing {
-                    value: Box::new(inner),
-                    negated: op == UnaryOp::IsPresent,
-                },
-                Ty::Bool,
-            ),
+            UnaryOp::IsMissing | UnaryOp::IsPresent => {
+                (TypedKind::IsMissing { value: Box::new(inner), negated: op == UnaryOp::IsPresent }, Ty::Bool)
+            }
         };
         Some(Typed { kind, ty, span })
     }
 
-    fn binary(&mut self, scope: &Scope, op: BinaryOp, left: &Expr, right: &Expr, span: Span) -> Option<Typed> {
+    fn binary(
+        &mut self,
+        scope: &Scope,
+        op: BinaryOp,
+        left: &Expr,
+        right: &Expr,
+        span: Span,
+    ) -> Option<Typed> {
         let l = self.build(scope, left);
         let r = self.build(scope, right);
         let (l, r) = (l?, r?);
         use BinaryOp::*;
         let (kind, ty) = match op {
             And | Or => {
-                let l = Box::new(self.expect(&l, Ty::Bool, &format!("`{}` joins conditions", op.symbol()))?);
-                let r = Box::new(self.expect(&r, Ty::Bool, &format!("`{}` joins conditions", op.symbol()))?);
+                let l =
+                    Box::new(self.expect(&l, Ty::Bool, &format!("`{}` joins conditions", op.symbol()))?);
+                let r =
+                    Box::new(self.expect(&r, Ty::Bool, &format!("`{}` joins conditions", op.symbol()))?);
                 (if op == And { TypedKind::And(l, r) } else { TypedKind::Or(l, r) }, Ty::Bool)
             }
             Eq | Ne | Lt | Le | Gt | Ge => (self.compare(op, l, r, span)?, Ty::Bool),
@@ -253,7 +252,9 @@ impl<'a> Builder<'a> {
 
     fn compare(&mut self, op: BinaryOp, l: Typed, r: Typed, span: Span) -> Option<TypedKind> {
         if l.ty != r.ty || matches!(l.kind, TypedKind::Set(_)) || matches!(r.kind, TypedKind::Set(_)) {
-            let hint = if matches!(r.kind, TypedKind::Set(_)) { "to test membership, write `in [...]`" } else {
+            let hint = if matches!(r.kind, TypedKind::Set(_)) {
+                "to test membership, write `in [...]`"
+            } else {
                 "both sides of a comparison must be of one type"
             };
             self.diagnostics.push(
@@ -268,7 +269,11 @@ impl<'a> Builder<'a> {
             self.diagnostics.push(
                 Diagnostic::error(span, format!("`{}` does not apply to {}", op.symbol(), l.ty))
                     .label("not comparable this way")
-                    .help(if l.ty == Ty::List { "to look inside a list, write `contains`" } else { "compare with `==` or `!=`" }),
+                    .help(if l.ty == Ty::List {
+                        "to look inside a list, write `contains`"
+                    } else {
+                        "compare with `==` or `!=`"
+                    }),
             );
             return None;
         }
@@ -285,11 +290,15 @@ impl<'a> Builder<'a> {
 
     fn membership(&mut self, negated: bool, value: Typed, set: Typed, span: Span) -> Option<TypedKind> {
         match set.kind {
-            TypedKind::Set(_) if set.ty == value.ty || matches!(set.kind, TypedKind::Set(ref s) if s.is_empty()) => {}
+            TypedKind::Set(_)
+                if set.ty == value.ty || matches!(set.kind, TypedKind::Set(ref s) if s.is_empty()) => {}
             TypedKind::Set(_) => {
                 self.diagnostics.push(
-                    Diagnostic::error(span, format!("{} cannot be in a list of {}", describe(&value), set.ty))
-                        .label("the value and the list's items differ in type"),
+                    Diagnostic::error(
+                        span,
+                        format!("{} cannot be in a list of {}", describe(&value), set.ty),
+                    )
+                    .label("the value and the list's items differ in type"),
                 );
                 return None;
             }
@@ -319,14 +328,13 @@ impl<'a> Builder<'a> {
         if e.ty == ty && !matches!(e.kind, TypedKind::Set(_)) {
             return Some(e.clone());
         }
-        let found = if matches!(e.kind, TypedKind::Set(_)) { "a list of values".to_string() } else { describe(e) };
-        let mut d = Diagnostic::error(e.span, format!("expected {ty}, found {found}")).label(what.to_string());
+        let found =
+            if matches!(e.kind, TypedKind::Set(_)) { "a list of values".to_string() } else { describe(e) };
+        let mut d =
+            Diagnostic::error(e.span, format!("expected {ty}, found {found}")).label(what.to_string());
         if let TypedKind::Field(id) = e.kind {
             let field = &self.fields[id];
-            d = d.help(format!(
-                "`{}` is {} by its other uses; a field has one type",
-                field.name, e.ty
-            ));
+            d = d.help(format!("`{}` is {} by its other uses; a field has one type", field.name, e.ty));
         }
         self.diagnostics.push(d);
         None

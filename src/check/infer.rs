@@ -95,7 +95,13 @@ impl Inference {
         }
     }
 
-    fn binary(&mut self, op: BinaryOp, (l, ls): (&Shape, Span), (r, rs): (&Shape, Span), span: Span) -> Shape {
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        (l, ls): (&Shape, Span),
+        (r, rs): (&Shape, Span),
+        span: Span,
+    ) -> Shape {
         use BinaryOp::*;
         match op {
             And | Or => {
@@ -145,13 +151,16 @@ impl Inference {
                     self.conflicted.push(field.clone());
                     let how = if declared { "declared" } else { "used" };
                     self.diagnostics.push(
-                        Diagnostic::error(span, format!("`{field}` is used as {ty} here, but as {known} elsewhere"))
-                            .label(format!("used as {ty}"))
-                            .related(first, format!("{how} as {known} here"))
-                            .help(format!(
-                                "a field has one type; declare it with `field {field}: {}` and use it that way",
-                                known.name()
-                            )),
+                        Diagnostic::error(
+                            span,
+                            format!("`{field}` is used as {ty} here, but as {known} elsewhere"),
+                        )
+                        .label(format!("used as {ty}"))
+                        .related(first, format!("{how} as {known} here"))
+                        .help(format!(
+                            "a field has one type; declare it with `field {field}: {}` and use it that way",
+                            known.name()
+                        )),
                     );
                 }
             }

@@ -132,9 +132,12 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
             Item::Dimension(d) => {
                 if let Some(earlier) = dimensions.iter().find(|e| e.name == d.name.text) {
                     diagnostics.push(
-                        Diagnostic::error(d.name.span, format!("dimension `{}` is defined twice", d.name.text))
-                            .label("second definition")
-                            .related(earlier.span, "first defined here"),
+                        Diagnostic::error(
+                            d.name.span,
+                            format!("dimension `{}` is defined twice", d.name.text),
+                        )
+                        .label("second definition")
+                        .related(earlier.span, "first defined here"),
                     );
                 }
                 let segments = d.segments.iter().filter_map(|s| segment(&mut builder, &scope, s)).collect();
@@ -167,10 +170,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(warnings);
         sort_by_place(&mut diagnostics);
-        return Err(CheckError {
-            sources: ruleset.sources,
-            diagnostics,
-        });
+        return Err(CheckError { sources: ruleset.sources, diagnostics });
     }
     Ok(Checked {
         sources: ruleset.sources,
@@ -194,7 +194,10 @@ fn segment(builder: &mut build::Builder, scope: &Scope, s: &ast::Segment) -> Opt
 }
 
 /// Reads `field` declarations and runs type inference over every expression.
-fn infer_fields(items: &[Item], diagnostics: &mut Vec<Diagnostic>) -> (HashMap<String, String>, infer::Inference) {
+fn infer_fields(
+    items: &[Item],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (HashMap<String, String>, infer::Inference) {
     let mut columns = HashMap::new();
     let mut inference = infer::Inference::default();
     let mut declared: HashMap<String, Span> = HashMap::new();
@@ -269,16 +272,16 @@ fn new_scope(items: &[Item], diagnostics: &mut Vec<Diagnostic>) -> Scope {
             );
         } else if fields.contains(decl.name.text.as_str()) {
             diagnostics.push(
-                Diagnostic::error(decl.name.span, format!("`{}` is both a field and a `let`", decl.name.text))
-                    .help("rename the `let`"),
+                Diagnostic::error(
+                    decl.name.span,
+                    format!("`{}` is both a field and a `let`", decl.name.text),
+                )
+                .help("rename the `let`"),
             );
         }
         all.entry(decl.name.text.clone()).or_insert(decl.name.span);
     }
-    Scope {
-        visible: HashSet::new(),
-        all,
-    }
+    Scope { visible: HashSet::new(), all }
 }
 
 /// Warnings a careful reviewer gives about one dimension.
@@ -288,9 +291,12 @@ fn lint_dimension(d: &ast::Dimension) -> Vec<Diagnostic> {
     for s in &d.segments {
         if let Some(&first) = seen.get(s.name.text.as_str()) {
             warnings.push(
-                Diagnostic::warning(s.name.span, format!("segment `{}` appears twice in `{}`", s.name.text, d.name.text))
-                    .label("customers reaching this line get the same segment as above")
-                    .related(first, "first here"),
+                Diagnostic::warning(
+                    s.name.span,
+                    format!("segment `{}` appears twice in `{}`", s.name.text, d.name.text),
+                )
+                .label("customers reaching this line get the same segment as above")
+                .related(first, "first here"),
             );
         }
         seen.entry(&s.name.text).or_insert(s.name.span);
@@ -313,7 +319,9 @@ fn action_warnings(items: &[Item]) -> Vec<Diagnostic> {
     }
     spans
         .into_iter()
-        .map(|span| Diagnostic::warning(span, "actions are not run by this version").label("this script is ignored"))
+        .map(|span| {
+            Diagnostic::warning(span, "actions are not run by this version").label("this script is ignored")
+        })
         .collect()
 }
 

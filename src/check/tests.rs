@@ -2,8 +2,10 @@ use super::typed::Ty;
 use super::*;
 
 fn checked(text: &str) -> Result<Checked, Vec<String>> {
-    let ruleset = Ruleset::from_source("t.seg", text, ".").map_err(|e| vec![e.diagnostics[0].message.clone()])?;
-    check(ruleset).map_err(|e| e.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect())
+    let ruleset =
+        Ruleset::from_source("t.seg", text, ".").map_err(|e| vec![e.diagnostics[0].message.clone()])?;
+    check(ruleset)
+        .map_err(|e| e.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect())
 }
 
 fn field_type(c: &Checked, name: &str) -> Option<Ty> {
@@ -52,13 +54,18 @@ fn lets_are_ordered_and_unique() {
     assert_eq!(errors, ["`big` is used before its `let`"]);
     let errors = checked("let a = 1\nlet a = 2").unwrap_err();
     assert_eq!(errors, ["`a` is defined twice"]);
-    let c = checked("let na = [\"US\", \"CA\"]\nlet big = 1_000\nsegment \"a\" when country in na and rev > big").unwrap();
+    let c =
+        checked("let na = [\"US\", \"CA\"]\nlet big = 1_000\nsegment \"a\" when country in na and rev > big")
+            .unwrap();
     assert_eq!(field_type(&c, "rev"), Some(Ty::Number));
 }
 
 #[test]
 fn collects_every_error() {
-    let errors = checked("segment \"a\" when x + \"1\" > 2\nsegment \"b\" when dayz_since(y) > 1\nsegment \"c\" when 5").unwrap_err();
+    let errors = checked(
+        "segment \"a\" when x + \"1\" > 2\nsegment \"b\" when dayz_since(y) > 1\nsegment \"c\" when 5",
+    )
+    .unwrap_err();
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(errors[1].contains("unknown function `dayz_since`"));
 }

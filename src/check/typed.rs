@@ -129,9 +129,19 @@ pub enum TypedKind {
     Arith(ArithOp, Box<Typed>, Box<Typed>),
     DaysSince(Box<Typed>),
     Compare(CmpOp, Box<Typed>, Box<Typed>),
-    In { value: Box<Typed>, set: Box<Typed>, negated: bool },
-    Contains { list: Box<Typed>, item: Box<Typed> },
-    IsMissing { value: Box<Typed>, negated: bool },
+    In {
+        value: Box<Typed>,
+        set: Box<Typed>,
+        negated: bool,
+    },
+    Contains {
+        list: Box<Typed>,
+        item: Box<Typed>,
+    },
+    IsMissing {
+        value: Box<Typed>,
+        negated: bool,
+    },
     Not(Box<Typed>),
     And(Box<Typed>, Box<Typed>),
     Or(Box<Typed>, Box<Typed>),

@@ -58,10 +58,7 @@ pub fn run(args: CheckArgs) -> Exit {
         keep_columns: false,
         bom: false,
         threads: 0,
-        compile: CompileOptions {
-            as_of,
-            id_column: args.data_args.id.clone(),
-        },
+        compile: CompileOptions { as_of, id_column: args.data_args.id.clone() },
     };
     match tradeseg::run::run(&checked, opened.reader, &mut std::io::sink(), &options, None) {
         Ok(summary) => {

@@ -23,10 +23,7 @@ impl Destination {
             _ => Path::new("."),
         };
         let temp = tempfile::Builder::new().prefix(".tradeseg-").suffix(".tmp").tempfile_in(dir)?;
-        Ok(Destination::File {
-            temp,
-            target: target.to_path_buf(),
-        })
+        Ok(Destination::File { temp, target: target.to_path_buf() })
     }
 
     /// The writer to give the run.

@@ -63,11 +63,7 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
 /// The per-dimension counts as aligned text.
 pub fn summary(report: &Report, as_of: i32) -> String {
     let total = report.records.max(1) as f64;
-    let mut lines = vec![format!(
-        "{} customers, as of {}",
-        report.records,
-        tradeseg::date::format(as_of)
-    )];
+    let mut lines = vec![format!("{} customers, as of {}", report.records, tradeseg::date::format(as_of))];
     let width = report
         .dimensions
         .iter()

@@ -83,10 +83,7 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         keep_columns: args.keep_columns,
         bom: args.bom,
         threads: args.threads,
-        compile: CompileOptions {
-            as_of,
-            id_column: args.data_args.id.clone(),
-        },
+        compile: CompileOptions { as_of, id_column: args.data_args.id.clone() },
     };
     let mut destination = Destination::open(args.output.as_deref()).map_err(|e| {
         let target = args.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
@@ -140,7 +137,7 @@ fn input_format(args: &DataArgs, data: &str) -> InputFormat {
 /// A progress bar on standard error, for large files on a terminal, fed by a thread that
 /// polls the bytes read.
 fn progress_bar(source: &Source, progress: Progress) -> Option<(ProgressBar, std::thread::JoinHandle<()>)> {
-    let len = source.len().filter(|&l| l >= PROGRESS_BYTES && std::io::stderr().is_terminal())?;
+    let len = source.size().filter(|&l| l >= PROGRESS_BYTES && std::io::stderr().is_terminal())?;
     let bar = ProgressBar::new(len);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")

@@ -59,7 +59,8 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
             let mut d = if schema.complete {
                 Diagnostic::error(field.span, what).label("not in the data's header")
             } else {
-                Diagnostic::warning(field.span, what).label("no record read so far has this key; it counts as missing")
+                Diagnostic::warning(field.span, what)
+                    .label("no record read so far has this key; it counts as missing")
             };
             if let Some(near) = closest(&field.column, schema.columns.iter().map(String::as_str)) {
                 d = d.help(format!("did you mean `{near}`?"));
@@ -111,10 +112,7 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
     let tags = checked
         .tags
         .iter()
-        .map(|t| CompiledSegment {
-            name: t.name.clone(),
-            condition: lower.cond(&t.condition),
-        })
+        .map(|t| CompiledSegment { name: t.name.clone(), condition: lower.cond(&t.condition) })
         .collect();
     let program = Program {
         slots,
@@ -148,16 +146,12 @@ impl Lower {
             TypedKind::Compare(op, l, r) => self.compare(*op, l, r),
             TypedKind::In { value, set, negated } => self.membership(value, set, *negated),
             TypedKind::Contains { list, item } => match list.kind {
-                TypedKind::Field(slot) => Cond::Contains {
-                    list: slot as Slot,
-                    item: self.text(item),
-                },
+                TypedKind::Field(slot) => Cond::Contains { list: slot as Slot, item: self.text(item) },
                 _ => unreachable!("the checker only lets list fields reach `contains`"),
             },
-            TypedKind::IsMissing { value, negated } => Cond::Missing {
-                value: Box::new(self.any(value)),
-                negated: *negated,
-            },
+            TypedKind::IsMissing { value, negated } => {
+                Cond::Missing { value: Box::new(self.any(value)), negated: *negated }
+            }
             other => unreachable!("not a condition after checking: {other:?}"),
         }
     }
@@ -196,12 +190,18 @@ impl Lower {
         match value.ty {
             Ty::Number => Cond::InNum {
                 value: self.num(value),
-                set: items.iter().filter_map(|c| if let Const::Number(n) = c { Some(*n) } else { None }).collect(),
+                set: items
+                    .iter()
+                    .filter_map(|c| if let Const::Number(n) = c { Some(*n) } else { None })
+                    .collect(),
                 negated,
             },
             Ty::Date => Cond::InDate {
                 value: self.date(value),
-                set: items.iter().filter_map(|c| if let Const::Date(d) = c { Some(*d) } else { None }).collect(),
+                set: items
+                    .iter()
+                    .filter_map(|c| if let Const::Date(d) = c { Some(*d) } else { None })
+                    .collect(),
                 negated,
             },
             _ => Cond::InText {

@@ -73,10 +73,7 @@ impl<'p> Evaluator<'p> {
     pub fn set(&mut self, slot: usize, text: &str) {
         let ty = self.program.slots[slot].ty;
         if self.row.set_cell(slot, ty, text).is_err() {
-            self.errors.push(CellError {
-                slot,
-                value: text.to_string(),
-            });
+            self.errors.push(CellError { slot, value: text.to_string() });
         }
     }
 

@@ -95,19 +95,27 @@ impl Program {
                 _ => Tri::Unknown,
             },
             Cond::Num(op, a, b) => both(self.num(a, row), self.num(b, row), |x, y| compare(*op, x.cmp(&y))),
-            Cond::Date(op, a, b) => both(self.date(a, row), self.date(b, row), |x, y| compare(*op, x.cmp(&y))),
+            Cond::Date(op, a, b) => {
+                both(self.date(a, row), self.date(b, row), |x, y| compare(*op, x.cmp(&y)))
+            }
             Cond::Text(op, a, b) => both(text(a, row), text(b, row), |x, y| compare(*op, x.cmp(y))),
             Cond::Bool(op, a, b) => match (self.test(a, row), self.test(b, row)) {
                 (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
                 (x, y) => compare(*op, x.cmp(&y)),
             },
-            Cond::InText { value, set, negated } => member(text(value, row).map(|t| set.contains(t)), *negated),
-            Cond::InNum { value, set, negated } => member(self.num(value, row).map(|n| set.contains(&n)), *negated),
-            Cond::InDate { value, set, negated } => member(self.date(value, row).map(|d| set.contains(&d)), *negated),
+            Cond::InText { value, set, negated } => {
+                member(text(value, row).map(|t| set.contains(t)), *negated)
+            }
+            Cond::InNum { value, set, negated } => {
+                member(self.num(value, row).map(|n| set.contains(&n)), *negated)
+            }
+            Cond::InDate { value, set, negated } => {
+                member(self.date(value, row).map(|d| set.contains(&d)), *negated)
+            }
             Cond::Contains { list, item } => match (row.vals[*list as usize], text(item, row)) {
-                (Val::Text(start, end), Some(item)) => {
-                    Tri::from_bool(row::list_items(&row.text[start as usize..end as usize]).any(|i| i == item))
-                }
+                (Val::Text(start, end), Some(item)) => Tri::from_bool(
+                    row::list_items(&row.text[start as usize..end as usize]).any(|i| i == item),
+                ),
                 _ => Tri::Unknown,
             },
             Cond::Missing { value, negated } => {
@@ -168,7 +176,7 @@ fn num(n: &Num, row: &Row, as_of: Day) -> Option<Decimal> {
             Val::Num(v) => Some(v),
             _ => None,
         },
-        Num::Neg(a) => num(a, row, as_of).map(Decimal::neg),
+        Num::Neg(a) => num(a, row, as_of).map(|n| -n),
         Num::Add(a, b) => num(a, row, as_of)?.checked_add(num(b, row, as_of)?),
         Num::Sub(a, b) => num(a, row, as_of)?.checked_sub(num(b, row, as_of)?),
         Num::Mul(a, b) => num(a, row, as_of)?.checked_mul(num(b, row, as_of)?),

@@ -31,10 +31,7 @@ pub struct BadCell;
 impl Row {
     /// A row of `slots` missing values.
     pub fn new(slots: usize) -> Row {
-        Row {
-            vals: vec![Val::Missing; slots],
-            text: Vec::new(),
-        }
+        Row { vals: vec![Val::Missing; slots], text: Vec::new() }
     }
 
     /// Makes every value missing again, keeping the buffers.

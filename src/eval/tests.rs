@@ -8,17 +8,16 @@ fn run(rules: &str, header: &[&str], values: &[&str]) -> String {
     let checked = crate::check::check(ruleset).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
     let mut columns = vec!["id"];
     columns.extend_from_slice(header);
-    let options = CompileOptions {
-        as_of: date::parse("2026-11-01").unwrap(),
-        id_column: "id".into(),
-    };
+    let options = CompileOptions { as_of: date::parse("2026-11-01").unwrap(), id_column: "id".into() };
     let (program, _) = compile(&checked, &Schema::from_header(&columns), &options).unwrap();
     let mut evaluator = crate::eval::Evaluator::new(&program);
     let mut cells = vec!["C1"];
     cells.extend_from_slice(values);
     let outcome = evaluator.evaluate_columns(|i| cells.get(i).copied()).clone();
     let mut parts: Vec<String> = (0..program.dimensions.len())
-        .map(|d| format!("{}={}", program.dimensions[d].name, program.segment_name(d, &outcome).unwrap_or("-")))
+        .map(|d| {
+            format!("{}={}", program.dimensions[d].name, program.segment_name(d, &outcome).unwrap_or("-"))
+        })
         .collect();
     parts.extend(program.tag_names(&outcome).map(|t| format!("#{t}")));
     parts.join(" ")

@@ -30,14 +30,7 @@ pub struct Chunker<R> {
 impl<R: Read> Chunker<R> {
     /// A chunker; `quotes` makes a newline inside `"…"` part of the record (CSV).
     pub fn new(reader: R, quotes: bool) -> Chunker<R> {
-        Chunker {
-            reader,
-            carry: Vec::new(),
-            next_line: 1,
-            quotes,
-            done: false,
-            bytes_read: 0,
-        }
+        Chunker { reader, carry: Vec::new(), next_line: 1, quotes, done: false, bytes_read: 0 }
     }
 
     /// The next chunk, or `None` at the end of the input.

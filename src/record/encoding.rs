@@ -50,7 +50,7 @@ impl Source {
     }
 
     /// The size in bytes, when known.
-    pub fn len(&self) -> Option<u64> {
+    pub fn size(&self) -> Option<u64> {
         match self {
             Source::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
             Source::Stdin => None,
@@ -88,9 +88,7 @@ pub fn open(source: &Source, encoding: Encoding) -> io::Result<Opened> {
     };
     let reader: Box<dyn Read + Send> = match encoding {
         Encoding::Gbk | Encoding::Gb18030 => Box::new(
-            encoding_rs_io::DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding_rs::GB18030))
-                .build(raw),
+            encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::GB18030)).build(raw),
         ),
         _ => Box::new(skip_bom(raw)?),
     };
@@ -164,7 +162,10 @@ mod tests {
     #[test]
     fn detects_gbk_and_utf8() {
         let (gbk, _, _) = encoding_rs::GBK.encode("客户编号,询盘次数\nC1,3\n");
-        assert_eq!(read_all(&gbk, Encoding::Auto), ("客户编号,询盘次数\nC1,3\n".to_string(), Encoding::Gb18030));
+        assert_eq!(
+            read_all(&gbk, Encoding::Auto),
+            ("客户编号,询盘次数\nC1,3\n".to_string(), Encoding::Gb18030)
+        );
         let utf8 = "\u{FEFF}客户编号\nC1\n".as_bytes();
         assert_eq!(read_all(utf8, Encoding::Auto), ("客户编号\nC1\n".to_string(), Encoding::Utf8));
     }

@@ -56,13 +56,7 @@ impl BatchReader {
             InputFormat::Ndjson => (Some(Chunker::new(counting, false)), None),
             InputFormat::Json => (None, Some(counting)),
         };
-        BatchReader {
-            format: options.input_format,
-            delimiter: options.delimiter,
-            chunker,
-            json,
-            first: None,
-        }
+        BatchReader { format: options.input_format, delimiter: options.delimiter, chunker, json, first: None }
     }
 
     /// Reads the CSV header; `None` for JSON, whose keys come with each record.
@@ -84,10 +78,7 @@ impl BatchReader {
             Ok(false) => return Err("the data is empty: a CSV export needs a header row".into()),
             Err(e) => return Err(format!("cannot read the header row: {e}")),
         }
-        let columns = record
-            .iter()
-            .map(|field| String::from_utf8_lossy(field).trim().to_string())
-            .collect();
+        let columns = record.iter().map(|field| String::from_utf8_lossy(field).trim().to_string()).collect();
         let position = reader.position().clone();
         chunk.data.drain(..position.byte() as usize);
         chunk.first_line += position.line() - 1;
@@ -142,7 +133,9 @@ fn read_json(input: Input, send: &mut dyn FnMut(Vec<Value>) -> bool) -> Result<(
             }
         }
     };
-    let malformed = |e: serde_json::Error| format!("the JSON data is malformed at line {}, column {}: {e}", e.line(), e.column());
+    let malformed = |e: serde_json::Error| {
+        format!("the JSON data is malformed at line {}, column {}: {e}", e.line(), e.column())
+    };
     match first {
         None => Ok(()),
         Some(b'[') => {

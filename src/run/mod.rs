@@ -90,10 +90,7 @@ pub fn run(
     let header = reader.header().map_err(RunError::Input)?;
     let schema = match &header {
         Some(columns) => Schema::from_header(columns),
-        None => Schema {
-            columns: Vec::new(),
-            complete: false,
-        },
+        None => Schema { columns: Vec::new(), complete: false },
     };
     if options.keep_columns && header.is_none() && options.output_format == OutputFormat::Csv {
         return Err(RunError::Input(

@@ -150,7 +150,10 @@ impl Report {
             if *seen || spec.index.is_some() || self.records == 0 {
                 continue;
             }
-            let mut d = Diagnostic::general(format!("no record has the key `{}`; it was missing for everyone", spec.column));
+            let mut d = Diagnostic::general(format!(
+                "no record has the key `{}`; it was missing for everyone",
+                spec.column
+            ));
             if let Some(near) = closest(&spec.column, self.keys.iter().map(String::as_str)) {
                 d = d.help(format!("did you mean `{near}`?"));
             }

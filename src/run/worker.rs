@@ -7,8 +7,8 @@ use super::write::RowFormatter;
 use super::RunOptions;
 use crate::check::typed::Ty;
 use crate::compile::Program;
-use crate::eval::{Evaluator, Outcome, Val};
 use crate::decimal::Decimal;
+use crate::eval::{Evaluator, Outcome, Val};
 use serde_json::Value;
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::Mutex;
@@ -109,13 +109,16 @@ impl<'p> Worker<'p> {
                 Err(e) => {
                     result.records += 1;
                     let line = e.position().map(|p| first_line + p.line() - 1);
-                    note(result, DataError {
-                        record: result.records,
-                        line,
-                        column: String::new(),
-                        value: String::new(),
-                        problem: format!("this row cannot be read: {e}"),
-                    });
+                    note(
+                        result,
+                        DataError {
+                            record: result.records,
+                            line,
+                            column: String::new(),
+                            value: String::new(),
+                            problem: format!("this row cannot be read: {e}"),
+                        },
+                    );
                     continue;
                 }
             }
@@ -133,22 +136,28 @@ impl<'p> Worker<'p> {
             tally(result, outcome);
             for error in self.evaluator.errors() {
                 let spec = &self.program.slots[error.slot];
-                note(result, DataError {
-                    record: result.records,
-                    line: Some(line),
-                    column: spec.column.clone(),
-                    value: error.value.clone(),
-                    problem: problem(spec.ty),
-                });
+                note(
+                    result,
+                    DataError {
+                        record: result.records,
+                        line: Some(line),
+                        column: spec.column.clone(),
+                        value: error.value.clone(),
+                        problem: problem(spec.ty),
+                    },
+                );
             }
             if let Some(expected) = columns.filter(|&n| n != record.len()) {
-                note(result, DataError {
-                    record: result.records,
-                    line: Some(line),
-                    column: String::new(),
-                    value: String::new(),
-                    problem: format!("this row has {} cells, the header has {expected}", record.len()),
-                });
+                note(
+                    result,
+                    DataError {
+                        record: result.records,
+                        line: Some(line),
+                        column: String::new(),
+                        value: String::new(),
+                        problem: format!("this row has {} cells, the header has {expected}", record.len()),
+                    },
+                );
             }
             let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default();
             let outcome = self.evaluator.outcome();
@@ -158,13 +167,16 @@ impl<'p> Worker<'p> {
     }
 
     fn bad_text(&self, result: &mut BatchResult, line: u64, column: &str, cell: &[u8]) {
-        note(result, DataError {
-            record: result.records,
-            line: Some(line),
-            column: column.to_string(),
-            value: String::from_utf8_lossy(cell).into_owned(),
-            problem: "is not valid text in the input's encoding (try --encoding gbk)".into(),
-        });
+        note(
+            result,
+            DataError {
+                record: result.records,
+                line: Some(line),
+                column: column.to_string(),
+                value: String::from_utf8_lossy(cell).into_owned(),
+                problem: "is not valid text in the input's encoding (try --encoding gbk)".into(),
+            },
+        );
     }
 
     fn ndjson(&mut self, data: &[u8], first_line: u64, result: &mut BatchResult) {
@@ -176,26 +188,32 @@ impl<'p> Worker<'p> {
             let number = first_line + offset as u64;
             match serde_json::from_slice::<Value>(line) {
                 Ok(value) => self.json(&value, Some(number), result),
-                Err(e) => note(result, DataError {
-                    record: result.records,
-                    line: Some(number),
-                    column: String::new(),
-                    value: String::new(),
-                    problem: format!("this line is not JSON: {e}"),
-                }),
+                Err(e) => note(
+                    result,
+                    DataError {
+                        record: result.records,
+                        line: Some(number),
+                        column: String::new(),
+                        value: String::new(),
+                        problem: format!("this line is not JSON: {e}"),
+                    },
+                ),
             }
         }
     }
 
     fn json(&mut self, value: &Value, line: Option<u64>, result: &mut BatchResult) {
         let Value::Object(object) = value else {
-            note(result, DataError {
-                record: result.records,
-                line,
-                column: String::new(),
-                value: String::new(),
-                problem: "this record is not a JSON object".into(),
-            });
+            note(
+                result,
+                DataError {
+                    record: result.records,
+                    line,
+                    column: String::new(),
+                    value: String::new(),
+                    problem: "this record is not a JSON object".into(),
+                },
+            );
             return;
         };
         if result.keys.is_empty() {
@@ -206,26 +224,32 @@ impl<'p> Worker<'p> {
             let Some(cell) = object.get(&spec.column) else { continue };
             result.slots_seen[slot] = true;
             if let Err(shown) = fill_json(&mut self.evaluator, slot, spec.ty, cell) {
-                note(result, DataError {
-                    record: result.records,
-                    line,
-                    column: spec.column.clone(),
-                    value: shown,
-                    problem: problem(spec.ty),
-                });
+                note(
+                    result,
+                    DataError {
+                        record: result.records,
+                        line,
+                        column: spec.column.clone(),
+                        value: shown,
+                        problem: problem(spec.ty),
+                    },
+                );
             }
         }
         let outcome = self.evaluator.evaluate_row();
         tally(result, outcome);
         for error in self.evaluator.errors() {
             let spec = &self.program.slots[error.slot];
-            note(result, DataError {
-                record: result.records,
-                line,
-                column: spec.column.clone(),
-                value: error.value.clone(),
-                problem: problem(spec.ty),
-            });
+            note(
+                result,
+                DataError {
+                    record: result.records,
+                    line,
+                    column: spec.column.clone(),
+                    value: error.value.clone(),
+                    problem: problem(spec.ty),
+                },
+            );
         }
         let outcome = self.evaluator.outcome();
         self.formatter.json_record(self.program, outcome, object);

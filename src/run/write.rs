@@ -52,7 +52,11 @@ impl RowFormatter {
             if self.keep {
                 for (i, name) in self.header.iter().enumerate() {
                     let cell = record.get(i).unwrap_or_default();
-                    json_entry(&mut self.json, name, &Value::String(String::from_utf8_lossy(cell).into_owned()));
+                    json_entry(
+                        &mut self.json,
+                        name,
+                        &Value::String(String::from_utf8_lossy(cell).into_owned()),
+                    );
                 }
             } else {
                 let id = String::from_utf8_lossy(id.trim_ascii());
@@ -121,11 +125,13 @@ impl RowFormatter {
 
     fn end_object(&mut self, program: &Program, outcome: &Outcome) {
         for (d, dimension) in program.dimensions.iter().enumerate() {
-            let value = program.segment_name(d, outcome).map_or(Value::Null, |s| Value::String(s.to_string()));
+            let value =
+                program.segment_name(d, outcome).map_or(Value::Null, |s| Value::String(s.to_string()));
             json_entry(&mut self.json, &dimension.name, &value);
         }
         if !program.tags.is_empty() {
-            let tags = Value::Array(program.tag_names(outcome).map(|t| Value::String(t.to_string())).collect());
+            let tags =
+                Value::Array(program.tag_names(outcome).map(|t| Value::String(t.to_string())).collect());
             json_entry(&mut self.json, "tags", &tags);
         }
         if self.json.last() == Some(&b',') {
@@ -158,7 +164,12 @@ pub struct Writer<'o> {
 
 impl<'o> Writer<'o> {
     /// A writer of the run's results to `out`.
-    pub fn new(out: &'o mut dyn Write, program: &Program, options: &RunOptions, input_header: Option<&[String]>) -> Writer<'o> {
+    pub fn new(
+        out: &'o mut dyn Write,
+        program: &Program,
+        options: &RunOptions,
+        input_header: Option<&[String]>,
+    ) -> Writer<'o> {
         let mut preamble = Vec::new();
         match options.output_format {
             OutputFormat::Csv | OutputFormat::Table => {

@@ -144,10 +144,20 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// A field, a `let` name or a column.
     Name(Name),
-    Call { function: Name, args: Vec<Expr> },
+    Call {
+        function: Name,
+        args: Vec<Expr>,
+    },
     Aggregate(Box<Aggregate>),
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
 }
 
 /// `count(orders where … in last 12 months)` and friends: rules over event history.

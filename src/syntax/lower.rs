@@ -65,40 +65,26 @@ impl Lowerer {
         let rule = pair.as_rule();
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
         Ok(match rule {
-            Rule::include => Item::Include(Include {
-                path: self.string(next(&mut inner))?,
-                span,
-            }),
+            Rule::include => Item::Include(Include { path: self.string(next(&mut inner))?, span }),
             Rule::field_decl => {
                 let name = self.name(next(&mut inner));
                 let (mut ty, mut column) = (None, None);
                 for part in inner {
                     match part.as_rule() {
                         Rule::type_name => {
-                            ty = Some(Name {
-                                text: part.as_str().to_string(),
-                                span: self.span(&part),
-                            })
+                            ty = Some(Name { text: part.as_str().to_string(), span: self.span(&part) })
                         }
                         _ => column = Some(self.string(part)?),
                     }
                 }
-                Item::Field(FieldDecl {
-                    name,
-                    ty,
-                    column,
-                    span,
-                })
+                Item::Field(FieldDecl { name, ty, column, span })
             }
             Rule::let_decl => Item::Let(LetDecl {
                 name: self.name(next(&mut inner)),
                 value: self.expr(next(&mut inner))?,
                 span,
             }),
-            Rule::events_decl => Item::Events(EventsDecl {
-                name: self.name(next(&mut inner)),
-                span,
-            }),
+            Rule::events_decl => Item::Events(EventsDecl { name: self.name(next(&mut inner)), span }),
             Rule::dimension => Item::Dimension(self.dimension(inner, span)?),
             Rule::tag => Item::Tag(self.segment(inner, span)?),
             Rule::test_block => Item::Test(self.test_block(inner, span)?),
@@ -108,10 +94,7 @@ impl Lowerer {
 
     fn dimension<'i>(&self, inner: impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Lowered<Dimension> {
         let mut dimension = Dimension {
-            name: Name {
-                text: String::new(),
-                span,
-            },
+            name: Name { text: String::new(), span },
             title: None,
             segments: Vec::new(),
             otherwise: None,
@@ -130,11 +113,7 @@ impl Lowerer {
                     let mut parts = part.into_inner().filter(|p| !is_keyword(p.as_rule()));
                     let name = self.string(next(&mut parts))?;
                     let action = parts.next().map(|t| self.then(t)).transpose()?;
-                    dimension.otherwise = Some(Otherwise {
-                        name,
-                        action,
-                        span: part_span,
-                    });
+                    dimension.otherwise = Some(Otherwise { name, action, span: part_span });
                 }
                 _ => {}
             }
@@ -146,12 +125,7 @@ impl Lowerer {
         let name = self.string(next(&mut inner))?;
         let condition = self.expr(next(&mut inner))?;
         let action = inner.next().map(|t| self.then(t)).transpose()?;
-        Ok(Segment {
-            name,
-            condition,
-            action,
-            span,
-        })
+        Ok(Segment { name, condition, action, span })
     }
 
     fn then(&self, pair: Pair<Rule>) -> Lowered<Str> {
@@ -159,15 +133,13 @@ impl Lowerer {
         self.string(next(&mut inner))
     }
 
-    fn test_block<'i>(&self, mut inner: impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Lowered<TestBlock> {
+    fn test_block<'i>(
+        &self,
+        mut inner: impl Iterator<Item = Pair<'i, Rule>>,
+        span: Span,
+    ) -> Lowered<TestBlock> {
         let name = self.string(next(&mut inner))?;
-        let mut block = TestBlock {
-            name,
-            as_of: None,
-            given: Vec::new(),
-            expectations: Vec::new(),
-            span,
-        };
+        let mut block = TestBlock { name, as_of: None, given: Vec::new(), expectations: Vec::new(), span };
         for part in inner {
             match part.as_rule() {
                 Rule::test_as_of => {
@@ -223,10 +195,7 @@ impl Lowerer {
                 segment: self.string(next(&mut parts))?,
                 span,
             },
-            Rule::expect_missing => Expectation::Missing {
-                dimension: self.name(next(&mut parts)),
-                span,
-            },
+            Rule::expect_missing => Expectation::Missing { dimension: self.name(next(&mut parts)), span },
             Rule::expect_tagged | Rule::expect_not_tagged => Expectation::Tagged {
                 tag: self.string(next(&mut parts))?,
                 negated: rule == Rule::expect_not_tagged,
@@ -245,25 +214,16 @@ impl Lowerer {
                 let op_kind = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
                 Ok(Expr {
                     span: self.span(&op).to(operand.span),
-                    kind: ExprKind::Unary {
-                        op: op_kind,
-                        operand: Box::new(operand),
-                    },
+                    kind: ExprKind::Unary { op: op_kind, operand: Box::new(operand) },
                 })
             })
             .map_postfix(|operand, op| {
                 let operand = operand?;
-                let op_kind = if op.as_rule() == Rule::op_is_missing {
-                    UnaryOp::IsMissing
-                } else {
-                    UnaryOp::IsPresent
-                };
+                let op_kind =
+                    if op.as_rule() == Rule::op_is_missing { UnaryOp::IsMissing } else { UnaryOp::IsPresent };
                 Ok(Expr {
                     span: operand.span.to(self.span(&op)),
-                    kind: ExprKind::Unary {
-                        op: op_kind,
-                        operand: Box::new(operand),
-                    },
+                    kind: ExprKind::Unary { op: op_kind, operand: Box::new(operand) },
                 })
             })
             .map_infix(|left, op, right| {
@@ -295,10 +255,8 @@ impl Lowerer {
             Rule::call => {
                 let mut inner = pair.into_inner();
                 let function_pair = next(&mut inner);
-                let function = Name {
-                    text: function_pair.as_str().to_string(),
-                    span: self.span(&function_pair),
-                };
+                let function =
+                    Name { text: function_pair.as_str().to_string(), span: self.span(&function_pair) };
                 let args = inner.map(|p| self.expr(p)).collect::<Lowered<_>>()?;
                 ExprKind::Call { function, args }
             }
@@ -311,20 +269,11 @@ impl Lowerer {
     fn aggregate(&self, pair: Pair<Rule>) -> Lowered<Aggregate> {
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
         let function_pair = next(&mut inner);
-        let function = Name {
-            text: function_pair.as_str().to_string(),
-            span: self.span(&function_pair),
-        };
+        let function = Name { text: function_pair.as_str().to_string(), span: self.span(&function_pair) };
         let mut reference = next(&mut inner).into_inner();
         let stream = self.name(next(&mut reference));
         let column = reference.next().map(|p| self.name(p));
-        let mut aggregate = Aggregate {
-            function,
-            stream,
-            column,
-            filter: None,
-            window: None,
-        };
+        let mut aggregate = Aggregate { function, stream, column, filter: None, window: None };
         for part in inner {
             match part.as_rule() {
                 Rule::expr => aggregate.filter = Some(self.expr(part)?),
@@ -406,7 +355,13 @@ impl Lowerer {
 fn is_item(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::include | Rule::field_decl | Rule::let_decl | Rule::events_decl | Rule::dimension | Rule::tag | Rule::test_block
+        Rule::include
+            | Rule::field_decl
+            | Rule::let_decl
+            | Rule::events_decl
+            | Rule::dimension
+            | Rule::tag
+            | Rule::test_block
     )
 }
 
@@ -415,10 +370,33 @@ fn is_keyword(rule: Rule) -> bool {
     use Rule::*;
     matches!(
         rule,
-        kw_dimension | kw_segment | kw_when | kw_then | kw_otherwise | kw_let | kw_field | kw_include
-            | kw_events | kw_and | kw_or | kw_not | kw_in | kw_contains | kw_is | kw_missing
-            | kw_present | kw_last | kw_from | kw_to | kw_ago | kw_where | kw_test | kw_given
-            | kw_expect | kw_tagged | kw_as_of
+        kw_dimension
+            | kw_segment
+            | kw_when
+            | kw_then
+            | kw_otherwise
+            | kw_let
+            | kw_field
+            | kw_include
+            | kw_events
+            | kw_and
+            | kw_or
+            | kw_not
+            | kw_in
+            | kw_contains
+            | kw_is
+            | kw_missing
+            | kw_present
+            | kw_last
+            | kw_from
+            | kw_to
+            | kw_ago
+            | kw_where
+            | kw_test
+            | kw_given
+            | kw_expect
+            | kw_tagged
+            | kw_as_of
     )
 }
 

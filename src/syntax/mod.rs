@@ -90,8 +90,8 @@ fn phrase(rule: Rule) -> Option<String> {
         otherwise | kw_otherwise => "`otherwise`",
         kw_when => "`when`",
         then_clause | kw_then => "`then`",
-        expr | paren | aggregate | call | list | date | number | string | kw_true | kw_false | as_of | name
-        | ident | quoted_name | op_not | op_neg | agg_fn => "a value",
+        expr | paren | aggregate | call | list | date | number | string | kw_true | kw_false | as_of
+        | name | ident | quoted_name | op_not | op_neg | agg_fn => "a value",
         op_or | op_and | op_in | op_not_in | op_contains | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
         | op_add | op_sub | op_mul | op_div | op_is_missing | op_is_present => "an operator",
         type_name => "a type (`number`, `text`, `date`, `bool`, `list`)",
@@ -117,10 +117,8 @@ fn phrase(rule: Rule) -> Option<String> {
 /// The token at `at`: a word, a quoted string's first character, or one character.
 fn found_at(text: &str, at: usize) -> &str {
     let rest = text.get(at..).unwrap_or("");
-    let word = rest
-        .char_indices()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
-        .map_or(rest.len(), |(i, _)| i);
+    let word =
+        rest.char_indices().find(|&(_, c)| !(c.is_alphanumeric() || c == '_')).map_or(rest.len(), |(i, _)| i);
     if word > 0 {
         return &rest[..word];
     }
@@ -138,9 +136,35 @@ fn describe_found(found: &str) -> String {
 /// A word of advice for common slips.
 fn hint(found: &str) -> Option<String> {
     let reserved = [
-        "dimension", "segment", "when", "then", "otherwise", "let", "field", "include", "events", "and", "or",
-        "not", "in", "contains", "is", "missing", "present", "true", "false", "last", "from", "to", "ago",
-        "where", "test", "given", "expect", "tagged", "as_of",
+        "dimension",
+        "segment",
+        "when",
+        "then",
+        "otherwise",
+        "let",
+        "field",
+        "include",
+        "events",
+        "and",
+        "or",
+        "not",
+        "in",
+        "contains",
+        "is",
+        "missing",
+        "present",
+        "true",
+        "false",
+        "last",
+        "from",
+        "to",
+        "ago",
+        "where",
+        "test",
+        "given",
+        "expect",
+        "tagged",
+        "as_of",
     ];
     if reserved.contains(&found) {
         return Some(format!(
