@@ -99,11 +99,11 @@ impl Decimal {
             let digit = remainder / b;
             remainder %= b;
             if place == 1 {
-                quotient += u128::from(digit >= 5);
+                quotient = quotient.checked_add(u128::from(digit >= 5))?;
                 break;
             }
             place /= 10;
-            quotient += digit * place;
+            quotient = quotient.checked_add(digit * place)?;
         }
         let value = i128::try_from(quotient).ok()?;
         Some(Decimal(if negative { -value } else { value }))
@@ -169,7 +169,7 @@ fn parse_fraction(bytes: &[u8]) -> Option<i128> {
 impl std::ops::Neg for Decimal {
     type Output = Decimal;
     fn neg(self) -> Decimal {
-        Decimal(-self.0)
+        Decimal(self.0.saturating_neg())
     }
 }
 

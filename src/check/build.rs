@@ -14,6 +14,11 @@ use std::collections::HashMap;
 
 const FUNCTIONS: [&str; 1] = ["days_since"];
 
+/// Parts a condition may have once its `let`s are written out in place.
+const MAX_EXPANDED: usize = 20_000;
+/// How deeply a condition may nest once its `let`s are written out in place.
+const MAX_DEPTH: usize = 300;
+
 /// Builds typed expressions; collects diagnostics instead of stopping at the first.
 pub struct Builder<'a> {
     pub inference: &'a Inference,
@@ -121,6 +126,18 @@ impl<'a> Builder<'a> {
         match scope.resolve(&name.text) {
             Resolved::Let => {
                 let mut value = self.lets.get(&name.text).cloned().flatten()?;
+                let (size, depth) = value.measure();
+                if size > MAX_EXPANDED || depth > MAX_DEPTH {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            name.span,
+                            format!("`{}` grows too large when its `let`s are written out", name.text),
+                        )
+                        .label(format!("{size} parts, nested {depth} deep"))
+                        .help("a `let` that uses another `let` twice doubles in size; simplify the chain"),
+                    );
+                    return None;
+                }
                 value.span = name.span;
                 Some(value)
             }

@@ -146,3 +146,26 @@ pub enum TypedKind {
     And(Box<Typed>, Box<Typed>),
     Or(Box<Typed>, Box<Typed>),
 }
+
+impl Typed {
+    /// The number of nodes in the tree and its depth, each saturating.
+    pub fn measure(&self) -> (usize, usize) {
+        let (size, depth) = match &self.kind {
+            TypedKind::Const(_) | TypedKind::Set(_) | TypedKind::AsOf | TypedKind::Field(_) => (0, 0),
+            TypedKind::Neg(a) | TypedKind::DaysSince(a) | TypedKind::Not(a) => a.measure(),
+            TypedKind::IsMissing { value, .. } => value.measure(),
+            TypedKind::Arith(_, a, b)
+            | TypedKind::Compare(_, a, b)
+            | TypedKind::And(a, b)
+            | TypedKind::Or(a, b) => both(a, b),
+            TypedKind::In { value, set, .. } => both(value, set),
+            TypedKind::Contains { list, item } => both(list, item),
+        };
+        (size.saturating_add(1), depth.saturating_add(1))
+    }
+}
+
+fn both(a: &Typed, b: &Typed) -> (usize, usize) {
+    let ((sa, da), (sb, db)) = (a.measure(), b.measure());
+    (sa.saturating_add(sb), da.max(db))
+}

@@ -74,6 +74,10 @@ impl std::fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
+/// Stack for each evaluating thread: conditions are walked recursively, and the checker
+/// bounds their depth, so this leaves a wide margin.
+const WORKER_STACK: usize = 8 << 20;
+
 /// Input bytes read so far, shared with whoever shows progress.
 pub type Progress = Arc<AtomicU64>;
 
@@ -124,13 +128,25 @@ fn execute(
     let (result_tx, result_rx) = mpsc::sync_channel::<worker::BatchResult>(threads * 2);
     thread::scope(|scope| {
         let read = scope.spawn(move || reader.send_all(batch_tx));
+        let mut started = 0;
         for _ in 0..threads {
             let (rx, tx) = (batch_rx.clone(), result_tx.clone());
-            scope.spawn(move || worker::Worker::new(program, options).serve(&rx, &tx));
+            let spawned = thread::Builder::new()
+                .name("tradeseg-worker".into())
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, move || worker::Worker::new(program, options).serve(&rx, &tx));
+            if spawned.is_err() {
+                break;
+            }
+            started += 1;
         }
+        // With no receiver left, the reader's next send fails and it stops.
         drop((batch_rx, result_tx));
         let written = writer.write_in_order(result_rx, report);
         let read = read.join().unwrap_or_else(|_| Err("the reading thread stopped unexpectedly".into()));
+        if started == 0 {
+            return Err(RunError::Input("cannot start any evaluating thread".into()));
+        }
         written.map_err(RunError::Output)?;
         read.map_err(RunError::Input)
     })

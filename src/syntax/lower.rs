@@ -35,6 +35,36 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 type Lowered<T> = Result<T, Diagnostic>;
 
+/// Operators one condition may have: far beyond any real rule, and small enough that the
+/// later phases, which walk conditions recursively, stay well within a thread's stack.
+pub const MAX_OPERATORS: usize = 1000;
+
+fn is_operator(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        op_or
+            | op_and
+            | op_in
+            | op_not_in
+            | op_contains
+            | op_eq
+            | op_ne
+            | op_le
+            | op_ge
+            | op_lt
+            | op_gt
+            | op_add
+            | op_sub
+            | op_mul
+            | op_div
+            | op_not
+            | op_neg
+            | op_is_missing
+            | op_is_present
+    )
+}
+
 /// Lowers one file's pairs.
 pub struct Lowerer {
     file: FileId,
@@ -81,7 +111,7 @@ impl Lowerer {
             }
             Rule::let_decl => Item::Let(LetDecl {
                 name: self.name(next(&mut inner)),
-                value: self.expr(next(&mut inner))?,
+                value: self.top_expr(next(&mut inner))?,
                 span,
             }),
             Rule::events_decl => Item::Events(EventsDecl { name: self.name(next(&mut inner)), span }),
@@ -123,7 +153,7 @@ impl Lowerer {
 
     fn segment<'i>(&self, mut inner: impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Lowered<Segment> {
         let name = self.string(next(&mut inner))?;
-        let condition = self.expr(next(&mut inner))?;
+        let condition = self.top_expr(next(&mut inner))?;
         let action = inner.next().map(|t| self.then(t)).transpose()?;
         Ok(Segment { name, condition, action, span })
     }
@@ -203,6 +233,17 @@ impl Lowerer {
             },
             other => unreachable!("not an expectation: {other:?}"),
         })
+    }
+
+    /// Lowers a whole condition or `let` body, refusing one too long to handle safely.
+    fn top_expr(&self, pair: Pair<Rule>) -> Lowered<Expr> {
+        let operators = pair.clone().into_inner().flatten().filter(|p| is_operator(p.as_rule())).count();
+        if operators > MAX_OPERATORS {
+            return Err(Diagnostic::error(self.span(&pair), "this condition is too long")
+                .label(format!("{operators} operators; at most {MAX_OPERATORS}"))
+                .help("split it into named parts with `let`"));
+        }
+        self.expr(pair)
     }
 
     /// Lowers an `expr` pair with the Pratt table.

@@ -13,12 +13,47 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::Parser;
 use std::collections::BTreeSet;
 
+/// How deeply brackets may nest; deeper input is refused before parsing, so that no
+/// ruleset can exhaust the parser's stack.
+pub const MAX_NESTING: usize = 64;
+
 /// Parses one ruleset file.
 pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
+    if let Some(at) = too_deep(text) {
+        return Err(Diagnostic::error(Span::new(file, at..at + 1), "brackets nest too deeply")
+            .label(format!("more than {MAX_NESTING} levels"))
+            .help("name inner parts with `let` to flatten the condition"));
+    }
     match SegmentParser::parse(Rule::file, text) {
         Ok(pairs) => lower::Lowerer::new(file).file(pairs),
         Err(error) => Err(describe(file, text, error)),
     }
+}
+
+/// The position where bracket nesting first exceeds [`MAX_NESTING`], outside strings and
+/// comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut in_comment, mut escaped) = (0usize, false, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            _ if in_comment => in_comment = b != b'\n',
+            _ if in_string => {
+                in_string = escaped || b != b'"';
+                escaped = !escaped && b == b'\\';
+            }
+            b'"' => in_string = true,
+            b'#' => in_comment = true,
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Parses one expression on its own; for tools and tests.

@@ -1,0 +1,195 @@
+//! No input makes tradeseg panic: mangled rulesets and hostile data get errors, never a
+//! crash. Mutations are drawn from a fixed seed, so a failure reproduces.
+
+mod common;
+
+use std::panic::catch_unwind;
+use tradeseg::compile::{CompileOptions, Schema};
+use tradeseg::record::InputFormat;
+use tradeseg::run::{OutputFormat, RunOptions};
+use tradeseg::Ruleset;
+
+/// A small deterministic generator (xorshift), so the test needs no crate and repeats.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const PIECES: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "`",
+    "#",
+    "\n",
+    " ",
+    "and",
+    "or",
+    "not",
+    "in",
+    "==",
+    "=",
+    ">=",
+    "-",
+    "*",
+    "/",
+    "0",
+    "1_000",
+    "2026-02-30",
+    "9999999999999999999999999999",
+    "days_since(",
+    "is missing",
+    "segment",
+    "dimension",
+    "otherwise",
+    "let",
+    "field",
+    "include",
+    "x",
+    "询盘",
+    "\\",
+    ",",
+    ":",
+    "then",
+    "count(",
+    "as_of",
+];
+
+fn mutate(text: &str, rng: &mut Rng) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(chars.len() + 1);
+        match rng.below(3) {
+            0 if !chars.is_empty() => {
+                let end = (at + rng.below(12)).min(chars.len());
+                chars.drain(at.min(end)..end);
+            }
+            1 => {
+                let piece = PIECES[rng.below(PIECES.len())];
+                chars.splice(at..at, piece.chars());
+            }
+            _ => {
+                let from = rng.below(chars.len());
+                let end = (from + rng.below(30)).min(chars.len());
+                let copy: Vec<char> = chars[from..end].to_vec();
+                chars.splice(at..at, copy);
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+fn evaluate_through(text: &str) {
+    let Ok(ruleset) = Ruleset::from_source("m.seg", text, common::root().join("rulesets")) else { return };
+    let Ok(checked) = ruleset.check() else { return };
+    let header = ["id", "orders", "inquiries", "x", "country", "询盘"];
+    let options = CompileOptions::new("2026-11-01").expect("a date");
+    if let Ok((program, _)) = checked.compile(&Schema::from_header(header), &options) {
+        let mut evaluator = program.evaluator();
+        for row in [["C1", "1", "2", "3", "US", "4"], ["C2", "", "x", "2026-01-01", "", "1,000"]] {
+            evaluator.evaluate_columns(|i| row.get(i).copied());
+        }
+    }
+}
+
+#[test]
+fn mangled_rulesets_never_panic() {
+    let mut originals = Vec::new();
+    for entry in std::fs::read_dir(common::root().join("rulesets")).expect("rulesets/") {
+        originals.push(std::fs::read_to_string(entry.expect("an entry").path()).expect("text"));
+    }
+    let mut rng = Rng(0x5EED_2026);
+    for round in 0..3000 {
+        let original = &originals[round % originals.len()];
+        let mangled = mutate(original, &mut rng);
+        let outcome = catch_unwind(|| evaluate_through(&mangled));
+        assert!(outcome.is_ok(), "panicked on this ruleset:\n{mangled}");
+    }
+}
+
+#[test]
+fn deep_nesting_and_runaway_lets_are_refused_not_crashed() {
+    let deep = format!("segment \"a\" when {}x > 1{}", "(".repeat(100_000), ")".repeat(100_000));
+    let error = Ruleset::from_source("d.seg", &deep, ".").expect_err("too deep");
+    assert!(error.to_string().contains("brackets nest too deeply"), "{error}");
+
+    let long = format!("segment \"a\" when x > 1{}", " and x > 1".repeat(5_000));
+    let error = Ruleset::from_source("l.seg", &long, ".").expect_err("too long");
+    assert!(error.to_string().contains("this condition is too long"), "{error}");
+
+    let mut doubling = String::from("let a0 = x > 1\n");
+    for i in 1..40 {
+        doubling.push_str(&format!("let a{i} = a{} and a{}\n", i - 1, i - 1));
+    }
+    doubling.push_str("segment \"a\" when a39\n");
+    let error =
+        Ruleset::from_source("e.seg", &doubling, ".").expect("parses").check().expect_err("too large");
+    assert!(error.to_string().contains("grows too large"), "{error}");
+
+    let mut chain = String::from("let n0 = x\n");
+    for i in 1..2000 {
+        chain.push_str(&format!("let n{i} = n{} + 1\n", i - 1));
+    }
+    chain.push_str("segment \"a\" when n1999 > 3\n");
+    let error = Ruleset::from_source("c.seg", &chain, ".").expect("parses").check().expect_err("too deep");
+    assert!(error.to_string().contains("grows too large"), "{error}");
+}
+
+#[test]
+fn hostile_data_never_panics() {
+    let checked = Ruleset::load(common::root().join("rulesets/export_sales.seg"))
+        .expect("loads")
+        .check()
+        .expect("checks");
+    let header = std::fs::read_to_string(common::root().join("examples/data/customers.csv")).expect("sample");
+    let header = header.lines().next().expect("a header").to_string();
+    let mut rng = Rng(42);
+    for round in 0..300 {
+        let mut bytes = header.clone().into_bytes();
+        bytes.push(b'\n');
+        for _ in 0..rng.below(2000) {
+            let pick = rng.below(10);
+            bytes.push(match pick {
+                0 => b'"',
+                1 => b',',
+                2 => b'\n',
+                3 => b'\r',
+                4 => 0xFF,
+                5 => b'{',
+                _ => b"0123456789-/.;abc "[rng.below(18)],
+            });
+        }
+        for (format, output) in [
+            (InputFormat::Csv, OutputFormat::Csv),
+            (InputFormat::Json, OutputFormat::Json),
+            (InputFormat::Ndjson, OutputFormat::Table),
+        ] {
+            let options = RunOptions {
+                input_format: format,
+                output_format: output,
+                delimiter: b',',
+                keep_columns: round % 2 == 0,
+                bom: false,
+                threads: 2,
+                compile: CompileOptions::new("2026-11-01").expect("a date"),
+            };
+            let input = Box::new(std::io::Cursor::new(bytes.clone()));
+            let outcome = catch_unwind(|| {
+                tradeseg::run::run(&checked, input, &mut Vec::new(), &options, None).map(drop)
+            });
+            assert!(outcome.is_ok(), "panicked on round {round} as {format:?}");
+        }
+    }
+}
