@@ -270,3 +270,20 @@ fn empty_inputs_give_a_header_or_a_clear_error() {
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "h.csv", "-q"], b"");
     assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,stars,tags\n"));
 }
+
+#[test]
+fn line_numbers_count_blank_lines_and_crlf() {
+    let rules = "dimension s { segment \"a\" when orders >= 1 }";
+    let dir = folder(&[
+        ("r.seg", rules.as_bytes()),
+        ("lf.csv", b"id,orders\nC1,1\n\nC2,x\nC3,y\n"),
+        ("crlf.csv", b"id,orders\r\nC1,1\r\n\r\nC2,x\r\n\"C\n3\",y\r\nC4,z\r\n"),
+    ]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "lf.csv", "-q"], b"");
+    assert!(ran.stderr.contains("line 4, column `orders`: `x`"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 5, column `orders`: `y`"), "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "crlf.csv", "-q"], b"");
+    assert!(ran.stderr.contains("line 4, column `orders`: `x`"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 5, column `orders`: `y`"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 7, column `orders`: `z`"), "{}", ran.stderr);
+}

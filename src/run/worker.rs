@@ -123,7 +123,7 @@ impl<'p> Worker<'p> {
                 }
             }
             result.records += 1;
-            let line = first_line + record.position().map_or(1, |p| p.line()) - 1;
+            let line = first_line + record_line(data, &record) - 1;
             self.evaluator.begin();
             for (slot, spec) in self.program.slots.iter().enumerate() {
                 let Some(cell) = spec.index.and_then(|i| record.get(i)) else { continue };
@@ -289,6 +289,15 @@ fn fill_json(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, cell: &Valu
         (other, _) => return Err(other.to_string()),
     }
     Ok(())
+}
+
+/// The line (1-based, within `data`) a record's first cell is on. The CSV reader places a
+/// record where it began reading, before any blank lines it skipped; count those too.
+fn record_line(data: &[u8], record: &csv::ByteRecord) -> u64 {
+    let Some(position) = record.position() else { return 1 };
+    let start = (position.byte() as usize).min(data.len());
+    let blank = data[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|&&b| b == b'\n').count();
+    position.line() + blank as u64
 }
 
 fn tally(result: &mut BatchResult, outcome: &Outcome) {

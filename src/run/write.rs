@@ -66,7 +66,8 @@ impl RowFormatter {
             return;
         }
         if self.keep {
-            for i in 0..self.header.len().max(record.len()) {
+            // Cells beyond the header have no column to go in (the row was reported).
+            for i in 0..self.header.len() {
                 let _ = self.csv.write_field(record.get(i).unwrap_or_default());
             }
         } else {
