@@ -52,8 +52,10 @@ pub mod eval;
 pub mod load;
 pub mod record;
 pub mod run;
+pub mod snapshot;
 pub mod source;
 pub mod syntax;
+pub mod verify;
 
 pub use check::{CheckError, Checked};
 pub use compile::{CompileOptions, Program, Schema};

@@ -287,3 +287,66 @@ fn line_numbers_count_blank_lines_and_crlf() {
     assert!(ran.stderr.contains("line 5, column `orders`: `y`"), "{}", ran.stderr);
     assert!(ran.stderr.contains("line 7, column `orders`: `z`"), "{}", ran.stderr);
 }
+
+#[test]
+fn the_bundled_rulesets_pass_their_own_tests() {
+    let ran = tradeseg(&["test", "rulesets/"]);
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.ends_with(" passed, 0 failed\n"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("ok   rulesets/chinese_headers.snap.csv"), "{}", ran.stdout);
+}
+
+#[test]
+fn test_reports_failures_with_place_expected_and_actual() {
+    let rules = r#"
+dimension stars { segment "4-star" when orders >= 1  otherwise "0-star" }
+segment "oem" when identity == "OEM"
+test "an order is 4-star" {
+    given { orders: 0 }
+    expect stars == "4-star"
+    expect tagged "oem"
+    expect starz == "x"
+}
+test "fine" {
+    given { orders: 2, identity: "OEM" }
+    expect stars == "4-star"
+    expect tagged "oem"
+}
+"#;
+    let dir = folder(&[("r.seg", rules.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["test", "r.seg"], b"");
+    assert_eq!(ran.code, 1);
+    assert!(ran.stdout.contains("FAIL r.seg:4 \"an order is 4-star\""), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("r.seg:6: expected stars == \"4-star\", the rules gave \"0-star\""),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("r.seg:7: expected tagged \"oem\", the tags were []"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("r.seg:8: no dimension is named `starz` (did you mean `stars`?)"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("ok   r.seg:10 \"fine\""), "{}", ran.stdout);
+    assert!(ran.stdout.ends_with("1 passed, 1 failed\n"), "{}", ran.stdout);
+}
+
+#[test]
+fn snapshots_show_who_moved_and_accept_stores_them() {
+    let rules = "# sample-data: d.csv\n# sample-as-of: 2026-11-01\ndimension stars { segment \"4-star\" when orders >= 1 otherwise \"0-star\" }\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,0\nC3,2\n")]);
+    let ran = tradeseg_in(dir.path(), &["test", "r.seg"], b"");
+    assert_eq!(ran.code, 1);
+    assert!(ran.stdout.contains("no snapshot yet"), "{}", ran.stdout);
+    let ran = tradeseg_in(dir.path(), &["test", "r.seg", "--accept"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("r.snap.csv")).unwrap(),
+        "id,stars\nC1,4-star\nC2,0-star\nC3,4-star\n"
+    );
+    std::fs::write(dir.path().join("r.seg"), rules.replace(">= 1", ">= 2")).unwrap();
+    let ran = tradeseg_in(dir.path(), &["test", "."], b"");
+    assert_eq!(ran.code, 1);
+    assert!(ran.stdout.contains("stars: \"4-star\" → \"0-star\": 1 customer (C1)"), "{}", ran.stdout);
+}

@@ -7,19 +7,16 @@ use std::path::Path;
 use tradeseg::compile::CompileOptions;
 use tradeseg::record::{encoding, InputFormat, Source};
 use tradeseg::run::{OutputFormat, RunOptions};
-
-fn directive<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    text.lines().find_map(|line| line.trim().strip_prefix("#")?.trim().strip_prefix(key)).map(str::trim)
-}
+use tradeseg::snapshot::directive;
 
 fn segments_of(path: &Path) -> String {
     let text = std::fs::read_to_string(path).expect("the ruleset reads");
     let folder = path.parent().expect("a folder");
-    let data = match directive(&text, "sample-data:") {
+    let data = match directive(&text, "sample-data") {
         Some(relative) => folder.join(relative),
         None => folder.join("../examples/data/customers.csv"),
     };
-    let id = directive(&text, "sample-id:").unwrap_or("id").to_string();
+    let id = directive(&text, "sample-id").unwrap_or("id").to_string();
     let ruleset = tradeseg::load::Ruleset::load(path).expect("the ruleset loads");
     let checked = tradeseg::check::check(ruleset).expect("the ruleset checks");
     let opened =

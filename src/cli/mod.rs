@@ -6,6 +6,7 @@ mod check;
 mod output;
 mod report;
 mod run;
+mod test;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ enum Command {
     Run(run::RunArgs),
     /// Check a ruleset for errors without running it (with --data: also against the data).
     Check(check::CheckArgs),
+    /// Run the `test` blocks of rulesets, and compare them with their stored snapshots.
+    Test(test::TestArgs),
 }
 
 /// Runs the parsed command.
@@ -40,6 +43,7 @@ pub fn main(args: Args) -> Exit {
     match args.command {
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
+        Command::Test(a) => test::run(a),
     }
 }
 

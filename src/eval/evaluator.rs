@@ -82,6 +82,11 @@ impl<'p> Evaluator<'p> {
         self.row.set(slot, value);
     }
 
+    /// The row of the last record.
+    pub fn row(&self) -> &Row {
+        &self.row
+    }
+
     /// The row being filled.
     pub fn row_mut(&mut self) -> &mut Row {
         &mut self.row

@@ -5,10 +5,11 @@
 
 mod evaluator;
 mod row;
+pub mod trace;
 
 pub use evaluator::{CellError, Evaluator};
 
-pub use row::{Row, Val};
+pub use row::{list_items, parse_bool, Row, Val};
 
 use crate::check::typed::CmpOp;
 use crate::compile::*;
@@ -18,7 +19,8 @@ use std::cmp::Ordering;
 
 /// A truth value of three-valued logic. The order (false < unknown < true) makes `and`
 /// the minimum and `or` the maximum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Tri {
     False,
     Unknown,

@@ -296,7 +296,8 @@ fn fill_json(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, cell: &Valu
 fn record_line(data: &[u8], record: &csv::ByteRecord) -> u64 {
     let Some(position) = record.position() else { return 1 };
     let start = (position.byte() as usize).min(data.len());
-    let blank = data[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|&&b| b == b'\n').count();
+    let blank =
+        data[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|&&b| b == b'\n').count();
     position.line() + blank as u64
 }
 

@@ -1,0 +1,196 @@
+//! `tradeseg test RULES_OR_DIR [--accept]`: runs every `test` block, and checks each ruleset
+//! that names sample data against its stored snapshot, showing who would move where.
+
+use super::Exit;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use tradeseg::check::Checked;
+use tradeseg::snapshot::{self, Changes};
+use tradeseg::source::Sources;
+
+/// Arguments of `tradeseg test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// A ruleset file, or a folder whose rulesets (`*.seg`, searched recursively) to test.
+    pub rules: PathBuf,
+    /// Store the current results as the snapshots.
+    #[arg(long)]
+    pub accept: bool,
+    /// As-of date for tests that do not give their own (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub as_of: Option<i32>,
+}
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    seen: HashSet<(PathBuf, u32)>,
+}
+
+/// Runs `tradeseg test`.
+pub fn run(args: TestArgs) -> Exit {
+    let files = match rulesets(&args.rules) {
+        Ok(files) if !files.is_empty() => files,
+        Ok(_) => {
+            eprintln!("error: no rulesets (*.seg) in `{}`", args.rules.display());
+            return Exit::Usage;
+        }
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", args.rules.display());
+            return Exit::Usage;
+        }
+    };
+    let as_of = args.as_of.unwrap_or_else(tradeseg::date::today);
+    let mut tally = Tally::default();
+    for file in &files {
+        match super::load_checked(file) {
+            Ok(checked) => {
+                run_blocks(&checked, as_of, &mut tally);
+                check_snapshot(file, &checked, args.accept, &mut tally);
+            }
+            Err(_) => {
+                println!("FAIL {}: the ruleset does not load (see above)", file.display());
+                tally.failed += 1;
+            }
+        }
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        Exit::Failed
+    } else {
+        Exit::Done
+    }
+}
+
+fn run_blocks(checked: &Checked, as_of: i32, tally: &mut Tally) {
+    for result in tradeseg::verify::run_tests(checked, as_of) {
+        let path = std::fs::canonicalize(checked.sources.name(result.span.file)).unwrap_or_default();
+        if !tally.seen.insert((path, result.span.start)) {
+            continue; // the same test, reached again through an include
+        }
+        let at = place(&checked.sources, result.span);
+        if result.passed() {
+            println!("ok   {at} {:?}", result.name);
+            tally.passed += 1;
+            continue;
+        }
+        println!("FAIL {at} {:?}", result.name);
+        for (span, message) in &result.failures {
+            println!("       {}: {message}", place(&checked.sources, *span));
+        }
+        tally.failed += 1;
+    }
+}
+
+fn check_snapshot(file: &Path, checked: &Checked, accept: bool, tally: &mut Tally) {
+    let text = checked.sources.text(0);
+    let Some(sample) = snapshot::sample(file, text) else { return };
+    let stored_at = snapshot::snapshot_path(file);
+    let shown = stored_at.display();
+    let outcome = sample.and_then(|s| snapshot::results(checked, &s));
+    let actual = match outcome {
+        Ok(actual) => actual,
+        Err(message) => {
+            println!("FAIL {} snapshot: {message}", file.display());
+            tally.failed += 1;
+            return;
+        }
+    };
+    let expected = std::fs::read_to_string(&stored_at).ok();
+    if expected.as_deref() == Some(actual.as_str()) {
+        println!("ok   {shown}");
+        tally.passed += 1;
+        return;
+    }
+    if accept {
+        match write_atomically(&stored_at, &actual) {
+            Ok(()) => {
+                println!("ok   {shown} (stored)");
+                tally.passed += 1;
+            }
+            Err(e) => {
+                println!("FAIL {shown}: cannot store the snapshot: {e}");
+                tally.failed += 1;
+            }
+        }
+        return;
+    }
+    tally.failed += 1;
+    match expected {
+        None => println!(
+            "FAIL {shown}: no snapshot yet; store it with `tradeseg test {} --accept`",
+            file.display()
+        ),
+        Some(expected) => {
+            println!("FAIL {shown}: the results changed");
+            print!("{}", describe(&snapshot::compare(&expected, &actual)));
+            println!("       accept them with `tradeseg test {} --accept`", file.display());
+        }
+    }
+}
+
+/// The changes as lines a rule author can read.
+fn describe(changes: &Changes) -> String {
+    let mut lines = Vec::new();
+    for m in &changes.moves {
+        let name = |s: &str| if s.is_empty() { "(none)".to_string() } else { format!("{s:?}") };
+        let more = if m.count > m.examples.len() { ", …" } else { "" };
+        lines.push(format!(
+            "       {}: {} → {}: {} customer{} ({}{more})",
+            m.column,
+            name(&m.from),
+            name(&m.to),
+            m.count,
+            if m.count == 1 { "" } else { "s" },
+            m.examples.join(", ")
+        ));
+    }
+    for column in &changes.columns_changed {
+        lines.push(format!("       column {column}"));
+    }
+    if !changes.added.is_empty() {
+        lines.push(format!("       new customers: {}", changes.added.join(", ")));
+    }
+    if !changes.removed.is_empty() {
+        lines.push(format!("       customers no longer there: {}", changes.removed.join(", ")));
+    }
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(folder)?;
+    std::io::Write::write_all(&mut temp, text.as_bytes())?;
+    temp.persist(path).map(drop).map_err(|e| e.error)
+}
+
+fn place(sources: &Sources, span: tradeseg::source::Span) -> String {
+    let (line, _) = sources.line_column(span);
+    format!("{}:{line}", sources.name(span.file))
+}
+
+/// The ruleset files: the path itself, or every `*.seg` below a folder, sorted.
+fn rulesets(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        std::fs::metadata(path)?;
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut folders = vec![path.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let entry = entry?.path();
+            let hidden = entry.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            } else if entry.is_dir() {
+                folders.push(entry);
+            } else if entry.extension().is_some_and(|e| e == "seg") {
+                found.push(entry);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}

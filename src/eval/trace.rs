@@ -1,0 +1,234 @@
+//! A plain interpreter over the checked tree that records, for every part of a
+//! condition, its source text and its value. It serves `explain`, and it is an independent
+//! second implementation of the language's semantics, against which the compiled
+//! evaluator is tested.
+
+use super::row::list_items;
+use super::{Row, Tri, Val};
+use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
+use crate::check::{Checked, Field};
+use crate::date::Day;
+use crate::decimal::Decimal;
+use crate::source::Sources;
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// A value as the interpreter sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Missing,
+    Number(Decimal),
+    Text(String),
+    Date(Day),
+    Truth(Tri),
+    Set(Vec<Const>),
+}
+
+impl Value {
+    /// As a truth value: a missing condition is unknown.
+    pub fn truth(&self) -> Tri {
+        match self {
+            Value::Truth(t) => *t,
+            _ => Tri::Unknown,
+        }
+    }
+
+    /// For people: `12.5`, `"US"`, `2026-11-01`, `true`, `unknown`, `missing`.
+    pub fn show(&self) -> String {
+        match self {
+            Value::Missing => "missing".into(),
+            Value::Number(n) => n.to_string(),
+            Value::Text(t) => format!("{t:?}"),
+            Value::Date(d) => crate::date::format(*d),
+            Value::Truth(Tri::True) => "true".into(),
+            Value::Truth(Tri::False) => "false".into(),
+            Value::Truth(Tri::Unknown) => "unknown".into(),
+            Value::Set(items) => {
+                format!("[{}]", items.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "))
+            }
+        }
+    }
+}
+
+/// One part of a condition: its text, its value, and its parts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// The source text of this part.
+    pub text: String,
+    /// Its value, shown: `true`, `false`, `unknown`, a number…
+    pub value: String,
+    /// For a field: the field's name (its value is `value`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Step>,
+}
+
+/// Evaluates checked expressions over one row, optionally recording steps.
+pub struct Interpreter<'a> {
+    pub fields: &'a [Field],
+    pub sources: &'a Sources,
+    pub row: &'a Row,
+    pub as_of: Day,
+}
+
+impl<'a> Interpreter<'a> {
+    /// An interpreter over a checked ruleset's fields and a filled row.
+    pub fn new(checked: &'a Checked, row: &'a Row, as_of: Day) -> Interpreter<'a> {
+        Interpreter { fields: &checked.fields, sources: &checked.sources, row, as_of }
+    }
+
+    /// The value of `e`, with the steps that led to it.
+    pub fn trace(&self, e: &Typed) -> (Value, Step) {
+        let mut parts = Vec::new();
+        let value = self.value(e, Some(&mut parts));
+        let field = match e.kind {
+            TypedKind::Field(id) => Some(self.fields[id].name.clone()),
+            _ => None,
+        };
+        // Literals and fields explain themselves; keep their parts out of the way.
+        let step = Step { text: self.sources.snippet(e.span).to_string(), value: value.show(), field, parts };
+        (value, step)
+    }
+
+    /// The value of `e` alone.
+    pub fn eval(&self, e: &Typed) -> Value {
+        self.value(e, None)
+    }
+
+    fn sub(&self, e: &Typed, parts: &mut Option<&mut Vec<Step>>) -> Value {
+        match parts {
+            Some(list) => {
+                let (value, step) = self.trace(e);
+                if !matches!(e.kind, TypedKind::Const(_) | TypedKind::Set(_) | TypedKind::AsOf) {
+                    list.push(step);
+                }
+                value
+            }
+            None => self.value(e, None),
+        }
+    }
+
+    fn value(&self, e: &Typed, mut parts: Option<&mut Vec<Step>>) -> Value {
+        let p = &mut parts;
+        match &e.kind {
+            TypedKind::Const(c) => constant(c),
+            TypedKind::Set(items) => Value::Set(items.clone()),
+            TypedKind::AsOf => Value::Date(self.as_of),
+            TypedKind::Field(id) => self.field(*id, e.ty),
+            TypedKind::Neg(a) => match self.sub(a, p) {
+                Value::Number(n) => Value::Number(-n),
+                _ => Value::Missing,
+            },
+            TypedKind::Arith(op, a, b) => {
+                let (x, y) = (self.sub(a, p), self.sub(b, p));
+                let (Value::Number(x), Value::Number(y)) = (x, y) else { return Value::Missing };
+                let result = match op {
+                    ArithOp::Add => x.checked_add(y),
+                    ArithOp::Sub => x.checked_sub(y),
+                    ArithOp::Mul => x.checked_mul(y),
+                    ArithOp::Div => x.checked_div(y),
+                };
+                result.map_or(Value::Missing, Value::Number)
+            }
+            TypedKind::DaysSince(d) => match self.sub(d, p) {
+                Value::Date(day) => Value::Number(Decimal::from_int(i64::from(self.as_of) - i64::from(day))),
+                _ => Value::Missing,
+            },
+            TypedKind::Compare(op, a, b) => {
+                let (x, y) = (self.sub(a, p), self.sub(b, p));
+                Value::Truth(compare(*op, &x, &y))
+            }
+            TypedKind::In { value, set, negated } => {
+                let (x, s) = (self.sub(value, p), self.sub(set, p));
+                let Value::Set(items) = s else { return Value::Truth(Tri::Unknown) };
+                let found = match x {
+                    Value::Missing => return Value::Truth(Tri::Unknown),
+                    x => items.iter().any(|c| constant(c) == x),
+                };
+                Value::Truth(truth(found != *negated))
+            }
+            TypedKind::Contains { list, item } => {
+                let (l, i) = (self.sub(list, p), self.sub(item, p));
+                match (l, i) {
+                    (Value::Text(l), Value::Text(i)) => {
+                        Value::Truth(truth(list_items(l.as_bytes()).any(|x| x == i.as_bytes())))
+                    }
+                    _ => Value::Truth(Tri::Unknown),
+                }
+            }
+            TypedKind::IsMissing { value, negated } => {
+                let v = self.sub(value, p);
+                let missing = matches!(v, Value::Missing | Value::Truth(Tri::Unknown));
+                Value::Truth(truth(missing != *negated))
+            }
+            TypedKind::Not(a) => Value::Truth(match self.sub(a, p).truth() {
+                Tri::True => Tri::False,
+                Tri::False => Tri::True,
+                Tri::Unknown => Tri::Unknown,
+            }),
+            TypedKind::And(a, b) => {
+                let x = self.sub(a, p).truth();
+                if x == Tri::False {
+                    return Value::Truth(Tri::False);
+                }
+                Value::Truth(x.min(self.sub(b, p).truth()))
+            }
+            TypedKind::Or(a, b) => {
+                let x = self.sub(a, p).truth();
+                if x == Tri::True {
+                    return Value::Truth(Tri::True);
+                }
+                Value::Truth(x.max(self.sub(b, p).truth()))
+            }
+        }
+    }
+
+    fn field(&self, id: usize, ty: Ty) -> Value {
+        match self.row.get(id) {
+            Val::Missing => Value::Missing,
+            Val::Num(n) => Value::Number(n),
+            Val::Date(d) => Value::Date(d),
+            Val::Bool(b) => Value::Truth(truth(b)),
+            val @ Val::Text(..) => match (ty, self.row.text_of(val)) {
+                (_, Some(t)) => Value::Text(t.to_string()),
+                (_, None) => Value::Missing,
+            },
+        }
+    }
+}
+
+fn constant(c: &Const) -> Value {
+    match c {
+        Const::Number(n) => Value::Number(*n),
+        Const::Text(t) => Value::Text(t.clone()),
+        Const::Date(d) => Value::Date(*d),
+        Const::Bool(b) => Value::Truth(truth(*b)),
+    }
+}
+
+fn truth(b: bool) -> Tri {
+    if b {
+        Tri::True
+    } else {
+        Tri::False
+    }
+}
+
+fn compare(op: CmpOp, x: &Value, y: &Value) -> Tri {
+    let ordering = match (x, y) {
+        (Value::Number(a), Value::Number(b)) => a.cmp(b),
+        (Value::Date(a), Value::Date(b)) => a.cmp(b),
+        (Value::Text(a), Value::Text(b)) => a.as_bytes().cmp(b.as_bytes()),
+        (Value::Truth(a), Value::Truth(b)) if *a != Tri::Unknown && *b != Tri::Unknown => a.cmp(b),
+        _ => return Tri::Unknown,
+    };
+    truth(match op {
+        CmpOp::Eq => ordering == Ordering::Equal,
+        CmpOp::Ne => ordering != Ordering::Equal,
+        CmpOp::Lt => ordering == Ordering::Less,
+        CmpOp::Le => ordering != Ordering::Greater,
+        CmpOp::Gt => ordering == Ordering::Greater,
+        CmpOp::Ge => ordering != Ordering::Less,
+    })
+}

@@ -1,0 +1,204 @@
+//! Snapshots for rule authors: a ruleset names sample data in its comments, and its
+//! expected results live beside it, so `tradeseg test` can say which customers an edit
+//! would move between which segments. The layout:
+//!
+//! ```text
+//! rules/stage.seg          # sample-data: ../data/customers.csv   (relative to the ruleset)
+//!                          # sample-as-of: 2026-11-01             (the date the rules run as of)
+//!                          # sample-id: id                        (optional, default `id`)
+//! rules/stage.snap.csv     the results `tradeseg run` gives on that data, as of that date
+//! ```
+
+use crate::check::Checked;
+use crate::compile::CompileOptions;
+use crate::date::{self, Day};
+use crate::record::{encoding, Encoding, InputFormat, Source};
+use crate::run::{OutputFormat, RunOptions};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What a ruleset's comments say about its sample data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    pub data: PathBuf,
+    pub as_of: Day,
+    pub id: String,
+}
+
+/// The value of a `# KEY: value` comment line, if the text has one.
+pub fn directive<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix('#')?.trim().strip_prefix(key)?.trim().strip_prefix(':'))
+        .map(str::trim)
+}
+
+/// The sample a ruleset names, `None` if it names none, or what is wrong with it.
+pub fn sample(ruleset: &Path, text: &str) -> Option<Result<Sample, String>> {
+    let data = directive(text, "sample-data")?;
+    let folder = ruleset.parent().unwrap_or(Path::new("."));
+    let as_of = match directive(text, "sample-as-of") {
+        Some(d) => match date::parse(d) {
+            Some(day) => day,
+            None => return Some(Err(format!("`# sample-as-of: {d}` is not a date; write YYYY-MM-DD"))),
+        },
+        None => {
+            return Some(Err("a ruleset with `# sample-data:` needs `# sample-as-of: YYYY-MM-DD`".into()))
+        }
+    };
+    let id = directive(text, "sample-id").unwrap_or("id").to_string();
+    Some(Ok(Sample { data: folder.join(data), as_of, id }))
+}
+
+/// Where a ruleset's expected results are kept: `NAME.snap.csv` beside `NAME.seg`.
+pub fn snapshot_path(ruleset: &Path) -> PathBuf {
+    ruleset.with_extension("snap.csv")
+}
+
+/// The results of the ruleset on its sample, as `tradeseg run` writes them in CSV.
+pub fn results(checked: &Checked, sample: &Sample) -> Result<String, String> {
+    let source = Source::File(sample.data.clone());
+    let opened = encoding::open(&source, Encoding::Auto)
+        .map_err(|e| format!("cannot open the sample data `{}`: {e}", sample.data.display()))?;
+    let options = RunOptions {
+        input_format: InputFormat::from_path(&sample.data.to_string_lossy()),
+        output_format: OutputFormat::Csv,
+        delimiter: b',',
+        keep_columns: false,
+        bom: false,
+        threads: 1,
+        compile: CompileOptions { as_of: sample.as_of, id_column: sample.id.clone() },
+    };
+    let mut output = Vec::new();
+    match crate::run::run(checked, opened.reader, &mut output, &options, None) {
+        Ok(_) => String::from_utf8(output).map_err(|e| e.to_string()),
+        Err(crate::run::RunError::Bind(d)) => Err(d.first().map_or_else(String::new, |d| d.message.clone())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// How results changed between the stored snapshot and now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Customers in the results but not the snapshot, and the other way round.
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// Columns (dimensions, `tags`) present in only one of the two.
+    pub columns_changed: Vec<String>,
+    /// Per column, per (before, after): how many customers moved, and the first few ids.
+    pub moves: Vec<Move>,
+}
+
+/// Customers who moved from one value of a column to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub column: String,
+    pub from: String,
+    pub to: String,
+    pub count: usize,
+    pub examples: Vec<String>,
+}
+
+impl Changes {
+    /// True when nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.columns_changed.is_empty()
+            && self.moves.is_empty()
+    }
+}
+
+/// Compares two results files by customer id (the first column).
+pub fn compare(expected: &str, actual: &str) -> Changes {
+    let (before_header, before) = table(expected);
+    let (after_header, after) = table(actual);
+    let mut changes = Changes::default();
+    for column in before_header.iter().skip(1) {
+        if !after_header.contains(column) {
+            changes.columns_changed.push(format!("{column} (gone)"));
+        }
+    }
+    for column in after_header.iter().skip(1) {
+        if !before_header.contains(column) {
+            changes.columns_changed.push(format!("{column} (new)"));
+        }
+    }
+    let index: HashMap<&str, &Vec<String>> = before.iter().map(|r| (r[0].as_str(), r)).collect();
+    let after_ids: std::collections::HashSet<&str> = after.iter().map(|r| r[0].as_str()).collect();
+    changes.removed =
+        before.iter().map(|r| r[0].clone()).filter(|id| !after_ids.contains(id.as_str())).collect();
+    let mut moves: Vec<Move> = Vec::new();
+    for row in &after {
+        let Some(old) = index.get(row[0].as_str()) else {
+            changes.added.push(row[0].clone());
+            continue;
+        };
+        for (i, column) in after_header.iter().enumerate().skip(1) {
+            let Some(j) = before_header.iter().position(|c| c == column) else { continue };
+            let (from, to) =
+                (old.get(j).cloned().unwrap_or_default(), row.get(i).cloned().unwrap_or_default());
+            if from == to {
+                continue;
+            }
+            match moves.iter_mut().find(|m| m.column == *column && m.from == from && m.to == to) {
+                Some(m) => {
+                    m.count += 1;
+                    if m.examples.len() < 5 {
+                        m.examples.push(row[0].clone());
+                    }
+                }
+                None => moves.push(Move {
+                    column: column.clone(),
+                    from,
+                    to,
+                    count: 1,
+                    examples: vec![row[0].clone()],
+                }),
+            }
+        }
+    }
+    changes.moves = moves;
+    changes
+}
+
+fn table(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rows = reader.records().flatten().map(|r| r.iter().map(String::from).collect::<Vec<_>>());
+    let header = rows.next().unwrap_or_default();
+    (header, rows.filter(|r: &Vec<String>| !r.is_empty()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_directives() {
+        let text = "# Stage\n# sample-data: ../d.csv\n#sample-as-of:2026-11-01\nlet x = 1";
+        let s = sample(Path::new("r/s.seg"), text).unwrap().unwrap();
+        assert_eq!(s.data, Path::new("r/../d.csv"));
+        assert_eq!(date::format(s.as_of), "2026-11-01");
+        assert_eq!(s.id, "id");
+        assert!(sample(Path::new("s.seg"), "# sample-data: d.csv").unwrap().is_err());
+        assert!(sample(Path::new("s.seg"), "let x = 1").is_none());
+    }
+
+    #[test]
+    fn reports_who_moved_where() {
+        let before = "id,stars,tags\nC1,1-star,\nC2,2-star,oem\nC3,2-star,\nC4,0-star,\n";
+        let after = "id,stars,tags\nC1,2-star,\nC2,2-star,\nC3,3-star,\nC5,0-star,\n";
+        let changes = compare(before, after);
+        assert_eq!(changes.added, ["C5"]);
+        assert_eq!(changes.removed, ["C4"]);
+        let moves: Vec<(&str, &str, &str, usize)> = changes
+            .moves
+            .iter()
+            .map(|m| (m.column.as_str(), m.from.as_str(), m.to.as_str(), m.count))
+            .collect();
+        assert_eq!(
+            moves,
+            [("stars", "1-star", "2-star", 1), ("tags", "oem", "", 1), ("stars", "2-star", "3-star", 1)]
+        );
+        assert!(compare(before, before).is_empty());
+    }
+}

@@ -1,0 +1,169 @@
+//! Running the `test` blocks of a ruleset: each builds one customer from its `given`
+//! values, evaluates the rules as of the test's date, and compares with its `expect`
+//! lines. Results are data; the CLI prints them.
+
+use crate::check::suggest::closest;
+use crate::check::Checked;
+use crate::compile::{compile, CompileOptions, Program, Schema};
+use crate::date::{self, Day};
+use crate::eval::Outcome;
+use crate::source::Span;
+use crate::syntax::ast::{Expectation, GivenValue, Name, TestBlock};
+
+/// What one test block gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestResult {
+    /// The test's name as written.
+    pub name: String,
+    /// Where the test starts.
+    pub span: Span,
+    /// Each problem: where, and what went wrong. Empty when the test passed.
+    pub failures: Vec<(Span, String)>,
+}
+
+impl TestResult {
+    /// True when every expectation held.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Runs every `test` block of a checked ruleset. `as_of` applies to tests without their own.
+pub fn run_tests(checked: &Checked, as_of: Day) -> Vec<TestResult> {
+    checked.tests.iter().map(|test| run_test(checked, test, as_of)).collect()
+}
+
+fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResult {
+    let mut result = TestResult { name: test.name.text.clone(), span: test.span, failures: Vec::new() };
+    let mut columns: Vec<&str> = vec!["id"];
+    for field in &checked.fields {
+        if !columns.contains(&field.column.as_str()) {
+            columns.push(&field.column);
+        }
+    }
+    let options =
+        CompileOptions { as_of: test.as_of.map_or(default_as_of, |(day, _)| day), id_column: "id".into() };
+    let program = match compile(checked, &Schema::from_header(&columns), &options) {
+        Ok((program, _)) => program,
+        Err(diagnostics) => {
+            let message = diagnostics.first().map_or_else(String::new, |d| d.message.clone());
+            result.failures.push((test.span, message));
+            return result;
+        }
+    };
+    let mut evaluator = program.evaluator();
+    evaluator.begin();
+    for (name, value) in &test.given {
+        let Some(slot) = program.slots.iter().position(|s| s.field == name.text) else {
+            result.failures.push(unknown_given(name, &program));
+            continue;
+        };
+        match given_text(value) {
+            Ok(text) => {
+                evaluator.set(slot, &text);
+                if !evaluator.errors().is_empty() {
+                    let ty = program.slots[slot].ty.map_or("its type".to_string(), |t| t.to_string());
+                    result
+                        .failures
+                        .push((name.span, format!("`{}` is given `{text}`, which is not {ty}", name.text)));
+                    evaluator.begin();
+                }
+            }
+            Err(message) => result.failures.push((name.span, message)),
+        }
+    }
+    let outcome = evaluator.evaluate_row().clone();
+    for expectation in &test.expectations {
+        if let Some(failure) = check_expectation(&program, &outcome, expectation) {
+            result.failures.push(failure);
+        }
+    }
+    result
+}
+
+fn unknown_given(name: &Name, program: &Program) -> (Span, String) {
+    let mut message = format!("`{}` is given, but no rule reads it", name.text);
+    if let Some(near) = closest(&name.text, program.slots.iter().map(|s| s.field.as_str())) {
+        message.push_str(&format!(" (did you mean `{near}`?)"));
+    }
+    (name.span, message)
+}
+
+/// A given value as the text a cell would hold.
+fn given_text(value: &GivenValue) -> Result<String, String> {
+    Ok(match value {
+        GivenValue::Number(n, _) => n.clone(),
+        GivenValue::Text(t, _) => t.clone(),
+        GivenValue::Date(d, _) => date::format(*d),
+        GivenValue::Bool(b, _) => b.to_string(),
+        GivenValue::List(items, _) => items.iter().map(given_text).collect::<Result<Vec<_>, _>>()?.join(";"),
+        GivenValue::Rows(..) => {
+            return Err("event rows in `given` need event streams, which are not available yet".into())
+        }
+    })
+}
+
+fn check_expectation(
+    program: &Program,
+    outcome: &Outcome,
+    expectation: &Expectation,
+) -> Option<(Span, String)> {
+    match expectation {
+        Expectation::Segment { dimension, segment, span } => {
+            let index = dimension_index(program, dimension).map_err(|m| (*span, m)).err();
+            if index.is_some() {
+                return index;
+            }
+            let d = program.dimensions.iter().position(|d| d.name == dimension.text)?;
+            let got = program.segment_name(d, outcome);
+            (got != Some(segment.text.as_str())).then(|| {
+                (
+                    *span,
+                    format!(
+                        "expected {} == {:?}, the rules gave {}",
+                        dimension.text,
+                        segment.text,
+                        shown(got)
+                    ),
+                )
+            })
+        }
+        Expectation::Missing { dimension, span } => {
+            if let Err(message) = dimension_index(program, dimension) {
+                return Some((*span, message));
+            }
+            let d = program.dimensions.iter().position(|d| d.name == dimension.text)?;
+            let got = program.segment_name(d, outcome);
+            got.map(|g| (*span, format!("expected {} is missing, the rules gave {:?}", dimension.text, g)))
+        }
+        Expectation::Tagged { tag, negated, span } => {
+            if !program.tags.iter().any(|t| t.name == tag.text) {
+                let mut message = format!("no tag is named {:?}", tag.text);
+                if let Some(near) = closest(&tag.text, program.tags.iter().map(|t| t.name.as_str())) {
+                    message.push_str(&format!(" (did you mean {near:?}?)"));
+                }
+                return Some((*span, message));
+            }
+            let tags: Vec<&str> = program.tag_names(outcome).collect();
+            let has = tags.contains(&tag.text.as_str());
+            (has == *negated).then(|| {
+                let want = if *negated { "not tagged" } else { "tagged" };
+                (*span, format!("expected {want} {:?}, the tags were {tags:?}", tag.text))
+            })
+        }
+    }
+}
+
+fn dimension_index(program: &Program, dimension: &Name) -> Result<usize, String> {
+    program.dimensions.iter().position(|d| d.name == dimension.text).ok_or_else(|| {
+        let mut message = format!("no dimension is named `{}`", dimension.text);
+        if let Some(near) = closest(&dimension.text, program.dimensions.iter().map(|d| d.name.as_str())) {
+            message.push_str(&format!(" (did you mean `{near}`?)"));
+        }
+        message
+    })
+}
+
+fn shown(segment: Option<&str>) -> String {
+    segment.map_or_else(|| "no segment".to_string(), |s| format!("{s:?}"))
+}
