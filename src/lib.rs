@@ -49,6 +49,7 @@ pub mod date;
 pub mod decimal;
 pub mod diagnostic;
 pub mod eval;
+pub mod explain;
 pub mod load;
 pub mod record;
 pub mod run;

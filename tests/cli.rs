@@ -350,3 +350,49 @@ fn snapshots_show_who_moved_and_accept_stores_them() {
     assert_eq!(ran.code, 1);
     assert!(ran.stdout.contains("stars: \"4-star\" → \"0-star\": 1 customer (C1)"), "{}", ran.stdout);
 }
+
+#[test]
+fn explain_shows_each_part_and_the_winner() {
+    let rules = r#"
+let no_orders = orders == 0
+dimension stars {
+    segment "4-star" when orders >= 1
+    segment "2-star" when inquiries >= 2 and no_orders
+    segment "1-star" when inquiries >= 1
+    otherwise "0-star"
+}
+segment "dormant" when days_since(last_order) > 365
+"#;
+    let data = "id,orders,inquiries,last_order\nC1,0,3,2024-01-01\nC2,,3,\n";
+    let dir = folder(&[
+        ("r.seg", rules.as_bytes()),
+        ("d.csv", data.as_bytes()),
+        ("d.json", br#"[{"id": 5, "orders": 2}]"#),
+    ]);
+    let args = ["explain", "r.seg", "d.csv", "--customer", "C2", "--as-of", "2026-11-01"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("customer C2 (line 3), as of 2026-11-01"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("? \"4-star\" when orders >= 1 → unknown (orders is missing)"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("inquiries >= 2 → true (inquiries = 3)"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("no_orders → unknown (orders is missing)"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("✓ \"1-star\" when inquiries >= 1 → true (inquiries = 3)"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("→ \"1-star\"\n"), "{}", ran.stdout);
+    let ran = tradeseg_in(
+        dir.path(),
+        &["explain", "r.seg", "d.csv", "--customer", "C1", "--as-of", "2026-11-01", "--format", "json"],
+        b"",
+    );
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
+    assert_eq!(json["dimensions"][0]["segment"], "2-star");
+    assert_eq!(json["tags"][0]["result"], "true");
+    let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "d.json", "--customer", "5"], b"");
+    assert!(ran.stdout.contains("→ \"4-star\""), "{}", ran.stdout);
+    let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "d.csv", "--customer", "C9"], b"");
+    assert_eq!(ran.code, 3);
+    assert!(ran.stderr.contains("no customer has id `C9`"), "{}", ran.stderr);
+}

@@ -3,7 +3,7 @@
 
 use super::{load_checked, refuse_events, report, DataArgs, Exit, RulesPath};
 use tradeseg::compile::CompileOptions;
-use tradeseg::record::{encoding, InputFormat, Source};
+use tradeseg::record::{encoding, Source};
 use tradeseg::run::{OutputFormat, RunError, RunOptions};
 
 /// Arguments of `tradeseg check`.
@@ -47,12 +47,7 @@ pub fn run(args: CheckArgs) -> Exit {
     };
     let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
     let options = RunOptions {
-        input_format: match args.data_args.input_format {
-            Some(super::InputFormatArg::Json) => InputFormat::Json,
-            Some(super::InputFormatArg::Ndjson) => InputFormat::Ndjson,
-            Some(super::InputFormatArg::Csv) => InputFormat::Csv,
-            None => InputFormat::from_path(data),
-        },
+        input_format: super::input_format(&args.data_args, data),
         output_format: OutputFormat::Csv,
         delimiter: args.data_args.delimiter,
         keep_columns: false,

@@ -3,6 +3,7 @@
 //! is made here; the library only returns data.
 
 mod check;
+mod explain;
 mod output;
 mod report;
 mod run;
@@ -34,6 +35,8 @@ enum Command {
     Run(run::RunArgs),
     /// Check a ruleset for errors without running it (with --data: also against the data).
     Check(check::CheckArgs),
+    /// Show why one customer got its segments, condition by condition.
+    Explain(explain::ExplainArgs),
     /// Run the `test` blocks of rulesets, and compare them with their stored snapshots.
     Test(test::TestArgs),
 }
@@ -44,6 +47,7 @@ pub fn main(args: Args) -> Exit {
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
         Command::Test(a) => test::run(a),
+        Command::Explain(a) => explain::run(a),
     }
 }
 
@@ -87,6 +91,17 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
         "\\t" | "tab" => Ok(b'\t'),
         _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
         _ => Err("the delimiter is one ASCII character, e.g. `,` `;` or `tab`".into()),
+    }
+}
+
+/// The input format: as given, else from the file name.
+pub fn input_format(args: &DataArgs, data: &str) -> tradeseg::record::InputFormat {
+    use tradeseg::record::InputFormat;
+    match args.input_format {
+        Some(InputFormatArg::Csv) => InputFormat::Csv,
+        Some(InputFormatArg::Json) => InputFormat::Json,
+        Some(InputFormatArg::Ndjson) => InputFormat::Ndjson,
+        None => InputFormat::from_path(data),
     }
 }
 

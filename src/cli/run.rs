@@ -1,14 +1,14 @@
 //! `tradeseg run RULES DATA`: every customer's segments, in input order.
 
 use super::output::Destination;
-use super::{load_checked, refuse_events, report, DataArgs, Exit, InputFormatArg, RulesPath};
+use super::{load_checked, refuse_events, report, DataArgs, Exit, RulesPath};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tradeseg::compile::CompileOptions;
-use tradeseg::record::{encoding, InputFormat, Source};
+use tradeseg::record::{encoding, Source};
 use tradeseg::run::{OutputFormat, Progress, RunError, RunOptions};
 
 /// Inputs at least this large show a progress bar on a terminal.
@@ -72,7 +72,7 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     })?;
     let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
     let options = RunOptions {
-        input_format: input_format(&args.data_args, &args.data),
+        input_format: super::input_format(&args.data_args, &args.data),
         output_format: match args.format {
             FormatArg::Csv => OutputFormat::Csv,
             FormatArg::Json => OutputFormat::Json,
@@ -123,15 +123,6 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         Exit::Failed
     })?;
     Ok(Exit::Done)
-}
-
-fn input_format(args: &DataArgs, data: &str) -> InputFormat {
-    match args.input_format {
-        Some(InputFormatArg::Csv) => InputFormat::Csv,
-        Some(InputFormatArg::Json) => InputFormat::Json,
-        Some(InputFormatArg::Ndjson) => InputFormat::Ndjson,
-        None => InputFormat::from_path(data),
-    }
 }
 
 /// A progress bar on standard error, for large files on a terminal, fed by a thread that

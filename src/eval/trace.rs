@@ -109,6 +109,16 @@ impl<'a> Interpreter<'a> {
         }
     }
 
+    /// A part of an `and` (or `or`) chain: a nested link of the same chain records its
+    /// parts beside its siblings, so `a and b and c` shows three parts, not a ladder.
+    fn chained(&self, e: &Typed, parts: &mut Option<&mut Vec<Step>>, and: bool) -> Value {
+        let same = matches!((&e.kind, and), (TypedKind::And(..), true) | (TypedKind::Or(..), false));
+        match parts {
+            Some(list) if same => self.value(e, Some(&mut **list)),
+            _ => self.sub(e, parts),
+        }
+    }
+
     fn value(&self, e: &Typed, mut parts: Option<&mut Vec<Step>>) -> Value {
         let p = &mut parts;
         match &e.kind {
@@ -168,18 +178,19 @@ impl<'a> Interpreter<'a> {
                 Tri::Unknown => Tri::Unknown,
             }),
             TypedKind::And(a, b) => {
-                let x = self.sub(a, p).truth();
-                if x == Tri::False {
+                let x = self.chained(a, p, true).truth();
+                // When tracing, every part is shown, not only those up to the first false.
+                if x == Tri::False && p.is_none() {
                     return Value::Truth(Tri::False);
                 }
-                Value::Truth(x.min(self.sub(b, p).truth()))
+                Value::Truth(x.min(self.chained(b, p, true).truth()))
             }
             TypedKind::Or(a, b) => {
-                let x = self.sub(a, p).truth();
-                if x == Tri::True {
+                let x = self.chained(a, p, false).truth();
+                if x == Tri::True && p.is_none() {
                     return Value::Truth(Tri::True);
                 }
-                Value::Truth(x.max(self.sub(b, p).truth()))
+                Value::Truth(x.max(self.chained(b, p, false).truth()))
             }
         }
     }

@@ -1,0 +1,198 @@
+//! `tradeseg explain RULES DATA --customer ID`: why one customer got its segments, part by
+//! part, in a terminal (in colour on one) or as JSON for tools.
+
+use super::{load_checked, refuse_events, DataArgs, Exit, RulesPath};
+use codespan_reporting::term::termcolor::{Color, ColorChoice, ColorSpec, StandardStream, WriteColor};
+use std::io::IsTerminal;
+use tradeseg::compile::CompileOptions;
+use tradeseg::eval::trace::Step;
+use tradeseg::eval::Tri;
+use tradeseg::explain::{Explanation, SegmentTrace};
+use tradeseg::record::{encoding, Source};
+use tradeseg::run::{OutputFormat, RunError, RunOptions};
+
+/// Arguments of `tradeseg explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The ruleset file.
+    pub rules: RulesPath,
+    /// The customer export.
+    pub data: String,
+    /// The id of the customer to explain.
+    #[arg(long, value_name = "ID")]
+    pub customer: String,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+    /// `text` for people, `json` for tools.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
+}
+
+/// `--format` values of `explain`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+/// Runs `tradeseg explain`.
+pub fn run(args: ExplainArgs) -> Exit {
+    match execute(&args) {
+        Ok(()) => Exit::Done,
+        Err(exit) => exit,
+    }
+}
+
+fn execute(args: &ExplainArgs) -> Result<(), Exit> {
+    refuse_events(&args.data_args)?;
+    let checked = load_checked(&args.rules)?;
+    let opened = encoding::open(&Source::from_arg(&args.data), args.data_args.encoding).map_err(|e| {
+        eprintln!("error: cannot open the data `{}`: {e}", args.data);
+        Exit::Usage
+    })?;
+    let options = RunOptions {
+        input_format: super::input_format(&args.data_args, &args.data),
+        output_format: OutputFormat::Csv,
+        delimiter: args.data_args.delimiter,
+        keep_columns: false,
+        bom: false,
+        threads: 1,
+        compile: CompileOptions {
+            as_of: args.data_args.as_of.unwrap_or_else(tradeseg::date::today),
+            id_column: args.data_args.id.clone(),
+        },
+    };
+    let explanation =
+        match tradeseg::explain::find_and_explain(&checked, opened.reader, &options, &args.customer) {
+            Ok(Some(explanation)) => explanation,
+            Ok(None) => {
+                eprintln!(
+                    "error: no customer has {} `{}` in `{}`",
+                    args.data_args.id, args.customer, args.data
+                );
+                return Err(Exit::Data);
+            }
+            Err(RunError::Bind(diagnostics)) => {
+                super::report::diagnostics(&diagnostics, &checked.sources);
+                return Err(Exit::Usage);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(Exit::Data);
+            }
+        };
+    match args.format {
+        ExplainFormat::Json => {
+            let text = serde_json::to_string_pretty(&explanation).unwrap_or_default();
+            println!("{text}");
+        }
+        ExplainFormat::Text => {
+            let choice = if std::io::stdout().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+            let mut out = StandardStream::stdout(choice);
+            let _ = render(&mut out, &explanation);
+        }
+    }
+    Ok(())
+}
+
+fn render(out: &mut dyn WriteColor, e: &Explanation) -> std::io::Result<()> {
+    writeln!(out, "customer {} ({}), as of {}", e.customer, e.found_at, e.as_of)?;
+    for error in &e.data_errors {
+        writeln!(out, "  data error: {error} (counted as missing)")?;
+    }
+    for d in &e.dimensions {
+        writeln!(out)?;
+        out.set_color(ColorSpec::new().set_bold(true))?;
+        write!(out, "{}", d.name)?;
+        out.reset()?;
+        match &d.title {
+            Some(title) => writeln!(out, " ({title})")?,
+            None => writeln!(out)?,
+        }
+        for tried in &d.tried {
+            segment(out, tried)?;
+        }
+        out.set_color(ColorSpec::new().set_bold(true))?;
+        match (&d.segment, d.by_otherwise) {
+            (Some(s), true) => writeln!(out, "  → {s:?} (otherwise: no segment above applied)")?,
+            (Some(s), false) => writeln!(out, "  → {s:?}")?,
+            (None, _) => writeln!(out, "  → no segment (none applied, and the dimension has no otherwise)")?,
+        }
+        out.reset()?;
+    }
+    if !e.tags.is_empty() {
+        writeln!(out)?;
+        out.set_color(ColorSpec::new().set_bold(true))?;
+        writeln!(out, "tags")?;
+        out.reset()?;
+        for tag in &e.tags {
+            segment(out, tag)?;
+        }
+    }
+    Ok(())
+}
+
+fn segment(out: &mut dyn WriteColor, s: &SegmentTrace) -> std::io::Result<()> {
+    mark(out, s.result)?;
+    write!(out, " {:?} when {}", s.segment, flat(&s.condition.text))?;
+    let simple = s.condition.parts.iter().all(|p| p.field.is_some());
+    if simple {
+        writeln!(out, " → {}   [{}]", verdict(&s.condition), s.at)?;
+        return Ok(());
+    }
+    writeln!(out, "   [{}]", s.at)?;
+    for part in &s.condition.parts {
+        step(out, part, 2)?;
+    }
+    Ok(())
+}
+
+fn step(out: &mut dyn WriteColor, s: &Step, depth: usize) -> std::io::Result<()> {
+    if s.field.is_some() {
+        return Ok(()); // shown beside the part that uses it
+    }
+    write!(out, "{}", "   ".repeat(depth))?;
+    writeln!(out, "{} → {}", flat(&s.text), verdict(s))?;
+    for part in &s.parts {
+        step(out, part, depth + 1)?;
+    }
+    Ok(())
+}
+
+/// `false (orders = 0)`, `unknown (last_contact is missing)`.
+fn verdict(s: &Step) -> String {
+    let fields: Vec<String> = s
+        .parts
+        .iter()
+        .filter_map(|p| {
+            p.field.as_ref().map(|f| {
+                if p.value == "missing" {
+                    format!("{f} is missing")
+                } else {
+                    format!("{f} = {}", p.value)
+                }
+            })
+        })
+        .collect();
+    if fields.is_empty() {
+        s.value.clone()
+    } else {
+        format!("{} ({})", s.value, fields.join(", "))
+    }
+}
+
+fn mark(out: &mut dyn WriteColor, result: Tri) -> std::io::Result<()> {
+    let (symbol, color) = match result {
+        Tri::True => ("  ✓", Color::Green),
+        Tri::False => ("  ✗", Color::Red),
+        Tri::Unknown => ("  ?", Color::Yellow),
+    };
+    out.set_color(ColorSpec::new().set_fg(Some(color)))?;
+    write!(out, "{symbol}")?;
+    out.reset()
+}
+
+/// A condition on one line: line breaks and runs of spaces become one space.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

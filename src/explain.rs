@@ -1,0 +1,197 @@
+//! Why a customer landed where it did: for each dimension every segment tried in order,
+//! its condition with each part's value (true, false, or unknown because a field is
+//! missing), and which segment won; the same for tags. Plain data, serialisable for tools.
+
+use crate::check::Checked;
+use crate::compile::{compile, Schema};
+use crate::eval::trace::{Interpreter, Step};
+use crate::eval::{Evaluator, Tri};
+use crate::record::InputFormat;
+use crate::run::{RunError, RunOptions};
+use serde::Serialize;
+use serde_json::Value;
+use std::io::{BufReader, Read};
+
+/// The explanation of one customer's segments.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    pub customer: String,
+    /// Where the record is: `line 12` or `record 3`.
+    pub found_at: String,
+    pub as_of: String,
+    pub dimensions: Vec<DimensionTrace>,
+    pub tags: Vec<SegmentTrace>,
+    /// Cells of this record that could not be read (they counted as missing).
+    pub data_errors: Vec<String>,
+}
+
+/// One dimension: the segments tried, and the result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionTrace {
+    pub name: String,
+    pub title: Option<String>,
+    /// The segments tried, in order, up to and including the winner.
+    pub tried: Vec<SegmentTrace>,
+    /// The segment the customer got, if any.
+    pub segment: Option<String>,
+    /// True when it came from `otherwise`.
+    pub by_otherwise: bool,
+}
+
+/// One segment or tag and how its condition came out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentTrace {
+    pub segment: String,
+    /// `file:line` of the segment.
+    pub at: String,
+    pub result: Tri,
+    pub condition: Step,
+}
+
+/// Explains the evaluator's current row.
+pub fn explain_row(
+    checked: &Checked,
+    evaluator: &Evaluator,
+    customer: &str,
+    found_at: String,
+) -> Explanation {
+    let program = evaluator.program();
+    let interpreter = Interpreter::new(checked, evaluator.row(), program.as_of);
+    let trace = |segment: &crate::check::Segment| {
+        let (value, condition) = interpreter.trace(&segment.condition);
+        let (line, _) = checked.sources.line_column(segment.span);
+        SegmentTrace {
+            segment: segment.name.clone(),
+            at: format!("{}:{line}", checked.sources.name(segment.span.file)),
+            result: value.truth(),
+            condition,
+        }
+    };
+    let dimensions = checked
+        .dimensions
+        .iter()
+        .map(|d| {
+            let mut tried = Vec::new();
+            for segment in &d.segments {
+                let step = trace(segment);
+                let won = step.result == Tri::True;
+                tried.push(step);
+                if won {
+                    break;
+                }
+            }
+            let winner = tried.last().filter(|s| s.result == Tri::True).map(|s| s.segment.clone());
+            let by_otherwise = winner.is_none() && d.otherwise.is_some();
+            DimensionTrace {
+                name: d.name.clone(),
+                title: d.title.clone(),
+                tried,
+                segment: winner.or_else(|| d.otherwise.as_ref().map(|o| o.name.clone())),
+                by_otherwise,
+            }
+        })
+        .collect();
+    let data_errors = evaluator
+        .errors()
+        .iter()
+        .map(|e| format!("column `{}`: `{}` could not be read", program.slots[e.slot].column, e.value))
+        .collect();
+    Explanation {
+        customer: customer.to_string(),
+        found_at,
+        as_of: crate::date::format(program.as_of),
+        dimensions,
+        tags: checked.tags.iter().map(trace).collect(),
+        data_errors,
+    }
+}
+
+/// Reads the data until the customer with `id` and explains its segments; `None` when no
+/// record has that id.
+pub fn find_and_explain(
+    checked: &Checked,
+    input: Box<dyn Read + Send>,
+    options: &RunOptions,
+    id: &str,
+) -> Result<Option<Explanation>, RunError> {
+    match options.input_format {
+        InputFormat::Csv => find_csv(checked, input, options, id),
+        InputFormat::Json | InputFormat::Ndjson => find_json(checked, input, options, id),
+    }
+}
+
+fn find_csv(
+    checked: &Checked,
+    input: Box<dyn Read + Send>,
+    options: &RunOptions,
+    id: &str,
+) -> Result<Option<Explanation>, RunError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).delimiter(options.delimiter).from_reader(input);
+    let header =
+        reader.byte_headers().map_err(|e| RunError::Input(format!("cannot read the header row: {e}")))?;
+    let schema = Schema::from_header(header.iter().map(|h| String::from_utf8_lossy(h).into_owned()));
+    let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
+    let Some(id_column) = program.id_column else { return Ok(None) };
+    let mut record = csv::ByteRecord::new();
+    let mut evaluator = Evaluator::new(&program);
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(None),
+            Err(_) => continue,
+        }
+        if record.get(id_column).map(|c| c.trim_ascii()) != Some(id.as_bytes()) {
+            continue;
+        }
+        let cells: Vec<&str> = record.iter().map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
+        evaluator.evaluate_columns(|i| cells.get(i).copied());
+        let line = record.position().map_or(0, |p| p.line());
+        return Ok(Some(explain_row(checked, &evaluator, id, format!("line {line}"))));
+    }
+}
+
+fn find_json(
+    checked: &Checked,
+    input: Box<dyn Read + Send>,
+    options: &RunOptions,
+    id: &str,
+) -> Result<Option<Explanation>, RunError> {
+    let schema = Schema { columns: Vec::new(), complete: false };
+    let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
+    let mut evaluator = Evaluator::new(&program);
+    let malformed = |e: serde_json::Error| RunError::Input(format!("the JSON data is malformed: {e}"));
+    let mut text = String::new();
+    BufReader::new(input).read_to_string(&mut text).map_err(|e| RunError::Input(e.to_string()))?;
+    let records: Vec<Value> = match text.trim_start().starts_with('[') {
+        true => serde_json::from_str(&text).map_err(malformed)?,
+        false => serde_json::Deserializer::from_str(&text)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(malformed)?,
+    };
+    for (number, record) in records.iter().enumerate() {
+        let Value::Object(object) = record else { continue };
+        let matches = match object.get(&program.id_name) {
+            Some(Value::String(s)) => s.trim() == id,
+            Some(other @ Value::Number(_)) => other.to_string() == id,
+            _ => false,
+        };
+        if !matches {
+            continue;
+        }
+        let cells: Vec<(String, String)> = object.iter().map(|(k, v)| (k.clone(), cell_text(v))).collect();
+        evaluator.evaluate_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
+        return Ok(Some(explain_row(checked, &evaluator, id, format!("record {}", number + 1))));
+    }
+    Ok(None)
+}
+
+/// A JSON value as the text of a cell: lists joined by `;`, `null` empty.
+fn cell_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(cell_text).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
