@@ -173,7 +173,10 @@ fn find_json(
         let Value::Object(object) = record else { continue };
         let matches = match object.get(&program.id_name) {
             Some(Value::String(s)) => s.trim() == id,
-            Some(other @ Value::Number(_)) => other.to_string() == id,
+            Some(Value::Number(n)) => {
+                let shown = n.to_string();
+                shown == id
+            }
             _ => false,
         };
         if !matches {
