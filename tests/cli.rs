@@ -396,3 +396,13 @@ segment "dormant" when days_since(last_order) > 365
     assert_eq!(ran.code, 3);
     assert!(ran.stderr.contains("no customer has id `C9`"), "{}", ran.stderr);
 }
+
+#[test]
+fn check_with_data_counts_segments_and_missing_values() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["check", "r.seg", "--data", "d.csv", "--as-of", "2026-11-01"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stderr.contains("3 customers, as of 2026-11-01"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("missing values per field\n  identity             1   33.3%\n  orders               1   33.3%\n  inquiries            0    0.0%\n"), "{}", ran.stderr);
+    assert_eq!(ran.stdout, "");
+}

@@ -28,6 +28,8 @@ pub struct Builder<'a> {
     field_ids: HashMap<String, FieldId>,
     /// Built `let` bodies; `None` where the body had an error (already reported).
     pub lets: HashMap<String, Option<Typed>>,
+    /// The `let`s some expression referred to.
+    pub used_lets: std::collections::HashSet<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -40,6 +42,7 @@ impl<'a> Builder<'a> {
             fields: Vec::new(),
             field_ids: HashMap::new(),
             lets: HashMap::new(),
+            used_lets: Default::default(),
             diagnostics: Vec::new(),
         }
     }
@@ -125,6 +128,7 @@ impl<'a> Builder<'a> {
     fn name(&mut self, scope: &Scope, name: &ast::Name) -> Option<Typed> {
         match scope.resolve(&name.text) {
             Resolved::Let => {
+                self.used_lets.insert(name.text.clone());
                 let mut value = self.lets.get(&name.text).cloned().flatten()?;
                 let (size, depth) = value.measure();
                 if size > MAX_EXPANDED || depth > MAX_DEPTH {

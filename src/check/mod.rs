@@ -5,6 +5,7 @@
 
 mod build;
 mod infer;
+mod lints;
 pub mod suggest;
 pub mod typed;
 
@@ -165,6 +166,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
         }
     }
     warnings.extend(action_warnings(&ruleset.items));
+    warnings.extend(unused(&ruleset.items, &builder));
     diagnostics.extend(inference.diagnostics.iter().cloned());
     diagnostics.extend(builder.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -172,7 +174,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
         sort_by_place(&mut diagnostics);
         return Err(CheckError { sources: ruleset.sources, diagnostics });
     }
-    Ok(Checked {
+    let mut checked = Checked {
         sources: ruleset.sources,
         paths: ruleset.paths,
         fields: builder.fields,
@@ -180,7 +182,43 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
         tags,
         tests,
         warnings,
-    })
+    };
+    let lints = lints::lint(&checked);
+    checked.warnings.extend(lints);
+    sort_by_place(&mut checked.warnings);
+    Ok(checked)
+}
+
+/// `let`s nothing uses, and `field` declarations no rule reads.
+fn unused(items: &[Item], builder: &build::Builder) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for item in items {
+        match item {
+            Item::Let(decl) if !builder.used_lets.contains(&decl.name.text) && !is_library(items) => warnings
+                .push(
+                    Diagnostic::warning(
+                        decl.name.span,
+                        format!("`{}` is defined but never used", decl.name.text),
+                    )
+                    .label("unused `let`"),
+                ),
+            Item::Field(f) if !builder.fields.iter().any(|used| used.name == f.name.text) => warnings.push(
+                Diagnostic::warning(
+                    f.name.span,
+                    format!("field `{}` is declared but no rule reads it", f.name.text),
+                )
+                .label("unused `field`"),
+            ),
+            _ => {}
+        }
+    }
+    warnings
+}
+
+/// A file of only `let`s and `field`s is a library for others to include: its names are
+/// meant to be used elsewhere.
+fn is_library(items: &[Item]) -> bool {
+    !items.iter().any(|i| matches!(i, Item::Dimension(_) | Item::Tag(_)))
 }
 
 fn segment(builder: &mut build::Builder, scope: &Scope, s: &ast::Segment) -> Option<Segment> {

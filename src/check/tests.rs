@@ -75,3 +75,58 @@ fn field_aliases_name_columns() {
     let c = checked("field inquiries = \"询盘次数\"\nsegment \"a\" when inquiries >= 2").unwrap();
     assert_eq!(c.fields[0].column, "询盘次数");
 }
+
+fn warnings(text: &str) -> Vec<String> {
+    checked(text).unwrap_or_else(|e| panic!("{e:?}")).warnings.iter().map(|w| w.message.clone()).collect()
+}
+
+#[test]
+fn finds_segments_earlier_ones_take_every_customer_from() {
+    let found = warnings(
+        r#"
+dimension value {
+    segment "B" when revenue >= 300_000
+    segment "B+" when revenue >= 500_000 and orders >= 2
+    segment "low" when revenue < 300_000
+    segment "mid" when revenue > 100 and revenue < 200
+    segment "never" when revenue > 5 and revenue < 3
+    otherwise "none"
+}
+dimension joint {
+    segment "a" when x >= 1
+    segment "b" when x >= 0 and x < 1
+    segment "c" when x > 0.5
+    segment "d" when x > -1
+    otherwise "none"
+}
+dimension region {
+    segment "NA" when country in ["US", "CA"]
+    segment "US" when country == "US"
+    segment "MX" when country == "MX"
+    otherwise "other"
+}
+"#,
+    );
+    let never: Vec<&str> =
+        found.iter().filter(|w| w.ends_with("can never match")).map(String::as_str).collect();
+    assert_eq!(
+        never,
+        [
+            "segment `B+` can never match",
+            "segment `mid` can never match",
+            "segment `never` can never match",
+            "segment `c` can never match",
+            "segment `US` can never match",
+        ]
+    );
+}
+
+#[test]
+fn warns_of_gaps_and_unused_names() {
+    let found = warnings("let spare = 1\nfield notes: text\ndimension d { segment \"a\" when x > 1 }\n");
+    assert!(found.contains(&"`spare` is defined but never used".to_string()), "{found:?}");
+    assert!(found.contains(&"field `notes` is declared but no rule reads it".to_string()), "{found:?}");
+    assert!(found.contains(&"some customers get no segment in `d`".to_string()), "{found:?}");
+    assert!(warnings("dimension d { segment \"a\" when x is missing  segment \"b\" when x is present }")
+        .is_empty());
+}

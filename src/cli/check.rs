@@ -58,6 +58,7 @@ pub fn run(args: CheckArgs) -> Exit {
     match tradeseg::run::run(&checked, opened.reader, &mut std::io::sink(), &options, None) {
         Ok(summary) => {
             report::run_summary(&summary, as_of, false);
+            eprint!("{}", report::missing(&summary));
             Exit::Done
         }
         Err(RunError::Bind(diagnostics)) => {

@@ -92,3 +92,21 @@ pub fn summary(report: &Report, as_of: i32) -> String {
     }
     lines.join("\n") + "\n"
 }
+
+/// How often each field was missing, most often first.
+pub fn missing(report: &Report) -> String {
+    let total = report.records.max(1) as f64;
+    let mut fields: Vec<&(String, u64)> = report.missing.iter().collect();
+    fields.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let width = fields.iter().map(|f| f.0.width()).max().unwrap_or(0).max(12);
+    let mut text = String::from("missing values per field\n");
+    for (column, count) in fields {
+        let pad = width.saturating_sub(column.width());
+        text.push_str(&format!(
+            "  {column}{} {count:>9} {:>6.1}%\n",
+            " ".repeat(pad),
+            *count as f64 * 100.0 / total
+        ));
+    }
+    text
+}

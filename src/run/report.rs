@@ -67,6 +67,8 @@ pub struct Report {
     pub errors_by_column: Vec<(String, u64)>,
     /// Problems that did not stop the run (e.g. a field no JSON record has).
     pub warnings: Vec<Diagnostic>,
+    /// Per field (its column): how many customers had no value for it.
+    pub missing: Vec<(String, u64)>,
     slots_seen: Vec<bool>,
     keys: Vec<String>,
 }
@@ -92,6 +94,7 @@ impl Report {
             warnings,
             slots_seen: vec![false; program.slots.len()],
             keys: Vec::new(),
+            missing: program.slots.iter().map(|s| (s.column.clone(), 0)).collect(),
         }
     }
 
@@ -120,6 +123,9 @@ impl Report {
             }
         }
         self.data_error_count += batch.error_count;
+        for (total, count) in self.missing.iter_mut().zip(&batch.missing) {
+            total.1 += count;
+        }
         self.records += batch.records;
         for (seen, batch_seen) in self.slots_seen.iter_mut().zip(&batch.slots_seen) {
             *seen |= batch_seen;

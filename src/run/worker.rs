@@ -8,7 +8,7 @@ use super::RunOptions;
 use crate::check::typed::Ty;
 use crate::compile::Program;
 use crate::decimal::Decimal;
-use crate::eval::{Evaluator, Outcome, Val};
+use crate::eval::{Evaluator, Outcome, Row, Val};
 use serde_json::Value;
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::Mutex;
@@ -30,6 +30,8 @@ pub struct BatchResult {
     pub slots_seen: Vec<bool>,
     /// The keys of the batch's first JSON record, for suggestions.
     pub keys: Vec<String>,
+    /// Per slot: records where the value was missing (empty, absent or unreadable).
+    pub missing: Vec<u64>,
 }
 
 /// Evaluates batches.
@@ -79,6 +81,7 @@ impl<'p> Worker<'p> {
             errors_by_column: Vec::new(),
             slots_seen: vec![false; self.program.slots.len()],
             keys: Vec::new(),
+            missing: vec![0; self.program.slots.len()],
         };
         match batch {
             Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
@@ -132,8 +135,8 @@ impl<'p> Worker<'p> {
                     Err(_) => self.bad_text(result, line, &spec.column, cell),
                 }
             }
-            let outcome = self.evaluator.evaluate_row();
-            tally(result, outcome);
+            self.evaluator.evaluate_row();
+            tally(result, self.evaluator.outcome(), self.evaluator.row());
             for error in self.evaluator.errors() {
                 let spec = &self.program.slots[error.slot];
                 note(
@@ -236,8 +239,8 @@ impl<'p> Worker<'p> {
                 );
             }
         }
-        let outcome = self.evaluator.evaluate_row();
-        tally(result, outcome);
+        self.evaluator.evaluate_row();
+        tally(result, self.evaluator.outcome(), self.evaluator.row());
         for error in self.evaluator.errors() {
             let spec = &self.program.slots[error.slot];
             note(
@@ -301,7 +304,10 @@ fn record_line(data: &[u8], record: &csv::ByteRecord) -> u64 {
     position.line() + blank as u64
 }
 
-fn tally(result: &mut BatchResult, outcome: &Outcome) {
+fn tally(result: &mut BatchResult, outcome: &Outcome, row: &Row) {
+    for (slot, missing) in result.missing.iter_mut().enumerate() {
+        *missing += u64::from(row.get(slot) == Val::Missing);
+    }
     for (counts, segment) in result.counts.iter_mut().zip(&outcome.segments) {
         let last = counts.len() - 1;
         counts[segment.map_or(last, |s| s as usize)] += 1;
