@@ -52,6 +52,7 @@ pub mod eval;
 pub mod explain;
 pub mod load;
 pub mod record;
+pub mod reload;
 pub mod run;
 pub mod snapshot;
 pub mod source;

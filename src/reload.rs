@@ -1,0 +1,233 @@
+//! Live rulesets for long-running programs: watches a ruleset file, every file it
+//! includes and any other files named, and when one changes, loads, checks and builds the
+//! ruleset again and swaps the result in atomically. Readers never block and never see
+//! half a ruleset; an edit that does not load or check is reported and the last good
+//! version stays in service.
+//!
+//! Folders are watched rather than files, so editors that save by writing a new file and
+//! renaming it over the old one, and files deleted and created again, keep working.
+
+use crate::check::Checked;
+use crate::diagnostic::{render_all, Diagnostic};
+use crate::load::Ruleset;
+use crate::source::Sources;
+use arc_swap::ArcSwap;
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long the files must be quiet before a change counts: editors and programs write
+/// in several steps (truncate, write, rename), and only the end result should load.
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// What happened, as told to the program's callback.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReloadEvent {
+    /// A new version is in service; `files` are the ruleset files it was read from.
+    Reloaded { files: Vec<PathBuf> },
+    /// An edit did not load, check or build; the previous version stays in service.
+    /// `report` is the diagnostics rendered with their source lines.
+    Rejected { report: String, diagnostics: Vec<Diagnostic> },
+    /// One of the other watched files (say, the data) changed.
+    Changed { path: PathBuf },
+    /// Watching failed (a folder vanished, the system ran out of watches).
+    WatchFailed { message: String },
+}
+
+/// Why a ruleset could not be made ready: diagnostics with the sources they point into.
+#[derive(Debug, Clone)]
+pub struct NotReady {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl std::fmt::Display for NotReady {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(render_all(&self.diagnostics, &self.sources).trim_end())
+    }
+}
+
+impl std::error::Error for NotReady {}
+
+/// Turns a checked ruleset into what the program serves (itself, or a compiled program).
+pub type Build<T> = dyn Fn(Checked) -> Result<T, NotReady> + Send + Sync;
+
+/// A value built from a ruleset, kept current as its files change.
+pub struct Live<T> {
+    current: Arc<ArcSwap<T>>,
+    _watcher: Arc<Mutex<RecommendedWatcher>>,
+}
+
+impl<T: Send + Sync + 'static> Live<T> {
+    /// Loads the ruleset at `path`, builds it, and watches it, its includes and `others`.
+    /// `on_event` is called, from a background thread, after every reload or failure.
+    pub fn watch(
+        path: impl AsRef<Path>,
+        others: Vec<PathBuf>,
+        build: Box<Build<T>>,
+        on_event: impl FnMut(ReloadEvent) + Send + 'static,
+    ) -> Result<Live<T>, NotReady> {
+        let path = path.as_ref().to_path_buf();
+        let (value, files) = load(&path, &*build, true)?;
+        let current = Arc::new(ArcSwap::from_pointee(value));
+        let (tx, rx) = channel::<notify::Result<Event>>();
+        let watcher =
+            notify::recommended_watcher(tx).map_err(|e| not_ready(format!("cannot watch files: {e}")))?;
+        let watcher = Arc::new(Mutex::new(watcher));
+        let mut watch = Watched {
+            watcher: watcher.clone(),
+            folders: HashSet::new(),
+            rules: HashSet::new(),
+            others: HashSet::new(),
+        };
+        watch.set(&files, &others).map_err(not_ready)?;
+        let state = Reloader { path, build, current: current.clone(), watch, others };
+        std::thread::Builder::new()
+            .name("tradeseg-reload".into())
+            .spawn(move || state.serve(rx, on_event))
+            .map_err(|e| not_ready(format!("cannot start the reloading thread: {e}")))?;
+        Ok(Live { current, _watcher: watcher })
+    }
+
+    /// The version in service now. Cheap; never blocks.
+    pub fn current(&self) -> Arc<T> {
+        self.current.load_full()
+    }
+}
+
+fn not_ready(message: String) -> NotReady {
+    NotReady { sources: Sources::new(), diagnostics: vec![Diagnostic::general(message)] }
+}
+
+/// Loads, checks and builds; also gives the files the ruleset was read from. An edit that
+/// leaves no dimension and no tag is refused unless `allow_empty`: it is far more often a
+/// file caught half-saved, or emptied by mistake, than a wish to group no one.
+fn load<T>(path: &Path, build: &Build<T>, allow_empty: bool) -> Result<(T, Vec<PathBuf>), NotReady> {
+    let ruleset =
+        Ruleset::load(path).map_err(|e| NotReady { sources: e.sources, diagnostics: e.diagnostics })?;
+    let checked = ruleset.check().map_err(|e| NotReady { sources: e.sources, diagnostics: e.diagnostics })?;
+    if !allow_empty && checked.dimensions.is_empty() && checked.tags.is_empty() {
+        return Err(not_ready(format!("`{}` now has no dimension and no tag", path.display())));
+    }
+    let files = checked.paths.clone();
+    Ok((build(checked)?, files))
+}
+
+/// The files being watched, by the folders that hold them.
+struct Watched {
+    watcher: Arc<Mutex<RecommendedWatcher>>,
+    folders: HashSet<PathBuf>,
+    rules: HashSet<PathBuf>,
+    others: HashSet<PathBuf>,
+}
+
+impl Watched {
+    /// Watches the folders of these files (adding any new ones).
+    fn set(&mut self, rules: &[PathBuf], others: &[PathBuf]) -> Result<(), String> {
+        self.rules = rules.iter().map(|p| key(p)).collect();
+        self.others = others.iter().map(|p| key(p)).collect();
+        let mut watcher = self.watcher.lock().map_err(|_| "the watcher is unavailable".to_string())?;
+        for file in self.rules.iter().chain(&self.others) {
+            let Some(folder) = file.parent() else { continue };
+            if self.folders.insert(folder.to_path_buf()) {
+                watcher
+                    .watch(folder, RecursiveMode::NonRecursive)
+                    .map_err(|e| format!("cannot watch `{}`: {e}", folder.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A file's identity for matching events: its folder made absolute, and its name, so a
+/// file that was deleted or replaced still matches.
+fn key(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(folder), Some(name)) => {
+            std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf()).join(name)
+        }
+        _ => absolute,
+    }
+}
+
+struct Reloader<T> {
+    path: PathBuf,
+    build: Box<Build<T>>,
+    current: Arc<ArcSwap<T>>,
+    watch: Watched,
+    others: Vec<PathBuf>,
+}
+
+impl<T> Reloader<T> {
+    fn serve(mut self, events: Receiver<notify::Result<Event>>, mut on_event: impl FnMut(ReloadEvent)) {
+        while let Some(paths) = next_changes(&events, &mut on_event) {
+            if paths.iter().any(|p| self.watch.rules.contains(p)) {
+                on_event(self.reload());
+            }
+            for path in paths.iter().filter(|p| self.watch.others.contains(*p)) {
+                on_event(ReloadEvent::Changed { path: path.clone() });
+            }
+        }
+    }
+
+    fn reload(&mut self) -> ReloadEvent {
+        match load(&self.path, &*self.build, false) {
+            Ok((value, files)) => {
+                self.current.store(Arc::new(value));
+                if let Err(message) = self.watch.set(&files, &self.others) {
+                    return ReloadEvent::WatchFailed { message };
+                }
+                ReloadEvent::Reloaded { files }
+            }
+            Err(e) => ReloadEvent::Rejected { report: e.to_string(), diagnostics: e.diagnostics },
+        }
+    }
+}
+
+/// Waits for a change to some file's content or name, then gathers further changes until
+/// the files have been quiet for [`DEBOUNCE`]; `None` once the watcher is gone. Reads
+/// (ours included) and metadata changes are not changes.
+fn next_changes(
+    events: &Receiver<notify::Result<Event>>,
+    on_event: &mut impl FnMut(ReloadEvent),
+) -> Option<HashSet<PathBuf>> {
+    let mut paths = HashSet::new();
+    while paths.is_empty() {
+        take(events.recv().ok()?, &mut paths, on_event);
+    }
+    loop {
+        match events.recv_timeout(DEBOUNCE) {
+            Ok(event) => take(event, &mut paths, on_event),
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    Some(paths)
+}
+
+/// Adds the paths an event changed; reports a watcher error.
+fn take(event: notify::Result<Event>, paths: &mut HashSet<PathBuf>, on_event: &mut impl FnMut(ReloadEvent)) {
+    match event {
+        Ok(event) if is_change(&event.kind) => paths.extend(event.paths.iter().map(|p| key(p))),
+        Ok(_) => {}
+        Err(e) => on_event(ReloadEvent::WatchFailed { message: e.to_string() }),
+    }
+}
+
+fn is_change(kind: &EventKind) -> bool {
+    use notify::event::ModifyKind;
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
