@@ -8,6 +8,7 @@ mod output;
 mod report;
 mod run;
 mod test;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -37,6 +38,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Show why one customer got its segments, condition by condition.
     Explain(explain::ExplainArgs),
+    /// Evaluate, then again on every change to the rules, their includes or the data.
+    Watch(watch::WatchArgs),
     /// Run the `test` blocks of rulesets, and compare them with their stored snapshots.
     Test(test::TestArgs),
 }
@@ -48,6 +51,7 @@ pub fn main(args: Args) -> Exit {
         Command::Check(a) => check::run(a),
         Command::Test(a) => test::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Watch(a) => watch::run(a),
     }
 }
 

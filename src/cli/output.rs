@@ -45,3 +45,10 @@ impl Destination {
         }
     }
 }
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, renamed into place.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut destination = Destination::open(Some(path))?;
+    destination.writer().write_all(bytes)?;
+    destination.commit()
+}

@@ -6,6 +6,7 @@ use codespan_reporting::term::{self, Config};
 use std::io::{IsTerminal, Write};
 use tradeseg::diagnostic::Diagnostic;
 use tradeseg::run::Report;
+use tradeseg::snapshot::Changes;
 use tradeseg::source::Sources;
 use unicode_width::UnicodeWidthStr;
 
@@ -109,4 +110,32 @@ pub fn missing(report: &Report) -> String {
         ));
     }
     text
+}
+
+/// Who moved where, as indented lines a rule author can read.
+pub fn changes(changes: &Changes) -> String {
+    let mut lines = Vec::new();
+    for m in &changes.moves {
+        let name = |s: &str| if s.is_empty() { "(none)".to_string() } else { format!("{s:?}") };
+        let more = if m.count > m.examples.len() { ", …" } else { "" };
+        lines.push(format!(
+            "       {}: {} → {}: {} customer{} ({}{more})",
+            m.column,
+            name(&m.from),
+            name(&m.to),
+            m.count,
+            if m.count == 1 { "" } else { "s" },
+            m.examples.join(", ")
+        ));
+    }
+    for column in &changes.columns_changed {
+        lines.push(format!("       column {column}"));
+    }
+    if !changes.added.is_empty() {
+        lines.push(format!("       new customers: {}", changes.added.join(", ")));
+    }
+    if !changes.removed.is_empty() {
+        lines.push(format!("       customers no longer there: {}", changes.removed.join(", ")));
+    }
+    lines.iter().map(|l| format!("{l}\n")).collect()
 }

@@ -5,7 +5,7 @@ use super::Exit;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tradeseg::check::Checked;
-use tradeseg::snapshot::{self, Changes};
+use tradeseg::snapshot;
 use tradeseg::source::Sources;
 
 /// Arguments of `tradeseg test`.
@@ -104,7 +104,7 @@ fn check_snapshot(file: &Path, checked: &Checked, accept: bool, tally: &mut Tall
         return;
     }
     if accept {
-        match write_atomically(&stored_at, &actual) {
+        match super::output::write_atomically(&stored_at, actual.as_bytes()) {
             Ok(()) => {
                 println!("ok   {shown} (stored)");
                 tally.passed += 1;
@@ -124,45 +124,10 @@ fn check_snapshot(file: &Path, checked: &Checked, accept: bool, tally: &mut Tall
         ),
         Some(expected) => {
             println!("FAIL {shown}: the results changed");
-            print!("{}", describe(&snapshot::compare(&expected, &actual)));
+            print!("{}", super::report::changes(&snapshot::compare(&expected, &actual)));
             println!("       accept them with `tradeseg test {} --accept`", file.display());
         }
     }
-}
-
-/// The changes as lines a rule author can read.
-fn describe(changes: &Changes) -> String {
-    let mut lines = Vec::new();
-    for m in &changes.moves {
-        let name = |s: &str| if s.is_empty() { "(none)".to_string() } else { format!("{s:?}") };
-        let more = if m.count > m.examples.len() { ", …" } else { "" };
-        lines.push(format!(
-            "       {}: {} → {}: {} customer{} ({}{more})",
-            m.column,
-            name(&m.from),
-            name(&m.to),
-            m.count,
-            if m.count == 1 { "" } else { "s" },
-            m.examples.join(", ")
-        ));
-    }
-    for column in &changes.columns_changed {
-        lines.push(format!("       column {column}"));
-    }
-    if !changes.added.is_empty() {
-        lines.push(format!("       new customers: {}", changes.added.join(", ")));
-    }
-    if !changes.removed.is_empty() {
-        lines.push(format!("       customers no longer there: {}", changes.removed.join(", ")));
-    }
-    lines.iter().map(|l| format!("{l}\n")).collect()
-}
-
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(folder)?;
-    std::io::Write::write_all(&mut temp, text.as_bytes())?;
-    temp.persist(path).map(drop).map_err(|e| e.error)
 }
 
 fn place(sources: &Sources, span: tradeseg::source::Span) -> String {

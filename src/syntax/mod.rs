@@ -170,36 +170,11 @@ fn describe_found(found: &str) -> String {
 
 /// A word of advice for common slips.
 fn hint(found: &str) -> Option<String> {
+    // Reserved words a column might well be named; a declaration keyword where a value
+    // was expected means the value is missing, not that a column needs backticks.
     let reserved = [
-        "dimension",
-        "segment",
-        "when",
-        "then",
-        "otherwise",
-        "let",
-        "field",
-        "include",
-        "events",
-        "and",
-        "or",
-        "not",
-        "in",
-        "contains",
-        "is",
-        "missing",
-        "present",
-        "true",
-        "false",
-        "last",
-        "from",
-        "to",
-        "ago",
-        "where",
-        "test",
-        "given",
-        "expect",
-        "tagged",
-        "as_of",
+        "when", "then", "events", "in", "contains", "is", "missing", "present", "last", "from", "to", "ago",
+        "where", "test", "given", "expect", "tagged", "as_of",
     ];
     if reserved.contains(&found) {
         return Some(format!(

@@ -1,0 +1,144 @@
+//! `tradeseg watch RULES DATA`: evaluates once, then again whenever the rules, their
+//! includes or the data change, printing each time how many customers each segment has
+//! and who moved since the previous evaluation. A broken edit is reported and the
+//! previous rules stay in use.
+
+use super::{refuse_events, report, DataArgs, Exit, RulesPath};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::mpsc::channel;
+use std::sync::Arc;
+use std::time::Instant;
+use tradeseg::check::Checked;
+use tradeseg::compile::CompileOptions;
+use tradeseg::record::{encoding, Source};
+use tradeseg::reload::{Live, ReloadEvent};
+use tradeseg::run::{OutputFormat, RunError, RunOptions};
+
+/// Arguments of `tradeseg watch`.
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// The ruleset file.
+    pub rules: RulesPath,
+    /// The customer export (a file, so that it can be watched too).
+    pub data: String,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+    /// Rewrite FILE (atomically, as CSV) with the results after every evaluation.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `tradeseg watch` until interrupted.
+pub fn run(args: WatchArgs) -> Exit {
+    if let Err(exit) = refuse_events(&args.data_args) {
+        return exit;
+    }
+    let (tx, events) = channel();
+    let data_path = PathBuf::from(&args.data);
+    let live = Live::watch(&args.rules, vec![data_path], Box::new(Ok), move |event| {
+        let _ = tx.send(event);
+    });
+    let live: Live<Checked> = match live {
+        Ok(live) => live,
+        Err(e) => {
+            report::diagnostics(&e.diagnostics, &e.sources);
+            return Exit::Usage;
+        }
+    };
+    report::diagnostics(&live.current().warnings, &live.current().sources);
+    let mut in_use: Arc<Checked> = live.current();
+    let mut previous = match evaluate(&args, &in_use) {
+        Ok((results, summary)) => {
+            say(&summary);
+            results
+        }
+        Err(exit) => return exit,
+    };
+    say(&format!("watching {} and {} (Ctrl-C stops)", args.rules.display(), args.data));
+    for event in events {
+        let why = match event {
+            ReloadEvent::Reloaded { .. } => "the rules changed",
+            ReloadEvent::Changed { .. } => "the data changed",
+            ReloadEvent::Rejected { report, .. } => {
+                eprintln!("{report}");
+                say("the edited rules have errors; still using the previous rules");
+                continue;
+            }
+            ReloadEvent::WatchFailed { message } => {
+                say(&format!("watching failed: {message}"));
+                continue;
+            }
+        };
+        let candidate = live.current();
+        match evaluate(&args, &candidate) {
+            Ok((next, summary)) => {
+                let moved = tradeseg::snapshot::compare(&previous, &next);
+                let moves = if moved.is_empty() {
+                    "       nobody moved\n".to_string()
+                } else {
+                    report::changes(&moved)
+                };
+                say(&format!("{why}: {summary}\nmoved since the previous evaluation:\n{}", moves.trim_end()));
+                in_use = candidate;
+                previous = next;
+            }
+            Err(_) if !Arc::ptr_eq(&candidate, &in_use) => {
+                say("the new rules do not fit the data; still using the previous rules")
+            }
+            Err(_) => say("the data could not be read; keeping the previous results"),
+        }
+    }
+    Exit::Done
+}
+
+/// Evaluates the rules over the data and writes `--output`; gives the results as CSV, to
+/// compare with the next evaluation, and the summary to print.
+fn evaluate(args: &WatchArgs, checked: &Checked) -> Result<(String, String), Exit> {
+    let started = Instant::now();
+    let opened =
+        encoding::open(&Source::File(PathBuf::from(&args.data)), args.data_args.encoding).map_err(|e| {
+            eprintln!("error: cannot open the data `{}`: {e}", args.data);
+            Exit::Usage
+        })?;
+    let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
+    let options = RunOptions {
+        input_format: super::input_format(&args.data_args, &args.data),
+        output_format: OutputFormat::Csv,
+        delimiter: args.data_args.delimiter,
+        keep_columns: false,
+        bom: false,
+        threads: 0,
+        compile: CompileOptions { as_of, id_column: args.data_args.id.clone() },
+    };
+    let mut results = Vec::new();
+    let report = match tradeseg::run::run(checked, opened.reader, &mut results, &options, None) {
+        Ok(report) => report,
+        Err(RunError::Bind(diagnostics)) => {
+            report::diagnostics(&diagnostics, &checked.sources);
+            return Err(Exit::Usage);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(Exit::Data);
+        }
+    };
+    if let Some(path) = &args.output {
+        if let Err(e) = super::output::write_atomically(path, &results) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return Err(Exit::Failed);
+        }
+    }
+    let elapsed = started.elapsed().as_millis();
+    report::run_summary(&report, as_of, true);
+    let summary = format!("evaluated in {elapsed} ms\n{}", report::summary(&report, as_of).trim_end());
+    Ok((String::from_utf8_lossy(&results).into_owned(), summary))
+}
+
+/// Prints a timestamped line to standard output at once.
+fn say(text: &str) {
+    let now = chrono::Local::now().format("%H:%M:%S");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "[{now}] {text}");
+    let _ = out.flush();
+}

@@ -1,0 +1,105 @@
+//! `tradeseg watch` as a user runs it: real files edited on disk, the report read from its
+//! output as it comes, each step awaited with a generous timeout rather than a sleep.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+struct Watching {
+    child: Child,
+    lines: Receiver<String>,
+    seen: String,
+}
+
+impl Watching {
+    fn start(dir: &std::path::Path, args: &[&str]) -> Watching {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tradeseg"))
+            .arg("watch")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("watch starts");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watching { child, lines, seen: String::new() }
+    }
+
+    /// Reads output until a line contains `text`; returns everything read meanwhile.
+    fn until(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut read = String::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no `{text}` in:\n{}{read}", self.seen));
+            read.push_str(&line);
+            read.push('\n');
+            if line.contains(text) {
+                self.seen.push_str(&read);
+                return read;
+            }
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn watch_reports_moves_keeps_the_last_good_rules_and_rewrites_the_output() {
+    let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
+    let dir = common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,2\nC3,0\n")]);
+    let mut watch =
+        Watching::start(dir.path(), &["r.seg", "d.csv", "--as-of", "2026-11-01", "-o", "out.csv"]);
+    watch.until("watching r.seg and d.csv");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "id,stars\nC1,4-star\nC2,4-star\nC3,0-star\n"
+    );
+
+    std::fs::write(dir.path().join("r.seg"), rules.replace(">= 1", ">= 2")).unwrap();
+    let report = watch.until("→");
+    assert!(report.contains("the rules changed"), "{report}");
+    assert!(report.contains("stars: \"4-star\" → \"0-star\": 1 customer (C1)"), "{report}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "id,stars\nC1,0-star\nC2,4-star\nC3,0-star\n"
+    );
+
+    std::fs::write(dir.path().join("r.seg"), "dimension stars { segment \"4-star\" when orders >= }")
+        .unwrap();
+    watch.until("still using the previous rules");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "id,stars\nC1,0-star\nC2,4-star\nC3,0-star\n"
+    );
+
+    // An editor saving by writing a new file and renaming it over the old one.
+    std::fs::write(dir.path().join("r.seg.tmp"), rules).unwrap();
+    std::fs::rename(dir.path().join("r.seg.tmp"), dir.path().join("r.seg")).unwrap();
+    let report = watch.until("→");
+    assert!(report.contains("stars: \"0-star\" → \"4-star\": 1 customer (C1)"), "{report}");
+
+    std::fs::write(dir.path().join("d.csv"), "id,orders\nC1,1\nC2,0\nC3,0\n").unwrap();
+    let report = watch.until("→");
+    assert!(report.contains("the data changed"), "{report}");
+    assert!(report.contains("stars: \"4-star\" → \"0-star\": 1 customer (C2)"), "{report}");
+}
