@@ -190,7 +190,7 @@ fn find_json(
 }
 
 /// A JSON value as the text of a cell: lists joined by `;`, `null` empty.
-fn cell_text(value: &Value) -> String {
+pub(crate) fn cell_text(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),

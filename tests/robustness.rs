@@ -108,7 +108,10 @@ fn evaluate_through(text: &str) {
 fn mangled_rulesets_never_panic() {
     let mut originals = Vec::new();
     for entry in std::fs::read_dir(common::root().join("rulesets")).expect("rulesets/") {
-        originals.push(std::fs::read_to_string(entry.expect("an entry").path()).expect("text"));
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|e| e == "seg") {
+            originals.push(std::fs::read_to_string(path).expect("text"));
+        }
     }
     let mut rng = Rng(0x5EED_2026);
     for round in 0..3000 {
@@ -191,5 +194,50 @@ fn hostile_data_never_panics() {
             });
             assert!(outcome.is_ok(), "panicked on round {round} as {format:?}");
         }
+    }
+}
+
+#[test]
+fn mangled_action_scripts_never_panic() {
+    let folder = common::root().join("rulesets/actions");
+    let mut scripts = Vec::new();
+    for entry in std::fs::read_dir(&folder).expect("rulesets/actions/") {
+        scripts.push(std::fs::read_to_string(entry.expect("an entry").path()).expect("text"));
+    }
+    let dir = tempfile::tempdir().expect("a folder");
+    let rules = "dimension d { otherwise \"lead\" then \"s.rhai\" }\n";
+    let data =
+        "id,company,orders,last_order,sample_sent,revenue_prev_12m\nC1,Acme,2,2025-01-01,2026-09-01,5\n";
+    let mut rng = Rng(7);
+    for round in 0..600 {
+        let mangled = mutate(&scripts[round % scripts.len()], &mut rng);
+        std::fs::write(dir.path().join("s.rhai"), &mangled).expect("written");
+        let outcome = catch_unwind(|| {
+            let checked =
+                Ruleset::from_source("r.seg", rules, dir.path()).expect("loads").check().expect("checks");
+            let Ok(Some(actions)) = tradeseg::actions::Actions::load(&checked) else { return };
+            let options = RunOptions {
+                input_format: InputFormat::Csv,
+                output_format: OutputFormat::Csv,
+                delimiter: b',',
+                keep_columns: false,
+                bom: false,
+                threads: 1,
+                compile: CompileOptions::new("2026-11-01").expect("a date"),
+            };
+            let input = Box::new(std::io::Cursor::new(data.as_bytes().to_vec()));
+            let mut plan = Vec::new();
+            let sink = Some((&mut plan as &mut dyn std::io::Write, tradeseg::actions::PlanFormat::Json));
+            let _ = tradeseg::run::run_with_actions(
+                &checked,
+                Some(&actions),
+                input,
+                &mut Vec::new(),
+                sink,
+                &options,
+                None,
+            );
+        });
+        assert!(outcome.is_ok(), "panicked on this script:\n{mangled}");
     }
 }

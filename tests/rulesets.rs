@@ -1,15 +1,18 @@
 //! Every ruleset in rulesets/ over its sample data, as a snapshot: a changed rule shows up
 //! as a reviewable diff of which customers land where. A ruleset runs on
 //! examples/data/customers.csv unless its comments name other data:
-//! `# sample-data: PATH` (relative to the ruleset) and `# sample-id: COLUMN`.
+//! `# sample-data: PATH` (relative to the ruleset) and `# sample-id: COLUMN`. Rulesets
+//! with actions also snapshot the follow-up plan their scripts produce.
 
 use std::path::Path;
+use tradeseg::actions::PlanFormat;
 use tradeseg::compile::CompileOptions;
 use tradeseg::record::{encoding, InputFormat, Source};
 use tradeseg::run::{OutputFormat, RunOptions};
 use tradeseg::snapshot::directive;
 
-fn segments_of(path: &Path) -> String {
+/// The results, and the follow-up plan when the ruleset has actions.
+fn segments_of(path: &Path) -> (String, Option<String>) {
     let text = std::fs::read_to_string(path).expect("the ruleset reads");
     let folder = path.parent().expect("a folder");
     let data = match directive(&text, "sample-data") {
@@ -33,19 +36,36 @@ fn segments_of(path: &Path) -> String {
             id_column: id,
         },
     };
-    let mut output = Vec::new();
-    let report =
-        tradeseg::run::run(&checked, opened.reader, &mut output, &options, None).expect("the run succeeds");
+    let actions = tradeseg::actions::Actions::load(&checked).expect("the scripts compile");
+    let (mut output, mut plan) = (Vec::new(), Vec::new());
+    let sink = actions.as_ref().map(|_| (&mut plan as &mut dyn std::io::Write, PlanFormat::Csv));
+    let report = tradeseg::run::run_with_actions(
+        &checked,
+        actions.as_ref(),
+        opened.reader,
+        &mut output,
+        sink,
+        &options,
+        None,
+    )
+    .expect("the run succeeds");
     let mut text = String::from_utf8(output).expect("UTF-8 results");
     for error in &report.data_errors {
         text.push_str(&format!("# data error: {error}\n"));
     }
-    text
+    for error in &report.action_errors {
+        text.push_str(&format!("# action error: {error}\n"));
+    }
+    (text, actions.map(|_| String::from_utf8(plan).expect("UTF-8 plan")))
 }
 
 #[test]
 fn rulesets_over_sample_data() {
     insta::glob!("../rulesets", "*.seg", |path| {
-        insta::assert_snapshot!(segments_of(path));
+        let (results, plan) = segments_of(path);
+        insta::assert_snapshot!(results);
+        if let Some(plan) = plan {
+            insta::assert_snapshot!("plan", plan);
+        }
     });
 }

@@ -62,8 +62,8 @@ pub struct Dimension {
 pub struct Segment {
     pub name: String,
     pub condition: Typed,
-    /// The action script path as written (relative to the ruleset file).
-    pub action: Option<String>,
+    /// The action script run for every customer this segment receives.
+    pub action: Option<ActionRef>,
     pub span: Span,
 }
 
@@ -71,7 +71,16 @@ pub struct Segment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Otherwise {
     pub name: String,
-    pub action: Option<String>,
+    pub action: Option<ActionRef>,
+    pub span: Span,
+}
+
+/// A `then "script.rhai"`: the script's path as written, where it resolves to (relative
+/// to the file that names it), and the place of the `then`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionRef {
+    pub written: String,
+    pub path: PathBuf,
     pub span: Span,
 }
 
@@ -141,14 +150,18 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
                         .related(earlier.span, "first defined here"),
                     );
                 }
-                let segments = d.segments.iter().filter_map(|s| segment(&mut builder, &scope, s)).collect();
+                let segments = d
+                    .segments
+                    .iter()
+                    .filter_map(|s| segment(&mut builder, &scope, &ruleset.sources, s))
+                    .collect();
                 let dimension = Dimension {
                     name: d.name.text.clone(),
                     title: d.title.as_ref().map(|t| t.text.clone()),
                     segments,
                     otherwise: d.otherwise.as_ref().map(|o| Otherwise {
                         name: o.name.text.clone(),
-                        action: o.action.as_ref().map(|a| a.text.clone()),
+                        action: o.action.as_ref().map(|a| action_ref(&ruleset.sources, a)),
                         span: o.span,
                     }),
                     span: d.name.span,
@@ -156,7 +169,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
                 warnings.extend(lint_dimension(d));
                 dimensions.push(dimension);
             }
-            Item::Tag(s) => tags.extend(segment(&mut builder, &scope, s)),
+            Item::Tag(s) => tags.extend(segment(&mut builder, &scope, &ruleset.sources, s)),
             Item::Test(t) => tests.push(t.clone()),
             Item::Events(e) => diagnostics.push(
                 Diagnostic::error(e.span, "event streams are not available yet")
@@ -165,7 +178,6 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
             Item::Field(_) | Item::Include(_) => {}
         }
     }
-    warnings.extend(action_warnings(&ruleset.items));
     warnings.extend(unused(&ruleset.items, &builder));
     diagnostics.extend(inference.diagnostics.iter().cloned());
     diagnostics.extend(builder.diagnostics);
@@ -221,12 +233,17 @@ fn is_library(items: &[Item]) -> bool {
     !items.iter().any(|i| matches!(i, Item::Dimension(_) | Item::Tag(_)))
 }
 
-fn segment(builder: &mut build::Builder, scope: &Scope, s: &ast::Segment) -> Option<Segment> {
+fn segment(
+    builder: &mut build::Builder,
+    scope: &Scope,
+    sources: &Sources,
+    s: &ast::Segment,
+) -> Option<Segment> {
     let condition = builder.condition(scope, &s.condition)?;
     Some(Segment {
         name: s.name.text.clone(),
         condition,
-        action: s.action.as_ref().map(|a| a.text.clone()),
+        action: s.action.as_ref().map(|a| action_ref(sources, a)),
         span: s.name.span,
     })
 }
@@ -342,25 +359,11 @@ fn lint_dimension(d: &ast::Dimension) -> Vec<Diagnostic> {
     warnings
 }
 
-/// `then` scripts are not run by this version; say so rather than ignore them silently.
-fn action_warnings(items: &[Item]) -> Vec<Diagnostic> {
-    let mut spans = Vec::new();
-    for item in items {
-        match item {
-            Item::Tag(s) => spans.extend(s.action.as_ref().map(|a| a.span)),
-            Item::Dimension(d) => {
-                spans.extend(d.segments.iter().filter_map(|s| s.action.as_ref().map(|a| a.span)));
-                spans.extend(d.otherwise.as_ref().and_then(|o| o.action.as_ref().map(|a| a.span)));
-            }
-            _ => {}
-        }
-    }
-    spans
-        .into_iter()
-        .map(|span| {
-            Diagnostic::warning(span, "actions are not run by this version").label("this script is ignored")
-        })
-        .collect()
+/// Resolves a script path against the folder of the file that names it.
+fn action_ref(sources: &Sources, written: &ast::Str) -> ActionRef {
+    let file = std::path::Path::new(sources.name(written.span.file));
+    let folder = file.parent().unwrap_or(std::path::Path::new("."));
+    ActionRef { written: written.text.clone(), path: folder.join(&written.text), span: written.span }
 }
 
 fn sort_by_place(diagnostics: &mut [Diagnostic]) {

@@ -1,7 +1,7 @@
 //! `tradeseg check RULES [--data DATA]`: every error in a ruleset at once; with data,
 //! whether its fields exist there and how many customers each segment would get.
 
-use super::{load_checked, refuse_events, report, DataArgs, Exit, RulesPath};
+use super::{refuse_events, report, DataArgs, Exit, RulesPath};
 use tradeseg::compile::CompileOptions;
 use tradeseg::record::{encoding, Source};
 use tradeseg::run::{OutputFormat, RunError, RunOptions};
@@ -23,10 +23,13 @@ pub fn run(args: CheckArgs) -> Exit {
     if let Err(exit) = refuse_events(&args.data_args) {
         return exit;
     }
-    let checked = match load_checked(&args.rules) {
+    let checked = match super::load_checked_with(&args.rules, true) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
+    if let Err(exit) = super::load_actions(&checked) {
+        return exit;
+    }
     let Some(data) = &args.data else {
         eprintln!(
             "ok: {} dimensions, {} tags, {} fields, {} files",

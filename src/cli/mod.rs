@@ -112,8 +112,14 @@ pub fn input_format(args: &DataArgs, data: &str) -> tradeseg::record::InputForma
 /// The path of the ruleset argument.
 pub type RulesPath = PathBuf;
 
-/// Loads and checks a ruleset, printing every problem; warnings do not stop it.
+/// Loads and checks a ruleset, printing every error. Warnings (the reviewer's remarks)
+/// do not stop it and are printed by `check`; the other commands keep quiet about them.
 pub fn load_checked(path: &std::path::Path) -> Result<tradeseg::check::Checked, Exit> {
+    load_checked_with(path, false)
+}
+
+/// [`load_checked`], printing the warnings too when `warnings` is set.
+pub fn load_checked_with(path: &std::path::Path, warnings: bool) -> Result<tradeseg::check::Checked, Exit> {
     let ruleset = match tradeseg::load::Ruleset::load(path) {
         Ok(r) => r,
         Err(e) => {
@@ -124,7 +130,9 @@ pub fn load_checked(path: &std::path::Path) -> Result<tradeseg::check::Checked, 
     };
     match tradeseg::check::check(ruleset) {
         Ok(checked) => {
-            report::diagnostics(&checked.warnings, &checked.sources);
+            if warnings {
+                report::diagnostics(&checked.warnings, &checked.sources);
+            }
             Ok(checked)
         }
         Err(e) => {
@@ -137,6 +145,15 @@ pub fn load_checked(path: &std::path::Path) -> Result<tradeseg::check::Checked, 
 
 fn say_errors(count: usize) {
     eprintln!("{count} error{} in the ruleset; nothing was evaluated", if count == 1 { "" } else { "s" });
+}
+
+/// Reads and compiles the ruleset's action scripts, printing any that do not compile.
+pub fn load_actions(checked: &tradeseg::check::Checked) -> Result<Option<tradeseg::actions::Actions>, Exit> {
+    tradeseg::actions::Actions::load(checked).map_err(|e| {
+        report::diagnostics(&e.diagnostics, &e.sources);
+        say_errors(e.diagnostics.len());
+        Exit::Usage
+    })
 }
 
 /// Refuses `--events` until rules over history exist, rather than ignoring them.

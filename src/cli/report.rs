@@ -55,10 +55,23 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
             by_column.join(", ")
         );
     }
+    if report.action_error_count > 0 {
+        for error in report.action_errors.iter().take(SHOWN_DATA_ERRORS) {
+            let _ = writeln!(err, "action error: {error}");
+        }
+        let _ = writeln!(
+            err,
+            "{} action errors; those customers' scripts were stopped, the run went on",
+            report.action_error_count
+        );
+    }
     if quiet {
         return;
     }
     let _ = write!(err, "{}", summary(report, as_of));
+    if report.tasks > 0 {
+        let _ = writeln!(err, "{} follow-up tasks", report.tasks);
+    }
 }
 
 /// The per-dimension counts as aligned text.

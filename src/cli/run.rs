@@ -4,9 +4,10 @@ use super::output::Destination;
 use super::{load_checked, refuse_events, report, DataArgs, Exit, RulesPath};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use tradeseg::actions::PlanFormat;
 use tradeseg::compile::CompileOptions;
 use tradeseg::record::{encoding, Source};
 use tradeseg::run::{OutputFormat, Progress, RunError, RunOptions};
@@ -35,7 +36,11 @@ pub struct RunArgs {
     /// Start CSV output with a byte-order mark, so Excel reads Chinese text correctly.
     #[arg(long)]
     pub bom: bool,
-    /// Fail (exit 3, no output file) if any cell could not be read.
+    /// Write the follow-up plan the action scripts produce to FILE (CSV, or JSON for a
+    /// `.json` name), atomically.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Fail (exit 3, no output files) if any cell could not be read or any action failed.
     #[arg(long)]
     pub strict: bool,
     /// Print no summary (errors and warnings still print).
@@ -65,6 +70,7 @@ pub fn run(args: RunArgs) -> Exit {
 fn execute(args: RunArgs) -> Result<Exit, Exit> {
     refuse_events(&args.data_args)?;
     let checked = load_checked(&args.rules)?;
+    let actions = super::load_actions(&checked)?;
     let source = Source::from_arg(&args.data);
     let opened = encoding::open(&source, args.data_args.encoding).map_err(|e| {
         eprintln!("error: cannot open the data `{}`: {e}", args.data);
@@ -90,9 +96,25 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         eprintln!("error: cannot write to `{target}`: {e}");
         Exit::Failed
     })?;
+    let mut plan = match &args.plan {
+        Some(path) => Some(Destination::open(Some(path)).map_err(|e| {
+            eprintln!("error: cannot write to `{}`: {e}", path.display());
+            Exit::Failed
+        })?),
+        None => None,
+    };
+    let plan_format = PlanFormat::from_path(&args.plan.as_deref().unwrap_or(Path::new("")).to_string_lossy());
     let progress = Progress::default();
     let bar = progress_bar(&source, progress.clone());
-    let result = tradeseg::run::run(&checked, opened.reader, destination.writer(), &options, Some(progress));
+    let result = tradeseg::run::run_with_actions(
+        &checked,
+        actions.as_ref(),
+        opened.reader,
+        destination.writer(),
+        plan.as_mut().map(|p| (p.writer(), plan_format)),
+        &options,
+        Some(progress),
+    );
     if let Some((bar, _)) = &bar {
         bar.finish_and_clear();
     }
@@ -114,14 +136,22 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         }
     };
     report::run_summary(&report, as_of, args.quiet);
-    if args.strict && report.data_error_count > 0 {
-        eprintln!("--strict: {} data errors; no results were kept", report.data_error_count);
+    if actions.is_some() && args.plan.is_none() && report.tasks > 0 {
+        eprintln!("note: the actions made {} follow-up tasks; write them with --plan FILE", report.tasks);
+    }
+    if args.strict && report.data_error_count + report.action_error_count > 0 {
+        eprintln!(
+            "--strict: {} data errors, {} action errors; no results were kept",
+            report.data_error_count, report.action_error_count
+        );
         return Err(Exit::Data);
     }
-    destination.commit().map_err(|e| {
-        eprintln!("error: cannot write the results: {e}");
-        Exit::Failed
-    })?;
+    for written in [Some(destination), plan].into_iter().flatten() {
+        written.commit().map_err(|e| {
+            eprintln!("error: cannot write the results: {e}");
+            Exit::Failed
+        })?;
+    }
     Ok(Exit::Done)
 }
 

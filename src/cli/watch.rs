@@ -46,7 +46,6 @@ pub fn run(args: WatchArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    report::diagnostics(&live.current().warnings, &live.current().sources);
     let mut in_use: Arc<Checked> = live.current();
     let mut previous = match evaluate(&args, &in_use) {
         Ok((results, summary)) => {

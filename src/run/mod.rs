@@ -13,7 +13,9 @@ mod worker;
 mod write;
 
 pub use report::{DataError, DimensionCounts, Report};
+pub use write::plan_header;
 
+use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
 use crate::diagnostic::Diagnostic;
@@ -81,11 +83,37 @@ const WORKER_STACK: usize = 8 << 20;
 /// Input bytes read so far, shared with whoever shows progress.
 pub type Progress = Arc<AtomicU64>;
 
-/// Runs a checked ruleset over `input`, writing results to `output`.
+/// Runs a checked ruleset over `input`, writing results to `output`. Action scripts are
+/// not run; [`run_with_actions`] runs them.
 pub fn run(
     checked: &Checked,
     input: Box<dyn Read + Send>,
     output: &mut dyn Write,
+    options: &RunOptions,
+    progress: Option<Progress>,
+) -> Result<Report, RunError> {
+    run_with_actions(checked, None, input, output, None, options, progress)
+}
+
+/// Where the follow-up plan goes, and in which format.
+pub type PlanSink<'a> = (&'a mut dyn Write, PlanFormat);
+
+/// Everything the stages share.
+pub(crate) struct Setup<'a> {
+    pub program: &'a Program,
+    pub actions: Option<&'a Actions>,
+    pub options: &'a RunOptions,
+    pub plan: Option<PlanFormat>,
+}
+
+/// Runs a checked ruleset over `input`, writing results to `output`, and runs the
+/// ruleset's action scripts (loaded with [`Actions::load`]), writing their tasks to `plan`.
+pub fn run_with_actions<'o>(
+    checked: &Checked,
+    actions: Option<&Actions>,
+    input: Box<dyn Read + Send>,
+    output: &'o mut dyn Write,
+    plan: Option<PlanSink<'o>>,
     options: &RunOptions,
     progress: Option<Progress>,
 ) -> Result<Report, RunError> {
@@ -106,9 +134,10 @@ pub fn run(
         0 => thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let mut writer = write::Writer::new(output, &program, options, header.as_deref());
+    let setup = Setup { program: &program, actions, options, plan: plan.as_ref().map(|p| p.1) };
+    let mut writer = write::Writer::new(output, plan, &setup, header.as_deref());
     let mut report = Report::new(&program, warnings);
-    execute(&program, reader, &mut writer, &mut report, threads, options)?;
+    execute(&setup, reader, &mut writer, &mut report, threads)?;
     writer.finish().map_err(RunError::Output)?;
     report.finish(&program);
     Ok(report)
@@ -116,12 +145,11 @@ pub fn run(
 
 /// The three stages, connected by bounded channels so memory stays flat.
 fn execute(
-    program: &Program,
+    setup: &Setup,
     reader: input::BatchReader,
     writer: &mut write::Writer,
     report: &mut Report,
     threads: usize,
-    options: &RunOptions,
 ) -> Result<(), RunError> {
     let (batch_tx, batch_rx) = mpsc::sync_channel::<(u64, input::Batch)>(threads * 2);
     let batch_rx = Arc::new(Mutex::new(batch_rx));
@@ -134,7 +162,7 @@ fn execute(
             let spawned = thread::Builder::new()
                 .name("tradeseg-worker".into())
                 .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, move || worker::Worker::new(program, options).serve(&rx, &tx));
+                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(&rx, &tx));
             if spawned.is_err() {
                 break;
             }

@@ -2,6 +2,7 @@
 //! cells that could not be read, each with its place in the input.
 
 use super::worker::BatchResult;
+use crate::actions::ActionError;
 use crate::check::suggest::closest;
 use crate::compile::Program;
 use crate::diagnostic::Diagnostic;
@@ -69,6 +70,12 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
     /// Per field (its column): how many customers had no value for it.
     pub missing: Vec<(String, u64)>,
+    /// Follow-up tasks the action scripts emitted.
+    pub tasks: u64,
+    /// The first errors action scripts ran into, in input order.
+    pub action_errors: Vec<ActionError>,
+    /// All of them.
+    pub action_error_count: u64,
     slots_seen: Vec<bool>,
     keys: Vec<String>,
 }
@@ -95,6 +102,9 @@ impl Report {
             slots_seen: vec![false; program.slots.len()],
             keys: Vec::new(),
             missing: program.slots.iter().map(|s| (s.column.clone(), 0)).collect(),
+            tasks: 0,
+            action_errors: Vec::new(),
+            action_error_count: 0,
         }
     }
 
@@ -123,6 +133,10 @@ impl Report {
             }
         }
         self.data_error_count += batch.error_count;
+        self.tasks += batch.tasks;
+        self.action_error_count += batch.action_error_count;
+        let room = KEPT_ERRORS.saturating_sub(self.action_errors.len());
+        self.action_errors.extend(batch.action_errors.iter().take(room).cloned());
         for (total, count) in self.missing.iter_mut().zip(&batch.missing) {
             total.1 += count;
         }

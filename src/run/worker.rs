@@ -4,7 +4,8 @@
 use super::input::Batch;
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
-use super::RunOptions;
+use super::{RunOptions, Setup};
+use crate::actions::{cell_value, ActionError, Actions};
 use crate::check::typed::Ty;
 use crate::compile::Program;
 use crate::decimal::Decimal;
@@ -32,26 +33,46 @@ pub struct BatchResult {
     pub keys: Vec<String>,
     /// Per slot: records where the value was missing (empty, absent or unreadable).
     pub missing: Vec<u64>,
+    /// The batch's follow-up tasks, formatted as plan rows.
+    pub plan: Vec<u8>,
+    pub tasks: u64,
+    pub action_errors: Vec<ActionError>,
+    pub action_error_count: u64,
 }
 
 /// Evaluates batches.
 pub struct Worker<'p> {
     program: &'p Program,
     options: &'p RunOptions,
+    actions: Option<&'p Actions>,
     evaluator: Evaluator<'p>,
     formatter: RowFormatter,
     record: csv::ByteRecord,
+    /// Per CSV column, the type of the field that reads it (for scripts).
+    column_types: Vec<Option<Ty>>,
+    /// The derived fields of the current row, one per [`Actions::derived`].
+    derived: Vec<String>,
 }
 
 impl<'p> Worker<'p> {
-    /// A worker for `program`.
-    pub fn new(program: &'p Program, options: &'p RunOptions) -> Worker<'p> {
+    /// A worker for the run.
+    pub(crate) fn new(setup: &Setup<'p>) -> Worker<'p> {
+        let program = setup.program;
+        let column_types = program
+            .header
+            .iter()
+            .enumerate()
+            .map(|(i, _)| program.slots.iter().find(|s| s.index == Some(i)).and_then(|s| s.ty))
+            .collect();
         Worker {
             program,
-            options,
+            options: setup.options,
+            actions: setup.actions,
             evaluator: Evaluator::new(program),
-            formatter: RowFormatter::new(program, options),
+            formatter: RowFormatter::new(setup),
             record: csv::ByteRecord::new(),
+            column_types,
+            derived: vec![String::new(); setup.actions.map_or(0, |a| a.derived.len())],
         }
     }
 
@@ -82,6 +103,10 @@ impl<'p> Worker<'p> {
             slots_seen: vec![false; self.program.slots.len()],
             keys: Vec::new(),
             missing: vec![0; self.program.slots.len()],
+            plan: Vec::new(),
+            tasks: 0,
+            action_errors: Vec::new(),
+            action_error_count: 0,
         };
         match batch {
             Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
@@ -163,8 +188,13 @@ impl<'p> Worker<'p> {
                 );
             }
             let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default();
+            if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome())) {
+                let customer = self.csv_customer(&record);
+                self.act(actions, customer, &String::from_utf8_lossy(id.trim_ascii()), result);
+            }
             let outcome = self.evaluator.outcome();
-            self.formatter.csv_record(self.program, outcome, id, &record);
+            self.formatter.csv_record(self.program, outcome, id, &record, &self.derived);
+            self.derived.iter_mut().for_each(String::clear);
         }
         self.record = record;
     }
@@ -254,8 +284,59 @@ impl<'p> Worker<'p> {
                 },
             );
         }
+        if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome())) {
+            let customer = self.json_customer(object);
+            let id = match object.get(&self.program.id_name) {
+                Some(Value::String(s)) => s.trim().to_string(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            self.act(actions, customer, &id, result);
+        }
         let outcome = self.evaluator.outcome();
-        self.formatter.json_record(self.program, outcome, object);
+        self.formatter.json_record(self.program, outcome, object, &self.derived);
+        self.derived.iter_mut().for_each(String::clear);
+    }
+}
+
+impl Worker<'_> {
+    /// Runs the scripts for the current row: tasks into the plan, derived fields kept for
+    /// the output row, errors noted.
+    fn act(&mut self, actions: &Actions, customer: rhai::Map, id: &str, result: &mut BatchResult) {
+        let ran = actions.run(self.program, self.evaluator.outcome(), customer, id);
+        for task in &ran.tasks {
+            self.formatter.plan_row(&mut result.plan, task);
+        }
+        result.tasks += ran.tasks.len() as u64;
+        for (index, value) in ran.derived {
+            self.derived[index] = value;
+        }
+        result.action_error_count += ran.errors.len() as u64;
+        let room = KEPT_ERRORS.saturating_sub(result.action_errors.len());
+        result.action_errors.extend(ran.errors.into_iter().take(room));
+    }
+
+    /// The customer as scripts see it: every column, typed where a field reads it.
+    fn csv_customer(&self, record: &csv::ByteRecord) -> rhai::Map {
+        self.program
+            .header
+            .iter()
+            .enumerate()
+            .map(|(i, column)| {
+                let cell = record.get(i).map(String::from_utf8_lossy).unwrap_or_default();
+                (column.as_str().into(), cell_value(&cell, self.column_types.get(i).copied().flatten()))
+            })
+            .collect()
+    }
+
+    fn json_customer(&self, object: &serde_json::Map<String, Value>) -> rhai::Map {
+        object
+            .iter()
+            .map(|(key, value)| {
+                let ty = self.program.slots.iter().find(|s| s.column == *key).and_then(|s| s.ty);
+                (key.as_str().into(), cell_value(&crate::explain::cell_text(value), ty))
+            })
+            .collect()
     }
 }
 

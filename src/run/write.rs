@@ -3,7 +3,8 @@
 
 use super::report::Report;
 use super::worker::BatchResult;
-use super::{OutputFormat, RunOptions};
+use super::{OutputFormat, PlanSink, Setup};
+use crate::actions::{PlanFormat, Task};
 use crate::compile::Program;
 use crate::eval::Outcome;
 use serde_json::{Map, Value};
@@ -16,6 +17,9 @@ pub struct RowFormatter {
     format: OutputFormat,
     keep: bool,
     header: Vec<String>,
+    /// Names of the fields scripts derive.
+    derived: Vec<String>,
+    plan: Option<PlanFormat>,
     csv: csv::Writer<Vec<u8>>,
     json: Vec<u8>,
     tags: Vec<u8>,
@@ -23,14 +27,33 @@ pub struct RowFormatter {
 
 impl RowFormatter {
     /// A formatter for the run's output format.
-    pub fn new(program: &Program, options: &RunOptions) -> RowFormatter {
+    pub(crate) fn new(setup: &Setup) -> RowFormatter {
         RowFormatter {
-            format: options.output_format,
-            keep: options.keep_columns,
-            header: program.header.clone(),
+            format: setup.options.output_format,
+            keep: setup.options.keep_columns,
+            header: setup.program.header.clone(),
+            derived: setup.actions.map(|a| a.derived.clone()).unwrap_or_default(),
+            plan: setup.plan,
             csv: csv::Writer::from_writer(Vec::new()),
             json: Vec::new(),
             tags: Vec::new(),
+        }
+    }
+
+    /// Appends a task to a batch's plan rows (each JSON row starts with `,`, which the
+    /// writer drops before the first).
+    pub fn plan_row(&mut self, plan: &mut Vec<u8>, task: &Task) {
+        match self.plan {
+            Some(PlanFormat::Csv) => {
+                let mut row = csv::Writer::from_writer(Vec::new());
+                let _ = row.write_record(task.fields());
+                plan.extend(row.into_inner().unwrap_or_default());
+            }
+            Some(PlanFormat::Json) => {
+                plan.extend_from_slice(b",\n  ");
+                let _ = serde_json::to_writer(&mut *plan, task);
+            }
+            None => {}
         }
     }
 
@@ -46,7 +69,14 @@ impl RowFormatter {
     }
 
     /// A result row for a CSV record.
-    pub fn csv_record(&mut self, program: &Program, outcome: &Outcome, id: &[u8], record: &csv::ByteRecord) {
+    pub fn csv_record(
+        &mut self,
+        program: &Program,
+        outcome: &Outcome,
+        id: &[u8],
+        record: &csv::ByteRecord,
+        derived: &[String],
+    ) {
         if let OutputFormat::Json | OutputFormat::Ndjson = self.format {
             self.begin_object();
             if self.keep {
@@ -62,7 +92,7 @@ impl RowFormatter {
                 let id = String::from_utf8_lossy(id.trim_ascii());
                 json_entry(&mut self.json, &program.id_name, &Value::String(id.into_owned()));
             }
-            self.end_object(program, outcome);
+            self.end_object(program, outcome, derived);
             return;
         }
         if self.keep {
@@ -73,11 +103,17 @@ impl RowFormatter {
         } else {
             let _ = self.csv.write_field(id.trim_ascii());
         }
-        self.segment_fields(program, outcome);
+        self.segment_fields(program, outcome, derived);
     }
 
     /// A result row for a JSON record.
-    pub fn json_record(&mut self, program: &Program, outcome: &Outcome, object: &Map<String, Value>) {
+    pub fn json_record(
+        &mut self,
+        program: &Program,
+        outcome: &Outcome,
+        object: &Map<String, Value>,
+        derived: &[String],
+    ) {
         if let OutputFormat::Csv | OutputFormat::Table = self.format {
             let id = match object.get(&program.id_name) {
                 Some(Value::String(s)) => s.clone(),
@@ -85,7 +121,7 @@ impl RowFormatter {
                 Some(other) => other.to_string(),
             };
             let _ = self.csv.write_field(id.trim());
-            self.segment_fields(program, outcome);
+            self.segment_fields(program, outcome, derived);
             return;
         }
         self.begin_object();
@@ -97,10 +133,10 @@ impl RowFormatter {
             let id = object.get(&program.id_name).unwrap_or(&Value::Null);
             json_entry(&mut self.json, &program.id_name, id);
         }
-        self.end_object(program, outcome);
+        self.end_object(program, outcome, derived);
     }
 
-    fn segment_fields(&mut self, program: &Program, outcome: &Outcome) {
+    fn segment_fields(&mut self, program: &Program, outcome: &Outcome, derived: &[String]) {
         for d in 0..program.dimensions.len() {
             let _ = self.csv.write_field(program.segment_name(d, outcome).unwrap_or(""));
         }
@@ -114,6 +150,9 @@ impl RowFormatter {
             }
             let _ = self.csv.write_field(&self.tags);
         }
+        for value in derived {
+            let _ = self.csv.write_field(value);
+        }
         let _ = self.csv.write_record(None::<&[u8]>);
     }
 
@@ -124,7 +163,7 @@ impl RowFormatter {
         self.json.push(b'{');
     }
 
-    fn end_object(&mut self, program: &Program, outcome: &Outcome) {
+    fn end_object(&mut self, program: &Program, outcome: &Outcome, derived: &[String]) {
         for (d, dimension) in program.dimensions.iter().enumerate() {
             let value =
                 program.segment_name(d, outcome).map_or(Value::Null, |s| Value::String(s.to_string()));
@@ -134,6 +173,9 @@ impl RowFormatter {
             let tags =
                 Value::Array(program.tag_names(outcome).map(|t| Value::String(t.to_string())).collect());
             json_entry(&mut self.json, "tags", &tags);
+        }
+        for (name, value) in self.derived.iter().zip(derived) {
+            json_entry(&mut self.json, name, &Value::String(value.clone()));
         }
         if self.json.last() == Some(&b',') {
             self.json.pop();
@@ -161,16 +203,27 @@ pub struct Writer<'o> {
     /// Table output is collected and laid out at the end.
     table: Vec<u8>,
     wrote_row: bool,
+    plan: Option<(BufWriter<&'o mut dyn Write>, PlanFormat)>,
+    wrote_task: bool,
+}
+
+/// The plan's CSV header.
+pub fn plan_header() -> Vec<u8> {
+    let mut header = csv::Writer::from_writer(Vec::new());
+    let _ = header.write_record(crate::actions::PLAN_COLUMNS);
+    header.into_inner().unwrap_or_default()
 }
 
 impl<'o> Writer<'o> {
     /// A writer of the run's results to `out`.
-    pub fn new(
+    pub(crate) fn new(
         out: &'o mut dyn Write,
-        program: &Program,
-        options: &RunOptions,
+        plan: Option<PlanSink<'o>>,
+        setup: &Setup,
         input_header: Option<&[String]>,
     ) -> Writer<'o> {
+        let (program, options) = (setup.program, setup.options);
+        let derived = setup.actions.map(|a| a.derived.as_slice()).unwrap_or_default();
         let mut preamble = Vec::new();
         match options.output_format {
             OutputFormat::Csv | OutputFormat::Table => {
@@ -188,6 +241,9 @@ impl<'o> Writer<'o> {
                 if !program.tags.is_empty() {
                     let _ = header.write_field("tags");
                 }
+                for name in derived {
+                    let _ = header.write_field(name);
+                }
                 let _ = header.write_record(None::<&[u8]>);
                 preamble.extend(header.into_inner().unwrap_or_default());
             }
@@ -200,6 +256,8 @@ impl<'o> Writer<'o> {
             preamble,
             table: Vec::new(),
             wrote_row: false,
+            plan: plan.map(|(out, format)| (BufWriter::with_capacity(1 << 16, out), format)),
+            wrote_task: false,
         }
     }
 
@@ -207,6 +265,12 @@ impl<'o> Writer<'o> {
     pub fn write_in_order(&mut self, results: Receiver<BatchResult>, report: &mut Report) -> io::Result<()> {
         let preamble = std::mem::take(&mut self.preamble);
         self.emit(&preamble)?;
+        if let Some((plan, format)) = &mut self.plan {
+            plan.write_all(&match format {
+                PlanFormat::Csv => plan_header(),
+                PlanFormat::Json => b"[".to_vec(),
+            })?;
+        }
         let mut pending = BTreeMap::new();
         let mut next = 0u64;
         for result in results {
@@ -214,6 +278,7 @@ impl<'o> Writer<'o> {
             while let Some(result) = pending.remove(&next) {
                 report.merge(&result);
                 self.rows(&result.output)?;
+                self.tasks(&result.plan)?;
                 next += 1;
             }
         }
@@ -228,6 +293,16 @@ impl<'o> Writer<'o> {
         let output = if self.format == OutputFormat::Json && !self.wrote_row { &output[1..] } else { output };
         self.wrote_row = true;
         self.emit(output)
+    }
+
+    fn tasks(&mut self, rows: &[u8]) -> io::Result<()> {
+        let Some((plan, format)) = &mut self.plan else { return Ok(()) };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let rows = if *format == PlanFormat::Json && !self.wrote_task { &rows[1..] } else { rows };
+        self.wrote_task = true;
+        plan.write_all(rows)
     }
 
     fn emit(&mut self, bytes: &[u8]) -> io::Result<()> {
@@ -249,6 +324,12 @@ impl<'o> Writer<'o> {
                 self.out.write_all(table.as_bytes())?;
             }
             _ => {}
+        }
+        if let Some((plan, format)) = &mut self.plan {
+            if *format == PlanFormat::Json {
+                plan.write_all(if self.wrote_task { b"\n]\n" } else { b"]\n" })?;
+            }
+            plan.flush()?;
         }
         self.out.flush()
     }

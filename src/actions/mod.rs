@@ -1,0 +1,290 @@
+//! Actions: rhai scripts attached to segments (`segment "dormant" when … then
+//! "actions/wake_up.rhai"`) that turn a customer's segments into a follow-up plan. Scripts
+//! are read and compiled once, when the ruleset is loaded; a script that does not compile
+//! stops the run before any customer is evaluated. At run time a script runs only for the
+//! customers its segment receives, in a sandbox (see [`sandbox`]); an error stops that
+//! script for that customer and is reported, and the run goes on.
+
+mod plan;
+pub mod sandbox;
+pub mod script_date;
+
+pub use plan::{ActionError, PlanFormat, Task, PLAN_COLUMNS};
+
+use crate::check::typed::Ty;
+use crate::check::{ActionRef, Checked};
+use crate::compile::Program;
+use crate::date::{self, Day};
+use crate::decimal::Decimal;
+use crate::diagnostic::Diagnostic;
+use crate::eval::Outcome;
+use crate::source::{Sources, Span};
+use rhai::{ASTNode, Array, Dynamic, Engine, Expr, Map, Scope, Stmt, AST};
+use script_date::ScriptDate;
+use std::path::PathBuf;
+
+/// The compiled action scripts of a ruleset, and which segment runs which.
+pub struct Actions {
+    engine: Engine,
+    scripts: Vec<Script>,
+    /// Names of the fields scripts set with `set(…)`, in order of first appearance: the
+    /// output gets a column for each.
+    pub derived: Vec<String>,
+    /// Per dimension, per segment (in [`crate::compile::CompiledDimension::names`] order).
+    by_segment: Vec<Vec<Option<usize>>>,
+    by_tag: Vec<Option<usize>>,
+}
+
+/// A compiled script.
+struct Script {
+    written: String,
+    ast: AST,
+}
+
+/// Why the action scripts could not be loaded: diagnostics, with the ruleset's sources and
+/// the scripts' own, so they render with their lines.
+#[derive(Debug, Clone)]
+pub struct ActionsError {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What the scripts gave for one customer.
+#[derive(Debug, Default)]
+pub struct Ran {
+    pub tasks: Vec<Task>,
+    /// Index into [`Actions::derived`], and the value as text.
+    pub derived: Vec<(usize, String)>,
+    pub errors: Vec<ActionError>,
+}
+
+impl Actions {
+    /// Reads and compiles every script the ruleset names; `None` when it names none.
+    pub fn load(checked: &Checked) -> Result<Option<Actions>, ActionsError> {
+        let mut refs: Vec<&ActionRef> = Vec::new();
+        for d in &checked.dimensions {
+            refs.extend(d.segments.iter().filter_map(|s| s.action.as_ref()));
+            refs.extend(d.otherwise.as_ref().and_then(|o| o.action.as_ref()));
+        }
+        refs.extend(checked.tags.iter().filter_map(|t| t.action.as_ref()));
+        if refs.is_empty() {
+            return Ok(None);
+        }
+        let engine = sandbox::engine();
+        let mut sources = checked.sources.clone();
+        let mut diagnostics = Vec::new();
+        let mut scripts: Vec<(PathBuf, Script)> = Vec::new();
+        let mut derived = Vec::new();
+        for action in refs {
+            if scripts.iter().any(|(p, _)| *p == action.path) {
+                continue;
+            }
+            match compile(&engine, action, &mut sources, &mut derived) {
+                Ok(script) => scripts.push((action.path.clone(), script)),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(ActionsError { sources, diagnostics });
+        }
+        let index = |action: &Option<ActionRef>| {
+            action.as_ref().and_then(|a| scripts.iter().position(|(p, _)| *p == a.path))
+        };
+        let by_segment = checked
+            .dimensions
+            .iter()
+            .map(|d| {
+                let mut row: Vec<Option<usize>> = d.segments.iter().map(|s| index(&s.action)).collect();
+                if let Some(o) = &d.otherwise {
+                    row.push(index(&o.action));
+                }
+                row
+            })
+            .collect();
+        let by_tag = checked.tags.iter().map(|t| index(&t.action)).collect();
+        let scripts = scripts.into_iter().map(|(_, s)| s).collect();
+        Ok(Some(Actions { engine, scripts, derived, by_segment, by_tag }))
+    }
+
+    /// True when some segment or tag of this outcome has a script.
+    pub fn applies(&self, outcome: &Outcome) -> bool {
+        let segment = outcome.segments.iter().enumerate().any(|(d, s)| self.script_for(d, *s).is_some());
+        segment || outcome.tags.iter().any(|&t| self.by_tag[t as usize].is_some())
+    }
+
+    fn script_for(&self, dimension: usize, segment: Option<u16>) -> Option<usize> {
+        *self.by_segment.get(dimension)?.get(segment? as usize)?
+    }
+
+    /// Runs the scripts this customer's segments and tags call for.
+    pub fn run(&self, program: &Program, outcome: &Outcome, customer: Map, id: &str) -> Ran {
+        let mut ran = Ran::default();
+        let segments: Map = program
+            .dimensions
+            .iter()
+            .enumerate()
+            .map(|(d, dim)| {
+                (
+                    dim.name.as_str().into(),
+                    program.segment_name(d, outcome).map_or(Dynamic::UNIT, |s| Dynamic::from(s.to_string())),
+                )
+            })
+            .collect();
+        let tags: Array = program.tag_names(outcome).map(|t| Dynamic::from(t.to_string())).collect();
+        let calls = outcome
+            .segments
+            .iter()
+            .enumerate()
+            .filter_map(|(d, s)| {
+                Some((
+                    self.script_for(d, *s)?,
+                    program.dimensions[d].name.as_str(),
+                    program.segment_name(d, outcome)?,
+                ))
+            })
+            .chain(outcome.tags.iter().filter_map(|&t| {
+                Some((self.by_tag[t as usize]?, "tags", program.tags[t as usize].name.as_str()))
+            }));
+        for (script, dimension, segment) in calls {
+            let mut scope = Scope::new();
+            scope.push("customer", customer.clone());
+            scope.push("dimension", dimension.to_string());
+            scope.push("segment", segment.to_string());
+            scope.push("segments", segments.clone());
+            scope.push("tags", tags.clone());
+            scope.push("as_of", ScriptDate(date::to_naive(program.as_of)));
+            let origin = Origin { dimension, segment, id, customer: &customer };
+            self.call(script, scope, &origin, &mut ran);
+        }
+        ran
+    }
+
+    fn call(&self, index: usize, mut scope: Scope, origin: &Origin, ran: &mut Ran) {
+        let Origin { dimension, segment, id, customer } = *origin;
+        let script = &self.scripts[index];
+        sandbox::begin_call();
+        let result = self.engine.run_ast_with_scope(&mut scope, &script.ast);
+        let emitted = sandbox::end_call();
+        if let Err(error) = result {
+            ran.errors.push(ActionError {
+                customer: id.to_string(),
+                script: script.written.clone(),
+                line: sandbox::line(error.position()),
+                message: plan::describe(&error),
+            });
+            return;
+        }
+        for fields in emitted.tasks {
+            ran.tasks.push(Task::new(fields, id, dimension, segment, &script.written, customer));
+        }
+        for (name, value) in emitted.derived {
+            if let Some(i) = self.derived.iter().position(|d| *d == name) {
+                ran.derived.push((i, plan::text(&value)));
+            }
+        }
+    }
+}
+
+/// Which customer, and which segment of which dimension, a script call is for.
+#[derive(Clone, Copy)]
+struct Origin<'a> {
+    dimension: &'a str,
+    segment: &'a str,
+    id: &'a str,
+    customer: &'a Map,
+}
+
+/// Reads and compiles one script, noting the fields it `set`s.
+fn compile(
+    engine: &Engine,
+    action: &ActionRef,
+    sources: &mut Sources,
+    derived: &mut Vec<String>,
+) -> Result<Script, Diagnostic> {
+    let text = std::fs::read_to_string(&action.path).map_err(|e| {
+        Diagnostic::error(action.span, format!("cannot read the action script `{}`", action.written))
+            .label(e.to_string())
+            .help(format!("the path is relative to the ruleset's folder: {}", action.path.display()))
+    })?;
+    let file = sources.add(action.path.display().to_string(), text.clone());
+    let at = |line: Option<usize>, column: Option<usize>| {
+        let offset = offset(&text, line.unwrap_or(1), column.unwrap_or(1));
+        Span::new(file, offset..(offset + 1).min(text.len().max(offset)))
+    };
+    let ast = engine.compile(&text).map_err(|e| {
+        let position = e.position();
+        Diagnostic::error(
+            at(position.line(), position.position()),
+            format!("the action script `{}` does not compile", action.written),
+        )
+        .label(e.err_type().to_string())
+        .related(action.span, "named here")
+    })?;
+    let mut problem = None;
+    ast.walk(&mut |path: &[ASTNode]| {
+        let call = match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(call, position)))
+            | Some(ASTNode::Stmt(Stmt::FnCall(call, position))) => Some((call, position)),
+            _ => None,
+        };
+        if let Some((call, position)) = call {
+            if call.name == "set" && call.args.len() == 2 {
+                match &call.args[0] {
+                    Expr::StringConstant(name, _) if !derived.contains(&name.to_string()) => {
+                        derived.push(name.to_string())
+                    }
+                    Expr::StringConstant(..) => {}
+                    _ => problem = Some(*position),
+                }
+            }
+        }
+        true
+    });
+    if let Some(position) = problem {
+        return Err(Diagnostic::error(
+            at(position.line(), position.position()),
+            "`set` needs the field's name in quotes",
+        )
+        .label("the output gets a column for each field a script sets, so the name must be written out")
+        .related(action.span, "script named here"));
+    }
+    Ok(Script { written: action.written.clone(), ast })
+}
+
+/// The byte offset of a 1-based line and column.
+fn offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_text = text[start.min(text.len())..].lines().next().unwrap_or("");
+    start + line_text.char_indices().nth(column.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i)
+}
+
+/// A cell as a script sees it: typed by the field that reads its column, text otherwise;
+/// an empty cell is `()`.
+pub fn cell_value(cell: &str, ty: Option<Ty>) -> Dynamic {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Dynamic::UNIT;
+    }
+    match ty {
+        Some(Ty::Number) => match Decimal::parse(cell) {
+            Some(n) => {
+                let shown = n.to_string();
+                shown
+                    .parse::<i64>()
+                    .map(Dynamic::from)
+                    .or_else(|_| shown.parse::<f64>().map(Dynamic::from))
+                    .unwrap_or_else(|_| cell.into())
+            }
+            None => cell.into(),
+        },
+        Some(Ty::Date) => date::parse(cell)
+            .map_or_else(|| cell.into(), |d: Day| Dynamic::from(ScriptDate(date::to_naive(d)))),
+        Some(Ty::Bool) => crate::eval::parse_bool(cell).map_or_else(|| cell.into(), Dynamic::from),
+        Some(Ty::List) => Dynamic::from(
+            crate::eval::list_items(cell.as_bytes())
+                .map(|i| Dynamic::from(String::from_utf8_lossy(i).into_owned()))
+                .collect::<Array>(),
+        ),
+        Some(Ty::Text) | None => cell.into(),
+    }
+}

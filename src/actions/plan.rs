@@ -1,0 +1,132 @@
+//! The follow-up plan: one task per row, with the customer, the segment and script that
+//! made it, and the task's fields; and errors scripts ran into.
+
+use super::script_date::ScriptDate;
+use rhai::{Dynamic, EvalAltResult, Map};
+use serde::Serialize;
+use std::fmt;
+
+/// The plan file's format, chosen by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFormat {
+    Csv,
+    Json,
+}
+
+impl PlanFormat {
+    /// `.json` → JSON, anything else CSV.
+    pub fn from_path(path: &str) -> PlanFormat {
+        if path.to_ascii_lowercase().ends_with(".json") {
+            PlanFormat::Json
+        } else {
+            PlanFormat::Csv
+        }
+    }
+}
+
+/// One follow-up task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Task {
+    pub customer: String,
+    /// The dimension whose segment ran the script, or `tags`.
+    pub dimension: String,
+    pub segment: String,
+    pub script: String,
+    pub title: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub due: String,
+    pub priority: String,
+    pub owner: String,
+    pub channel: String,
+    pub message: String,
+}
+
+/// The plan's columns, in order.
+pub const PLAN_COLUMNS: [&str; 10] =
+    ["customer", "dimension", "segment", "script", "title", "due", "priority", "owner", "channel", "message"];
+
+impl Task {
+    /// A task from what a script passed to `task(…)`; the owner defaults to the
+    /// customer's `owner` column.
+    pub fn new(fields: Map, customer: &str, dimension: &str, segment: &str, script: &str, row: &Map) -> Task {
+        let get = |key: &str| fields.get(key).map(text).unwrap_or_default();
+        let owner = match get("owner") {
+            owner if owner.is_empty() => row.get("owner").map(text).unwrap_or_default(),
+            owner => owner,
+        };
+        Task {
+            customer: customer.to_string(),
+            dimension: dimension.to_string(),
+            segment: segment.to_string(),
+            script: script.to_string(),
+            title: get("title"),
+            due: get("due"),
+            priority: get("priority"),
+            owner,
+            channel: get("channel"),
+            message: get("message"),
+        }
+    }
+
+    /// The fields in [`PLAN_COLUMNS`] order.
+    pub fn fields(&self) -> [&str; 10] {
+        [
+            &self.customer,
+            &self.dimension,
+            &self.segment,
+            &self.script,
+            &self.title,
+            &self.due,
+            &self.priority,
+            &self.owner,
+            &self.channel,
+            &self.message,
+        ]
+    }
+}
+
+/// A value as plan text: dates `YYYY-MM-DD`, `()` empty.
+pub fn text(value: &Dynamic) -> String {
+    if value.is_unit() {
+        String::new()
+    } else if let Some(date) = value.clone().try_cast::<ScriptDate>() {
+        date.0.format("%Y-%m-%d").to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// A script's run-time error, for one customer. The run went on without its tasks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionError {
+    pub customer: String,
+    pub script: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ActionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "customer {}: {}", self.customer, self.script)?;
+        if let Some(line) = self.line {
+            write!(f, " line {line}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// An error in words: the sandbox's limits say which limit stopped the script.
+pub fn describe(error: &EvalAltResult) -> String {
+    match error {
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            "stopped: the script took too many steps (an endless loop?)".into()
+        }
+        EvalAltResult::ErrorStackOverflow(_) => "stopped: the script called itself too deeply".into(),
+        EvalAltResult::ErrorTerminated(reason, _) => format!("stopped: {reason}"),
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            format!("stopped: {} grew too large", what.to_lowercase())
+        }
+        EvalAltResult::ErrorRuntime(value, _) => format!("the script failed: {value}"),
+        other => other.to_string().split(" (line").next().unwrap_or_default().to_string(),
+    }
+}

@@ -1,0 +1,126 @@
+//! The rhai engine scripts run in, and what they may call. Scripts get no file, network
+//! or process access (rhai has none to give), no `eval`, no modules from disk, and limits
+//! on operations, call depth, expression depth, and string, array and map sizes, so that
+//! a runaway script stops within a second with an error instead of hanging the run.
+
+use super::script_date::ScriptDate;
+use rhai::module_resolvers::DummyModuleResolver;
+use rhai::{Dynamic, Engine, EvalAltResult, Map, Position};
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
+/// Operations one script call may take: far more than any follow-up logic needs, and
+/// well under a second of work.
+pub const MAX_OPERATIONS: u64 = 2_000_000;
+/// Wall time one script call may take, whatever it spends it on.
+pub const TIME_LIMIT: Duration = Duration::from_secs(1);
+
+/// What a script call emitted: tasks and derived fields.
+#[derive(Debug, Default)]
+pub struct Emitted {
+    pub tasks: Vec<Map>,
+    pub derived: Vec<(String, Dynamic)>,
+}
+
+thread_local! {
+    /// The emissions of the script call running on this thread.
+    static EMITTED: RefCell<Emitted> = RefCell::new(Emitted::default());
+    /// When the script call running on this thread started.
+    static STARTED: RefCell<Instant> = RefCell::new(Instant::now());
+}
+
+/// Starts a script call on this thread: clears the emissions, starts the clock.
+pub fn begin_call() {
+    EMITTED.with(|e| *e.borrow_mut() = Emitted::default());
+    STARTED.with(|s| *s.borrow_mut() = Instant::now());
+}
+
+/// Takes what the call emitted.
+pub fn end_call() -> Emitted {
+    EMITTED.with(|e| std::mem::take(&mut *e.borrow_mut()))
+}
+
+/// The keys a task may have.
+pub const TASK_KEYS: [&str; 6] = ["title", "due", "priority", "owner", "channel", "message"];
+
+/// An engine with the sandbox's limits and the script API.
+pub fn engine() -> Engine {
+    let mut engine = Engine::new();
+    engine
+        .set_max_operations(MAX_OPERATIONS)
+        .set_max_call_levels(32)
+        .set_max_expr_depths(64, 32)
+        .set_max_string_size(100_000)
+        .set_max_array_size(10_000)
+        .set_max_map_size(1_000)
+        .set_module_resolver(DummyModuleResolver::new())
+        .disable_symbol("eval")
+        .on_print(|_| {})
+        .on_debug(|_, _, _| {})
+        .on_progress(|operations| {
+            let late = operations % 4096 == 0 && STARTED.with(|s| s.borrow().elapsed() > TIME_LIMIT);
+            late.then(|| Dynamic::from("the script ran for more than a second"))
+        });
+    engine.register_fn("task", task);
+    engine.register_fn("set", |name: &str, value: Dynamic| {
+        EMITTED.with(|e| e.borrow_mut().derived.push((name.to_string(), value)));
+    });
+    engine.register_fn("render", render);
+    engine.register_fn("number", number);
+    super::script_date::register(&mut engine);
+    engine
+}
+
+/// `number(customer.revenue)`: a column the rules do not read arrives as text; this reads
+/// it as a number the way cells are read (`1,250,000.50` too). `()` when it is not one.
+fn number(value: Dynamic) -> Dynamic {
+    if value.is_int() || value.is_float() {
+        return value;
+    }
+    let text = value.into_string().unwrap_or_default();
+    super::cell_value(&text, Some(crate::check::typed::Ty::Number))
+        .try_cast::<String>()
+        .map_or_else(|| super::cell_value(&text, Some(crate::check::typed::Ty::Number)), |_| Dynamic::UNIT)
+}
+
+/// `render("Dear {{company}}, …", customer)`: each `{{name}}` replaced by that field's
+/// value (empty when missing); a name the fields do not have is an error, not a blank.
+fn render(template: &str, fields: Map) -> Result<String, Box<EvalAltResult>> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find("}}") else { break };
+        let name = rest[start + 2..start + end].trim();
+        match fields.get(name) {
+            Some(value) => out.push_str(&super::plan::text(value)),
+            None => return Err(format!("render(): no field `{name}`").into()),
+        }
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// `task(#{ title: …, due: …, priority: …, owner: …, channel: …, message: … })`
+fn task(fields: Map) -> Result<(), Box<EvalAltResult>> {
+    if let Some(unknown) = fields.keys().find(|k| !TASK_KEYS.contains(&k.as_str())) {
+        return Err(format!("task(): unknown key `{unknown}`; the keys are {}", TASK_KEYS.join(", ")).into());
+    }
+    match fields.get("title") {
+        Some(title) if !title.is_unit() => {}
+        _ => return Err("task(): a task needs a `title`".into()),
+    }
+    if let Some(due) = fields.get("due") {
+        if !due.is_unit() && !due.is::<ScriptDate>() && !due.is_string() {
+            return Err("task(): `due` must be a date (e.g. as_of.add_days(2))".into());
+        }
+    }
+    EMITTED.with(|e| e.borrow_mut().tasks.push(fields));
+    Ok(())
+}
+
+/// The line of an error's position, if it has one.
+pub fn line(position: Position) -> Option<usize> {
+    position.line()
+}
