@@ -1,5 +1,5 @@
 //! Live rulesets for long-running programs: watches a ruleset file, every file it
-//! includes and any other files named, and when one changes, loads, checks and builds the
+//! includes, its action scripts and any other files named, and when one changes, loads, checks and builds the
 //! ruleset again and swaps the result in atomically. Readers never block and never see
 //! half a ruleset; an edit that does not load or check is reported and the last good
 //! version stays in service.
@@ -26,7 +26,7 @@ pub const DEBOUNCE: Duration = Duration::from_millis(50);
 /// What happened, as told to the program's callback.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReloadEvent {
-    /// A new version is in service; `files` are the ruleset files it was read from.
+    /// A new version is in service; `files` are the ruleset files and scripts it was read from.
     Reloaded { files: Vec<PathBuf> },
     /// An edit did not load, check or build; the previous version stays in service.
     /// `report` is the diagnostics rendered with their source lines.
@@ -112,8 +112,17 @@ fn load<T>(path: &Path, build: &Build<T>, allow_empty: bool) -> Result<(T, Vec<P
     if !allow_empty && checked.dimensions.is_empty() && checked.tags.is_empty() {
         return Err(not_ready(format!("`{}` now has no dimension and no tag", path.display())));
     }
-    let files = checked.paths.clone();
+    let mut files = checked.paths.clone();
+    files.extend(action_scripts(&checked));
     Ok((build(checked)?, files))
+}
+
+/// The action scripts a checked ruleset names.
+fn action_scripts(checked: &Checked) -> Vec<PathBuf> {
+    let segments = checked.dimensions.iter().flat_map(|d| d.segments.iter().map(|s| &s.action));
+    let otherwise = checked.dimensions.iter().filter_map(|d| d.otherwise.as_ref().map(|o| &o.action));
+    let tags = checked.tags.iter().map(|t| &t.action);
+    segments.chain(otherwise).chain(tags).flatten().map(|a| a.path.clone()).collect()
 }
 
 /// The files being watched, by the folders that hold them.

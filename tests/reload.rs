@@ -125,3 +125,30 @@ fn other_watched_files_are_reported_as_changed() {
     };
     assert_eq!(changed.file_name(), data.file_name());
 }
+
+#[test]
+fn action_scripts_are_watched_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.seg");
+    std::fs::create_dir(dir.path().join("actions")).unwrap();
+    std::fs::write(dir.path().join("actions/a.rhai"), "task(#{ title: \"one\" });").unwrap();
+    std::fs::write(&path, "dimension d { otherwise \"all\" then \"actions/a.rhai\" }\n").unwrap();
+    let (tx, rx) = channel();
+    let build = |checked: Checked| match tradeseg::actions::Actions::load(&checked) {
+        Ok(_) => Ok(checked),
+        Err(e) => Err(tradeseg::reload::NotReady { sources: e.sources, diagnostics: e.diagnostics }),
+    };
+    let _live = Live::watch(&path, Vec::new(), Box::new(build), move |event| {
+        let _ = tx.send(event);
+    })
+    .expect("loads");
+    std::fs::write(dir.path().join("actions/a.rhai"), "task(#{ title: ").unwrap();
+    let ReloadEvent::Rejected { report, .. } = wait_for(&rx, |e| matches!(e, ReloadEvent::Rejected { .. }))
+    else {
+        unreachable!()
+    };
+    assert!(report.contains("a.rhai") && report.contains("does not compile"), "{report}");
+    std::fs::write(dir.path().join("actions/a.rhai"), "task(#{ title: \"two\" });").unwrap();
+    let ReloadEvent::Reloaded { files } = wait_for(&rx, reloaded) else { unreachable!() };
+    assert!(files.iter().any(|f| f.ends_with("actions/a.rhai")), "{files:?}");
+}

@@ -9,10 +9,11 @@ use std::path::PathBuf;
 use std::sync::mpsc::channel;
 use std::sync::Arc;
 use std::time::Instant;
+use tradeseg::actions::Actions;
 use tradeseg::check::Checked;
 use tradeseg::compile::CompileOptions;
 use tradeseg::record::{encoding, Source};
-use tradeseg::reload::{Live, ReloadEvent};
+use tradeseg::reload::{Live, NotReady, ReloadEvent};
 use tradeseg::run::{OutputFormat, RunError, RunOptions};
 
 /// Arguments of `tradeseg watch`.
@@ -36,17 +37,17 @@ pub fn run(args: WatchArgs) -> Exit {
     }
     let (tx, events) = channel();
     let data_path = PathBuf::from(&args.data);
-    let live = Live::watch(&args.rules, vec![data_path], Box::new(Ok), move |event| {
+    let live = Live::watch(&args.rules, vec![data_path], Box::new(ready), move |event| {
         let _ = tx.send(event);
     });
-    let live: Live<Checked> = match live {
+    let live: Live<Ready> = match live {
         Ok(live) => live,
         Err(e) => {
             report::diagnostics(&e.diagnostics, &e.sources);
             return Exit::Usage;
         }
     };
-    let mut in_use: Arc<Checked> = live.current();
+    let mut in_use: Arc<Ready> = live.current();
     let mut previous = match evaluate(&args, &in_use) {
         Ok((results, summary)) => {
             say(&summary);
@@ -91,9 +92,24 @@ pub fn run(args: WatchArgs) -> Exit {
     Exit::Done
 }
 
+/// A ruleset ready to run: checked, with its action scripts compiled. A script that no
+/// longer compiles makes an edit broken, like a rule that does not parse.
+struct Ready {
+    checked: Checked,
+    actions: Option<Actions>,
+}
+
+fn ready(checked: Checked) -> Result<Ready, NotReady> {
+    match Actions::load(&checked) {
+        Ok(actions) => Ok(Ready { checked, actions }),
+        Err(e) => Err(NotReady { sources: e.sources, diagnostics: e.diagnostics }),
+    }
+}
+
 /// Evaluates the rules over the data and writes `--output`; gives the results as CSV, to
 /// compare with the next evaluation, and the summary to print.
-fn evaluate(args: &WatchArgs, checked: &Checked) -> Result<(String, String), Exit> {
+fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
+    let checked = &rules.checked;
     let started = Instant::now();
     let opened =
         encoding::open(&Source::File(PathBuf::from(&args.data)), args.data_args.encoding).map_err(|e| {
@@ -111,7 +127,16 @@ fn evaluate(args: &WatchArgs, checked: &Checked) -> Result<(String, String), Exi
         compile: CompileOptions { as_of, id_column: args.data_args.id.clone() },
     };
     let mut results = Vec::new();
-    let report = match tradeseg::run::run(checked, opened.reader, &mut results, &options, None) {
+    let run = tradeseg::run::run_with_actions(
+        checked,
+        rules.actions.as_ref(),
+        opened.reader,
+        &mut results,
+        None,
+        &options,
+        None,
+    );
+    let report = match run {
         Ok(report) => report,
         Err(RunError::Bind(diagnostics)) => {
             report::diagnostics(&diagnostics, &checked.sources);
