@@ -6,6 +6,7 @@ use crate::check::Checked;
 use crate::compile::{compile, Schema};
 use crate::eval::trace::{Interpreter, Step};
 use crate::eval::{Evaluator, Tri};
+use crate::events::{EventInput, History};
 use crate::record::InputFormat;
 use crate::run::{RunError, RunOptions};
 use serde::Serialize;
@@ -112,11 +113,20 @@ pub fn find_and_explain(
     checked: &Checked,
     input: Box<dyn Read + Send>,
     options: &RunOptions,
+    events: &[EventInput],
     id: &str,
 ) -> Result<Option<Explanation>, RunError> {
     match options.input_format {
-        InputFormat::Csv => find_csv(checked, input, options, id),
-        InputFormat::Json | InputFormat::Ndjson => find_json(checked, input, options, id),
+        InputFormat::Csv => find_csv(checked, input, options, events, id),
+        InputFormat::Json | InputFormat::Ndjson => find_json(checked, input, options, events, id),
+    }
+}
+
+/// The history the program's aggregates need, if any.
+fn history(program: &crate::compile::Program, events: &[EventInput]) -> Result<Option<History>, RunError> {
+    match program.streams.is_empty() {
+        true => Ok(None),
+        false => History::read(program, events).map(Some),
     }
 }
 
@@ -124,6 +134,7 @@ fn find_csv(
     checked: &Checked,
     input: Box<dyn Read + Send>,
     options: &RunOptions,
+    events: &[EventInput],
     id: &str,
 ) -> Result<Option<Explanation>, RunError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).delimiter(options.delimiter).from_reader(input);
@@ -132,6 +143,7 @@ fn find_csv(
     let schema = Schema::from_header(header.iter().map(|h| String::from_utf8_lossy(h).into_owned()));
     let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
     let Some(id_column) = program.id_column else { return Ok(None) };
+    let history = history(&program, events)?;
     let mut record = csv::ByteRecord::new();
     let mut evaluator = Evaluator::new(&program);
     loop {
@@ -144,7 +156,11 @@ fn find_csv(
             continue;
         }
         let cells: Vec<&str> = record.iter().map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
-        evaluator.evaluate_columns(|i| cells.get(i).copied());
+        evaluator.fill_columns(|i| cells.get(i).copied());
+        if let Some(history) = &history {
+            history.fill(&program, id, evaluator.row_mut());
+        }
+        evaluator.evaluate_row();
         let line = record.position().map_or(0, |p| p.line());
         return Ok(Some(explain_row(checked, &evaluator, id, format!("line {line}"))));
     }
@@ -154,10 +170,12 @@ fn find_json(
     checked: &Checked,
     input: Box<dyn Read + Send>,
     options: &RunOptions,
+    events: &[EventInput],
     id: &str,
 ) -> Result<Option<Explanation>, RunError> {
     let schema = Schema { columns: Vec::new(), complete: false };
     let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
+    let history = history(&program, events)?;
     let mut evaluator = Evaluator::new(&program);
     let malformed = |e: serde_json::Error| RunError::Input(format!("the JSON data is malformed: {e}"));
     let mut text = String::new();
@@ -183,7 +201,11 @@ fn find_json(
             continue;
         }
         let cells: Vec<(String, String)> = object.iter().map(|(k, v)| (k.clone(), cell_text(v))).collect();
-        evaluator.evaluate_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
+        evaluator.fill_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
+        if let Some(history) = &history {
+            history.fill(&program, id, evaluator.row_mut());
+        }
+        evaluator.evaluate_row();
         return Ok(Some(explain_row(checked, &evaluator, id, format!("record {}", number + 1))));
     }
     Ok(None)

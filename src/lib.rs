@@ -50,6 +50,7 @@ pub mod date;
 pub mod decimal;
 pub mod diagnostic;
 pub mod eval;
+pub mod events;
 pub mod explain;
 pub mod load;
 pub mod record;

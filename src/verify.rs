@@ -7,6 +7,8 @@ use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
 use crate::date::{self, Day};
 use crate::eval::Outcome;
+use crate::events::{EventInput, History};
+use crate::record::Source;
 use crate::source::Span;
 use crate::syntax::ast::{Expectation, GivenValue, Name, TestBlock};
 
@@ -53,7 +55,17 @@ fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResu
     };
     let mut evaluator = program.evaluator();
     evaluator.begin();
+    let history = match given_history(&program, test) {
+        Ok(history) => history,
+        Err(message) => {
+            result.failures.push((test.span, message));
+            return result;
+        }
+    };
     for (name, value) in &test.given {
+        if program.streams.iter().any(|s| s.name == name.text) {
+            continue; // the stream's events, read above
+        }
         let Some(slot) = program.slots.iter().position(|s| s.field == name.text) else {
             result.failures.push(unknown_given(name, &program));
             continue;
@@ -72,6 +84,9 @@ fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResu
             Err(message) => result.failures.push((name.span, message)),
         }
     }
+    if let Some(history) = &history {
+        history.fill(&program, GIVEN_ID, evaluator.row_mut());
+    }
     let outcome = evaluator.evaluate_row().clone();
     for expectation in &test.expectations {
         if let Some(failure) = check_expectation(&program, &outcome, expectation) {
@@ -79,6 +94,64 @@ fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResu
         }
     }
     result
+}
+
+/// The id the test's customer has in its given events.
+const GIVEN_ID: &str = "given";
+
+/// The event history a test gives: for each stream, `NAME: [ { date: …, col: … }, … ]`.
+fn given_history(program: &Program, test: &TestBlock) -> Result<Option<History>, String> {
+    if program.streams.is_empty() {
+        return Ok(None);
+    }
+    let mut inputs = Vec::new();
+    for stream in &program.streams {
+        let rows: &[Vec<(Name, GivenValue)>] = test
+            .given
+            .iter()
+            .find_map(|(name, value)| match value {
+                GivenValue::Rows(rows, _) if name.text == stream.name => Some(rows.as_slice()),
+                GivenValue::List(items, _) if name.text == stream.name && items.is_empty() => Some(&[][..]),
+                _ => None,
+            })
+            .unwrap_or(&[]);
+        // Every column the rules read is there; a value not given is missing.
+        let mut columns: Vec<String> = vec!["date".into()];
+        columns.extend(stream.slots.iter().map(|s| s.column.clone()).filter(|c| c != "date"));
+        for row in rows {
+            for (key, _) in row {
+                if !columns.contains(&key.text) {
+                    columns.push(key.text.clone());
+                }
+            }
+        }
+        let mut table = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["customer_id".to_string()];
+        header.extend(columns.iter().cloned());
+        table.write_record(&header).map_err(|e| e.to_string())?;
+        for row in rows {
+            let mut record = vec![GIVEN_ID.to_string()];
+            for column in &columns {
+                let value =
+                    row.iter().find(|(k, _)| k.text == *column).map(|(_, v)| given_text(v)).transpose()?;
+                record.push(value.unwrap_or_default());
+            }
+            table.write_record(&record).map_err(|e| e.to_string())?;
+        }
+        let text =
+            String::from_utf8(table.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        let mut input = EventInput::file(&stream.name, "given.csv");
+        input.source = Source::Text(text);
+        inputs.push(input);
+    }
+    let history = History::read(program, &inputs).map_err(|e| match e {
+        crate::run::RunError::Bind(d) => d.first().map_or_else(String::new, |d| d.message.clone()),
+        other => other.to_string(),
+    })?;
+    if let Some(error) = history.reports.iter().flat_map(|r| r.errors.first()).next() {
+        return Err(format!("given events: {error}"));
+    }
+    Ok(Some(history))
 }
 
 fn unknown_given(name: &Name, program: &Program) -> (Span, String) {

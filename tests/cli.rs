@@ -406,3 +406,26 @@ fn check_with_data_counts_segments_and_missing_values() {
     assert!(ran.stderr.contains("missing values per field\n  identity             1   33.3%\n  orders               1   33.3%\n  inquiries            0    0.0%\n"), "{}", ran.stderr);
     assert_eq!(ran.stdout, "");
 }
+
+#[test]
+fn a_closed_pipe_ends_output_quietly_without_a_panic() {
+    use std::io::Read;
+    for args in
+        [&["test", "rulesets/"][..], &["run", "rulesets/export_sales.seg", "examples/data/customers.csv"][..]]
+    {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tradeseg"))
+            .args(args)
+            .current_dir(common::root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let mut first = [0u8; 1];
+        child.stdout.take().expect("piped").read_exact(&mut first).expect("some output");
+        // The reading end is now closed, as `| head -c1` would.
+        let output = child.wait_with_output().expect("finishes");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(output.status.code(), Some(101), "{args:?}");
+    }
+}

@@ -228,15 +228,8 @@ fn mangled_action_scripts_never_panic() {
             let input = Box::new(std::io::Cursor::new(data.as_bytes().to_vec()));
             let mut plan = Vec::new();
             let sink = Some((&mut plan as &mut dyn std::io::Write, tradeseg::actions::PlanFormat::Json));
-            let _ = tradeseg::run::run_with_actions(
-                &checked,
-                Some(&actions),
-                input,
-                &mut Vec::new(),
-                sink,
-                &options,
-                None,
-            );
+            let extras = tradeseg::run::Extras { actions: Some(&actions), plan: sink, events: &[] };
+            let _ = tradeseg::run::run_with(&checked, extras, input, &mut Vec::new(), &options, None);
         });
         assert!(outcome.is_ok(), "panicked on this script:\n{mangled}");
     }

@@ -20,6 +20,13 @@ fn segments_of(path: &Path) -> (String, Option<String>) {
         None => folder.join("../examples/data/customers.csv"),
     };
     let id = directive(&text, "sample-id").unwrap_or("id").to_string();
+    // `# sample-events: NAME=PATH` (relative to the ruleset), as often as there are streams.
+    let events: Vec<tradeseg::events::EventInput> = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('#')?.trim().strip_prefix("sample-events:"))
+        .filter_map(|spec| spec.trim().split_once('='))
+        .map(|(name, file)| tradeseg::events::EventInput::file(name, &folder.join(file).to_string_lossy()))
+        .collect();
     let ruleset = tradeseg::load::Ruleset::load(path).expect("the ruleset loads");
     let checked = tradeseg::check::check(ruleset).expect("the ruleset checks");
     let opened =
@@ -39,16 +46,9 @@ fn segments_of(path: &Path) -> (String, Option<String>) {
     let actions = tradeseg::actions::Actions::load(&checked).expect("the scripts compile");
     let (mut output, mut plan) = (Vec::new(), Vec::new());
     let sink = actions.as_ref().map(|_| (&mut plan as &mut dyn std::io::Write, PlanFormat::Csv));
-    let report = tradeseg::run::run_with_actions(
-        &checked,
-        actions.as_ref(),
-        opened.reader,
-        &mut output,
-        sink,
-        &options,
-        None,
-    )
-    .expect("the run succeeds");
+    let extras = tradeseg::run::Extras { actions: actions.as_ref(), plan: sink, events: &events };
+    let report = tradeseg::run::run_with(&checked, extras, opened.reader, &mut output, &options, None)
+        .expect("the run succeeds");
     let mut text = String::from_utf8(output).expect("UTF-8 results");
     for error in &report.data_errors {
         text.push_str(&format!("# data error: {error}\n"));

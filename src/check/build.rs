@@ -30,15 +30,27 @@ pub struct Builder<'a> {
     pub lets: HashMap<String, Option<Typed>>,
     /// The `let`s some expression referred to.
     pub used_lets: std::collections::HashSet<String>,
+    /// Declared event streams.
+    pub streams: &'a [(String, Span)],
+    /// Event columns aggregates read, and the aggregates.
+    pub event_fields: Vec<super::EventField>,
+    pub aggregates: Vec<AggregateSpec>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Builder<'a> {
     /// A builder over pass one's results.
-    pub fn new(inference: &'a Inference, columns: &'a HashMap<String, String>) -> Builder<'a> {
+    pub fn new(
+        inference: &'a Inference,
+        columns: &'a HashMap<String, String>,
+        streams: &'a [(String, Span)],
+    ) -> Builder<'a> {
         Builder {
             inference,
             columns,
+            streams,
+            event_fields: Vec::new(),
+            aggregates: Vec::new(),
             fields: Vec::new(),
             field_ids: HashMap::new(),
             lets: HashMap::new(),
@@ -65,17 +77,7 @@ impl<'a> Builder<'a> {
             ExprKind::List(items) => return self.set(scope, items, span),
             ExprKind::Name(name) => return self.name(scope, name),
             ExprKind::Call { function, args } => return self.call(scope, function, args, span),
-            ExprKind::Aggregate(aggregate) => {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        span,
-                        format!("`{}(…)` over event history is not available yet", aggregate.function.text),
-                    )
-                    .label("rules over events (orders, shipments) are not supported in this version")
-                    .help("use columns of the export instead, e.g. `orders_12m >= 3`"),
-                );
-                return None;
-            }
+            ExprKind::Aggregate(aggregate) => return self.aggregate(scope, aggregate, span),
             ExprKind::Unary { op, operand } => return self.unary(scope, *op, operand, span),
             ExprKind::Binary { op, left, right } => return self.binary(scope, *op, left, right, span),
         };
@@ -156,6 +158,7 @@ impl<'a> Builder<'a> {
                 self.diagnostics.push(d);
                 None
             }
+            Resolved::EventField { stream, column } => self.event_field(stream, column, name.span),
             Resolved::Field(field) if self.inference.conflicted.iter().any(|c| c == field) => None,
             Resolved::Field(field) => {
                 let (ty, decided) = match self.inference.types.get(field) {
@@ -342,6 +345,11 @@ impl<'a> Builder<'a> {
             }
         }
         Some(TypedKind::In { value: Box::new(value), set: Box::new(set), negated })
+    }
+
+    /// Checks that `e` is a condition.
+    pub fn expect_condition(&mut self, e: &Typed, what: &str) -> Option<Typed> {
+        self.expect(e, Ty::Bool, what)
     }
 
     /// Checks that `e` has type `ty`; reports `what` otherwise.

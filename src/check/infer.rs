@@ -61,6 +61,7 @@ impl Inference {
                 super::Resolved::Let => self.lets.get(&name.text).cloned().unwrap_or(Shape::Unknown),
                 super::Resolved::LetLater => Shape::Unknown,
                 super::Resolved::Field(field) => Shape::Field(field.to_string()),
+                super::Resolved::EventField { stream, column } => Shape::Field(event_key(stream, column)),
             },
             ExprKind::Call { function, args } => {
                 if function.text == "days_since" {
@@ -73,7 +74,7 @@ impl Inference {
                     Shape::Unknown
                 }
             }
-            ExprKind::Aggregate(_) => Shape::Unknown,
+            ExprKind::Aggregate(aggregate) => self.aggregate(scope, aggregate),
             ExprKind::Unary { op, operand } => {
                 let inner = self.shape(scope, operand);
                 match op {
@@ -91,6 +92,36 @@ impl Inference {
             ExprKind::Binary { op, left, right } => {
                 let (l, r) = (self.shape(scope, left), self.shape(scope, right));
                 self.binary(*op, (&l, left.span), (&r, right.span), e.span)
+            }
+        }
+    }
+
+    fn aggregate(&mut self, scope: &Scope, a: &crate::syntax::ast::Aggregate) -> Shape {
+        let inner = scope.for_stream(&a.stream.text);
+        if let Some(filter) = &a.filter {
+            let shape = self.shape(&inner, filter);
+            self.require(&shape, Ty::Bool, filter.span);
+        }
+        let column = a
+            .column
+            .as_ref()
+            .filter(|c| c.text != "date")
+            .map(|c| Shape::Field(event_key(&a.stream.text, &c.text)));
+        let dated = a.column.as_ref().is_some_and(|c| c.text == "date");
+        match a.function.text.as_str() {
+            "first" | "last" => {
+                if let Some(column) = &column {
+                    self.require(column, Ty::Date, a.function.span);
+                }
+                Shape::Known(Ty::Date)
+            }
+            "min" | "max" if dated => Shape::Known(Ty::Date),
+            "count" => Shape::Known(Ty::Number),
+            _ => {
+                if let Some(column) = &column {
+                    self.require(column, Ty::Number, a.function.span);
+                }
+                Shape::Known(Ty::Number)
             }
         }
     }
@@ -195,4 +226,9 @@ impl Inference {
             }
         }
     }
+}
+
+/// The inference key of an event column: kept apart from customer fields of the same name.
+pub fn event_key(stream: &str, column: &str) -> String {
+    format!("{stream}\u{1f}{column}")
 }

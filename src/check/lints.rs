@@ -310,7 +310,11 @@ fn used_fields(e: &Typed, out: &mut BTreeSet<usize>) {
         TypedKind::Field(f) => {
             out.insert(*f);
         }
-        TypedKind::Const(_) | TypedKind::Set(_) | TypedKind::AsOf => {}
+        TypedKind::Const(_)
+        | TypedKind::Set(_)
+        | TypedKind::AsOf
+        | TypedKind::Aggregate(_)
+        | TypedKind::EventField(_) => {}
         TypedKind::Neg(a) | TypedKind::DaysSince(a) | TypedKind::Not(a) => used_fields(a, out),
         TypedKind::IsMissing { value, .. } => used_fields(value, out),
         TypedKind::Arith(_, a, b)

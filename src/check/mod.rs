@@ -4,6 +4,7 @@
 //! each field exists in the data is a question for binding, when the header is known.
 
 mod build;
+mod events;
 mod infer;
 mod lints;
 pub mod suggest;
@@ -30,6 +31,12 @@ pub struct Checked {
     pub tags: Vec<Segment>,
     /// `test` blocks, for `tradeseg test`.
     pub tests: Vec<ast::TestBlock>,
+    /// Event streams declared with `events NAME`, in order, with where.
+    pub streams: Vec<(String, Span)>,
+    /// Columns of event streams that aggregates read.
+    pub event_fields: Vec<EventField>,
+    /// Aggregates over event history, in order of appearance.
+    pub aggregates: Vec<typed::AggregateSpec>,
     /// Problems that do not stop a run.
     pub warnings: Vec<Diagnostic>,
 }
@@ -44,6 +51,16 @@ pub struct Field {
     /// Its type; `None` when only tested with `is missing` / `is present`.
     pub ty: Option<Ty>,
     /// Its first use or declaration.
+    pub span: Span,
+}
+
+/// A column of an event stream, as aggregates read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventField {
+    /// Index into [`Checked::streams`].
+    pub stream: usize,
+    pub column: String,
+    pub ty: Ty,
     pub span: Span,
 }
 
@@ -95,6 +112,8 @@ pub struct CheckError {
 pub struct Scope {
     visible: HashSet<String>,
     all: HashMap<String, Span>,
+    /// Inside `where` of an aggregate: names are that stream's event columns.
+    stream: Option<String>,
 }
 
 /// What a name refers to.
@@ -103,10 +122,18 @@ pub enum Resolved<'a> {
     /// A `let` defined further down: an error here.
     LetLater,
     Field(&'a str),
+    /// A column of the events of the stream in scope (inside `where`).
+    EventField {
+        stream: &'a str,
+        column: &'a str,
+    },
 }
 
 impl Scope {
-    fn resolve<'a>(&self, name: &'a str) -> Resolved<'a> {
+    fn resolve<'a>(&'a self, name: &'a str) -> Resolved<'a> {
+        if let Some(stream) = &self.stream {
+            return Resolved::EventField { stream, column: name };
+        }
         if self.visible.contains(name) {
             Resolved::Let
         } else if self.all.contains_key(name) {
@@ -114,6 +141,11 @@ impl Scope {
         } else {
             Resolved::Field(name)
         }
+    }
+
+    /// The scope inside an aggregate's `where`: the stream's columns, no `let`s.
+    fn for_stream(&self, stream: &str) -> Scope {
+        Scope { visible: HashSet::new(), all: HashMap::new(), stream: Some(stream.to_string()) }
     }
 
     fn let_span(&self, name: &str) -> Option<Span> {
@@ -127,7 +159,8 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
     let mut warnings = Vec::new();
     let (columns, inference) = infer_fields(&ruleset.items, &mut diagnostics);
 
-    let mut builder = build::Builder::new(&inference, &columns);
+    let streams = declared_streams(&ruleset.items, &mut diagnostics);
+    let mut builder = build::Builder::new(&inference, &columns, &streams);
     let mut scope = new_scope(&ruleset.items, &mut diagnostics);
     let mut dimensions: Vec<Dimension> = Vec::new();
     let mut tags = Vec::new();
@@ -171,11 +204,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
             }
             Item::Tag(s) => tags.extend(segment(&mut builder, &scope, &ruleset.sources, s)),
             Item::Test(t) => tests.push(t.clone()),
-            Item::Events(e) => diagnostics.push(
-                Diagnostic::error(e.span, "event streams are not available yet")
-                    .label("rules over events (orders, shipments) are not supported in this version"),
-            ),
-            Item::Field(_) | Item::Include(_) => {}
+            Item::Events(_) | Item::Field(_) | Item::Include(_) => {}
         }
     }
     warnings.extend(unused(&ruleset.items, &builder));
@@ -193,12 +222,31 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
         dimensions,
         tags,
         tests,
+        streams: streams.clone(),
+        event_fields: builder.event_fields,
+        aggregates: builder.aggregates,
         warnings,
     };
     let lints = lints::lint(&checked);
     checked.warnings.extend(lints);
     sort_by_place(&mut checked.warnings);
     Ok(checked)
+}
+
+/// The `events NAME` declarations; a stream declared twice is an error.
+fn declared_streams(items: &[Item], diagnostics: &mut Vec<Diagnostic>) -> Vec<(String, Span)> {
+    let mut streams: Vec<(String, Span)> = Vec::new();
+    for item in items {
+        let Item::Events(e) = item else { continue };
+        match streams.iter().find(|(name, _)| *name == e.name.text) {
+            Some((_, first)) => diagnostics.push(
+                Diagnostic::error(e.name.span, format!("event stream `{}` is declared twice", e.name.text))
+                    .related(*first, "first declared here"),
+            ),
+            None => streams.push((e.name.text.clone(), e.name.span)),
+        }
+    }
+    streams
 }
 
 /// `let`s nothing uses, and `field` declarations no rule reads.
@@ -336,7 +384,7 @@ fn new_scope(items: &[Item], diagnostics: &mut Vec<Diagnostic>) -> Scope {
         }
         all.entry(decl.name.text.clone()).or_insert(decl.name.span);
     }
-    Scope { visible: HashSet::new(), all }
+    Scope { visible: HashSet::new(), all, stream: None }
 }
 
 /// Warnings a careful reviewer gives about one dimension.

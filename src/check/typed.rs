@@ -145,13 +145,75 @@ pub enum TypedKind {
     Not(Box<Typed>),
     And(Box<Typed>, Box<Typed>),
     Or(Box<Typed>, Box<Typed>),
+    /// An aggregate over event history: index into [`crate::check::Checked::aggregates`].
+    Aggregate(usize),
+    /// A column of the event being filtered (inside `where`): index into
+    /// [`crate::check::Checked::event_fields`].
+    EventField(usize),
+}
+
+/// The aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFn {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    First,
+    Last,
+}
+
+impl AggFn {
+    /// The function by its name in the language.
+    pub fn from_name(name: &str) -> Option<AggFn> {
+        Some(match name {
+            "count" => AggFn::Count,
+            "sum" => AggFn::Sum,
+            "avg" => AggFn::Avg,
+            "min" => AggFn::Min,
+            "max" => AggFn::Max,
+            "first" => AggFn::First,
+            "last" => AggFn::Last,
+            _ => return None,
+        })
+    }
+}
+
+/// What an aggregate reads from each event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventColumn {
+    /// The event's date (`orders.date`).
+    Date,
+    /// One of the stream's columns: index into [`crate::check::Checked::event_fields`].
+    Field(usize),
+}
+
+/// A checked aggregate: `sum(orders.amount where product == "led" in last 12 months)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateSpec {
+    /// Index into [`crate::check::Checked::streams`].
+    pub stream: usize,
+    pub function: AggFn,
+    pub column: Option<EventColumn>,
+    /// Over the stream's event fields.
+    pub filter: Option<Typed>,
+    pub window: Option<crate::syntax::ast::Window>,
+    /// The result's type: a number, or a date for `first`, `last` and `min`/`max` of dates.
+    pub ty: Ty,
+    pub span: Span,
 }
 
 impl Typed {
     /// The number of nodes in the tree and its depth, each saturating.
     pub fn measure(&self) -> (usize, usize) {
         let (size, depth) = match &self.kind {
-            TypedKind::Const(_) | TypedKind::Set(_) | TypedKind::AsOf | TypedKind::Field(_) => (0, 0),
+            TypedKind::Const(_)
+            | TypedKind::Set(_)
+            | TypedKind::AsOf
+            | TypedKind::Field(_)
+            | TypedKind::Aggregate(_)
+            | TypedKind::EventField(_) => (0, 0),
             TypedKind::Neg(a) | TypedKind::DaysSince(a) | TypedKind::Not(a) => a.measure(),
             TypedKind::IsMissing { value, .. } => value.measure(),
             TypedKind::Arith(_, a, b)

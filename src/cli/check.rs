@@ -1,7 +1,7 @@
 //! `tradeseg check RULES [--data DATA]`: every error in a ruleset at once; with data,
 //! whether its fields exist there and how many customers each segment would get.
 
-use super::{refuse_events, report, DataArgs, Exit, RulesPath};
+use super::{report, DataArgs, Exit, RulesPath};
 use tradeseg::compile::CompileOptions;
 use tradeseg::record::{encoding, Source};
 use tradeseg::run::{OutputFormat, RunError, RunOptions};
@@ -20,18 +20,20 @@ pub struct CheckArgs {
 
 /// Runs `tradeseg check`.
 pub fn run(args: CheckArgs) -> Exit {
-    if let Err(exit) = refuse_events(&args.data_args) {
-        return exit;
-    }
+    let events = match args.data_args.event_inputs() {
+        Ok(events) => events,
+        Err(exit) => return exit,
+    };
     let checked = match super::load_checked_with(&args.rules, true) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
-    if let Err(exit) = super::load_actions(&checked) {
-        return exit;
-    }
+    let actions = match super::load_actions(&checked) {
+        Ok(actions) => actions,
+        Err(exit) => return exit,
+    };
     let Some(data) = &args.data else {
-        eprintln!(
+        errln!(
             "ok: {} dimensions, {} tags, {} fields, {} files",
             checked.dimensions.len(),
             checked.tags.len(),
@@ -44,7 +46,7 @@ pub fn run(args: CheckArgs) -> Exit {
     let opened = match encoding::open(&source, args.data_args.encoding) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: cannot open the data `{data}`: {e}");
+            errln!("error: cannot open the data `{data}`: {e}");
             return Exit::Usage;
         }
     };
@@ -58,10 +60,11 @@ pub fn run(args: CheckArgs) -> Exit {
         threads: 0,
         compile: CompileOptions { as_of, id_column: args.data_args.id.clone() },
     };
-    match tradeseg::run::run(&checked, opened.reader, &mut std::io::sink(), &options, None) {
+    let extras = tradeseg::run::Extras { actions: actions.as_ref(), plan: None, events: &events };
+    match tradeseg::run::run_with(&checked, extras, opened.reader, &mut std::io::sink(), &options, None) {
         Ok(summary) => {
             report::run_summary(&summary, as_of, false);
-            eprint!("{}", report::missing(&summary));
+            err!("{}", report::missing(&summary));
             Exit::Done
         }
         Err(RunError::Bind(diagnostics)) => {
@@ -69,7 +72,7 @@ pub fn run(args: CheckArgs) -> Exit {
             Exit::Usage
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             Exit::Data
         }
     }

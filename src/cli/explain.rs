@@ -1,7 +1,7 @@
 //! `tradeseg explain RULES DATA --customer ID`: why one customer got its segments, part by
 //! part, in a terminal (in colour on one) or as JSON for tools.
 
-use super::{load_checked, refuse_events, DataArgs, Exit, RulesPath};
+use super::{load_checked, DataArgs, Exit, RulesPath};
 use codespan_reporting::term::termcolor::{Color, ColorChoice, ColorSpec, StandardStream, WriteColor};
 use std::io::IsTerminal;
 use tradeseg::compile::CompileOptions;
@@ -44,10 +44,9 @@ pub fn run(args: ExplainArgs) -> Exit {
 }
 
 fn execute(args: &ExplainArgs) -> Result<(), Exit> {
-    refuse_events(&args.data_args)?;
     let checked = load_checked(&args.rules)?;
     let opened = encoding::open(&Source::from_arg(&args.data), args.data_args.encoding).map_err(|e| {
-        eprintln!("error: cannot open the data `{}`: {e}", args.data);
+        errln!("error: cannot open the data `{}`: {e}", args.data);
         Exit::Usage
     })?;
     let options = RunOptions {
@@ -62,14 +61,13 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
             id_column: args.data_args.id.clone(),
         },
     };
+    let events = args.data_args.event_inputs()?;
     let explanation =
-        match tradeseg::explain::find_and_explain(&checked, opened.reader, &options, &args.customer) {
+        match tradeseg::explain::find_and_explain(&checked, opened.reader, &options, &events, &args.customer)
+        {
             Ok(Some(explanation)) => explanation,
             Ok(None) => {
-                eprintln!(
-                    "error: no customer has {} `{}` in `{}`",
-                    args.data_args.id, args.customer, args.data
-                );
+                errln!("error: no customer has {} `{}` in `{}`", args.data_args.id, args.customer, args.data);
                 return Err(Exit::Data);
             }
             Err(RunError::Bind(diagnostics)) => {
@@ -77,14 +75,14 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
                 return Err(Exit::Usage);
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return Err(Exit::Data);
             }
         };
     match args.format {
         ExplainFormat::Json => {
             let text = serde_json::to_string_pretty(&explanation).unwrap_or_default();
-            println!("{text}");
+            outln!("{text}");
         }
         ExplainFormat::Text => {
             let choice = if std::io::stdout().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };

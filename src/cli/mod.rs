@@ -2,6 +2,21 @@
 //! arguments to an exit code. Everything a person reads (colour, progress, summaries)
 //! is made here; the library only returns data.
 
+// Printing that never panics: a closed pipe (`tradeseg test … | head`) or a closed
+// terminal ends the output quietly instead of aborting the program.
+macro_rules! outln {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($arg)*); }};
+}
+macro_rules! out {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($arg)*); }};
+}
+macro_rules! errln {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($arg)*); }};
+}
+macro_rules! err {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stderr(), $($arg)*); }};
+}
+
 mod check;
 mod explain;
 mod output;
@@ -73,9 +88,37 @@ pub struct DataArgs {
     /// CSV field delimiter.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
-    /// Event streams as NAME=FILE (rules over history).
+    /// An event stream the rules read, as NAME=FILE (CSV, JSON or NDJSON); repeat for more.
     #[arg(long, value_name = "NAME=FILE")]
     pub events: Vec<String>,
+    /// The customer id column of event files (default: `customer_id`, else `id`).
+    #[arg(long, value_name = "COLUMN")]
+    pub event_id: Option<String>,
+    /// The date column of event files.
+    #[arg(long, value_name = "COLUMN", default_value = "date")]
+    pub event_date: String,
+}
+
+impl DataArgs {
+    /// The `--events` streams to read.
+    pub fn event_inputs(&self) -> Result<Vec<tradeseg::events::EventInput>, Exit> {
+        self.events
+            .iter()
+            .map(|spec| {
+                let Some((name, path)) = spec.split_once('=').filter(|(n, p)| !n.is_empty() && !p.is_empty())
+                else {
+                    errln!("error: `--events {spec}`: write NAME=FILE, e.g. --events orders=orders.csv");
+                    return Err(Exit::Usage);
+                };
+                let mut input = tradeseg::events::EventInput::file(name.trim(), path.trim());
+                input.encoding = self.encoding;
+                input.delimiter = self.delimiter;
+                input.id_column = self.event_id.clone();
+                input.date_column = self.event_date.clone();
+                Ok(input)
+            })
+            .collect()
+    }
 }
 
 /// `--input-format` values.
@@ -144,7 +187,7 @@ pub fn load_checked_with(path: &std::path::Path, warnings: bool) -> Result<trade
 }
 
 fn say_errors(count: usize) {
-    eprintln!("{count} error{} in the ruleset; nothing was evaluated", if count == 1 { "" } else { "s" });
+    errln!("{count} error{} in the ruleset; nothing was evaluated", if count == 1 { "" } else { "s" });
 }
 
 /// Reads and compiles the ruleset's action scripts, printing any that do not compile.
@@ -154,13 +197,4 @@ pub fn load_actions(checked: &tradeseg::check::Checked) -> Result<Option<tradese
         say_errors(e.diagnostics.len());
         Exit::Usage
     })
-}
-
-/// Refuses `--events` until rules over history exist, rather than ignoring them.
-pub fn refuse_events(data: &DataArgs) -> Result<(), Exit> {
-    if let Some(first) = data.events.first() {
-        eprintln!("error: `--events {first}`: event streams are not available in this version");
-        return Err(Exit::Usage);
-    }
-    Ok(())
 }

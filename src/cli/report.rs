@@ -55,6 +55,22 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
             by_column.join(", ")
         );
     }
+    for stream in &report.events {
+        for error in stream.errors.iter().take(SHOWN_DATA_ERRORS) {
+            let _ = writeln!(err, "event error: {} ({}), {error}", stream.stream, stream.file);
+        }
+        if stream.error_count > 0 {
+            let _ =
+                writeln!(err, "{} bad events in `{}`; they were left out", stream.error_count, stream.stream);
+        }
+        if stream.unknown_events > 0 {
+            let _ = writeln!(
+                err,
+                "{} events in `{}` belong to {} customer ids not in the customer data; they were not counted",
+                stream.unknown_events, stream.stream, stream.unknown_ids
+            );
+        }
+    }
     if report.action_error_count > 0 {
         for error in report.action_errors.iter().take(SHOWN_DATA_ERRORS) {
             let _ = writeln!(err, "action error: {error}");
@@ -71,6 +87,14 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
     let _ = write!(err, "{}", summary(report, as_of));
     if report.tasks > 0 {
         let _ = writeln!(err, "{} follow-up tasks", report.tasks);
+    }
+    for stream in &report.events {
+        let later = match stream.after_as_of {
+            0 => String::new(),
+            n => format!(", {n} dated after the as-of date and not counted"),
+        };
+        let _ =
+            writeln!(err, "events `{}`: {} read from {}{later}", stream.stream, stream.events, stream.file);
     }
 }
 

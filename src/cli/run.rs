@@ -1,7 +1,7 @@
 //! `tradeseg run RULES DATA`: every customer's segments, in input order.
 
 use super::output::Destination;
-use super::{load_checked, refuse_events, report, DataArgs, Exit, RulesPath};
+use super::{load_checked, report, DataArgs, Exit, RulesPath};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use std::time::Duration;
 use tradeseg::actions::PlanFormat;
 use tradeseg::compile::CompileOptions;
 use tradeseg::record::{encoding, Source};
-use tradeseg::run::{OutputFormat, Progress, RunError, RunOptions};
+use tradeseg::run::{Extras, OutputFormat, Progress, RunError, RunOptions};
 
 /// Inputs at least this large show a progress bar on a terminal.
 const PROGRESS_BYTES: u64 = 16 << 20;
@@ -68,12 +68,12 @@ pub fn run(args: RunArgs) -> Exit {
 }
 
 fn execute(args: RunArgs) -> Result<Exit, Exit> {
-    refuse_events(&args.data_args)?;
     let checked = load_checked(&args.rules)?;
     let actions = super::load_actions(&checked)?;
+    let events = args.data_args.event_inputs()?;
     let source = Source::from_arg(&args.data);
     let opened = encoding::open(&source, args.data_args.encoding).map_err(|e| {
-        eprintln!("error: cannot open the data `{}`: {e}", args.data);
+        errln!("error: cannot open the data `{}`: {e}", args.data);
         Exit::Usage
     })?;
     let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
@@ -93,12 +93,12 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     };
     let mut destination = Destination::open(args.output.as_deref()).map_err(|e| {
         let target = args.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
-        eprintln!("error: cannot write to `{target}`: {e}");
+        errln!("error: cannot write to `{target}`: {e}");
         Exit::Failed
     })?;
     let mut plan = match &args.plan {
         Some(path) => Some(Destination::open(Some(path)).map_err(|e| {
-            eprintln!("error: cannot write to `{}`: {e}", path.display());
+            errln!("error: cannot write to `{}`: {e}", path.display());
             Exit::Failed
         })?),
         None => None,
@@ -106,12 +106,16 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     let plan_format = PlanFormat::from_path(&args.plan.as_deref().unwrap_or(Path::new("")).to_string_lossy());
     let progress = Progress::default();
     let bar = progress_bar(&source, progress.clone());
-    let result = tradeseg::run::run_with_actions(
+    let extras = Extras {
+        actions: actions.as_ref(),
+        plan: plan.as_mut().map(|p| (p.writer(), plan_format)),
+        events: &events,
+    };
+    let result = tradeseg::run::run_with(
         &checked,
-        actions.as_ref(),
+        extras,
         opened.reader,
         destination.writer(),
-        plan.as_mut().map(|p| (p.writer(), plan_format)),
         &options,
         Some(progress),
     );
@@ -122,33 +126,36 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         Ok(report) => report,
         Err(RunError::Bind(diagnostics)) => {
             report::diagnostics(&diagnostics, &checked.sources);
-            eprintln!("the ruleset does not fit the data's columns; nothing was evaluated");
+            errln!("the ruleset does not fit the data's columns; nothing was evaluated");
             return Err(Exit::Usage);
         }
         Err(RunError::Input(message)) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return Err(Exit::Data);
         }
         Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Done),
         Err(RunError::Output(e)) => {
-            eprintln!("error: cannot write the results: {e}");
+            errln!("error: cannot write the results: {e}");
             return Err(Exit::Failed);
         }
     };
     report::run_summary(&report, as_of, args.quiet);
     if actions.is_some() && args.plan.is_none() && report.tasks > 0 {
-        eprintln!("note: the actions made {} follow-up tasks; write them with --plan FILE", report.tasks);
+        errln!("note: the actions made {} follow-up tasks; write them with --plan FILE", report.tasks);
     }
-    if args.strict && report.data_error_count + report.action_error_count > 0 {
-        eprintln!(
-            "--strict: {} data errors, {} action errors; no results were kept",
-            report.data_error_count, report.action_error_count
+    let event_problems: u64 = report.events.iter().map(|e| e.error_count + e.unknown_events).sum();
+    if args.strict && report.data_error_count + report.action_error_count + event_problems > 0 {
+        errln!(
+            "--strict: {} data errors, {} action errors, {} bad or unmatched events; no results were kept",
+            report.data_error_count,
+            report.action_error_count,
+            event_problems
         );
         return Err(Exit::Data);
     }
     for written in [Some(destination), plan].into_iter().flatten() {
         written.commit().map_err(|e| {
-            eprintln!("error: cannot write the results: {e}");
+            errln!("error: cannot write the results: {e}");
             Exit::Failed
         })?;
     }

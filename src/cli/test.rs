@@ -33,11 +33,11 @@ pub fn run(args: TestArgs) -> Exit {
     let files = match rulesets(&args.rules) {
         Ok(files) if !files.is_empty() => files,
         Ok(_) => {
-            eprintln!("error: no rulesets (*.seg) in `{}`", args.rules.display());
+            errln!("error: no rulesets (*.seg) in `{}`", args.rules.display());
             return Exit::Usage;
         }
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", args.rules.display());
+            errln!("error: cannot read `{}`: {e}", args.rules.display());
             return Exit::Usage;
         }
     };
@@ -50,12 +50,12 @@ pub fn run(args: TestArgs) -> Exit {
                 check_snapshot(file, &checked, args.accept, &mut tally);
             }
             Err(_) => {
-                println!("FAIL {}: the ruleset does not load (see above)", file.display());
+                outln!("FAIL {}: the ruleset does not load (see above)", file.display());
                 tally.failed += 1;
             }
         }
     }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
+    outln!("{} passed, {} failed", tally.passed, tally.failed);
     if tally.failed > 0 {
         Exit::Failed
     } else {
@@ -71,13 +71,13 @@ fn run_blocks(checked: &Checked, as_of: i32, tally: &mut Tally) {
         }
         let at = place(&checked.sources, result.span);
         if result.passed() {
-            println!("ok   {at} {:?}", result.name);
+            outln!("ok   {at} {:?}", result.name);
             tally.passed += 1;
             continue;
         }
-        println!("FAIL {at} {:?}", result.name);
+        outln!("FAIL {at} {:?}", result.name);
         for (span, message) in &result.failures {
-            println!("       {}: {message}", place(&checked.sources, *span));
+            outln!("       {}: {message}", place(&checked.sources, *span));
         }
         tally.failed += 1;
     }
@@ -92,25 +92,25 @@ fn check_snapshot(file: &Path, checked: &Checked, accept: bool, tally: &mut Tall
     let actual = match outcome {
         Ok(actual) => actual,
         Err(message) => {
-            println!("FAIL {} snapshot: {message}", file.display());
+            outln!("FAIL {} snapshot: {message}", file.display());
             tally.failed += 1;
             return;
         }
     };
     let expected = std::fs::read_to_string(&stored_at).ok();
     if expected.as_deref() == Some(actual.as_str()) {
-        println!("ok   {shown}");
+        outln!("ok   {shown}");
         tally.passed += 1;
         return;
     }
     if accept {
         match super::output::write_atomically(&stored_at, actual.as_bytes()) {
             Ok(()) => {
-                println!("ok   {shown} (stored)");
+                outln!("ok   {shown} (stored)");
                 tally.passed += 1;
             }
             Err(e) => {
-                println!("FAIL {shown}: cannot store the snapshot: {e}");
+                outln!("FAIL {shown}: cannot store the snapshot: {e}");
                 tally.failed += 1;
             }
         }
@@ -118,14 +118,13 @@ fn check_snapshot(file: &Path, checked: &Checked, accept: bool, tally: &mut Tall
     }
     tally.failed += 1;
     match expected {
-        None => println!(
-            "FAIL {shown}: no snapshot yet; store it with `tradeseg test {} --accept`",
-            file.display()
-        ),
+        None => {
+            outln!("FAIL {shown}: no snapshot yet; store it with `tradeseg test {} --accept`", file.display())
+        }
         Some(expected) => {
-            println!("FAIL {shown}: the results changed");
-            print!("{}", super::report::changes(&snapshot::compare(&expected, &actual)));
-            println!("       accept them with `tradeseg test {} --accept`", file.display());
+            outln!("FAIL {shown}: the results changed");
+            out!("{}", super::report::changes(&snapshot::compare(&expected, &actual)));
+            outln!("       accept them with `tradeseg test {} --accept`", file.display());
         }
     }
 }

@@ -3,7 +3,7 @@
 //! and who moved since the previous evaluation. A broken edit is reported and the
 //! previous rules stay in use.
 
-use super::{refuse_events, report, DataArgs, Exit, RulesPath};
+use super::{report, DataArgs, Exit, RulesPath};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc::channel;
@@ -14,7 +14,7 @@ use tradeseg::check::Checked;
 use tradeseg::compile::CompileOptions;
 use tradeseg::record::{encoding, Source};
 use tradeseg::reload::{Live, NotReady, ReloadEvent};
-use tradeseg::run::{OutputFormat, RunError, RunOptions};
+use tradeseg::run::{Extras, OutputFormat, RunError, RunOptions};
 
 /// Arguments of `tradeseg watch`.
 #[derive(Debug, clap::Args)]
@@ -32,12 +32,17 @@ pub struct WatchArgs {
 
 /// Runs `tradeseg watch` until interrupted.
 pub fn run(args: WatchArgs) -> Exit {
-    if let Err(exit) = refuse_events(&args.data_args) {
-        return exit;
-    }
+    let streams = match args.data_args.event_inputs() {
+        Ok(streams) => streams,
+        Err(exit) => return exit,
+    };
     let (tx, events) = channel();
-    let data_path = PathBuf::from(&args.data);
-    let live = Live::watch(&args.rules, vec![data_path], Box::new(ready), move |event| {
+    let mut others = vec![PathBuf::from(&args.data)];
+    others.extend(streams.iter().filter_map(|e| match &e.source {
+        tradeseg::record::Source::File(path) => Some(path.clone()),
+        tradeseg::record::Source::Stdin | tradeseg::record::Source::Text(_) => None,
+    }));
+    let live = Live::watch(&args.rules, others, Box::new(ready), move |event| {
         let _ = tx.send(event);
     });
     let live: Live<Ready> = match live {
@@ -61,7 +66,7 @@ pub fn run(args: WatchArgs) -> Exit {
             ReloadEvent::Reloaded { .. } => "the rules changed",
             ReloadEvent::Changed { .. } => "the data changed",
             ReloadEvent::Rejected { report, .. } => {
-                eprintln!("{report}");
+                errln!("{report}");
                 say("the edited rules have errors; still using the previous rules");
                 continue;
             }
@@ -113,7 +118,7 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
     let started = Instant::now();
     let opened =
         encoding::open(&Source::File(PathBuf::from(&args.data)), args.data_args.encoding).map_err(|e| {
-            eprintln!("error: cannot open the data `{}`: {e}", args.data);
+            errln!("error: cannot open the data `{}`: {e}", args.data);
             Exit::Usage
         })?;
     let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
@@ -127,15 +132,9 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
         compile: CompileOptions { as_of, id_column: args.data_args.id.clone() },
     };
     let mut results = Vec::new();
-    let run = tradeseg::run::run_with_actions(
-        checked,
-        rules.actions.as_ref(),
-        opened.reader,
-        &mut results,
-        None,
-        &options,
-        None,
-    );
+    let events = args.data_args.event_inputs()?;
+    let extras = Extras { actions: rules.actions.as_ref(), plan: None, events: &events };
+    let run = tradeseg::run::run_with(checked, extras, opened.reader, &mut results, &options, None);
     let report = match run {
         Ok(report) => report,
         Err(RunError::Bind(diagnostics)) => {
@@ -143,13 +142,13 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
             return Err(Exit::Usage);
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Err(Exit::Data);
         }
     };
     if let Some(path) = &args.output {
         if let Err(e) = super::output::write_atomically(path, &results) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            errln!("error: cannot write `{}`: {e}", path.display());
             return Err(Exit::Failed);
         }
     }

@@ -2,6 +2,7 @@
 //! bound to a column (an unknown one is an error with "did you mean" from the header), each
 //! condition becomes a tree specialised by type, and constant parts are folded.
 
+mod events;
 mod program;
 
 pub use program::*;
@@ -90,7 +91,18 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
     if !errors.is_empty() {
         return Err(errors);
     }
-    let lower = Lower { as_of: options.as_of };
+    let aggregate_base = slots.len();
+    for spec in &checked.aggregates {
+        slots.push(SlotSpec {
+            field: checked.sources.snippet(spec.span).to_string(),
+            column: String::new(),
+            index: None,
+            ty: Some(spec.ty),
+        });
+    }
+    let (streams, event_slot) = events::streams(checked);
+    let lower = Lower { as_of: options.as_of, aggregate_base, event_slot };
+    let aggregates = events::aggregates(checked, &lower);
     let dimensions = checked
         .dimensions
         .iter()
@@ -123,6 +135,9 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
         id_name: options.id_column.clone(),
         header_width: schema.complete.then_some(schema.columns.len()),
         header: schema.columns.clone(),
+        aggregates,
+        aggregate_base,
+        streams,
     };
     Ok((program, warnings))
 }
@@ -130,13 +145,30 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
 /// Lowers typed expressions; the checker guarantees every type fits.
 struct Lower {
     as_of: Day,
+    aggregate_base: usize,
+    /// Per event field: its slot in its stream's event row.
+    event_slot: Vec<usize>,
+}
+
+impl Lower {
+    /// The slot a field, an aggregate or an event column reads.
+    fn slot(&self, kind: &TypedKind) -> Option<Slot> {
+        Some(match kind {
+            TypedKind::Field(slot) => *slot as Slot,
+            TypedKind::Aggregate(i) => (self.aggregate_base + i) as Slot,
+            TypedKind::EventField(f) => self.event_slot[*f] as Slot,
+            _ => return None,
+        })
+    }
 }
 
 impl Lower {
     fn cond(&self, e: &Typed) -> Cond {
         match &e.kind {
             TypedKind::Const(Const::Bool(b)) => Cond::Const(*b),
-            TypedKind::Field(slot) => Cond::BoolSlot(*slot as Slot),
+            TypedKind::Field(_) | TypedKind::EventField(_) => {
+                Cond::BoolSlot(self.slot(&e.kind).unwrap_or_default())
+            }
             TypedKind::Not(inner) => match self.cond(inner) {
                 Cond::Const(b) => Cond::Const(!b),
                 other => Cond::Not(Box::new(other)),
@@ -221,7 +253,9 @@ impl Lower {
         let binary = |l: &Typed, r: &Typed| (Box::new(self.num(l)), Box::new(self.num(r)));
         let folded = match &e.kind {
             TypedKind::Const(Const::Number(n)) => return Num::Const(*n),
-            TypedKind::Field(slot) => return Num::Slot(*slot as Slot),
+            TypedKind::Field(_) | TypedKind::Aggregate(_) | TypedKind::EventField(_) => {
+                return Num::Slot(self.slot(&e.kind).unwrap_or_default())
+            }
             TypedKind::Neg(inner) => Num::Neg(Box::new(self.num(inner))),
             TypedKind::Arith(op, l, r) => {
                 let (a, b) = binary(l, r);
@@ -242,7 +276,9 @@ impl Lower {
         match &e.kind {
             TypedKind::Const(Const::Date(d)) => DateExpr::Const(*d),
             TypedKind::AsOf => DateExpr::Const(self.as_of),
-            TypedKind::Field(slot) => DateExpr::Slot(*slot as Slot),
+            TypedKind::Field(_) | TypedKind::Aggregate(_) | TypedKind::EventField(_) => {
+                DateExpr::Slot(self.slot(&e.kind).unwrap_or_default())
+            }
             other => unreachable!("not a date after checking: {other:?}"),
         }
     }
@@ -250,14 +286,16 @@ impl Lower {
     fn text(&self, e: &Typed) -> TextExpr {
         match &e.kind {
             TypedKind::Const(Const::Text(t)) => TextExpr::Const(t.as_bytes().into()),
-            TypedKind::Field(slot) => TextExpr::Slot(*slot as Slot),
+            TypedKind::Field(_) | TypedKind::EventField(_) => {
+                TextExpr::Slot(self.slot(&e.kind).unwrap_or_default())
+            }
             other => unreachable!("not text after checking: {other:?}"),
         }
     }
 
     fn any(&self, e: &Typed) -> AnyExpr {
-        if let TypedKind::Field(slot) = e.kind {
-            return AnyExpr::Slot(slot as Slot);
+        if let Some(slot) = self.slot(&e.kind) {
+            return AnyExpr::Slot(slot);
         }
         match e.ty {
             Ty::Number => AnyExpr::Num(self.num(e)),

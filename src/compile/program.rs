@@ -27,6 +27,37 @@ pub struct Program {
     pub header_width: Option<usize>,
     /// The CSV header's columns (empty for JSON).
     pub header: Vec<String>,
+    /// Aggregates over event history; each fills the slot `aggregate_base + i`.
+    pub aggregates: Vec<CompiledAggregate>,
+    /// The first aggregate slot (the number of field slots).
+    pub aggregate_base: usize,
+    /// The event streams aggregates read, with the columns each needs.
+    pub streams: Vec<StreamSpec>,
+}
+
+/// An event stream's needs: its name and the columns aggregates read from each event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamSpec {
+    pub name: String,
+    /// Slots of an event row; `column` is the event file's column.
+    pub slots: Vec<SlotSpec>,
+}
+
+/// An aggregate, ready to accumulate events.
+#[derive(Debug, Clone)]
+pub struct CompiledAggregate {
+    /// Index into [`Program::streams`].
+    pub stream: usize,
+    pub function: crate::check::typed::AggFn,
+    /// `None` for the event's date; else a slot of the event row.
+    pub value: Option<Slot>,
+    /// Keeps the events for which it is true; over the event row.
+    pub filter: Option<Cond>,
+    /// Events dated after `after` (if any) and on or before `until` count.
+    pub after: Option<Day>,
+    pub until: Day,
+    /// A number, or a date.
+    pub ty: Ty,
 }
 
 /// Where a slot's value comes from and its type.

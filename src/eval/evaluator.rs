@@ -37,24 +37,35 @@ impl<'p> Evaluator<'p> {
     /// Evaluates a record given its cells by column position (the layout the program was
     /// compiled for). `None` is an absent cell.
     pub fn evaluate_columns<'c>(&mut self, cell: impl Fn(usize) -> Option<&'c str>) -> &Outcome {
+        self.fill_columns(cell);
+        self.evaluate_row()
+    }
+
+    /// Evaluates a record given its cells by column name.
+    pub fn evaluate_named<'c>(&mut self, cell: impl Fn(&str) -> Option<&'c str>) -> &Outcome {
+        self.fill_named(cell);
+        self.evaluate_row()
+    }
+
+    /// Starts a record and fills its fields by column position, without evaluating: for
+    /// callers that fill more (event history) before [`Evaluator::evaluate_row`].
+    pub fn fill_columns<'c>(&mut self, cell: impl Fn(usize) -> Option<&'c str>) {
         self.begin();
         for (slot, spec) in self.program.slots.iter().enumerate() {
             if let Some(text) = spec.index.and_then(&cell) {
                 self.set(slot, text);
             }
         }
-        self.finish()
     }
 
-    /// Evaluates a record given its cells by column name.
-    pub fn evaluate_named<'c>(&mut self, cell: impl Fn(&str) -> Option<&'c str>) -> &Outcome {
+    /// Starts a record and fills its fields by column name, without evaluating.
+    pub fn fill_named<'c>(&mut self, cell: impl Fn(&str) -> Option<&'c str>) {
         self.begin();
-        for (slot, spec) in self.program.slots.iter().enumerate() {
+        for (slot, spec) in self.program.slots[..self.program.aggregate_base].iter().enumerate() {
             if let Some(text) = cell(&spec.column) {
                 self.set(slot, text);
             }
         }
-        self.finish()
     }
 
     /// Evaluates a row filled by the caller (see [`Evaluator::row_mut`]).
@@ -90,10 +101,6 @@ impl<'p> Evaluator<'p> {
     /// The row being filled.
     pub fn row_mut(&mut self) -> &mut Row {
         &mut self.row
-    }
-
-    fn finish(&mut self) -> &Outcome {
-        self.evaluate_row()
     }
 
     /// The cells of the last record that did not parse.

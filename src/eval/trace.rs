@@ -126,6 +126,9 @@ impl<'a> Interpreter<'a> {
             TypedKind::Set(items) => Value::Set(items.clone()),
             TypedKind::AsOf => Value::Date(self.as_of),
             TypedKind::Field(id) => self.field(*id, e.ty),
+            // Aggregates sit in the row after the fields, filled from the event history.
+            TypedKind::Aggregate(i) => self.field(self.fields.len() + i, e.ty),
+            TypedKind::EventField(_) => Value::Missing,
             TypedKind::Neg(a) => match self.sub(a, p) {
                 Value::Number(n) => Value::Number(-n),
                 _ => Value::Missing,

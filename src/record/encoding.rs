@@ -37,6 +37,8 @@ impl FromStr for Encoding {
 pub enum Source {
     File(std::path::PathBuf),
     Stdin,
+    /// Data held in memory (a test's given events, a program's own records), UTF-8.
+    Text(String),
 }
 
 impl Source {
@@ -54,6 +56,7 @@ impl Source {
         match self {
             Source::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
             Source::Stdin => None,
+            Source::Text(text) => Some(text.len() as u64),
         }
     }
 }
@@ -85,6 +88,7 @@ pub fn open(source: &Source, encoding: Encoding) -> io::Result<Opened> {
             };
             (Box::new(Cursor::new(prefix).chain(stdin)), encoding)
         }
+        Source::Text(text) => (Box::new(Cursor::new(text.clone().into_bytes())), Encoding::Utf8),
     };
     let reader: Box<dyn Read + Send> = match encoding {
         Encoding::Gbk | Encoding::Gb18030 => Box::new(

@@ -19,6 +19,7 @@ use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
 use crate::diagnostic::Diagnostic;
+use crate::events::{EventInput, History};
 use crate::record::InputFormat;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -84,7 +85,7 @@ const WORKER_STACK: usize = 8 << 20;
 pub type Progress = Arc<AtomicU64>;
 
 /// Runs a checked ruleset over `input`, writing results to `output`. Action scripts are
-/// not run; [`run_with_actions`] runs them.
+/// not run and no event history is read; [`run_with`] does both.
 pub fn run(
     checked: &Checked,
     input: Box<dyn Read + Send>,
@@ -92,7 +93,16 @@ pub fn run(
     options: &RunOptions,
     progress: Option<Progress>,
 ) -> Result<Report, RunError> {
-    run_with_actions(checked, None, input, output, None, options, progress)
+    run_with(checked, Extras::default(), input, output, options, progress)
+}
+
+/// What a run may take besides the customers: action scripts with a plan to write their
+/// tasks to, and event streams for rules over history.
+#[derive(Default)]
+pub struct Extras<'a> {
+    pub actions: Option<&'a Actions>,
+    pub plan: Option<PlanSink<'a>>,
+    pub events: &'a [EventInput],
 }
 
 /// Where the follow-up plan goes, and in which format.
@@ -102,21 +112,23 @@ pub type PlanSink<'a> = (&'a mut dyn Write, PlanFormat);
 pub(crate) struct Setup<'a> {
     pub program: &'a Program,
     pub actions: Option<&'a Actions>,
+    pub history: Option<&'a History>,
     pub options: &'a RunOptions,
     pub plan: Option<PlanFormat>,
 }
 
-/// Runs a checked ruleset over `input`, writing results to `output`, and runs the
-/// ruleset's action scripts (loaded with [`Actions::load`]), writing their tasks to `plan`.
-pub fn run_with_actions<'o>(
+/// Runs a checked ruleset over `input`, writing results to `output`: reads the event
+/// streams the rules need first, and runs the ruleset's action scripts (loaded with
+/// [`Actions::load`]), writing their tasks to the plan.
+pub fn run_with<'o>(
     checked: &Checked,
-    actions: Option<&Actions>,
+    extras: Extras<'o>,
     input: Box<dyn Read + Send>,
     output: &'o mut dyn Write,
-    plan: Option<PlanSink<'o>>,
     options: &RunOptions,
     progress: Option<Progress>,
 ) -> Result<Report, RunError> {
+    let Extras { actions, plan, events } = extras;
     let progress = progress.unwrap_or_default();
     let mut reader = input::BatchReader::new(input, options, progress.clone());
     let header = reader.header().map_err(RunError::Input)?;
@@ -130,16 +142,30 @@ pub fn run_with_actions<'o>(
         ));
     }
     let (program, warnings) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
+    let mut history = match program.streams.is_empty() {
+        true => None,
+        false => Some(History::read(&program, events)?),
+    };
     let threads = match options.threads {
         0 => thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let setup = Setup { program: &program, actions, options, plan: plan.as_ref().map(|p| p.1) };
+    let setup = Setup {
+        program: &program,
+        actions,
+        history: history.as_ref(),
+        options,
+        plan: plan.as_ref().map(|p| p.1),
+    };
     let mut writer = write::Writer::new(output, plan, &setup, header.as_deref());
     let mut report = Report::new(&program, warnings);
     execute(&setup, reader, &mut writer, &mut report, threads)?;
     writer.finish().map_err(RunError::Output)?;
     report.finish(&program);
+    if let Some(history) = &mut history {
+        history.count_unknown();
+        report.events = std::mem::take(&mut history.reports);
+    }
     Ok(report)
 }
 

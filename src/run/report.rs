@@ -76,6 +76,8 @@ pub struct Report {
     pub action_errors: Vec<ActionError>,
     /// All of them.
     pub action_error_count: u64,
+    /// What reading each event stream found.
+    pub events: Vec<crate::events::StreamReport>,
     slots_seen: Vec<bool>,
     keys: Vec<String>,
 }
@@ -105,6 +107,7 @@ impl Report {
             tasks: 0,
             action_errors: Vec::new(),
             action_error_count: 0,
+            events: Vec::new(),
         }
     }
 
@@ -166,7 +169,7 @@ impl Report {
         if self.keys.is_empty() && self.records > 0 && program.id_column.is_some() {
             return;
         }
-        for (spec, seen) in program.slots.iter().zip(&self.slots_seen) {
+        for (spec, seen) in program.slots[..program.aggregate_base].iter().zip(&self.slots_seen) {
             if *seen || spec.index.is_some() || self.records == 0 {
                 continue;
             }

@@ -10,6 +10,7 @@ use crate::check::typed::Ty;
 use crate::compile::Program;
 use crate::decimal::Decimal;
 use crate::eval::{Evaluator, Outcome, Row, Val};
+use crate::events::History;
 use serde_json::Value;
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::Mutex;
@@ -43,6 +44,7 @@ pub struct BatchResult {
 /// Evaluates batches.
 pub struct Worker<'p> {
     program: &'p Program,
+    history: Option<&'p History>,
     options: &'p RunOptions,
     actions: Option<&'p Actions>,
     evaluator: Evaluator<'p>,
@@ -66,6 +68,7 @@ impl<'p> Worker<'p> {
             .collect();
         Worker {
             program,
+            history: setup.history,
             options: setup.options,
             actions: setup.actions,
             evaluator: Evaluator::new(program),
@@ -160,6 +163,10 @@ impl<'p> Worker<'p> {
                     Err(_) => self.bad_text(result, line, &spec.column, cell),
                 }
             }
+            if let Some(history) = self.history {
+                let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default();
+                history.fill(self.program, &String::from_utf8_lossy(id), self.evaluator.row_mut());
+            }
             self.evaluator.evaluate_row();
             tally(result, self.evaluator.outcome(), self.evaluator.row());
             for error in self.evaluator.errors() {
@@ -253,7 +260,7 @@ impl<'p> Worker<'p> {
             result.keys = object.keys().cloned().collect();
         }
         self.evaluator.begin();
-        for (slot, spec) in self.program.slots.iter().enumerate() {
+        for (slot, spec) in self.program.slots[..self.program.aggregate_base].iter().enumerate() {
             let Some(cell) = object.get(&spec.column) else { continue };
             result.slots_seen[slot] = true;
             if let Err(shown) = fill_json(&mut self.evaluator, slot, spec.ty, cell) {

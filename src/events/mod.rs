@@ -1,0 +1,138 @@
+//! Event history: reads each event stream (orders, shipments, contacts) once, streaming,
+//! and keeps per customer only the accumulators the ruleset's aggregates need. Customers
+//! are then evaluated with their aggregates filled in from here.
+//!
+//! Events dated after the as-of date are never counted, so an earlier `--as-of` replays the
+//! view of that day. Bad events (no customer id, a date or a value that does not read)
+//! are counted and described, never dropped silently; events of customers not in the
+//! customer data are counted once the customers have been read.
+
+mod accumulate;
+mod read;
+
+pub use read::EventInput;
+
+use crate::compile::Program;
+use crate::eval::{Row, Val};
+use crate::run::DataError;
+use accumulate::Column;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What reading one stream found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StreamReport {
+    pub stream: String,
+    /// The file it was read from.
+    pub file: String,
+    /// Events read.
+    pub events: u64,
+    /// Events dated after the as-of date, left out.
+    pub after_as_of: u64,
+    /// The first bad events, and how many there were.
+    pub errors: Vec<DataError>,
+    pub error_count: u64,
+    /// Customer ids with events but not among the customers, and their events.
+    pub unknown_ids: u64,
+    pub unknown_events: u64,
+}
+
+/// Accumulated history of every customer with events.
+pub struct History {
+    index: HashMap<Box<str>, u32>,
+    /// Which stream each id's events came from, for reporting unknown ids per stream.
+    events_per_id: Vec<Vec<u32>>,
+    columns: Vec<Column>,
+    seen: Vec<AtomicBool>,
+    streams: usize,
+    pub reports: Vec<StreamReport>,
+}
+
+impl History {
+    /// Reads every stream the program's aggregates need from `inputs`.
+    pub fn read(program: &Program, inputs: &[EventInput]) -> Result<History, crate::run::RunError> {
+        let mut history = History {
+            index: HashMap::new(),
+            events_per_id: Vec::new(),
+            columns: program.aggregates.iter().map(Column::for_aggregate).collect(),
+            seen: Vec::new(),
+            streams: program.streams.len(),
+            reports: Vec::new(),
+        };
+        for (stream_index, stream) in program.streams.iter().enumerate() {
+            let Some(input) = inputs.iter().find(|i| i.stream == stream.name) else {
+                return Err(crate::run::RunError::Bind(vec![crate::diagnostic::Diagnostic::general(
+                    format!("the rules read events `{}`, but no file was given for them", stream.name),
+                )
+                .help(format!("give it with `--events {}=FILE`", stream.name))]));
+            };
+            let report = read::read_stream(program, stream_index, input, &mut history)?;
+            history.reports.push(report);
+        }
+        history.seen = (0..history.index.len()).map(|_| AtomicBool::new(false)).collect();
+        Ok(history)
+    }
+
+    /// The position of a customer id, adding it if new.
+    fn position(&mut self, id: &str) -> usize {
+        if let Some(&at) = self.index.get(id) {
+            return at as usize;
+        }
+        let at = self.index.len();
+        self.index.insert(id.into(), at as u32);
+        self.events_per_id.push(vec![0; self.streams]);
+        self.columns.iter_mut().for_each(Column::grow);
+        at
+    }
+
+    /// Fills a customer's aggregate slots (after the field slots) from the history.
+    pub fn fill(&self, program: &Program, id: &str, row: &mut Row) {
+        let at = self.index.get(id.trim()).map(|&i| i as usize);
+        if let Some(i) = at {
+            self.seen[i].store(true, Ordering::Relaxed);
+        }
+        for (i, column) in self.columns.iter().enumerate() {
+            row.set(program.aggregate_base + i, column.value(at));
+        }
+    }
+
+    /// Counts, per stream, the ids of events whose customer never appeared.
+    pub fn count_unknown(&mut self) {
+        for (at, seen) in self.seen.iter().enumerate() {
+            if seen.load(Ordering::Relaxed) {
+                continue;
+            }
+            for (stream, report) in self.reports.iter_mut().enumerate() {
+                let events = self.events_per_id[at].get(stream).copied().unwrap_or(0);
+                if events > 0 {
+                    report.unknown_ids += 1;
+                    report.unknown_events += u64::from(events);
+                }
+            }
+        }
+    }
+}
+
+/// Adds one event, already parsed into `row` (its columns) and `day`, to the aggregates of
+/// its stream; events after the as-of date are left out by the windows.
+fn add_event(history: &mut History, program: &Program, stream: usize, id: &str, day: i32, row: &Row) {
+    let at = history.position(id);
+    if let Some(count) = history.events_per_id[at].get_mut(stream) {
+        *count = count.saturating_add(1);
+    }
+    for (aggregate, column) in program.aggregates.iter().zip(history.columns.iter_mut()) {
+        if aggregate.stream != stream || day > aggregate.until || aggregate.after.is_some_and(|a| day <= a) {
+            continue;
+        }
+        if let Some(filter) = &aggregate.filter {
+            if program.test(filter, row) != crate::eval::Tri::True {
+                continue;
+            }
+        }
+        let value = match aggregate.value {
+            Some(slot) => row.get(slot as usize),
+            None => Val::Date(day),
+        };
+        column.add(at, day, value);
+    }
+}

@@ -1,0 +1,280 @@
+//! Reading event files: CSV (with or without a BOM, UTF-8 or GB18030), JSON arrays and
+//! NDJSON, as for customers. Each event needs a customer id (`customer_id`, else `id`,
+//! unless named) and a date (`date`, unless named).
+
+use super::{add_event, History, StreamReport};
+use crate::check::suggest::closest;
+use crate::compile::Program;
+use crate::date;
+use crate::diagnostic::Diagnostic;
+use crate::eval::Row;
+use crate::record::{encoding, Encoding, InputFormat, Source};
+use crate::run::{DataError, RunError};
+use serde_json::Value;
+use std::io::BufReader;
+
+/// Data errors kept with full detail per stream.
+const KEPT: usize = 200;
+
+/// Where a stream's events come from and how to read them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventInput {
+    /// The stream's name in the rules (`events orders`).
+    pub stream: String,
+    pub source: Source,
+    pub format: InputFormat,
+    pub encoding: Encoding,
+    pub delimiter: u8,
+    /// The customer id column; `None`: `customer_id`, else `id`.
+    pub id_column: Option<String>,
+    /// The date column.
+    pub date_column: String,
+}
+
+impl EventInput {
+    /// A stream read from a file, its format from its name, with the default columns.
+    pub fn file(stream: &str, path: &str) -> EventInput {
+        EventInput {
+            stream: stream.to_string(),
+            source: Source::from_arg(path),
+            format: InputFormat::from_path(path),
+            encoding: Encoding::Auto,
+            delimiter: b',',
+            id_column: None,
+            date_column: "date".into(),
+        }
+    }
+
+    fn shown(&self) -> String {
+        match &self.source {
+            Source::File(path) => path.display().to_string(),
+            Source::Stdin => "standard input".into(),
+            Source::Text(_) => format!("the given `{}` events", self.stream),
+        }
+    }
+}
+
+/// One event's cells as the reader found them.
+struct Cells<'a> {
+    id: Option<&'a str>,
+    date: Option<&'a str>,
+    /// Per slot of the stream's event row.
+    slots: Vec<Option<&'a str>>,
+    line: Option<u64>,
+}
+
+pub(super) fn read_stream(
+    program: &Program,
+    stream: usize,
+    input: &EventInput,
+    history: &mut History,
+) -> Result<StreamReport, RunError> {
+    let mut report =
+        StreamReport { stream: input.stream.clone(), file: input.shown(), ..StreamReport::default() };
+    let opened = encoding::open(&input.source, input.encoding)
+        .map_err(|e| RunError::Input(format!("cannot open the events `{}`: {e}", report.file)))?;
+    let mut reader = Reader { program, stream, input, row: Row::new(program.streams[stream].slots.len()) };
+    match input.format {
+        InputFormat::Csv => reader.csv(opened.reader, history, &mut report)?,
+        InputFormat::Json | InputFormat::Ndjson => reader.json(opened.reader, history, &mut report)?,
+    }
+    Ok(report)
+}
+
+struct Reader<'a> {
+    program: &'a Program,
+    stream: usize,
+    input: &'a EventInput,
+    row: Row,
+}
+
+impl Reader<'_> {
+    fn csv(
+        &mut self,
+        input: Box<dyn std::io::Read + Send>,
+        history: &mut History,
+        report: &mut StreamReport,
+    ) -> Result<(), RunError> {
+        let mut csv =
+            csv::ReaderBuilder::new().flexible(true).delimiter(self.input.delimiter).from_reader(input);
+        let header: Vec<String> = csv
+            .byte_headers()
+            .map_err(|e| RunError::Input(format!("cannot read the header of `{}`: {e}", report.file)))?
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
+        let (id, day, slots) = self.layout(&header)?;
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match csv.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(()),
+                Err(e) => {
+                    note(
+                        report,
+                        DataError {
+                            record: report.events + 1,
+                            line: None,
+                            column: String::new(),
+                            value: String::new(),
+                            problem: e.to_string(),
+                        },
+                    );
+                    continue;
+                }
+            }
+            let text = |i: usize| record.get(i).and_then(|c| std::str::from_utf8(c).ok());
+            let cells = Cells {
+                id: text(id),
+                date: text(day),
+                slots: slots.iter().map(|&i| text(i)).collect(),
+                line: record.position().map(|p| p.line()),
+            };
+            self.event(cells, history, report);
+        }
+    }
+
+    fn json(
+        &mut self,
+        input: Box<dyn std::io::Read + Send>,
+        history: &mut History,
+        report: &mut StreamReport,
+    ) -> Result<(), RunError> {
+        let values = serde_json::Deserializer::from_reader(BufReader::new(input)).into_iter::<Value>();
+        let columns: Vec<String> =
+            self.program.streams[self.stream].slots.iter().map(|s| s.column.clone()).collect();
+        let mut handle = |value: Value, history: &mut History, report: &mut StreamReport| {
+            let Value::Object(object) = value else {
+                report.events += 1;
+                note(
+                    report,
+                    DataError {
+                        record: report.events,
+                        line: None,
+                        column: String::new(),
+                        value: String::new(),
+                        problem: "this event is not a JSON object".into(),
+                    },
+                );
+                return;
+            };
+            let id_key = self.input.id_column.clone().unwrap_or_else(|| {
+                if object.contains_key("customer_id") {
+                    "customer_id".into()
+                } else {
+                    "id".into()
+                }
+            });
+            let text = |key: &str| object.get(key).map(crate::explain::cell_text);
+            let (id, date) = (text(&id_key), text(&self.input.date_column));
+            let slot_texts: Vec<Option<String>> = columns.iter().map(|c| text(c)).collect();
+            let cells = Cells {
+                id: id.as_deref(),
+                date: date.as_deref(),
+                slots: slot_texts.iter().map(|s| s.as_deref()).collect(),
+                line: None,
+            };
+            self.event(cells, history, report);
+        };
+        for value in values {
+            match value {
+                Ok(Value::Array(items)) => items.into_iter().for_each(|item| handle(item, history, report)),
+                Ok(value) => handle(value, history, report),
+                Err(e) => {
+                    return Err(RunError::Input(format!(
+                        "the events `{}` are malformed JSON: {e}",
+                        report.file
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Positions of the id, date and slot columns in a CSV header; a column the rules
+    /// need and the file lacks is an error, with the nearest column suggested.
+    fn layout(&self, header: &[String]) -> Result<(usize, usize, Vec<usize>), RunError> {
+        let file = self.input.shown();
+        let find = |column: &str, role: &str| -> Result<usize, Diagnostic> {
+            header.iter().position(|h| h == column).ok_or_else(|| {
+                let mut d =
+                    Diagnostic::general(format!("the events `{file}` have no column `{column}` ({role})"));
+                if let Some(near) = closest(column, header.iter().map(String::as_str)) {
+                    d = d.help(format!("did you mean `{near}`?"));
+                }
+                d.help(format!("its columns are: {}", header.join(", ")))
+            })
+        };
+        let mut problems = Vec::new();
+        let id_column = self.input.id_column.clone().unwrap_or_else(|| {
+            if header.iter().any(|h| h == "customer_id") {
+                "customer_id".into()
+            } else {
+                "id".into()
+            }
+        });
+        let id =
+            find(&id_column, "the customer id; name it with --event-id").map_err(|d| problems.push(d)).ok();
+        let day = find(&self.input.date_column, "the event's date; name it with --event-date")
+            .map_err(|d| problems.push(d))
+            .ok();
+        let mut slots = Vec::new();
+        for spec in &self.program.streams[self.stream].slots {
+            match find(&spec.column, "read by the rules") {
+                Ok(i) => slots.push(i),
+                Err(d) => problems.push(d),
+            }
+        }
+        match (id, day) {
+            (Some(id), Some(day)) if problems.is_empty() => Ok((id, day, slots)),
+            _ => Err(RunError::Bind(problems)),
+        }
+    }
+
+    fn event(&mut self, cells: Cells, history: &mut History, report: &mut StreamReport) {
+        report.events += 1;
+        let record = report.events;
+        let bad = |column: &str, value: Option<&str>, problem: &str| DataError {
+            record,
+            line: cells.line,
+            column: column.to_string(),
+            value: value.unwrap_or_default().to_string(),
+            problem: problem.to_string(),
+        };
+        let id = cells.id.map(str::trim).unwrap_or_default();
+        if id.is_empty() {
+            let column = self.input.id_column.as_deref().unwrap_or("customer_id");
+            return note(report, bad(column, cells.id, "is not a customer id (the event has none)"));
+        }
+        let Some(day) = cells.date.and_then(|d| date::parse(d.trim())) else {
+            return note(
+                report,
+                bad(&self.input.date_column, cells.date, "is not a date (YYYY-MM-DD or YYYY/M/D)"),
+            );
+        };
+        if day > self.program.as_of {
+            report.after_as_of += 1;
+        }
+        self.row.reset();
+        let specs = &self.program.streams[self.stream].slots;
+        for (slot, (spec, cell)) in specs.iter().zip(&cells.slots).enumerate() {
+            let Some(cell) = cell else { continue };
+            if self.row.set_cell(slot, spec.ty, cell).is_err() {
+                let problem = match spec.ty {
+                    Some(crate::check::typed::Ty::Number) => "is not a number",
+                    Some(crate::check::typed::Ty::Date) => "is not a date",
+                    _ => "cannot be read",
+                };
+                note(report, bad(&spec.column, Some(cell), problem));
+            }
+        }
+        add_event(history, self.program, self.stream, id, day, &self.row);
+    }
+}
+
+fn note(report: &mut StreamReport, error: DataError) {
+    report.error_count += 1;
+    if report.errors.len() < KEPT {
+        report.errors.push(error);
+    }
+}
