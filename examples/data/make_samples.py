@@ -7,6 +7,10 @@ customers.csv       300 customers of an export company, English headers, UTF-8
 customers.ndjson    the first 50 of them, one JSON object per line
 customers_zh.csv    20 customers with Chinese headers, GBK-encoded as Excel on Chinese
                     Windows saves it, dates as 2024/3/5 and amounts with thousands separators
+orders.csv          order lines of those 300 customers (customer_id, date, amount,
+                    product_line, incoterm), matching their order counts
+shipments.csv       customs-data bill-of-lading rows for importers among them (customer_id,
+                    date, hs_code, quantity, value_usd, port), over three years
 """
 import csv
 import datetime as dt
@@ -118,5 +122,68 @@ def main():
                           excel_date(r["last_order"]), r["owner"]])
 
 
+def orders(rows):
+    """Order lines matching each customer's counts: orders_12m in the last twelve months,
+    orders_prev_12m in the twelve before, the rest earlier."""
+    out = []
+    for r in rows:
+        try:
+            total, recent, before = int(r["orders"]), int(r["orders_12m"]), int(r["orders_prev_12m"])
+        except ValueError:
+            continue
+        lines = r["product_line"].split(";")
+        revenue = float(str(r["revenue_12m"]).replace(",", "") or 0)
+        for k in range(total):
+            if k < recent:
+                offset = rnd.randint(0, 364)
+                amount = round(revenue / recent * rnd.uniform(0.6, 1.4), 2) if revenue else round(rnd.lognormvariate(9, 1), 2)
+            elif k < recent + before:
+                offset = rnd.randint(366, 729)
+                amount = round(rnd.lognormvariate(10.5, 1.1), 2)
+            else:
+                offset = rnd.randint(731, 1500)
+                amount = round(rnd.lognormvariate(10, 1), 2)
+            out.append([r["id"], day(offset), f"{amount:.2f}", rnd.choice(lines), rnd.choice(["FOB", "CIF", "EXW"])])
+    out.sort(key=lambda o: o[1])
+    # As exports have them: an order for a customer not in the list, a date typed wrong.
+    out.insert(10, ["C9999", day(40), "1200.00", "led-lighting", "FOB"])
+    out.insert(20, [out[20][0], "31/02/2026", "500.00", "spare-parts", "FOB"])
+    return out
+
+
+def shipments(rows):
+    """Customs rows for importers: some buy every year, some are new, some fade."""
+    hs = {"phone-accessories": "8517", "computer-accessories": "8471", "led-lighting": "9405",
+          "sportswear-fabric": "6006", "formalwear-fabric": "5112", "spare-parts": "8544"}
+    ports = ["Los Angeles", "Rotterdam", "Jebel Ali", "Santos", "Mombasa", "Laem Chabang"]
+    out = []
+    for r in rows:
+        pattern = rnd.choice(["none", "none", "steady", "rising", "fading", "new", "old"])
+        counts = {"none": (0, 0, 0), "steady": (4, 4, 3), "rising": (5, 1, 0), "fading": (1, 5, 4),
+                  "new": (2, 0, 0), "old": (0, 0, 3)}[pattern]
+        for year, n in enumerate(counts):
+            for _ in range(n + rnd.choice([0, 0, 1])):
+                offset = rnd.randint(365 * year + 1, 365 * (year + 1) - 1)
+                line = rnd.choice(r["product_line"].split(";"))
+                quantity = rnd.randint(100, 5000)
+                out.append([r["id"], day(offset), hs[line], quantity, f"{quantity * rnd.uniform(2, 40):.2f}", rnd.choice(ports)])
+    out.sort(key=lambda o: o[1])
+    return out
+
+
+def write_events():
+    with open(HERE / "customers.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with open(HERE / "orders.csv", "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["customer_id", "date", "amount", "product_line", "incoterm"])
+        out.writerows(orders(rows))
+    with open(HERE / "shipments.csv", "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["customer_id", "date", "hs_code", "quantity", "value_usd", "port"])
+        out.writerows(shipments(rows))
+
+
 if __name__ == "__main__":
     main()
+    write_events()
