@@ -56,6 +56,15 @@ fn segments_of(path: &Path) -> (String, Option<String>) {
     for error in &report.action_errors {
         text.push_str(&format!("# action error: {error}\n"));
     }
+    for stream in &report.events {
+        text.push_str(&format!(
+            "# events {}: {} read, {} after the as-of date, {} bad, {} of customers not in the data\n",
+            stream.stream, stream.events, stream.after_as_of, stream.error_count, stream.unknown_events
+        ));
+        for error in &stream.errors {
+            text.push_str(&format!("# event error: {error}\n"));
+        }
+    }
     (text, actions.map(|_| String::from_utf8(plan).expect("UTF-8 plan")))
 }
 
