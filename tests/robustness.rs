@@ -234,3 +234,49 @@ fn mangled_action_scripts_never_panic() {
         assert!(outcome.is_ok(), "panicked on this script:\n{mangled}");
     }
 }
+
+#[test]
+fn hostile_event_data_never_panics() {
+    let checked = Ruleset::load(common::root().join("rulesets/reorder_history.seg"))
+        .expect("loads")
+        .check()
+        .expect("checks");
+    let customers = "id,name\nC1,a\nC2,b\n";
+    let mut rng = Rng(99);
+    for round in 0..300 {
+        let mut bytes = b"customer_id,date,amount,product_line\n".to_vec();
+        for _ in 0..rng.below(1500) {
+            bytes.push(match rng.below(12) {
+                0 => b'"',
+                1 | 2 => b',',
+                3 => b'\n',
+                4 => 0xFE,
+                5 => b'{',
+                6 => b'C',
+                _ => b"0123456789-/.:[]"[rng.below(16)],
+            });
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        for format in [InputFormat::Csv, InputFormat::Json, InputFormat::Ndjson] {
+            let mut input = tradeseg::events::EventInput::file("orders", "events.csv");
+            input.source = tradeseg::record::Source::Text(text.clone());
+            input.format = format;
+            let options = RunOptions {
+                input_format: InputFormat::Csv,
+                output_format: OutputFormat::Csv,
+                delimiter: b',',
+                keep_columns: false,
+                bom: false,
+                threads: 2,
+                compile: CompileOptions::new("2026-11-01").expect("a date"),
+            };
+            let outcome = catch_unwind(|| {
+                let extras =
+                    tradeseg::run::Extras { actions: None, plan: None, events: std::slice::from_ref(&input) };
+                let data = Box::new(std::io::Cursor::new(customers.as_bytes().to_vec()));
+                let _ = tradeseg::run::run_with(&checked, extras, data, &mut Vec::new(), &options, None);
+            });
+            assert!(outcome.is_ok(), "panicked on round {round} as {format:?}");
+        }
+    }
+}
