@@ -85,7 +85,7 @@ impl Rng {
 }
 
 fn generate(dir: &std::path::Path) {
-    let mut rng = Rng(0x0DDB_A11);
+    let mut rng = Rng(0x00DD_BA11);
     let mut customers = String::from("id,name\n");
     for i in 1..=3000 {
         writeln!(customers, "K{i:05},Customer {i}").unwrap();
