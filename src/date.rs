@@ -31,7 +31,11 @@ pub fn today() -> Day {
 /// Parses a date cell: `YYYY-MM-DD`, `YYYY/M/D` (padding optional), or an ISO 8601
 /// date-time (`2026-11-01T08:30:00+08:00`, `2026-11-01 08:30`), whose date part counts.
 pub fn parse(text: &str) -> Option<Day> {
-    let bytes = text.as_bytes();
+    parse_bytes(text.as_bytes())
+}
+
+/// [`parse`] on bytes, for cells read straight from a file.
+pub fn parse_bytes(bytes: &[u8]) -> Option<Day> {
     let (year, rest) = digits(bytes, 4, 4)?;
     let separator = *rest.first()?;
     if separator != b'-' && separator != b'/' {
@@ -47,7 +51,31 @@ pub fn parse(text: &str) -> Option<Day> {
         Some(b'T' | b't' | b' ') if rest.len() > 1 && rest[1].is_ascii_digit() => {}
         Some(_) => return None,
     }
-    from_ymd(year as i32, month, day)
+    civil(year as i32, month, day)
+}
+
+/// The day number of a date, by arithmetic (the hot path of reading date cells); agrees
+/// with [`from_ymd`], which the tests check.
+fn civil(year: i32, month: u32, day: u32) -> Option<Day> {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let length = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day == 0 || day > length {
+        return None;
+    }
+    // Days from 0000-03-01 (Howard Hinnant's days_from_civil), shifted to chrono's count.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let month_index = (month as i32 + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day as i32 - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some(era * 146_097 + day_of_era - 305)
 }
 
 /// Reads between `min` and `max` ASCII digits.
@@ -107,6 +135,17 @@ mod tests {
             "2024-03-05T",
         ] {
             assert_eq!(parse(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn arithmetic_agrees_with_chrono() {
+        for year in [1, 4, 100, 400, 1900, 1999, 2000, 2024, 2026, 9999] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    assert_eq!(civil(year, month, day), from_ymd(year, month, day), "{year}-{month}-{day}");
+                }
+            }
         }
     }
 

@@ -29,7 +29,11 @@ impl Decimal {
     /// Parses a number as exports write it: optional sign, digits with optional
     /// thousands separators (`1,234,567.89`: comma groups of three), optional fraction.
     pub fn parse(text: &str) -> Option<Decimal> {
-        let bytes = text.as_bytes();
+        Decimal::parse_bytes(text.as_bytes())
+    }
+
+    /// [`Decimal::parse`] on bytes, for cells read straight from a file.
+    pub fn parse_bytes(bytes: &[u8]) -> Option<Decimal> {
         let (negative, bytes) = match bytes.first()? {
             b'-' => (true, &bytes[1..]),
             b'+' => (false, &bytes[1..]),
@@ -127,6 +131,10 @@ fn round_div(value: i128, divisor: i128) -> i128 {
 
 /// The whole part: plain digits, or comma-separated groups of three.
 fn parse_whole(bytes: &[u8]) -> Option<i128> {
+    // Most cells are plain digits that fit a u64: add them up without i128 arithmetic.
+    if bytes.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) {
+        return Some(i128::from(bytes.iter().fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'))));
+    }
     let mut value: i128 = 0;
     let mut group = 0usize;
     let mut saw_comma = false;
@@ -151,17 +159,18 @@ fn parse_whole(bytes: &[u8]) -> Option<i128> {
 
 /// Fraction digits as units of 10⁻¹², rounding beyond the twelfth digit.
 fn parse_fraction(bytes: &[u8]) -> Option<i128> {
-    let mut units: i128 = 0;
+    let mut units: u64 = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if !b.is_ascii_digit() {
             return None;
         }
         if i < FRACTION_DIGITS {
-            units = units * 10 + i128::from(b - b'0');
+            units = units * 10 + u64::from(b - b'0');
         } else if i == FRACTION_DIGITS && b >= b'5' {
             units += 1;
         }
     }
+    let units = i128::from(units);
     let shown = bytes.len().min(FRACTION_DIGITS);
     Some(units * 10i128.pow((FRACTION_DIGITS - shown) as u32))
 }

@@ -170,9 +170,12 @@ pub enum AnyExpr {
     Cond(Cond),
 }
 
-/// The items of an `in [...]` list of text: a short list is scanned, a long one hashed.
+/// The items of an `in [...]` list of text. Items of up to seven bytes (country codes,
+/// statuses) are packed into integers and compared as such; a short list of longer items
+/// is scanned, a long one hashed.
 #[derive(Debug, Clone)]
 pub enum TextSet {
+    Packed(Vec<u64>),
     Few(Vec<Box<[u8]>>),
     Many(HashSet<Box<[u8]>>),
 }
@@ -180,7 +183,9 @@ pub enum TextSet {
 impl TextSet {
     /// A set of the given items.
     pub fn new(items: Vec<Box<[u8]>>) -> TextSet {
-        if items.len() <= 8 {
+        if let Some(keys) = items.iter().map(|i| pack(i)).collect::<Option<Vec<u64>>>() {
+            TextSet::Packed(keys)
+        } else if items.len() <= 8 {
             TextSet::Few(items)
         } else {
             TextSet::Many(items.into_iter().collect())
@@ -191,8 +196,22 @@ impl TextSet {
     #[inline]
     pub fn contains(&self, item: &[u8]) -> bool {
         match self {
+            TextSet::Packed(keys) => pack(item).is_some_and(|k| keys.contains(&k)),
             TextSet::Few(items) => items.iter().any(|i| &**i == item),
             TextSet::Many(items) => items.contains(item),
         }
     }
+}
+
+/// Up to seven bytes and their length in one integer; equal integers, equal texts.
+#[inline]
+fn pack(bytes: &[u8]) -> Option<u64> {
+    if bytes.len() > 7 {
+        return None;
+    }
+    let mut key = (bytes.len() as u64) << 56;
+    for (i, &b) in bytes.iter().enumerate() {
+        key |= u64::from(b) << (8 * i);
+    }
+    Some(key)
 }

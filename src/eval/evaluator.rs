@@ -88,6 +88,14 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// Sets one slot from a cell's bytes, known to be valid UTF-8, noting a parse failure.
+    pub fn set_bytes(&mut self, slot: usize, cell: &[u8]) {
+        let ty = self.program.slots[slot].ty;
+        if self.row.set_bytes(slot, ty, cell).is_err() {
+            self.errors.push(CellError { slot, value: String::from_utf8_lossy(cell).into_owned() });
+        }
+    }
+
     /// Sets one slot to a value directly.
     pub fn set_value(&mut self, slot: usize, value: Val) {
         self.row.set(slot, value);

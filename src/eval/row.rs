@@ -72,6 +72,37 @@ impl Row {
         Ok(())
     }
 
+    /// [`Row::set_cell`] for a cell known to be valid UTF-8 (its chunk was checked whole),
+    /// read straight from the file's bytes.
+    pub fn set_bytes(&mut self, slot: usize, ty: Option<Ty>, cell: &[u8]) -> Result<(), BadCell> {
+        let mut cell = cell.trim_ascii();
+        // Other white space (the full-width space) needs the text's characters.
+        if cell.first().is_some_and(|b| !b.is_ascii()) || cell.last().is_some_and(|b| !b.is_ascii()) {
+            match std::str::from_utf8(cell) {
+                Ok(text) => cell = text.trim().as_bytes(),
+                Err(_) => return Err(BadCell),
+            }
+        }
+        let value = if cell.is_empty() {
+            Val::Missing
+        } else {
+            match ty {
+                Some(Ty::Number) => Decimal::parse_bytes(cell).map(Val::Num).ok_or(BadCell)?,
+                Some(Ty::Date) => date::parse_bytes(cell).map(Val::Date).ok_or(BadCell)?,
+                Some(Ty::Bool) => {
+                    std::str::from_utf8(cell).ok().and_then(parse_bool).map(Val::Bool).ok_or(BadCell)?
+                }
+                Some(Ty::Text | Ty::List) | None => {
+                    let start = self.text.len() as u32;
+                    self.text.extend_from_slice(cell);
+                    Val::Text(start, self.text.len() as u32)
+                }
+            }
+        };
+        self.vals[slot] = value;
+        Ok(())
+    }
+
     /// Sets a slot directly.
     pub fn set(&mut self, slot: usize, value: Val) {
         self.vals[slot] = value;

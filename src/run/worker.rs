@@ -133,6 +133,9 @@ impl<'p> Worker<'p> {
             .from_reader(data);
         let mut record = std::mem::take(&mut self.record);
         let columns = self.program.header_width;
+        // Checked once for the whole chunk, so cells need no checking one by one; cells
+        // split at ASCII delimiters of valid text are valid text themselves.
+        let valid_utf8 = std::str::from_utf8(data).is_ok();
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -158,6 +161,10 @@ impl<'p> Worker<'p> {
             self.evaluator.begin();
             for (slot, spec) in self.program.slots.iter().enumerate() {
                 let Some(cell) = spec.index.and_then(|i| record.get(i)) else { continue };
+                if valid_utf8 {
+                    self.evaluator.set_bytes(slot, cell);
+                    continue;
+                }
                 match std::str::from_utf8(cell) {
                     Ok(text) => self.evaluator.set(slot, text),
                     Err(_) => self.bad_text(result, line, &spec.column, cell),

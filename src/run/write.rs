@@ -20,9 +20,12 @@ pub struct RowFormatter {
     /// Names of the fields scripts derive.
     derived: Vec<String>,
     plan: Option<PlanFormat>,
-    csv: csv::Writer<Vec<u8>>,
+    /// Formatted rows (CSV or JSON) not yet taken.
+    rows: Vec<u8>,
     json: Vec<u8>,
     tags: Vec<u8>,
+    /// Each dimension's segment names, escaped for CSV once rather than per row.
+    segments: Vec<Vec<Vec<u8>>>,
 }
 
 impl RowFormatter {
@@ -34,9 +37,24 @@ impl RowFormatter {
             header: setup.program.header.clone(),
             derived: setup.actions.map(|a| a.derived.clone()).unwrap_or_default(),
             plan: setup.plan,
-            csv: csv::Writer::from_writer(Vec::new()),
+            rows: Vec::new(),
             json: Vec::new(),
             tags: Vec::new(),
+            segments: setup
+                .program
+                .dimensions
+                .iter()
+                .map(|d| {
+                    d.names
+                        .iter()
+                        .map(|n| {
+                            let mut escaped = Vec::new();
+                            push_field(&mut escaped, n.as_bytes());
+                            escaped
+                        })
+                        .collect()
+                })
+                .collect(),
         }
     }
 
@@ -60,10 +78,7 @@ impl RowFormatter {
     /// The rows formatted so far; starts a new buffer.
     pub fn take(&mut self) -> Vec<u8> {
         match self.format {
-            OutputFormat::Csv | OutputFormat::Table => {
-                let full = std::mem::replace(&mut self.csv, csv::Writer::from_writer(Vec::new()));
-                full.into_inner().unwrap_or_default()
-            }
+            OutputFormat::Csv | OutputFormat::Table => std::mem::take(&mut self.rows),
             OutputFormat::Json | OutputFormat::Ndjson => std::mem::take(&mut self.json),
         }
     }
@@ -98,10 +113,13 @@ impl RowFormatter {
         if self.keep {
             // Cells beyond the header have no column to go in (the row was reported).
             for i in 0..self.header.len() {
-                let _ = self.csv.write_field(record.get(i).unwrap_or_default());
+                if i > 0 {
+                    self.rows.push(b',');
+                }
+                push_field(&mut self.rows, record.get(i).unwrap_or_default());
             }
         } else {
-            let _ = self.csv.write_field(id.trim_ascii());
+            push_field(&mut self.rows, id.trim_ascii());
         }
         self.segment_fields(program, outcome, derived);
     }
@@ -120,7 +138,7 @@ impl RowFormatter {
                 Some(Value::Null) | None => String::new(),
                 Some(other) => other.to_string(),
             };
-            let _ = self.csv.write_field(id.trim());
+            push_field(&mut self.rows, id.trim().as_bytes());
             self.segment_fields(program, outcome, derived);
             return;
         }
@@ -136,9 +154,13 @@ impl RowFormatter {
         self.end_object(program, outcome, derived);
     }
 
+    /// The rest of a CSV row after its first field(s): segments, tags, derived fields.
     fn segment_fields(&mut self, program: &Program, outcome: &Outcome, derived: &[String]) {
-        for d in 0..program.dimensions.len() {
-            let _ = self.csv.write_field(program.segment_name(d, outcome).unwrap_or(""));
+        for (names, segment) in self.segments.iter().zip(&outcome.segments) {
+            self.rows.push(b',');
+            if let Some(index) = segment {
+                self.rows.extend_from_slice(&names[*index as usize]);
+            }
         }
         if !program.tags.is_empty() {
             self.tags.clear();
@@ -148,12 +170,14 @@ impl RowFormatter {
                 }
                 self.tags.extend_from_slice(tag.as_bytes());
             }
-            let _ = self.csv.write_field(&self.tags);
+            self.rows.push(b',');
+            push_field(&mut self.rows, &self.tags);
         }
         for value in derived {
-            let _ = self.csv.write_field(value);
+            self.rows.push(b',');
+            push_field(&mut self.rows, value.as_bytes());
         }
-        let _ = self.csv.write_record(None::<&[u8]>);
+        self.rows.push(b'\n');
     }
 
     fn begin_object(&mut self) {
@@ -185,6 +209,23 @@ impl RowFormatter {
             self.json.push(b'\n');
         }
     }
+}
+
+/// Appends a CSV field, quoted only when it must be (it holds a comma, a quote or a line
+/// break), as the csv crate writes them.
+fn push_field(out: &mut Vec<u8>, field: &[u8]) {
+    if !field.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    for &b in field {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
 }
 
 /// Writes `"key":value,` into a JSON object being built.
