@@ -117,13 +117,41 @@ impl Decimal {
     pub fn is_zero(self) -> bool {
         self.0 == 0
     }
+
+    /// True when there is nothing after the decimal point.
+    pub fn is_whole(self) -> bool {
+        self.0 % SCALE == 0
+    }
+
+    /// The whole part, towards zero.
+    pub fn whole(self) -> i128 {
+        self.0 / SCALE
+    }
 }
 
-/// Divides and rounds half away from zero.
+/// Divides by the scale (10¹²) and rounds half away from zero. 128-bit division is a
+/// slow library call; 10¹² is 2¹² × 5¹², and 5¹² fits 32 bits, so this shifts and then
+/// divides limb by limb with 64-bit arithmetic the compiler turns into multiplications.
 fn round_div(value: i128, divisor: i128) -> i128 {
-    let (quotient, remainder) = (value / divisor, value % divisor);
-    if remainder.abs() * 2 >= divisor {
-        quotient + value.signum()
+    debug_assert_eq!(divisor, SCALE);
+    const FIVES: u64 = 244_140_625; // 5¹²
+    let magnitude = value.unsigned_abs();
+    let shifted = magnitude >> 12;
+    let mut quotient: u128 = 0;
+    let mut remainder: u64 = 0;
+    for limb in (0..4).rev() {
+        let part = (remainder << 32) | ((shifted >> (32 * limb)) as u64 & 0xFFFF_FFFF);
+        quotient |= u128::from(part / FIVES) << (32 * limb);
+        remainder = part % FIVES;
+    }
+    // What was cut off: the remainder of the division by 5¹², times 2¹², plus the low bits.
+    let rest = (u128::from(remainder) << 12) | (magnitude & 0xFFF);
+    if rest * 2 >= SCALE as u128 {
+        quotient += 1;
+    }
+    let quotient = quotient as i128;
+    if value < 0 {
+        -quotient
     } else {
         quotient
     }
@@ -239,6 +267,30 @@ mod tests {
         assert_eq!(Decimal::parse_literal("1_000_000"), Some(d("1000000")));
         assert_eq!(Decimal::parse_literal("-1"), None);
         assert_eq!(Decimal::parse_literal("1,000"), None);
+    }
+
+    #[test]
+    fn fast_division_agrees_with_plain_division() {
+        let plain = |value: i128| {
+            let (q, r) = (value / SCALE, value % SCALE);
+            if r.abs() * 2 >= SCALE {
+                q + value.signum()
+            } else {
+                q
+            }
+        };
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let wide = (i128::from(x) << (i % 60)) ^ i128::from(x >> 3);
+            for value in
+                [wide, -wide, i128::from(x % 3_000_000_000_000), SCALE / 2, -SCALE / 2, SCALE / 2 - 1]
+            {
+                assert_eq!(round_div(value, SCALE), plain(value), "{value}");
+            }
+        }
     }
 
     #[test]

@@ -202,6 +202,8 @@ impl Lower {
             Ty::Number => match (self.num(l), self.num(r)) {
                 (Num::Slot(s), Num::Const(c)) => Cond::NumSlotConst(op, s, c),
                 (Num::Const(c), Num::Slot(s)) => Cond::NumSlotConst(flip(op), s, c),
+                (Num::DaysSince(d), Num::Const(c)) => self.days_since(op, *d, c),
+                (Num::Const(c), Num::DaysSince(d)) => self.days_since(flip(op), *d, c),
                 (a, b) => Cond::Num(op, a, b),
             },
             Ty::Date => match (self.date(l), self.date(r)) {
@@ -212,6 +214,16 @@ impl Lower {
             Ty::Text => Cond::Text(op, self.text(l), self.text(r)),
             Ty::Bool => Cond::Bool(op, Box::new(self.cond(l)), Box::new(self.cond(r))),
             Ty::List => unreachable!("the checker rejects comparing lists"),
+        }
+    }
+
+    /// `days_since(d) OP n` for a whole number of days is a comparison of the date itself
+    /// with a fixed day (`days_since(d) > 365` is `d < as_of − 365`): no arithmetic per row.
+    fn days_since(&self, op: CmpOp, date: DateExpr, days: crate::decimal::Decimal) -> Cond {
+        let whole = i32::try_from(days.whole()).ok().filter(|_| days.is_whole());
+        match (date, whole.and_then(|n| self.as_of.checked_sub(n))) {
+            (DateExpr::Slot(slot), Some(day)) => Cond::DateSlotConst(flip(op), slot, day),
+            (date, _) => Cond::Num(op, Num::DaysSince(Box::new(date)), Num::Const(days)),
         }
     }
 

@@ -59,11 +59,11 @@ impl Program {
         out.segments.clear();
         out.tags.clear();
         for dimension in &self.dimensions {
-            let hit = dimension.rules.iter().position(|c| self.test(c, row) == Tri::True);
+            let hit = dimension.rules.iter().position(|c| self.test_leaf(c, row) == Tri::True);
             out.segments.push(hit.map(|i| i as u16).or(dimension.otherwise));
         }
         for (i, tag) in self.tags.iter().enumerate() {
-            if self.test(&tag.condition, row) == Tri::True {
+            if self.test_leaf(&tag.condition, row) == Tri::True {
                 out.tags.push(i as u16);
             }
         }
@@ -78,6 +78,29 @@ impl Program {
     /// The names of the tags that apply, in ruleset order.
     pub fn tag_names<'a>(&'a self, outcome: &'a Outcome) -> impl Iterator<Item = &'a str> + 'a {
         outcome.tags.iter().map(|&i| self.tags[i as usize].name.as_str())
+    }
+
+    /// The commonest conditions, inline; the rest through [`Program::test`]. Most rules
+    /// are a field against a constant, and a call per leaf costs more than the leaf.
+    #[inline(always)]
+    fn test_leaf(&self, cond: &Cond, row: &Row) -> Tri {
+        match cond {
+            Cond::NumSlotConst(op, s, c) => match row.vals[*s as usize] {
+                Val::Num(n) => compare(*op, n.cmp(c)),
+                _ => Tri::Unknown,
+            },
+            Cond::DateSlotConst(op, s, c) => match row.vals[*s as usize] {
+                Val::Date(d) => compare(*op, d.cmp(c)),
+                _ => Tri::Unknown,
+            },
+            Cond::InText { value: TextExpr::Slot(s), set, negated } => match row.vals[*s as usize] {
+                Val::Text(start, end) => {
+                    Tri::from_bool(set.contains(&row.text[start as usize..end as usize]) != *negated)
+                }
+                _ => Tri::Unknown,
+            },
+            _ => self.test(cond, row),
+        }
     }
 
     /// Evaluates one condition.
@@ -134,7 +157,7 @@ impl Program {
             Cond::And(parts) => {
                 let mut result = Tri::True;
                 for part in parts {
-                    result = result.min(self.test(part, row));
+                    result = result.min(self.test_leaf(part, row));
                     if result == Tri::False {
                         break;
                     }
@@ -144,7 +167,7 @@ impl Program {
             Cond::Or(parts) => {
                 let mut result = Tri::False;
                 for part in parts {
-                    result = result.max(self.test(part, row));
+                    result = result.max(self.test_leaf(part, row));
                     if result == Tri::True {
                         break;
                     }

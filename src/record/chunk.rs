@@ -43,10 +43,9 @@ impl<R: Read> Chunker<R> {
                 }
                 return Ok(Some(self.emit(data)));
             }
-            let start = data.len();
-            data.resize(start + CHUNK_BYTES, 0);
-            let read = read_full(&mut self.reader, &mut data[start..])?;
-            data.truncate(start + read);
+            data.reserve(CHUNK_BYTES);
+            // `take` + `read_to_end` fills spare capacity without zeroing it first.
+            let read = (&mut self.reader).take(CHUNK_BYTES as u64).read_to_end(&mut data)?;
             self.bytes_read += read as u64;
             if read == 0 {
                 self.done = true;
@@ -82,20 +81,6 @@ impl<R: Read> Chunker<R> {
         }
         last
     }
-}
-
-/// Reads until `buf` is full or the input ends.
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 #[cfg(test)]

@@ -86,6 +86,24 @@ impl BatchReader {
         Ok(Some(columns))
     }
 
+    /// Turns the reader into what the workers take batches from: chunked input (CSV,
+    /// NDJSON) is cut by the workers themselves, in turn, so no thread does nothing but
+    /// read; a JSON array needs a thread of its own to parse it.
+    pub fn into_feed(mut self) -> Result<Feed, BatchReader> {
+        match self.chunker.take() {
+            Some(chunker) => Ok(Feed {
+                state: std::sync::Mutex::new(FeedState {
+                    first: self.first.take(),
+                    chunker,
+                    csv: self.format == InputFormat::Csv,
+                    seq: 0,
+                    error: None,
+                }),
+            }),
+            None => Err(self),
+        }
+    }
+
     /// Sends every batch, numbered from 0, until the input ends or nobody listens.
     pub fn send_all(mut self, tx: SyncSender<(u64, Batch)>) -> Result<(), String> {
         let mut seq = 0u64;
@@ -112,6 +130,48 @@ impl BatchReader {
             Some(input) => read_json(input, &mut |values| send(Batch::Values(values))),
             None => Ok(()),
         }
+    }
+}
+
+/// Chunked input shared by the workers: each takes the next chunk under the lock.
+pub struct Feed {
+    state: std::sync::Mutex<FeedState>,
+}
+
+struct FeedState {
+    first: Option<Chunk>,
+    chunker: Chunker<Input>,
+    csv: bool,
+    seq: u64,
+    error: Option<String>,
+}
+
+impl Feed {
+    /// The next numbered batch, or `None` at the end (or after a read error).
+    pub fn next(&self) -> Option<(u64, Batch)> {
+        let mut state = self.state.lock().ok()?;
+        if state.error.is_some() {
+            return None;
+        }
+        let chunk = match state.first.take() {
+            Some(first) => first,
+            None => match state.chunker.next_chunk() {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => return None,
+                Err(e) => {
+                    state.error = Some(format!("cannot read the data: {e}"));
+                    return None;
+                }
+            },
+        };
+        let seq = state.seq;
+        state.seq += 1;
+        Some((seq, if state.csv { Batch::Csv(chunk) } else { Batch::Ndjson(chunk) }))
+    }
+
+    /// The read error that ended the input early, if any.
+    pub fn error(self) -> Option<String> {
+        self.state.into_inner().ok().and_then(|s| s.error)
     }
 }
 

@@ -177,33 +177,50 @@ fn execute(
     report: &mut Report,
     threads: usize,
 ) -> Result<(), RunError> {
-    let (batch_tx, batch_rx) = mpsc::sync_channel::<(u64, input::Batch)>(threads * 2);
-    let batch_rx = Arc::new(Mutex::new(batch_rx));
     let (result_tx, result_rx) = mpsc::sync_channel::<worker::BatchResult>(threads * 2);
-    thread::scope(|scope| {
-        let read = scope.spawn(move || reader.send_all(batch_tx));
+    let (source, reader) = match reader.into_feed() {
+        Ok(feed) => (worker::Source::Feed(feed), None),
+        Err(reader) => {
+            let (batch_tx, batch_rx) = mpsc::sync_channel::<(u64, input::Batch)>(threads * 2);
+            (worker::Source::Channel(Mutex::new(batch_rx)), Some((reader, batch_tx)))
+        }
+    };
+    let source = Arc::new(source);
+    let outcome = thread::scope(|scope| {
+        let read = reader.map(|(reader, tx)| scope.spawn(move || reader.send_all(tx)));
         let mut started = 0;
         for _ in 0..threads {
-            let (rx, tx) = (batch_rx.clone(), result_tx.clone());
+            let (source, tx) = (source.clone(), result_tx.clone());
             let spawned = thread::Builder::new()
                 .name("tradeseg-worker".into())
                 .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(&rx, &tx));
+                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(&source, &tx));
             if spawned.is_err() {
                 break;
             }
             started += 1;
         }
-        // With no receiver left, the reader's next send fails and it stops.
-        drop((batch_rx, result_tx));
+        drop(result_tx);
         let written = writer.write_in_order(result_rx, report);
-        let read = read.join().unwrap_or_else(|_| Err("the reading thread stopped unexpectedly".into()));
+        // With the writer gone, workers stop at their next batch; with them gone, the
+        // reading thread's next send fails and it stops too.
+        let read = match read {
+            Some(handle) => {
+                handle.join().unwrap_or_else(|_| Err("the reading thread stopped unexpectedly".into()))
+            }
+            None => Ok(()),
+        };
         if started == 0 {
             return Err(RunError::Input("cannot start any evaluating thread".into()));
         }
         written.map_err(RunError::Output)?;
         read.map_err(RunError::Input)
-    })
+    });
+    outcome?;
+    match Arc::into_inner(source) {
+        Some(worker::Source::Feed(feed)) => feed.error().map_or(Ok(()), |e| Err(RunError::Input(e))),
+        _ => Ok(()),
+    }
 }
 
 /// Bytes read so far.

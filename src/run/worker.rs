@@ -1,7 +1,7 @@
 //! The evaluating stage: a worker takes a batch, parses its records, evaluates each, and
 //! formats the result rows into one buffer, with the batch's counts and data errors.
 
-use super::input::Batch;
+use super::input::{Batch, Feed};
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
 use super::{RunOptions, Setup};
@@ -14,6 +14,21 @@ use crate::events::History;
 use serde_json::Value;
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::Mutex;
+
+/// Where workers take batches from: the shared chunked feed, or a reading thread's channel.
+pub enum Source {
+    Feed(Feed),
+    Channel(Mutex<Receiver<(u64, Batch)>>),
+}
+
+impl Source {
+    fn next(&self) -> Option<(u64, Batch)> {
+        match self {
+            Source::Feed(feed) => feed.next(),
+            Source::Channel(rx) => rx.lock().ok()?.recv().ok(),
+        }
+    }
+}
 
 /// One batch's results.
 pub struct BatchResult {
@@ -80,13 +95,8 @@ impl<'p> Worker<'p> {
     }
 
     /// Takes batches until there are none, sending each result on.
-    pub fn serve(mut self, batches: &Mutex<Receiver<(u64, Batch)>>, results: &SyncSender<BatchResult>) {
-        loop {
-            let next = match batches.lock() {
-                Ok(rx) => rx.recv(),
-                Err(_) => return,
-            };
-            let Ok((seq, batch)) = next else { return };
+    pub fn serve(mut self, batches: &Source, results: &SyncSender<BatchResult>) {
+        while let Some((seq, batch)) = batches.next() {
             if results.send(self.process(seq, batch)).is_err() {
                 return;
             }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The seed workload on this machine, in one run: generates the data, then times
+# `tradeseg run` against DuckDB at its fastest (reference.py --unordered) and against the
+# I/O floor (examples/io_floor.rs: read every field, write the ids, one thread), runs
+# alternating, and reports medians, ratios and peak memory. Then checks that tradeseg's
+# results equal DuckDB's (ordered run) and that tradeseg kept input order.
+#
+#   benches/run.sh [ROWS] [RUNS]      (defaults: 1000000 rows, 5 runs each)
+#
+# Needs python3 with duckdb (pip install duckdb), GNU time (/usr/bin/time), and the shared
+# benchmark folder beside the repository (../shared/bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+runs=${2:-5}
+bench=../shared/bench
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example io_floor
+python3 "$bench/gen_customers.py" "$rows" > "$work/customers.csv"
+
+measure() { # name, command…: appends "seconds kilobytes" to $work/name.times
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$work/$name.one" "$@" > /dev/null 2>&1
+  cat "$work/$name.one" >> "$work/$name.times"
+}
+
+for ((i = 0; i < runs; i++)); do
+  measure tradeseg target/release/tradeseg run benches/workload/seed.seg "$work/customers.csv" \
+    --as-of 2026-11-01 -q -o "$work/tradeseg.csv"
+  measure duckdb python3 "$bench/reference.py" "$work/customers.csv" "$work/duckdb.csv" --unordered
+  measure floor target/release/examples/io_floor "$work/customers.csv"
+done
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+seconds() { cut -d' ' -f1 "$work/$1.times" | median; }
+megabytes() { echo $(( $(cut -d' ' -f2 "$work/$1.times" | median) / 1024 )); }
+t_ours=$(seconds tradeseg); t_duck=$(seconds duckdb); t_floor=$(seconds floor)
+
+python3 "$bench/reference.py" "$work/customers.csv" "$work/duckdb-ordered.csv"
+# DuckDB orders by id as text, which is input order only while ids have seven digits
+# (C10000000 sorts before C1000001), so compare the rows as sets, and check separately
+# that tradeseg kept input order.
+if cmp -s <(sort "$work/tradeseg.csv") <(sort "$work/duckdb-ordered.csv"); then same=identical; else same=DIFFERENT; fi
+if cmp -s <(cut -d, -f1 "$work/tradeseg.csv" | tail -n +2) <(cut -d, -f1 "$work/customers.csv" | tail -n +2); then
+  order=kept; else order=LOST; fi
+
+echo "rows: $rows, runs: $runs each (alternating), machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB"
+printf '%-10s %10s %10s %10s %10s\n' tool "median s" "peak MB" "÷ duckdb" "÷ floor"
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+for tool in tradeseg duckdb floor; do
+  t=$(seconds $tool)
+  printf '%-10s %10s %10s %10s %10s\n' "$tool" "$t" "$(megabytes $tool)" "$(ratio "$t" "$t_duck")" "$(ratio "$t" "$t_floor")"
+done
+echo "results vs DuckDB: $same rows; input order $order"
+[ "$same" = identical ] && [ "$order" = kept ]
