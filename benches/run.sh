@@ -49,7 +49,7 @@ if cmp -s <(cut -d, -f1 "$work/tradeseg.csv" | tail -n +2) <(cut -d, -f1 "$work/
 
 echo "rows: $rows, runs: $runs each (alternating), machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB"
 printf '%-10s %10s %10s %10s %10s\n' tool "median s" "peak MB" "÷ duckdb" "÷ floor"
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else 'n/a')"; }
 for tool in tradeseg duckdb floor; do
   t=$(seconds $tool)
   printf '%-10s %10s %10s %10s %10s\n' "$tool" "$t" "$(megabytes $tool)" "$(ratio "$t" "$t_duck")" "$(ratio "$t" "$t_floor")"
