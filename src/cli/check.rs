@@ -2,9 +2,7 @@
 //! whether its fields exist there and how many customers each segment would get.
 
 use super::{report, DataArgs, Exit, RulesPath};
-use tradeseg::compile::CompileOptions;
-use tradeseg::record::{encoding, Source};
-use tradeseg::run::{OutputFormat, RunError, RunOptions};
+use tradeseg::run::{OutputFormat, RunError};
 
 /// Arguments of `tradeseg check`.
 #[derive(Debug, clap::Args)]
@@ -42,24 +40,12 @@ pub fn run(args: CheckArgs) -> Exit {
         );
         return Exit::Done;
     };
-    let source = Source::from_arg(data);
-    let opened = match encoding::open(&source, args.data_args.encoding) {
-        Ok(o) => o,
-        Err(e) => {
-            errln!("error: cannot open the data `{data}`: {e}");
-            return Exit::Usage;
-        }
+    let opened = match args.data_args.open(data) {
+        Ok(opened) => opened,
+        Err(exit) => return exit,
     };
-    let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
-    let options = RunOptions {
-        input_format: super::input_format(&args.data_args, data),
-        output_format: OutputFormat::Csv,
-        delimiter: args.data_args.delimiter,
-        keep_columns: false,
-        bom: false,
-        threads: 0,
-        compile: CompileOptions { as_of, id_column: args.data_args.id.clone() },
-    };
+    let options = args.data_args.run_options(data, OutputFormat::Csv);
+    let as_of = options.compile.as_of;
     let extras = tradeseg::run::Extras { actions: actions.as_ref(), plan: None, events: &events };
     match tradeseg::run::run_with(&checked, extras, opened.reader, &mut std::io::sink(), &options, None) {
         Ok(summary) => {

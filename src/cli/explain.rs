@@ -4,11 +4,9 @@
 use super::{load_checked, DataArgs, Exit, RulesPath};
 use codespan_reporting::term::termcolor::{Color, ColorChoice, ColorSpec, StandardStream, WriteColor};
 use std::io::IsTerminal;
-use tradeseg::compile::CompileOptions;
 use tradeseg::eval::trace::Step;
 use tradeseg::eval::Tri;
 use tradeseg::explain::{Explanation, SegmentTrace};
-use tradeseg::record::{encoding, Source};
 use tradeseg::run::{OutputFormat, RunError, RunOptions};
 
 /// Arguments of `tradeseg explain`.
@@ -45,22 +43,8 @@ pub fn run(args: ExplainArgs) -> Exit {
 
 fn execute(args: &ExplainArgs) -> Result<(), Exit> {
     let checked = load_checked(&args.rules)?;
-    let opened = encoding::open(&Source::from_arg(&args.data), args.data_args.encoding).map_err(|e| {
-        errln!("error: cannot open the data `{}`: {e}", args.data);
-        Exit::Usage
-    })?;
-    let options = RunOptions {
-        input_format: super::input_format(&args.data_args, &args.data),
-        output_format: OutputFormat::Csv,
-        delimiter: args.data_args.delimiter,
-        keep_columns: false,
-        bom: false,
-        threads: 1,
-        compile: CompileOptions {
-            as_of: args.data_args.as_of.unwrap_or_else(tradeseg::date::today),
-            id_column: args.data_args.id.clone(),
-        },
-    };
+    let opened = args.data_args.open(&args.data)?;
+    let options = RunOptions { threads: 1, ..args.data_args.run_options(&args.data, OutputFormat::Csv) };
     let events = args.data_args.event_inputs()?;
     let explanation =
         match tradeseg::explain::find_and_explain(&checked, opened.reader, &options, &events, &args.customer)

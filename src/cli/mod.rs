@@ -100,6 +100,32 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
+    /// Opens the data (`-` for standard input) in its encoding.
+    pub fn open(&self, data: &str) -> Result<tradeseg::record::encoding::Opened, Exit> {
+        tradeseg::record::encoding::open(&tradeseg::record::Source::from_arg(data), self.encoding).map_err(
+            |e| {
+                errln!("error: cannot open the data `{data}`: {e}");
+                Exit::Usage
+            },
+        )
+    }
+
+    /// The run options these arguments give, for results in `format`.
+    pub fn run_options(&self, data: &str, format: tradeseg::run::OutputFormat) -> tradeseg::RunOptions {
+        tradeseg::RunOptions {
+            input_format: input_format(self, data),
+            output_format: format,
+            delimiter: self.delimiter,
+            keep_columns: false,
+            bom: false,
+            threads: 0,
+            compile: tradeseg::CompileOptions {
+                as_of: self.as_of.unwrap_or_else(tradeseg::date::today),
+                id_column: self.id.clone(),
+            },
+        }
+    }
+
     /// The `--events` streams to read.
     pub fn event_inputs(&self) -> Result<Vec<tradeseg::events::EventInput>, Exit> {
         self.events

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tradeseg::actions::PlanFormat;
-use tradeseg::compile::CompileOptions;
-use tradeseg::record::{encoding, Source};
+use tradeseg::record::Source;
 use tradeseg::run::{Extras, OutputFormat, Progress, RunError, RunOptions};
 
 /// Inputs at least this large show a progress bar on a terminal.
@@ -72,25 +71,20 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     let actions = super::load_actions(&checked)?;
     let events = args.data_args.event_inputs()?;
     let source = Source::from_arg(&args.data);
-    let opened = encoding::open(&source, args.data_args.encoding).map_err(|e| {
-        errln!("error: cannot open the data `{}`: {e}", args.data);
-        Exit::Usage
-    })?;
-    let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
+    let opened = args.data_args.open(&args.data)?;
+    let output_format = match args.format {
+        FormatArg::Csv => OutputFormat::Csv,
+        FormatArg::Json => OutputFormat::Json,
+        FormatArg::Ndjson => OutputFormat::Ndjson,
+        FormatArg::Table => OutputFormat::Table,
+    };
     let options = RunOptions {
-        input_format: super::input_format(&args.data_args, &args.data),
-        output_format: match args.format {
-            FormatArg::Csv => OutputFormat::Csv,
-            FormatArg::Json => OutputFormat::Json,
-            FormatArg::Ndjson => OutputFormat::Ndjson,
-            FormatArg::Table => OutputFormat::Table,
-        },
-        delimiter: args.data_args.delimiter,
         keep_columns: args.keep_columns,
         bom: args.bom,
         threads: args.threads,
-        compile: CompileOptions { as_of, id_column: args.data_args.id.clone() },
+        ..args.data_args.run_options(&args.data, output_format)
     };
+    let as_of = options.compile.as_of;
     let mut destination = Destination::open(args.output.as_deref()).map_err(|e| {
         let target = args.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
         errln!("error: cannot write to `{target}`: {e}");

@@ -11,10 +11,8 @@ use std::sync::Arc;
 use std::time::Instant;
 use tradeseg::actions::Actions;
 use tradeseg::check::Checked;
-use tradeseg::compile::CompileOptions;
-use tradeseg::record::{encoding, Source};
 use tradeseg::reload::{Live, NotReady, ReloadEvent};
-use tradeseg::run::{Extras, OutputFormat, RunError, RunOptions};
+use tradeseg::run::{Extras, OutputFormat, RunError};
 
 /// Arguments of `tradeseg watch`.
 #[derive(Debug, clap::Args)]
@@ -116,21 +114,9 @@ fn ready(checked: Checked) -> Result<Ready, NotReady> {
 fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
     let checked = &rules.checked;
     let started = Instant::now();
-    let opened =
-        encoding::open(&Source::File(PathBuf::from(&args.data)), args.data_args.encoding).map_err(|e| {
-            errln!("error: cannot open the data `{}`: {e}", args.data);
-            Exit::Usage
-        })?;
-    let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
-    let options = RunOptions {
-        input_format: super::input_format(&args.data_args, &args.data),
-        output_format: OutputFormat::Csv,
-        delimiter: args.data_args.delimiter,
-        keep_columns: false,
-        bom: false,
-        threads: 0,
-        compile: CompileOptions { as_of, id_column: args.data_args.id.clone() },
-    };
+    let opened = args.data_args.open(&args.data)?;
+    let options = args.data_args.run_options(&args.data, OutputFormat::Csv);
+    let as_of = options.compile.as_of;
     let mut results = Vec::new();
     let events = args.data_args.event_inputs()?;
     let extras = Extras { actions: rules.actions.as_ref(), plan: None, events: &events };

@@ -184,21 +184,7 @@ impl<'p> Worker<'p> {
                 let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default();
                 history.fill(self.program, &String::from_utf8_lossy(id), self.evaluator.row_mut());
             }
-            self.evaluator.evaluate_row();
-            tally(result, self.evaluator.outcome(), self.evaluator.row());
-            for error in self.evaluator.errors() {
-                let spec = &self.program.slots[error.slot];
-                note(
-                    result,
-                    DataError {
-                        record: result.records,
-                        line: Some(line),
-                        column: spec.column.clone(),
-                        value: error.value.clone(),
-                        problem: problem(spec.ty),
-                    },
-                );
-            }
+            self.evaluate(result, Some(line));
             if let Some(expected) = columns.filter(|&n| n != record.len()) {
                 note(
                     result,
@@ -293,21 +279,7 @@ impl<'p> Worker<'p> {
                 );
             }
         }
-        self.evaluator.evaluate_row();
-        tally(result, self.evaluator.outcome(), self.evaluator.row());
-        for error in self.evaluator.errors() {
-            let spec = &self.program.slots[error.slot];
-            note(
-                result,
-                DataError {
-                    record: result.records,
-                    line,
-                    column: spec.column.clone(),
-                    value: error.value.clone(),
-                    problem: problem(spec.ty),
-                },
-            );
-        }
+        self.evaluate(result, line);
         if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome())) {
             let customer = self.json_customer(object);
             let id = match object.get(&self.program.id_name) {
@@ -324,6 +296,23 @@ impl<'p> Worker<'p> {
 }
 
 impl Worker<'_> {
+    /// Evaluates the filled row, counts its segments, and notes the cells that did not read.
+    fn evaluate(&mut self, result: &mut BatchResult, line: Option<u64>) {
+        self.evaluator.evaluate_row();
+        tally(result, self.evaluator.outcome(), self.evaluator.row());
+        for error in self.evaluator.errors() {
+            let spec = &self.program.slots[error.slot];
+            let error = DataError {
+                record: result.records,
+                line,
+                column: spec.column.clone(),
+                value: error.value.clone(),
+                problem: problem(spec.ty),
+            };
+            note(result, error);
+        }
+    }
+
     /// Runs the scripts for the current row: tasks into the plan, derived fields kept for
     /// the output row, errors noted.
     fn act(&mut self, actions: &Actions, customer: rhai::Map, id: &str, result: &mut BatchResult) {
