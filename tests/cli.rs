@@ -429,3 +429,22 @@ fn a_closed_pipe_ends_output_quietly_without_a_panic() {
         assert_ne!(output.status.code(), Some(101), "{args:?}");
     }
 }
+
+#[test]
+fn events_reach_customers_from_every_input_format() {
+    let rules =
+        "events orders\ndimension d { segment \"buyer\" when count(orders) >= 2  otherwise \"other\" }\n";
+    let dir = folder(&[
+        ("r.seg", rules.as_bytes()),
+        ("c.csv", b"id,name\nC1,a\nC2,b\n"),
+        ("c.json", br#"[{"id": "C1"}, {"id": "C2"}]"#),
+        ("c.ndjson", b"{\"id\": \"C1\"}\n{\"id\": \"C2\"}\n"),
+        ("o.ndjson", b"{\"customer_id\": \"C1\", \"date\": \"2026-01-01\"}\n{\"customer_id\": \"C1\", \"date\": \"2026-02-01\"}\n{\"customer_id\": \"C2\", \"date\": \"2026-02-01\"}\n"),
+    ]);
+    for customers in ["c.csv", "c.json", "c.ndjson"] {
+        let args = ["run", "r.seg", customers, "--events", "orders=o.ndjson", "--as-of", "2026-11-01", "-q"];
+        let ran = tradeseg_in(dir.path(), &args, b"");
+        assert_eq!(ran.code, 0, "{customers}: {}", ran.stderr);
+        assert_eq!(ran.stdout, "id,d\nC1,buyer\nC2,other\n", "{customers}");
+    }
+}

@@ -102,7 +102,7 @@ fn collect(e: &Typed, out: &mut Conjunction) -> Option<()> {
         },
         TypedKind::Compare(op, l, r) => match (&l.kind, &r.kind) {
             (TypedKind::Field(f), TypedKind::Const(c)) => (*f, compare(*op, c)?),
-            (TypedKind::Const(c), TypedKind::Field(f)) => (*f, compare(flip(*op), c)?),
+            (TypedKind::Const(c), TypedKind::Field(f)) => (*f, compare((*op).flipped(), c)?),
             _ => return None,
         },
         _ => return None,
@@ -148,16 +148,6 @@ fn compare(op: CmpOp, c: &Const) -> Option<Constraint> {
         CmpOp::Ge => Constraint::Range { lo: Some((k, true)), hi: None },
         CmpOp::Ne => return None,
     })
-}
-
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
-    }
 }
 
 fn intersect(a: Constraint, b: Constraint) -> Option<Constraint> {

@@ -201,14 +201,14 @@ impl Lower {
         match l.ty {
             Ty::Number => match (self.num(l), self.num(r)) {
                 (Num::Slot(s), Num::Const(c)) => Cond::NumSlotConst(op, s, c),
-                (Num::Const(c), Num::Slot(s)) => Cond::NumSlotConst(flip(op), s, c),
+                (Num::Const(c), Num::Slot(s)) => Cond::NumSlotConst(op.flipped(), s, c),
                 (Num::DaysSince(d), Num::Const(c)) => self.days_since(op, *d, c),
-                (Num::Const(c), Num::DaysSince(d)) => self.days_since(flip(op), *d, c),
+                (Num::Const(c), Num::DaysSince(d)) => self.days_since(op.flipped(), *d, c),
                 (a, b) => Cond::Num(op, a, b),
             },
             Ty::Date => match (self.date(l), self.date(r)) {
                 (DateExpr::Slot(s), DateExpr::Const(c)) => Cond::DateSlotConst(op, s, c),
-                (DateExpr::Const(c), DateExpr::Slot(s)) => Cond::DateSlotConst(flip(op), s, c),
+                (DateExpr::Const(c), DateExpr::Slot(s)) => Cond::DateSlotConst(op.flipped(), s, c),
                 (a, b) => Cond::Date(op, a, b),
             },
             Ty::Text => Cond::Text(op, self.text(l), self.text(r)),
@@ -222,7 +222,7 @@ impl Lower {
     fn days_since(&self, op: CmpOp, date: DateExpr, days: crate::decimal::Decimal) -> Cond {
         let whole = i32::try_from(days.whole()).ok().filter(|_| days.is_whole());
         match (date, whole.and_then(|n| self.as_of.checked_sub(n))) {
-            (DateExpr::Slot(slot), Some(day)) => Cond::DateSlotConst(flip(op), slot, day),
+            (DateExpr::Slot(slot), Some(day)) => Cond::DateSlotConst(op.flipped(), slot, day),
             (date, _) => Cond::Num(op, Num::DaysSince(Box::new(date)), Num::Const(days)),
         }
     }
@@ -315,16 +315,5 @@ impl Lower {
             Ty::Text | Ty::List => AnyExpr::Text(self.text(e)),
             Ty::Bool => AnyExpr::Cond(self.cond(e)),
         }
-    }
-}
-
-/// The operator with its sides swapped: `3 < x` is `x > 3`.
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        same => same,
     }
 }

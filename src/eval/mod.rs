@@ -111,14 +111,7 @@ impl Program {
                 Val::Bool(b) => Tri::from_bool(b),
                 _ => Tri::Unknown,
             },
-            Cond::NumSlotConst(op, s, c) => match row.vals[*s as usize] {
-                Val::Num(n) => compare(*op, n.cmp(c)),
-                _ => Tri::Unknown,
-            },
-            Cond::DateSlotConst(op, s, c) => match row.vals[*s as usize] {
-                Val::Date(d) => compare(*op, d.cmp(c)),
-                _ => Tri::Unknown,
-            },
+            Cond::NumSlotConst(..) | Cond::DateSlotConst(..) => self.test_leaf(cond, row),
             Cond::Num(op, a, b) => both(self.num(a, row), self.num(b, row), |x, y| compare(*op, x.cmp(&y))),
             Cond::Date(op, a, b) => {
                 both(self.date(a, row), self.date(b, row), |x, y| compare(*op, x.cmp(&y)))
@@ -249,14 +242,7 @@ fn text<'r>(t: &'r TextExpr, row: &'r Row) -> Option<&'r [u8]> {
 
 #[inline]
 fn compare(op: CmpOp, ordering: Ordering) -> Tri {
-    Tri::from_bool(match op {
-        CmpOp::Eq => ordering == Ordering::Equal,
-        CmpOp::Ne => ordering != Ordering::Equal,
-        CmpOp::Lt => ordering == Ordering::Less,
-        CmpOp::Le => ordering != Ordering::Greater,
-        CmpOp::Gt => ordering == Ordering::Greater,
-        CmpOp::Ge => ordering != Ordering::Less,
-    })
+    Tri::from_bool(op.holds(ordering))
 }
 
 #[inline]

@@ -11,7 +11,6 @@ use crate::date::Day;
 use crate::decimal::Decimal;
 use crate::source::Sources;
 use serde::Serialize;
-use std::cmp::Ordering;
 
 /// A value as the interpreter sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -237,12 +236,5 @@ fn compare(op: CmpOp, x: &Value, y: &Value) -> Tri {
         (Value::Truth(a), Value::Truth(b)) if *a != Tri::Unknown && *b != Tri::Unknown => a.cmp(b),
         _ => return Tri::Unknown,
     };
-    truth(match op {
-        CmpOp::Eq => ordering == Ordering::Equal,
-        CmpOp::Ne => ordering != Ordering::Equal,
-        CmpOp::Lt => ordering == Ordering::Less,
-        CmpOp::Le => ordering != Ordering::Greater,
-        CmpOp::Gt => ordering == Ordering::Greater,
-        CmpOp::Ge => ordering != Ordering::Less,
-    })
+    truth(op.holds(ordering))
 }

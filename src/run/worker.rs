@@ -279,14 +279,13 @@ impl<'p> Worker<'p> {
                 );
             }
         }
+        if let Some(history) = self.history {
+            history.fill(self.program, &json_id(object.get(&self.program.id_name)), self.evaluator.row_mut());
+        }
         self.evaluate(result, line);
         if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome())) {
             let customer = self.json_customer(object);
-            let id = match object.get(&self.program.id_name) {
-                Some(Value::String(s)) => s.trim().to_string(),
-                Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
-            };
+            let id = json_id(object.get(&self.program.id_name));
             self.act(actions, customer, &id, result);
         }
         let outcome = self.evaluator.outcome();
@@ -396,6 +395,15 @@ fn record_line(data: &[u8], record: &csv::ByteRecord) -> u64 {
     let blank =
         data[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|&&b| b == b'\n').count();
     position.line() + blank as u64
+}
+
+/// A JSON id as text: a string trimmed, a number as written, none empty.
+pub fn json_id(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
 }
 
 fn tally(result: &mut BatchResult, outcome: &Outcome, row: &Row) {

@@ -133,12 +133,8 @@ impl RowFormatter {
         derived: &[String],
     ) {
         if let OutputFormat::Csv | OutputFormat::Table = self.format {
-            let id = match object.get(&program.id_name) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
-            };
-            push_field(&mut self.rows, id.trim().as_bytes());
+            let id = super::worker::json_id(object.get(&program.id_name));
+            push_field(&mut self.rows, id.as_bytes());
             self.segment_fields(program, outcome, derived);
             return;
         }
