@@ -448,3 +448,38 @@ fn events_reach_customers_from_every_input_format() {
         assert_eq!(ran.stdout, "id,d\nC1,buyer\nC2,other\n", "{customers}");
     }
 }
+
+#[test]
+fn bad_events_are_reported_with_line_and_column_and_fail_only_under_strict() {
+    let rules = "events orders\nsegment \"buyer\" when sum(orders.amount) > 0\n";
+    let events = "customer_id,date,amount\nC1,2026-01-01,5\nC1,2026-02-30,5\nC1,2026-03-01,lots\nC1,2026-04-01\nC9,2026-01-01,5\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", b"id\nC1\n"), ("o.csv", events.as_bytes())]);
+    let args = ["run", "r.seg", "c.csv", "--events", "orders=o.csv", "--as-of", "2026-11-01", "-q"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "id,tags\nC1,buyer\n");
+    assert!(ran.stderr.contains("line 3, column `date`: `2026-02-30` is not a date"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 4, column `amount`: `lots` is not a number"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 5: this row has 2 cells, the header has 3"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("1 events in `orders` belong to 1 customer ids not in the customer data"),
+        "{}",
+        ran.stderr
+    );
+    let mut strict = args.to_vec();
+    strict.extend(["--strict", "-o", "out.csv"]);
+    let ran = tradeseg_in(dir.path(), &strict, b"");
+    assert_eq!(ran.code, 3);
+    assert!(!dir.path().join("out.csv").exists());
+    let ran = tradeseg_in(
+        dir.path(),
+        &["run", "r.seg", "c.csv", "--events", "orders=o.csv", "--event-date", "dates"],
+        b"",
+    );
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("have no column `dates`") && ran.stderr.contains("did you mean `date`?"),
+        "{}",
+        ran.stderr
+    );
+}

@@ -123,6 +123,20 @@ impl Reader<'_> {
                     continue;
                 }
             }
+            if record.len() != header.len() {
+                let problem = format!("this row has {} cells, the header has {}", record.len(), header.len());
+                let line = record.position().map(|p| p.line());
+                note(
+                    report,
+                    DataError {
+                        record: report.events + 1,
+                        line,
+                        column: String::new(),
+                        value: String::new(),
+                        problem,
+                    },
+                );
+            }
             let text = |i: usize| record.get(i).and_then(|c| std::str::from_utf8(c).ok());
             let cells = Cells {
                 id: text(id),
