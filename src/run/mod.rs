@@ -186,22 +186,23 @@ fn execute(
         }
     };
     let source = Arc::new(source);
+    let window = Window::default();
     let outcome = thread::scope(|scope| {
         let read = reader.map(|(reader, tx)| scope.spawn(move || reader.send_all(tx)));
         let mut started = 0;
         for _ in 0..threads {
-            let (source, tx) = (source.clone(), result_tx.clone());
+            let (source, tx, window) = (source.clone(), result_tx.clone(), &window);
             let spawned = thread::Builder::new()
                 .name("tradeseg-worker".into())
                 .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(&source, &tx));
+                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(&source, &tx, window));
             if spawned.is_err() {
                 break;
             }
             started += 1;
         }
         drop(result_tx);
-        let written = writer.write_in_order(result_rx, report);
+        let written = writer.write_in_order(result_rx, report, &window);
         // With the writer gone, workers stop at their next batch; with them gone, the
         // reading thread's next send fails and it stops too.
         let read = match read {
@@ -220,6 +221,50 @@ fn execute(
     match Arc::into_inner(source) {
         Some(worker::Source::Feed(feed)) => feed.error().map_or(Ok(()), |e| Err(RunError::Input(e))),
         _ => Ok(()),
+    }
+}
+
+/// How far ahead of the writer the workers may get: a batch more than this many places
+/// past the last one written waits, so results waiting to be written in order, and with
+/// them memory, stay bounded however unevenly batches take. The oldest unwritten batch
+/// never waits, so the run always moves on.
+const AHEAD: u64 = 8;
+
+/// The writer's progress, shared with the workers.
+#[derive(Default)]
+pub(crate) struct Window {
+    /// Batches written so far, and whether the writer has stopped.
+    state: Mutex<(u64, bool)>,
+    moved: std::sync::Condvar,
+}
+
+impl Window {
+    /// Waits until batch `seq` may be processed; false once the writer has stopped.
+    pub fn wait_for(&self, seq: u64) -> bool {
+        let Ok(mut state) = self.state.lock() else { return false };
+        while !state.1 && seq >= state.0 + AHEAD {
+            state = match self.moved.wait(state) {
+                Ok(state) => state,
+                Err(_) => return false,
+            };
+        }
+        !state.1
+    }
+
+    /// Records that `written` batches have been written.
+    pub fn advance(&self, written: u64) {
+        if let Ok(mut state) = self.state.lock() {
+            state.0 = written;
+        }
+        self.moved.notify_all();
+    }
+
+    /// The writer has stopped: release every waiting worker.
+    pub fn close(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.1 = true;
+        }
+        self.moved.notify_all();
     }
 }
 

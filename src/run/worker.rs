@@ -4,7 +4,7 @@
 use super::input::{Batch, Feed};
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
-use super::{RunOptions, Setup};
+use super::{RunOptions, Setup, Window};
 use crate::actions::{cell_value, ActionError, Actions};
 use crate::check::typed::Ty;
 use crate::compile::Program;
@@ -95,8 +95,11 @@ impl<'p> Worker<'p> {
     }
 
     /// Takes batches until there are none, sending each result on.
-    pub fn serve(mut self, batches: &Source, results: &SyncSender<BatchResult>) {
+    pub(crate) fn serve(mut self, batches: &Source, results: &SyncSender<BatchResult>, window: &Window) {
         while let Some((seq, batch)) = batches.next() {
+            if !window.wait_for(seq) {
+                return;
+            }
             if results.send(self.process(seq, batch)).is_err() {
                 return;
             }

@@ -3,7 +3,7 @@
 
 use super::report::Report;
 use super::worker::BatchResult;
-use super::{OutputFormat, PlanSink, Setup};
+use super::{OutputFormat, PlanSink, Setup, Window};
 use crate::actions::{PlanFormat, Task};
 use crate::compile::Program;
 use crate::eval::Outcome;
@@ -299,7 +299,24 @@ impl<'o> Writer<'o> {
     }
 
     /// Receives batch results in any order and writes them in input order.
-    pub fn write_in_order(&mut self, results: Receiver<BatchResult>, report: &mut Report) -> io::Result<()> {
+    pub fn write_in_order(
+        &mut self,
+        results: Receiver<BatchResult>,
+        report: &mut Report,
+        window: &Window,
+    ) -> io::Result<()> {
+        let written = self.write_ordered(results, report, window);
+        // Whether done or failed, no worker may wait for the writer any longer.
+        window.close();
+        written
+    }
+
+    fn write_ordered(
+        &mut self,
+        results: Receiver<BatchResult>,
+        report: &mut Report,
+        window: &Window,
+    ) -> io::Result<()> {
         let preamble = std::mem::take(&mut self.preamble);
         self.emit(&preamble)?;
         if let Some((plan, format)) = &mut self.plan {
@@ -317,6 +334,7 @@ impl<'o> Writer<'o> {
                 self.rows(&result.output)?;
                 self.tasks(&result.plan)?;
                 next += 1;
+                window.advance(next);
             }
         }
         Ok(())
