@@ -483,3 +483,28 @@ fn bad_events_are_reported_with_line_and_column_and_fail_only_under_strict() {
         ran.stderr
     );
 }
+
+#[test]
+fn output_to_a_pipe_or_through_a_link_writes_there_and_replaces_nothing_else() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes()), ("real.csv", b"old")]);
+    // A named pipe stands for devices like /dev/null: it must stay a pipe, not become a file.
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        use std::io::Read;
+        // Holding the pipe open for reading and writing lets tradeseg open it without
+        // blocking; its rows then wait in the pipe for us.
+        let mut pipe = std::fs::OpenOptions::new().read(true).write(true).open(&fifo).unwrap();
+        let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "-o", "pipe"], b"");
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(!std::fs::metadata(&fifo).unwrap().is_file(), "the pipe was replaced by a file");
+        let mut buf = [0u8; 4096];
+        let n = pipe.read(&mut buf).unwrap();
+        assert!(buf[..n].starts_with(b"id,stars,tags\n"));
+    }
+    std::os::unix::fs::symlink(dir.path().join("real.csv"), dir.path().join("link.csv")).unwrap();
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "-o", "link.csv"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(std::fs::symlink_metadata(dir.path().join("link.csv")).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(dir.path().join("real.csv")).unwrap().starts_with("id,stars,tags\n"));
+}

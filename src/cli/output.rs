@@ -1,6 +1,8 @@
 //! Where results go: standard output, or a file written atomically: the results go to a
 //! temporary file beside the target, which replaces the target only when the run
 //! succeeded, so a failed run never leaves half a file and never touches an existing one.
+//! Only regular files are replaced: a device or a pipe (`/dev/null`, a FIFO) is written to
+//! directly, and a symbolic link has the file it points to replaced, not the link.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -9,7 +11,12 @@ use tempfile::NamedTempFile;
 /// An open destination for results.
 pub enum Destination {
     Stdout(io::Stdout),
-    File { temp: NamedTempFile, target: PathBuf },
+    File {
+        temp: NamedTempFile,
+        target: PathBuf,
+    },
+    /// Something that is not a regular file: written as it comes.
+    Direct(std::fs::File),
 }
 
 impl Destination {
@@ -18,6 +25,12 @@ impl Destination {
         let Some(target) = path else {
             return Ok(Destination::Stdout(io::stdout()));
         };
+        // Follow a link to what it names; a path that does not exist yet stays as it is.
+        let target = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+        if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+            return Ok(Destination::Direct(std::fs::OpenOptions::new().write(true).open(&target)?));
+        }
+        let target = target.as_path();
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -31,6 +44,7 @@ impl Destination {
         match self {
             Destination::Stdout(out) => out,
             Destination::File { temp, .. } => temp.as_file_mut(),
+            Destination::Direct(file) => file,
         }
     }
 
@@ -38,6 +52,7 @@ impl Destination {
     pub fn commit(self) -> io::Result<()> {
         match self {
             Destination::Stdout(mut out) => out.flush(),
+            Destination::Direct(mut file) => file.flush(),
             Destination::File { temp, target } => {
                 temp.as_file().sync_all()?;
                 temp.persist(&target).map(drop).map_err(|e| e.error)
