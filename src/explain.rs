@@ -157,12 +157,14 @@ fn find_csv(
         }
         let cells: Vec<&str> = record.iter().map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
         evaluator.fill_columns(|i| cells.get(i).copied());
-        if let Some(history) = &history {
-            history.fill(&program, id, evaluator.row_mut());
-        }
-        evaluator.evaluate_row();
         let line = record.position().map_or(0, |p| p.line());
-        return Ok(Some(explain_row(checked, &evaluator, id, format!("line {line}"))));
+        return Ok(Some(explain_filled(
+            checked,
+            &mut evaluator,
+            history.as_ref(),
+            id,
+            format!("line {line}"),
+        )));
     }
 }
 
@@ -177,38 +179,41 @@ fn find_json(
     let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
     let history = history(&program, events)?;
     let mut evaluator = Evaluator::new(&program);
-    let malformed = |e: serde_json::Error| RunError::Input(format!("the JSON data is malformed: {e}"));
-    let mut text = String::new();
-    BufReader::new(input).read_to_string(&mut text).map_err(|e| RunError::Input(e.to_string()))?;
-    let records: Vec<Value> = match text.trim_start().starts_with('[') {
-        true => serde_json::from_str(&text).map_err(malformed)?,
-        false => serde_json::Deserializer::from_str(&text)
-            .into_iter()
-            .collect::<Result<_, _>>()
-            .map_err(malformed)?,
-    };
-    for (number, record) in records.iter().enumerate() {
-        let Value::Object(object) = record else { continue };
-        let matches = match object.get(&program.id_name) {
-            Some(Value::String(s)) => s.trim() == id,
-            Some(Value::Number(n)) => {
-                let shown = n.to_string();
-                shown == id
+    let (mut number, mut found) = (0usize, None);
+    // One record at a time, stopping at the customer: the file is never held whole.
+    crate::run::input::read_json(BufReader::new(input), 1, &mut |values| {
+        for value in values {
+            number += 1;
+            let Value::Object(object) = value else { continue };
+            if crate::run::worker::json_id(object.get(&program.id_name)) != id {
+                continue;
             }
-            _ => false,
-        };
-        if !matches {
-            continue;
+            let cells: Vec<(String, String)> =
+                object.iter().map(|(k, v)| (k.clone(), cell_text(v))).collect();
+            evaluator.fill_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
+            let at = format!("record {number}");
+            found = Some(explain_filled(checked, &mut evaluator, history.as_ref(), id, at));
+            return false;
         }
-        let cells: Vec<(String, String)> = object.iter().map(|(k, v)| (k.clone(), cell_text(v))).collect();
-        evaluator.fill_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
-        if let Some(history) = &history {
-            history.fill(&program, id, evaluator.row_mut());
-        }
-        evaluator.evaluate_row();
-        return Ok(Some(explain_row(checked, &evaluator, id, format!("record {}", number + 1))));
+        true
+    })
+    .map_err(RunError::Input)?;
+    Ok(found)
+}
+
+/// Adds the customer's history to a filled row, evaluates it, and explains it.
+fn explain_filled(
+    checked: &Checked,
+    evaluator: &mut Evaluator,
+    history: Option<&History>,
+    id: &str,
+    found_at: String,
+) -> Explanation {
+    if let Some(history) = history {
+        history.fill(evaluator.program(), id, evaluator.row_mut());
     }
-    Ok(None)
+    evaluator.evaluate_row();
+    explain_row(checked, evaluator, id, found_at)
 }
 
 /// A JSON value as the text of a cell: lists joined by `;`, `null` empty.

@@ -392,6 +392,17 @@ segment "dormant" when days_since(last_order) > 365
     assert_eq!(json["tags"][0]["result"], "true");
     let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "d.json", "--customer", "5"], b"");
     assert!(ran.stdout.contains("→ \"4-star\""), "{}", ran.stdout);
+    std::fs::write(
+        dir.path().join("d.ndjson"),
+        "{\"id\": \"A\", \"orders\": 0}\n{\"id\": \"B\", \"orders\": 3}\n",
+    )
+    .unwrap();
+    let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "d.ndjson", "--customer", "B"], b"");
+    assert!(
+        ran.stdout.contains("customer B (record 2)") && ran.stdout.contains("→ \"4-star\""),
+        "{}",
+        ran.stdout
+    );
     let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "d.csv", "--customer", "C9"], b"");
     assert_eq!(ran.code, 3);
     assert!(ran.stderr.contains("no customer has id `C9`"), "{}", ran.stderr);

@@ -110,32 +110,14 @@ impl Reader<'_> {
                 Ok(true) => {}
                 Ok(false) => return Ok(()),
                 Err(e) => {
-                    note(
-                        report,
-                        DataError {
-                            record: report.events + 1,
-                            line: None,
-                            column: String::new(),
-                            value: String::new(),
-                            problem: e.to_string(),
-                        },
-                    );
+                    note(report, DataError::whole_row(report.events + 1, None, e.to_string()));
                     continue;
                 }
             }
             if record.len() != header.len() {
                 let problem = format!("this row has {} cells, the header has {}", record.len(), header.len());
                 let line = record.position().map(|p| p.line());
-                note(
-                    report,
-                    DataError {
-                        record: report.events + 1,
-                        line,
-                        column: String::new(),
-                        value: String::new(),
-                        problem,
-                    },
-                );
+                note(report, DataError::whole_row(report.events + 1, line, problem));
             }
             let text = |i: usize| record.get(i).and_then(|c| std::str::from_utf8(c).ok());
             let cells = Cells {
@@ -160,16 +142,7 @@ impl Reader<'_> {
         let mut handle = |value: Value, history: &mut History, report: &mut StreamReport| {
             let Value::Object(object) = value else {
                 report.events += 1;
-                note(
-                    report,
-                    DataError {
-                        record: report.events,
-                        line: None,
-                        column: String::new(),
-                        value: String::new(),
-                        problem: "this event is not a JSON object".into(),
-                    },
-                );
+                note(report, DataError::whole_row(report.events, None, "this event is not a JSON object"));
                 return;
             };
             let id_key = self.input.id_column.clone().unwrap_or_else(|| {

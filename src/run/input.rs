@@ -127,7 +127,7 @@ impl BatchReader {
             return Ok(());
         }
         match self.json.take() {
-            Some(input) => read_json(input, &mut |values| send(Batch::Values(values))),
+            Some(input) => read_json(input, VALUES_PER_BATCH, &mut |values| send(Batch::Values(values))),
             None => Ok(()),
         }
     }
@@ -175,8 +175,13 @@ impl Feed {
     }
 }
 
-/// Reads a JSON array of objects, or objects one after another, in batches.
-fn read_json(input: Input, send: &mut dyn FnMut(Vec<Value>) -> bool) -> Result<(), String> {
+/// Reads a JSON array of objects, or objects one after another, streaming, in batches of
+/// `size`; stops early when `send` returns false.
+pub(crate) fn read_json(
+    input: impl Read,
+    size: usize,
+    send: &mut dyn FnMut(Vec<Value>) -> bool,
+) -> Result<(), String> {
     let mut buffered = BufReader::with_capacity(1 << 20, input);
     let first = loop {
         let buf = buffered.fill_buf().map_err(|e| format!("cannot read the data: {e}"))?;
@@ -200,7 +205,7 @@ fn read_json(input: Input, send: &mut dyn FnMut(Vec<Value>) -> bool) -> Result<(
         None => Ok(()),
         Some(b'[') => {
             let mut deserializer = serde_json::Deserializer::from_reader(buffered);
-            let result = deserializer.deserialize_seq(ArrayVisitor { send });
+            let result = deserializer.deserialize_seq(ArrayVisitor { send, size });
             match result {
                 Ok(()) => deserializer.end().map_err(malformed),
                 Err(e) if e.to_string().starts_with(STOPPED) => Ok(()),
@@ -208,10 +213,10 @@ fn read_json(input: Input, send: &mut dyn FnMut(Vec<Value>) -> bool) -> Result<(
             }
         }
         Some(_) => {
-            let mut batch = Vec::with_capacity(VALUES_PER_BATCH);
+            let mut batch = Vec::with_capacity(size);
             for value in serde_json::Deserializer::from_reader(buffered).into_iter::<Value>() {
                 batch.push(value.map_err(malformed)?);
-                if batch.len() == VALUES_PER_BATCH && !send(std::mem::take(&mut batch)) {
+                if batch.len() == size && !send(std::mem::take(&mut batch)) {
                     return Ok(());
                 }
             }
@@ -228,6 +233,7 @@ const STOPPED: &str = "stopped: nobody reads the records";
 /// Visits the elements of a top-level array one at a time, so the array is never held whole.
 struct ArrayVisitor<'s> {
     send: &'s mut dyn FnMut(Vec<Value>) -> bool,
+    size: usize,
 }
 
 impl<'de> Visitor<'de> for ArrayVisitor<'_> {
@@ -238,10 +244,10 @@ impl<'de> Visitor<'de> for ArrayVisitor<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut batch = Vec::with_capacity(VALUES_PER_BATCH);
+        let mut batch = Vec::with_capacity(self.size);
         while let Some(value) = seq.next_element::<Value>()? {
             batch.push(value);
-            if batch.len() == VALUES_PER_BATCH && !(self.send)(std::mem::take(&mut batch)) {
+            if batch.len() == self.size && !(self.send)(std::mem::take(&mut batch)) {
                 return Err(de::Error::custom(STOPPED));
             }
         }

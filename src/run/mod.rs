@@ -7,9 +7,9 @@
 //! reader ──chunks──▶ workers (parse, evaluate, format) ──results──▶ writer (reorder, write)
 //! ```
 
-mod input;
+pub(crate) mod input;
 mod report;
-mod worker;
+pub(crate) mod worker;
 mod write;
 
 pub use report::{DataError, DimensionCounts, Report};

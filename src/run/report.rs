@@ -27,6 +27,13 @@ pub struct DataError {
     pub problem: String,
 }
 
+impl DataError {
+    /// A problem with a whole record rather than one cell.
+    pub fn whole_row(record: u64, line: Option<u64>, problem: impl Into<String>) -> DataError {
+        DataError { record, line, column: String::new(), value: String::new(), problem: problem.into() }
+    }
+}
+
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {

@@ -158,13 +158,7 @@ impl<'p> Worker<'p> {
                     let line = e.position().map(|p| first_line + p.line() - 1);
                     note(
                         result,
-                        DataError {
-                            record: result.records,
-                            line,
-                            column: String::new(),
-                            value: String::new(),
-                            problem: format!("this row cannot be read: {e}"),
-                        },
+                        DataError::whole_row(result.records, line, format!("this row cannot be read: {e}")),
                     );
                     continue;
                 }
@@ -191,13 +185,11 @@ impl<'p> Worker<'p> {
             if let Some(expected) = columns.filter(|&n| n != record.len()) {
                 note(
                     result,
-                    DataError {
-                        record: result.records,
-                        line: Some(line),
-                        column: String::new(),
-                        value: String::new(),
-                        problem: format!("this row has {} cells, the header has {expected}", record.len()),
-                    },
+                    DataError::whole_row(
+                        result.records,
+                        Some(line),
+                        format!("this row has {} cells, the header has {expected}", record.len()),
+                    ),
                 );
             }
             let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default();
@@ -236,13 +228,7 @@ impl<'p> Worker<'p> {
                 Ok(value) => self.json(&value, Some(number), result),
                 Err(e) => note(
                     result,
-                    DataError {
-                        record: result.records,
-                        line: Some(number),
-                        column: String::new(),
-                        value: String::new(),
-                        problem: format!("this line is not JSON: {e}"),
-                    },
+                    DataError::whole_row(result.records, Some(number), format!("this line is not JSON: {e}")),
                 ),
             }
         }
@@ -250,16 +236,7 @@ impl<'p> Worker<'p> {
 
     fn json(&mut self, value: &Value, line: Option<u64>, result: &mut BatchResult) {
         let Value::Object(object) = value else {
-            note(
-                result,
-                DataError {
-                    record: result.records,
-                    line,
-                    column: String::new(),
-                    value: String::new(),
-                    problem: "this record is not a JSON object".into(),
-                },
-            );
+            note(result, DataError::whole_row(result.records, line, "this record is not a JSON object"));
             return;
         };
         if result.keys.is_empty() {
