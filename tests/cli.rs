@@ -519,3 +519,24 @@ fn output_to_a_pipe_or_through_a_link_writes_there_and_replaces_nothing_else() {
     assert!(std::fs::symlink_metadata(dir.path().join("link.csv")).unwrap().file_type().is_symlink());
     assert!(std::fs::read_to_string(dir.path().join("real.csv")).unwrap().starts_with("id,stars,tags\n"));
 }
+
+#[test]
+fn output_files_get_the_permissions_of_any_new_file_and_a_replaced_file_keeps_its_own() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes()), ("kept.csv", b"old")]);
+    let mode = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+    std::fs::set_permissions(dir.path().join("kept.csv"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    for name in ["new.csv", "kept.csv"] {
+        // Under a known umask, as a shell user would run it.
+        let command = format!("umask 022 && exec \"$0\" run r.seg d.csv -q -o {name}");
+        let status = std::process::Command::new("sh")
+            .args(["-c", &command, env!("CARGO_BIN_EXE_tradeseg")])
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    assert_eq!(mode("new.csv"), 0o644, "a new file is readable by others, as with any tool");
+    assert_eq!(mode("kept.csv"), 0o640, "a replaced file keeps its permissions");
+    assert!(std::fs::read_to_string(dir.path().join("kept.csv")).unwrap().starts_with("id,stars,tags\n"));
+}

@@ -2,7 +2,9 @@
 //! temporary file beside the target, which replaces the target only when the run
 //! succeeded, so a failed run never leaves half a file and never touches an existing one.
 //! Only regular files are replaced: a device or a pipe (`/dev/null`, a FIFO) is written to
-//! directly, and a symbolic link has the file it points to replaced, not the link.
+//! directly, and a symbolic link has the file it points to replaced, not the link. A new
+//! file gets the permissions any new file would (0666 less the umask), a replaced file
+//! keeps its own.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -35,7 +37,17 @@ impl Destination {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let temp = tempfile::Builder::new().prefix(".tradeseg-").suffix(".tmp").tempfile_in(dir)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".tradeseg-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder.tempfile_in(dir)?;
+        if let Ok(existing) = std::fs::metadata(target) {
+            temp.as_file().set_permissions(existing.permissions())?;
+        }
         Ok(Destination::File { temp, target: target.to_path_buf() })
     }
 
