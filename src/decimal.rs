@@ -34,6 +34,10 @@ impl Decimal {
 
     /// [`Decimal::parse`] on bytes, for cells read straight from a file.
     pub fn parse_bytes(bytes: &[u8]) -> Option<Decimal> {
+        plain(bytes).or_else(|| Decimal::parse_general(bytes))
+    }
+
+    fn parse_general(bytes: &[u8]) -> Option<Decimal> {
         let (negative, bytes) = match bytes.first()? {
             b'-' => (true, &bytes[1..]),
             b'+' => (false, &bytes[1..]),
@@ -131,30 +135,134 @@ impl Decimal {
 
 /// Divides by the scale (10¹²) and rounds half away from zero. 128-bit division is a
 /// slow library call; 10¹² is 2¹² × 5¹², and 5¹² fits 32 bits, so this shifts and then
-/// divides limb by limb with 64-bit arithmetic the compiler turns into multiplications.
+/// divides limb by limb with 64-bit arithmetic (see [`divide_small`]).
 fn round_div(value: i128, divisor: i128) -> i128 {
     debug_assert_eq!(divisor, SCALE);
     const FIVES: u64 = 244_140_625; // 5¹²
     let magnitude = value.unsigned_abs();
-    let shifted = magnitude >> 12;
-    let mut quotient: u128 = 0;
-    let mut remainder: u64 = 0;
-    for limb in (0..4).rev() {
-        let part = (remainder << 32) | ((shifted >> (32 * limb)) as u64 & 0xFFFF_FFFF);
-        quotient |= u128::from(part / FIVES) << (32 * limb);
-        remainder = part % FIVES;
-    }
+    let (quotient, remainder) = divide_small(magnitude >> 12, FIVES);
     // What was cut off: the remainder of the division by 5¹², times 2¹², plus the low bits.
     let rest = (u128::from(remainder) << 12) | (magnitude & 0xFFF);
-    if rest * 2 >= SCALE as u128 {
-        quotient += 1;
-    }
-    let quotient = quotient as i128;
+    let quotient = (quotient + u128::from(rest * 2 >= SCALE as u128)) as i128;
     if value < 0 {
         -quotient
     } else {
         quotient
     }
+}
+
+/// Divides by a divisor below 2³² and rounds half away from zero.
+fn round_div_small(value: i128, divisor: u64) -> i128 {
+    let (quotient, remainder) = divide_small(value.unsigned_abs(), divisor);
+    let quotient = (quotient + u128::from(remainder * 2 >= divisor)) as i128;
+    if value < 0 {
+        -quotient
+    } else {
+        quotient
+    }
+}
+
+/// Quotient and remainder of a 128-bit number by a divisor below 2³², limb by 32-bit
+/// limb: each step divides a 64-bit number, which the compiler does in a few instructions
+/// (128-bit division is a slow library call).
+#[inline]
+fn divide_small(value: u128, divisor: u64) -> (u128, u64) {
+    debug_assert!(divisor > 0 && divisor < 1 << 32);
+    if let Ok(value) = u64::try_from(value) {
+        return (u128::from(value / divisor), value % divisor);
+    }
+    let mut quotient: u128 = 0;
+    let mut remainder: u64 = 0;
+    for limb in (0..4).rev() {
+        let part = (remainder << 32) | ((value >> (32 * limb)) as u64 & 0xFFFF_FFFF);
+        quotient |= u128::from(part / divisor) << (32 * limb);
+        remainder = part % divisor;
+    }
+    (quotient, remainder)
+}
+
+/// A constant factor prepared for multiplying many numbers by it. A factor written with
+/// few decimals (`2`, `1.2`, `0.85`) is kept as a whole number over a small power of ten,
+/// so a product costs one multiplication (and, with decimals, one small division) rather
+/// than a full product rounded back to twelve digits. The results are the same.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Factor {
+    value: Decimal,
+    /// `value` = `numerator` / `divisor`, `divisor` a power of ten up to 10⁹.
+    numerator: i128,
+    divisor: u64,
+}
+
+impl Factor {
+    /// Prepares `value` as a factor.
+    pub fn new(value: Decimal) -> Factor {
+        let mut numerator = value.0;
+        let mut divisor = SCALE as u64;
+        while divisor > 1 && numerator % 10 == 0 {
+            numerator /= 10;
+            divisor /= 10;
+        }
+        if divisor >= 1 << 32 {
+            // Too many decimals for the short way: multiply in full.
+            return Factor { value, numerator: value.0, divisor: 0 };
+        }
+        Factor { value, numerator, divisor }
+    }
+
+    /// The factor itself.
+    pub fn value(self) -> Decimal {
+        self.value
+    }
+
+    /// `x` times the factor, as [`Decimal::checked_mul`] gives it.
+    #[inline]
+    pub fn times(self, x: Decimal) -> Option<Decimal> {
+        if let (Ok(a), Ok(b), 1..) = (i64::try_from(x.0), i64::try_from(self.numerator), self.divisor) {
+            // Two 64-bit factors: the 128-bit product cannot overflow.
+            let product = i128::from(a) * i128::from(b);
+            return Some(Decimal(match self.divisor {
+                1 => product,
+                divisor => round_div_small(product, divisor),
+            }));
+        }
+        match (self.divisor, x.0.checked_mul(self.numerator)) {
+            (1, Some(product)) => Some(Decimal(product)),
+            (0, _) | (_, None) => x.checked_mul(self.value),
+            (divisor, Some(product)) => Some(Decimal(round_div_small(product, divisor))),
+        }
+    }
+}
+
+/// The commonest cells, `42` and `1234.56`, in one pass: up to 18 digits before the point
+/// and up to 12 after, no sign, no separators. `None` sends the cell the general way.
+#[inline]
+fn plain(bytes: &[u8]) -> Option<Decimal> {
+    if bytes.is_empty() || bytes.len() > 18 {
+        return None;
+    }
+    let mut whole: u64 = 0;
+    let mut at = 0;
+    while let Some(digit) = bytes.get(at).and_then(|b| b.checked_sub(b'0')).filter(|&d| d <= 9) {
+        whole = whole * 10 + u64::from(digit);
+        at += 1;
+    }
+    let mut units: u64 = 0;
+    let mut places = FRACTION_DIGITS;
+    if at < bytes.len() {
+        if at == 0 || bytes[at] != b'.' || bytes.len() - at - 1 > FRACTION_DIGITS {
+            return None;
+        }
+        for &b in &bytes[at + 1..] {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            units = units * 10 + u64::from(digit);
+            places -= 1;
+        }
+    }
+    let units = units * 10u64.pow(places as u32);
+    Some(Decimal(i128::from(whole) * SCALE + i128::from(units)))
 }
 
 /// The whole part: plain digits, or comma-separated groups of three.
@@ -251,6 +359,35 @@ mod tests {
     }
 
     #[test]
+    fn the_short_way_and_the_general_way_read_numbers_alike() {
+        let cells = [
+            "0",
+            "7",
+            "42",
+            "123456789012345678",
+            "1234.5",
+            "0.000000000001",
+            "99.999999999999",
+            "5.",
+            "1.0000000000005",
+            "1234567890123456789",
+            "-3",
+            "+3",
+            ".5",
+            "1,234",
+            "12a",
+            "1.2.3",
+        ];
+        for cell in cells {
+            let general = Decimal::parse_general(cell.as_bytes());
+            assert_eq!(Decimal::parse_bytes(cell.as_bytes()), general, "{cell}");
+            if let Some(short) = plain(cell.as_bytes()) {
+                assert_eq!(Some(short), general, "{cell}");
+            }
+        }
+    }
+
+    #[test]
     fn parses_export_forms() {
         assert_eq!(d("1,234,567.89"), d("1234567.89"));
         assert_eq!(d("-12.5").to_string(), "-12.5");
@@ -291,6 +428,30 @@ mod tests {
                 assert_eq!(round_div(value, SCALE), plain(value), "{value}");
             }
         }
+    }
+
+    #[test]
+    fn a_prepared_factor_multiplies_as_a_full_product_does() {
+        let factors = ["2", "1.2", "0.85", "-3", "0.000000000001", "1234.5678", "0.333333333333", "0"];
+        let values = ["7", "-7", "0.05", "1000000.01", "0.000000000005", "-0.000000000015", "123456.789"];
+        for f in factors {
+            let factor = Factor::new(d(f));
+            assert_eq!(factor.value(), d(f));
+            for v in values {
+                assert_eq!(factor.times(d(v)), d(v).checked_mul(d(f)), "{v} × {f}");
+            }
+        }
+        let huge = Decimal(i128::MAX / 3);
+        assert_eq!(Factor::new(d("2")).times(huge), huge.checked_mul(d("2")));
+        assert_eq!(Factor::new(d("4")).times(huge), None);
+    }
+
+    #[test]
+    fn small_divisions_round_half_away_from_zero() {
+        assert_eq!(round_div_small(15, 10), 2);
+        assert_eq!(round_div_small(-15, 10), -2);
+        assert_eq!(round_div_small(14, 10), 1);
+        assert_eq!(round_div_small(i128::MAX, 1_000_000_000), (i128::MAX / 1_000_000_000) + 1);
     }
 
     #[test]

@@ -112,11 +112,13 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
                 names.push(o.name.clone());
                 (names.len() - 1) as u16
             });
+            let rules: Vec<Cond> = d.segments.iter().map(|s| lower.cond(&s.condition)).collect();
             CompiledDimension {
                 name: d.name.clone(),
                 title: d.title.clone(),
                 names,
-                rules: d.segments.iter().map(|s| lower.cond(&s.condition)).collect(),
+                lookup: Lookup::build(&rules),
+                rules,
                 otherwise,
             }
         })
@@ -274,7 +276,14 @@ impl Lower {
                 match op {
                     ArithOp::Add => Num::Add(a, b),
                     ArithOp::Sub => Num::Sub(a, b),
-                    ArithOp::Mul => Num::Mul(a, b),
+                    ArithOp::Mul => match (*a, *b) {
+                        (Num::Const(c), other) | (other, Num::Const(c))
+                            if !matches!(other, Num::Const(_)) =>
+                        {
+                            Num::Scale(Box::new(other), crate::decimal::Factor::new(c))
+                        }
+                        (a, b) => Num::Mul(Box::new(a), Box::new(b)),
+                    },
                     ArithOp::Div => Num::Div(a, b),
                 }
             }

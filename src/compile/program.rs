@@ -4,7 +4,7 @@
 
 use crate::check::typed::{CmpOp, Ty};
 use crate::date::Day;
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, Factor};
 use std::collections::HashSet;
 
 /// Index of a field's value in a [`crate::eval::Row`].
@@ -83,6 +83,79 @@ pub struct CompiledDimension {
     pub rules: Vec<Cond>,
     /// Index into `names` of the `otherwise` segment.
     pub otherwise: Option<u16>,
+    /// The leading rules as one table, when they all test one text field against lists.
+    pub lookup: Option<Lookup>,
+}
+
+/// A dimension's leading rules when each is `field in [...]` on the same text field
+/// (`country in ["US", "CA"]`, `country in ["BR", "CO"]`, …), merged into one table from
+/// each listed text to the first of those rules that lists it: finding the segment is one
+/// lookup however many segments there are. A missing value, or one no list has, falls
+/// through to the rules after them.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    pub slot: Slot,
+    /// How many leading rules the table stands for.
+    pub rules: usize,
+    pub table: TextTable,
+}
+
+impl Lookup {
+    /// The table for a dimension's rules, if at least two lead with the shape it needs.
+    pub fn build(rules: &[Cond]) -> Option<Lookup> {
+        let slot = match rules.first()? {
+            Cond::InText { value: TextExpr::Slot(slot), negated: false, .. } => *slot,
+            _ => return None,
+        };
+        let mut entries: Vec<(Vec<u8>, u16)> = Vec::new();
+        let mut count = 0;
+        for rule in rules {
+            let Cond::InText { value: TextExpr::Slot(s), set, negated: false } = rule else { break };
+            if *s != slot {
+                break;
+            }
+            for item in set.items() {
+                if !entries.iter().any(|(known, _)| *known == item) {
+                    entries.push((item, count as u16));
+                }
+            }
+            count += 1;
+        }
+        (count >= 2).then(|| Lookup { slot, rules: count, table: TextTable::new(&entries) })
+    }
+}
+
+/// Texts mapped to rule indices: packed into integers and binary-searched when every text
+/// is short, hashed otherwise.
+#[derive(Debug, Clone)]
+pub enum TextTable {
+    Packed(Vec<(u64, u16)>),
+    Hashed(std::collections::HashMap<Box<[u8]>, u16>),
+}
+
+impl TextTable {
+    fn new(entries: &[(Vec<u8>, u16)]) -> TextTable {
+        let packed: Option<Vec<(u64, u16)>> = entries.iter().map(|(t, i)| pack(t).map(|k| (k, *i))).collect();
+        match packed {
+            Some(mut keys) => {
+                keys.sort_unstable();
+                TextTable::Packed(keys)
+            }
+            None => TextTable::Hashed(entries.iter().map(|(t, i)| (t.as_slice().into(), *i)).collect()),
+        }
+    }
+
+    /// The rule index listed for `text`.
+    #[inline]
+    pub fn get(&self, text: &[u8]) -> Option<u16> {
+        match self {
+            TextTable::Packed(keys) => {
+                let key = pack(text)?;
+                keys.binary_search_by_key(&key, |&(k, _)| k).ok().map(|at| keys[at].1)
+            }
+            TextTable::Hashed(map) => map.get(text).copied(),
+        }
+    }
 }
 
 /// A tag.
@@ -142,6 +215,8 @@ pub enum Num {
     Sub(Box<Num>, Box<Num>),
     Mul(Box<Num>, Box<Num>),
     Div(Box<Num>, Box<Num>),
+    /// A product with a constant factor (`orders_12m * 2`), prepared once.
+    Scale(Box<Num>, Factor),
     /// As-of date minus the date, in days.
     DaysSince(Box<DateExpr>),
 }
@@ -192,6 +267,15 @@ impl TextSet {
         }
     }
 
+    /// The items, in no particular order.
+    pub fn items(&self) -> Vec<Vec<u8>> {
+        match self {
+            TextSet::Packed(keys) => keys.iter().map(|&k| unpack(k)).collect(),
+            TextSet::Few(items) => items.iter().map(|i| i.to_vec()).collect(),
+            TextSet::Many(items) => items.iter().map(|i| i.to_vec()).collect(),
+        }
+    }
+
     /// True when `item` is in the set.
     #[inline]
     pub fn contains(&self, item: &[u8]) -> bool {
@@ -214,4 +298,10 @@ fn pack(bytes: &[u8]) -> Option<u64> {
         key |= u64::from(b) << (8 * i);
     }
     Some(key)
+}
+
+/// The bytes of a packed text.
+fn unpack(key: u64) -> Vec<u8> {
+    let len = (key >> 56) as usize;
+    (0..len).map(|i| (key >> (8 * i)) as u8).collect()
 }

@@ -59,8 +59,21 @@ impl Program {
         out.segments.clear();
         out.tags.clear();
         for dimension in &self.dimensions {
-            let hit = dimension.rules.iter().position(|c| self.test_leaf(c, row) == Tri::True);
-            out.segments.push(hit.map(|i| i as u16).or(dimension.otherwise));
+            let (hit, rest) = match &dimension.lookup {
+                Some(lookup) => {
+                    let hit = match row.vals[lookup.slot as usize] {
+                        Val::Text(start, end) => lookup.table.get(&row.text[start as usize..end as usize]),
+                        _ => None,
+                    };
+                    (hit, lookup.rules)
+                }
+                None => (None, 0),
+            };
+            let hit = hit.or_else(|| {
+                let later = dimension.rules[rest..].iter().position(|c| self.test_leaf(c, row) == Tri::True);
+                later.map(|i| (i + rest) as u16)
+            });
+            out.segments.push(hit.or(dimension.otherwise));
         }
         for (i, tag) in self.tags.iter().enumerate() {
             if self.test_leaf(&tag.condition, row) == Tri::True {
@@ -199,6 +212,7 @@ fn num(n: &Num, row: &Row, as_of: Day) -> Option<Decimal> {
         Num::Sub(a, b) => num(a, row, as_of)?.checked_sub(num(b, row, as_of)?),
         Num::Mul(a, b) => num(a, row, as_of)?.checked_mul(num(b, row, as_of)?),
         Num::Div(a, b) => num(a, row, as_of)?.checked_div(num(b, row, as_of)?),
+        Num::Scale(a, factor) => factor.times(num(a, row, as_of)?),
         Num::DaysSince(d) => {
             let day = match &**d {
                 DateExpr::Const(day) => *day,
@@ -216,6 +230,7 @@ fn num(n: &Num, row: &Row, as_of: Day) -> Option<Decimal> {
 pub fn fold_num(n: Num, as_of: Day) -> Num {
     let constant = match &n {
         Num::Neg(a) => matches!(**a, Num::Const(_)),
+        Num::Scale(a, _) => matches!(**a, Num::Const(_)),
         Num::Add(a, b) | Num::Sub(a, b) | Num::Mul(a, b) | Num::Div(a, b) => {
             matches!(**a, Num::Const(_)) && matches!(**b, Num::Const(_))
         }

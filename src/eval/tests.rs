@@ -114,3 +114,53 @@ fn booleans_read_as_spreadsheets_write_them() {
     assert_eq!(run(rules, &["vip"], &["否"]), "#not-vip");
     assert_eq!(run(rules, &["vip"], &["maybe"]), "");
 }
+
+#[test]
+fn chains_of_lists_on_one_field_give_the_first_segment_that_lists_the_value() {
+    // The first three rules become one table; "DE" is in two lists and the first wins; a
+    // value in no list, or missing, goes on to the rules after the table.
+    let rules = r#"
+dimension region {
+    segment "a" when country in ["US", "DE"]
+    segment "b" when country in ["DE", "FR", "a-rather-long-name"]
+    segment "c" when country in ["JP"]
+    segment "d" when country == "CN" or size > 5
+    segment "e" when country in ["KR"]
+    otherwise "other"
+}
+"#;
+    let h = ["country", "size"];
+    assert_eq!(run(rules, &h, &["DE", "9"]), "region=a");
+    assert_eq!(run(rules, &h, &["FR", "9"]), "region=b");
+    assert_eq!(run(rules, &h, &["a-rather-long-name", ""]), "region=b");
+    assert_eq!(run(rules, &h, &["JP", "9"]), "region=c");
+    assert_eq!(run(rules, &h, &["CN", ""]), "region=d");
+    assert_eq!(run(rules, &h, &["", "9"]), "region=d");
+    assert_eq!(run(rules, &h, &["KR", "1"]), "region=e");
+    assert_eq!(run(rules, &h, &["us", "1"]), "region=other");
+    assert_eq!(run(rules, &h, &["", ""]), "region=other");
+}
+
+#[test]
+fn the_lookup_table_covers_only_the_leading_lists_on_one_field() {
+    use crate::compile::{Lookup, TextTable};
+    let program = |rules: &str| {
+        let ruleset = Ruleset::from_source("t.seg", rules, ".").unwrap();
+        let checked = crate::check::check(ruleset).unwrap();
+        let options = CompileOptions { as_of: date::parse("2026-11-01").unwrap(), id_column: "id".into() };
+        compile(&checked, &Schema::from_header(["id", "country", "city"]), &options).unwrap().0
+    };
+    let two = program(
+        r#"dimension d { segment "a" when country in ["US"]
+                         segment "b" when country in ["CA"]
+                         segment "c" when city in ["Paris"] }"#,
+    );
+    let lookup: &Lookup = two.dimensions[0].lookup.as_ref().expect("a table");
+    assert_eq!(lookup.rules, 2);
+    assert!(matches!(lookup.table, TextTable::Packed(_)));
+    let negated = program(
+        r#"dimension d { segment "a" when country not in ["US"]
+                         segment "b" when country in ["CA"] }"#,
+    );
+    assert!(negated.dimensions[0].lookup.is_none());
+}
