@@ -4,7 +4,10 @@
 //! Only regular files are replaced: a device or a pipe (`/dev/null`, a FIFO) is written to
 //! directly, and a symbolic link has the file it points to replaced, not the link. A new
 //! file gets the permissions any new file would (0666 less the umask), a replaced file
-//! keeps its own.
+//! keeps its own. The file is synced to disk before the rename, so that a crash right
+//! after never leaves an empty file in place of the results; on Linux the kernel is asked
+//! to start writing each few megabytes as soon as they are complete, so the final sync
+//! waits only for the last of them.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -14,7 +17,7 @@ use tempfile::NamedTempFile;
 pub enum Destination {
     Stdout(io::Stdout),
     File {
-        temp: NamedTempFile,
+        temp: TempFile,
         target: PathBuf,
     },
     /// Something that is not a regular file: written as it comes.
@@ -48,6 +51,7 @@ impl Destination {
         if let Ok(existing) = std::fs::metadata(target) {
             temp.as_file().set_permissions(existing.permissions())?;
         }
+        let temp = TempFile { temp, written: 0, started: 0 };
         Ok(Destination::File { temp, target: target.to_path_buf() })
     }
 
@@ -55,7 +59,7 @@ impl Destination {
     pub fn writer(&mut self) -> &mut dyn Write {
         match self {
             Destination::Stdout(out) => out,
-            Destination::File { temp, .. } => temp.as_file_mut(),
+            Destination::File { temp, .. } => temp,
             Destination::Direct(file) => file,
         }
     }
@@ -66,10 +70,45 @@ impl Destination {
             Destination::Stdout(mut out) => out.flush(),
             Destination::Direct(mut file) => file.flush(),
             Destination::File { temp, target } => {
+                let temp = temp.temp;
                 temp.as_file().sync_all()?;
                 temp.persist(&target).map(drop).map_err(|e| e.error)
             }
         }
+    }
+}
+
+/// Bytes written between two requests to start writing them to disk.
+const WRITEBACK_STEP: u64 = 8 << 20;
+
+/// The temporary file, written with early writeback: on Linux, each [`WRITEBACK_STEP`]
+/// bytes the kernel is told to start putting what was written since on disk
+/// (`posix_fadvise` with `DONTNEED` starts writeback of dirty pages and does not wait).
+pub struct TempFile {
+    temp: NamedTempFile,
+    written: u64,
+    started: u64,
+}
+
+impl Write for TempFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.temp.as_file_mut().write(buf)?;
+        self.written += n as u64;
+        if self.written - self.started >= WRITEBACK_STEP {
+            #[cfg(target_os = "linux")]
+            {
+                use rustix::fs::{fadvise, Advice};
+                // Only a hint: if it fails, the sync at the end does all the work.
+                let length = std::num::NonZeroU64::new(self.written - self.started);
+                let _ = fadvise(self.temp.as_file(), self.started, length, Advice::DontNeed);
+            }
+            self.started = self.written;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.as_file_mut().flush()
     }
 }
 
