@@ -36,13 +36,8 @@ pub fn parse(text: &str) -> Option<Day> {
 
 /// [`parse`] on bytes, for cells read straight from a file.
 pub fn parse_bytes(bytes: &[u8]) -> Option<Day> {
-    // The commonest form, YYYY-MM-DD, without the general scanning.
-    if let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes {
-        let digits = [y0, y1, y2, y3, m0, m1, d0, d1].map(|b| u32::from(b.wrapping_sub(b'0')));
-        if digits.iter().all(|&d| d <= 9) {
-            let [y0, y1, y2, y3, m0, m1, d0, d1] = digits;
-            return civil((y0 * 1000 + y1 * 100 + y2 * 10 + y3) as i32, m0 * 10 + m1, d0 * 10 + d1);
-        }
+    if let Some(day) = parse_iso(bytes) {
+        return Some(day);
     }
     let (year, rest) = digits(bytes, 4, 4)?;
     let separator = *rest.first()?;
@@ -60,6 +55,19 @@ pub fn parse_bytes(bytes: &[u8]) -> Option<Day> {
         Some(_) => return None,
     }
     civil(year as i32, month, day)
+}
+
+/// The commonest form, exactly `YYYY-MM-DD`, without the general scanning. `None` does
+/// not mean the cell is not a date, only that it needs [`parse_bytes`].
+#[inline]
+pub fn parse_iso(bytes: &[u8]) -> Option<Day> {
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes else { return None };
+    let digits = [y0, y1, y2, y3, m0, m1, d0, d1].map(|b| u32::from(b.wrapping_sub(b'0')));
+    if digits.iter().any(|&d| d > 9) {
+        return None;
+    }
+    let [y0, y1, y2, y3, m0, m1, d0, d1] = digits;
+    civil((y0 * 1000 + y1 * 100 + y2 * 10 + y3) as i32, m0 * 10 + m1, d0 * 10 + d1)
 }
 
 /// The day number of a date, by arithmetic (the hot path of reading date cells); agrees

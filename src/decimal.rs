@@ -37,6 +37,14 @@ impl Decimal {
         plain(bytes).or_else(|| Decimal::parse_general(bytes))
     }
 
+    /// The short way only: up to 18 digits, an optional point and up to 12 more, nothing
+    /// else. `None` does not mean the cell is not a number, only that it needs
+    /// [`Decimal::parse_bytes`].
+    #[inline]
+    pub fn parse_plain(bytes: &[u8]) -> Option<Decimal> {
+        plain(bytes)
+    }
+
     fn parse_general(bytes: &[u8]) -> Option<Decimal> {
         let (negative, bytes) = match bytes.first()? {
             b'-' => (true, &bytes[1..]),

@@ -89,6 +89,7 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Sets one slot from a cell's bytes, known to be valid UTF-8, noting a parse failure.
+    #[inline]
     pub fn set_bytes(&mut self, slot: usize, cell: &[u8]) {
         let ty = self.program.slots[slot].ty;
         if self.row.set_bytes(slot, ty, cell).is_err() {

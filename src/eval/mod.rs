@@ -112,8 +112,23 @@ impl Program {
                 }
                 _ => Tri::Unknown,
             },
+            Cond::And(parts) => self.all(parts, row),
             _ => self.test(cond, row),
         }
+    }
+
+    /// `a and b and …`: a small function of its own, so the common conjunction of leaves
+    /// does not pay for the general one's frame.
+    #[inline(never)]
+    fn all(&self, parts: &[Cond], row: &Row) -> Tri {
+        let mut result = Tri::True;
+        for part in parts {
+            result = result.min(self.test_leaf(part, row));
+            if result == Tri::False {
+                break;
+            }
+        }
+        result
     }
 
     /// Evaluates one condition.
@@ -160,16 +175,7 @@ impl Program {
                 Tri::from_bool(missing != *negated)
             }
             Cond::Not(c) => self.test(c, row).not(),
-            Cond::And(parts) => {
-                let mut result = Tri::True;
-                for part in parts {
-                    result = result.min(self.test_leaf(part, row));
-                    if result == Tri::False {
-                        break;
-                    }
-                }
-                result
-            }
+            Cond::And(parts) => self.all(parts, row),
             Cond::Or(parts) => {
                 let mut result = Tri::False;
                 for part in parts {
@@ -184,8 +190,16 @@ impl Program {
     }
 
     /// A number, or `None` when missing or undefined (division by zero, overflow).
+    #[inline]
     pub fn num(&self, n: &Num, row: &Row) -> Option<Decimal> {
-        num(n, row, self.as_of)
+        match n {
+            Num::Slot(s) => match row.vals[*s as usize] {
+                Val::Num(v) => Some(v),
+                _ => None,
+            },
+            Num::Const(c) => Some(*c),
+            _ => num(n, row, self.as_of),
+        }
     }
 
     /// A date, or `None` when missing.

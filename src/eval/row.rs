@@ -74,7 +74,24 @@ impl Row {
 
     /// [`Row::set_cell`] for a cell known to be valid UTF-8 (its chunk was checked whole),
     /// read straight from the file's bytes.
+    #[inline]
     pub fn set_bytes(&mut self, slot: usize, ty: Option<Ty>, cell: &[u8]) -> Result<(), BadCell> {
+        // Most number and date cells are plainly written, with nothing to trim.
+        let plain = match ty {
+            Some(Ty::Number) => Decimal::parse_plain(cell).map(Val::Num),
+            Some(Ty::Date) => date::parse_iso(cell).map(Val::Date),
+            _ => None,
+        };
+        match plain {
+            Some(value) => {
+                self.vals[slot] = value;
+                Ok(())
+            }
+            None => self.set_trimmed_bytes(slot, ty, cell),
+        }
+    }
+
+    fn set_trimmed_bytes(&mut self, slot: usize, ty: Option<Ty>, cell: &[u8]) -> Result<(), BadCell> {
         let mut cell = cell.trim_ascii();
         // Other white space (the full-width space) needs the text's characters.
         if cell.first().is_some_and(|b| !b.is_ascii()) || cell.last().is_some_and(|b| !b.is_ascii()) {
