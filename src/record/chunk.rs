@@ -1,7 +1,10 @@
 //! Cuts a byte stream into chunks of whole records, so several threads can parse and
 //! evaluate chunks at once while the output keeps input order. For CSV a newline inside
-//! quotes does not end a record; the scan tracks quotes with `memchr`, so it is cheap
-//! next to parsing.
+//! a quoted field does not end a record. Quotes are read as the CSV parser reads them: a
+//! quote opens a quoted field only at the start of a field, `""` inside one is a quote,
+//! and any other quote (`12" pipe`) is an ordinary character, so such a cell neither
+//! misplaces a cut nor makes one chunk of the rest of the file. The scan jumps from quote
+//! to newline with `memchr`, so it is cheap next to parsing.
 
 use std::io::{self, Read};
 
@@ -21,16 +24,23 @@ pub struct Chunker<R> {
     reader: R,
     carry: Vec<u8>,
     next_line: u64,
-    quotes: bool,
+    /// The field delimiter, for CSV; `None` for lines.
+    csv: Option<u8>,
     done: bool,
     /// Bytes read so far, for progress reports.
     pub bytes_read: u64,
 }
 
 impl<R: Read> Chunker<R> {
-    /// A chunker; `quotes` makes a newline inside `"…"` part of the record (CSV).
-    pub fn new(reader: R, quotes: bool) -> Chunker<R> {
-        Chunker { reader, carry: Vec::new(), next_line: 1, quotes, done: false, bytes_read: 0 }
+    /// A chunker of lines (NDJSON): every newline ends a record.
+    pub fn lines(reader: R) -> Chunker<R> {
+        Chunker { reader, carry: Vec::new(), next_line: 1, csv: None, done: false, bytes_read: 0 }
+    }
+
+    /// A chunker of CSV records with this field delimiter: a newline inside a quoted field
+    /// is part of the record.
+    pub fn csv(reader: R, delimiter: u8) -> Chunker<R> {
+        Chunker { csv: Some(delimiter), ..Chunker::lines(reader) }
     }
 
     /// The next chunk, or `None` at the end of the input.
@@ -67,16 +77,25 @@ impl<R: Read> Chunker<R> {
 
     /// The position just after the last newline that ends a record.
     fn last_boundary(&self, data: &[u8]) -> Option<usize> {
-        if !self.quotes {
+        let Some(delimiter) = self.csv else {
             return memchr::memrchr(b'\n', data).map(|i| i + 1);
-        }
+        };
         let mut inside = false;
+        // Where the last quoted field closed: a quote right after it is an escaped quote.
+        let mut closed = None;
         let mut last = None;
         for i in memchr::memchr2_iter(b'"', b'\n', data) {
-            if data[i] == b'"' {
-                inside = !inside;
-            } else if !inside {
-                last = Some(i + 1);
+            if data[i] == b'\n' {
+                if !inside {
+                    last = Some(i + 1);
+                }
+            } else if inside {
+                inside = false;
+                closed = Some(i);
+            } else if closed.is_some_and(|c| c + 1 == i) {
+                inside = true;
+            } else if i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter {
+                inside = true;
             }
         }
         last
@@ -105,7 +124,7 @@ mod tests {
             input.extend_from_slice(format!("C{i},\"two\nlines, \"\"quoted\"\"\",3\n").as_bytes());
         }
         input.extend_from_slice(b"last,no newline");
-        let mut chunker = Chunker::new(Trickle(&input), true);
+        let mut chunker = Chunker::csv(Trickle(&input), b',');
         let mut joined = Vec::new();
         let mut expected_line = 1;
         let mut chunks = 0;
@@ -118,5 +137,46 @@ mod tests {
         }
         assert!(chunks > 1);
         assert_eq!(joined, input);
+    }
+
+    /// Every record of `input` as the csv crate reads it, with where it starts.
+    fn records(input: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        let mut record = csv::ByteRecord::new();
+        let mut all = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            let start = record.position().map_or(0, |p| p.byte());
+            all.push((start, record.iter().map(<[u8]>::to_vec).collect()));
+        }
+        all
+    }
+
+    #[test]
+    fn quotes_inside_unquoted_cells_are_characters_and_cuts_stay_between_records() {
+        // `12" pipe` opens nothing, `"a ""b"""` is one quoted cell, and a quoted cell with
+        // a newline follows: every cut must be where the csv crate starts a record, and
+        // chunks must stay near their size rather than swallow the rest of the input.
+        let mut input = Vec::new();
+        for i in 0..100_000 {
+            let row = match (i % 5_000, i % 7) {
+                (0, _) => format!("C{i},12\" pipe,3\n"),
+                (_, 1) => format!("C{i},\"a \"\"b\"\"\",x\"y,4\n"),
+                (_, 3) => format!("C{i},\"two\nlines\",5\n"),
+                _ => format!("C{i},plain,6\n"),
+            };
+            input.extend_from_slice(row.as_bytes());
+        }
+        let whole = records(&input);
+        let starts: std::collections::HashSet<u64> = whole.iter().map(|(s, _)| *s).collect();
+        let mut chunker = Chunker::csv(&input[..], b',');
+        let (mut offset, mut parsed, mut largest) = (0u64, Vec::new(), 0);
+        while let Some(chunk) = chunker.next_chunk().unwrap() {
+            assert!(starts.contains(&offset), "a cut at byte {offset} is inside a record");
+            largest = largest.max(chunk.data.len());
+            parsed.extend(records(&chunk.data).into_iter().map(|(_, fields)| fields));
+            offset += chunk.data.len() as u64;
+        }
+        assert_eq!(parsed, whole.into_iter().map(|(_, fields)| fields).collect::<Vec<_>>());
+        assert!(largest < 2 * CHUNK_BYTES, "a chunk of {largest} bytes");
     }
 }

@@ -52,8 +52,8 @@ impl BatchReader {
     pub fn new(input: Box<dyn Read + Send>, options: &RunOptions, progress: Progress) -> BatchReader {
         let counting = Counting { inner: input, progress };
         let (chunker, json) = match options.input_format {
-            InputFormat::Csv => (Some(Chunker::new(counting, true)), None),
-            InputFormat::Ndjson => (Some(Chunker::new(counting, false)), None),
+            InputFormat::Csv => (Some(Chunker::csv(counting, options.delimiter)), None),
+            InputFormat::Ndjson => (Some(Chunker::lines(counting)), None),
             InputFormat::Json => (None, Some(counting)),
         };
         BatchReader { format: options.input_format, delimiter: options.delimiter, chunker, json, first: None }
