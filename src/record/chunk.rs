@@ -92,10 +92,10 @@ impl<R: Read> Chunker<R> {
             } else if inside {
                 inside = false;
                 closed = Some(i);
-            } else if closed.is_some_and(|c| c + 1 == i) {
-                inside = true;
-            } else if i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter {
-                inside = true;
+            } else {
+                let escaped = closed.is_some_and(|c| c + 1 == i);
+                let field_start = i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter;
+                inside = escaped || field_start;
             }
         }
         last
