@@ -41,7 +41,11 @@ type Input = Counting<Box<dyn Read + Send>>;
 pub struct BatchReader {
     format: InputFormat,
     delimiter: u8,
-    chunker: Option<Chunker<Input>>,
+    /// Chunked input is read without a counting wrapper, so reads from a file go straight
+    /// into the chunk's memory (a wrapper would have every buffer zeroed first); the
+    /// chunker counts the bytes instead.
+    chunker: Option<Chunker<Box<dyn Read + Send>>>,
+    progress: Progress,
     json: Option<Input>,
     /// The first CSV chunk, less its header.
     first: Option<Chunk>,
@@ -50,13 +54,19 @@ pub struct BatchReader {
 impl BatchReader {
     /// A reader of `input` in the options' format.
     pub fn new(input: Box<dyn Read + Send>, options: &RunOptions, progress: Progress) -> BatchReader {
-        let counting = Counting { inner: input, progress };
         let (chunker, json) = match options.input_format {
-            InputFormat::Csv => (Some(Chunker::csv(counting, options.delimiter)), None),
-            InputFormat::Ndjson => (Some(Chunker::lines(counting)), None),
-            InputFormat::Json => (None, Some(counting)),
+            InputFormat::Csv => (Some(Chunker::csv(input, options.delimiter)), None),
+            InputFormat::Ndjson => (Some(Chunker::lines(input)), None),
+            InputFormat::Json => (None, Some(Counting { inner: input, progress: progress.clone() })),
         };
-        BatchReader { format: options.input_format, delimiter: options.delimiter, chunker, json, first: None }
+        BatchReader {
+            format: options.input_format,
+            delimiter: options.delimiter,
+            chunker,
+            progress,
+            json,
+            first: None,
+        }
     }
 
     /// Reads the CSV header; `None` for JSON, whose keys come with each record.
@@ -64,7 +74,9 @@ impl BatchReader {
         let Some(chunker) = self.chunker.as_mut().filter(|_| self.format == InputFormat::Csv) else {
             return Ok(None);
         };
-        let Some(mut chunk) = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))? else {
+        let chunk = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))?;
+        self.progress.store(chunker.bytes_read, Ordering::Relaxed);
+        let Some(mut chunk) = chunk else {
             return Err("the data is empty: a CSV export needs a header row".into());
         };
         let mut reader = csv::ReaderBuilder::new()
@@ -92,6 +104,7 @@ impl BatchReader {
     pub fn into_feed(mut self) -> Result<Feed, BatchReader> {
         match self.chunker.take() {
             Some(chunker) => Ok(Feed {
+                progress: self.progress.clone(),
                 state: std::sync::Mutex::new(FeedState {
                     first: self.first.take(),
                     chunker,
@@ -120,6 +133,7 @@ impl BatchReader {
         if let Some(mut chunker) = self.chunker.take() {
             let csv = self.format == InputFormat::Csv;
             while let Some(chunk) = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))? {
+                self.progress.store(chunker.bytes_read, Ordering::Relaxed);
                 if !send(if csv { Batch::Csv(chunk) } else { Batch::Ndjson(chunk) }) {
                     break;
                 }
@@ -136,11 +150,12 @@ impl BatchReader {
 /// Chunked input shared by the workers: each takes the next chunk under the lock.
 pub struct Feed {
     state: std::sync::Mutex<FeedState>,
+    progress: Progress,
 }
 
 struct FeedState {
     first: Option<Chunk>,
-    chunker: Chunker<Input>,
+    chunker: Chunker<Box<dyn Read + Send>>,
     csv: bool,
     seq: u64,
     error: Option<String>,
@@ -156,7 +171,10 @@ impl Feed {
         let chunk = match state.first.take() {
             Some(first) => first,
             None => match state.chunker.next_chunk() {
-                Ok(Some(chunk)) => chunk,
+                Ok(Some(chunk)) => {
+                    self.progress.store(state.chunker.bytes_read, Ordering::Relaxed);
+                    chunk
+                }
                 Ok(None) => return None,
                 Err(e) => {
                     state.error = Some(format!("cannot read the data: {e}"));

@@ -77,10 +77,14 @@ impl RowFormatter {
 
     /// The rows formatted so far; starts a new buffer.
     pub fn take(&mut self) -> Vec<u8> {
-        match self.format {
-            OutputFormat::Csv | OutputFormat::Table => std::mem::take(&mut self.rows),
-            OutputFormat::Json | OutputFormat::Ndjson => std::mem::take(&mut self.json),
-        }
+        let buffer = match self.format {
+            OutputFormat::Csv | OutputFormat::Table => &mut self.rows,
+            OutputFormat::Json | OutputFormat::Ndjson => &mut self.json,
+        };
+        // The next batch will likely need about as much: reserve it now rather than grow
+        // (and copy) the buffer by doubling.
+        let room = buffer.len() + buffer.len() / 8;
+        std::mem::replace(buffer, Vec::with_capacity(room))
     }
 
     /// A result row for a CSV record.
