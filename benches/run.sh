@@ -2,8 +2,9 @@
 # The seed workload on this machine, in one run: generates the data, then times
 # `tradeseg run` against DuckDB at its fastest (reference.py --unordered) and against the
 # I/O floor (examples/io_floor.rs: read every field, write the ids, one thread), runs
-# alternating, and reports medians, ratios and peak memory. Then checks that tradeseg's
-# results equal DuckDB's (ordered run) and that tradeseg kept input order.
+# alternating, each writing a new output file (no run pays for deleting the last one's),
+# and reports medians, ratios and peak memory. Then checks that tradeseg's results equal
+# DuckDB's (ordered run) and that tradeseg kept input order.
 #
 #   benches/run.sh [ROWS] [RUNS]      (defaults: 1000000 rows, 5 runs each)
 #
@@ -21,17 +22,19 @@ cargo build --release --locked --quiet
 cargo build --release --locked --quiet --example io_floor
 python3 "$bench/gen_customers.py" "$rows" > "$work/customers.csv"
 
-measure() { # name, command…: appends "seconds kilobytes" to $work/name.times
-  local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/$name.one" "$@" > /dev/null 2>&1
+measure() { # name, file for standard output, command…: appends "seconds kilobytes" to $work/name.times
+  local name=$1 out=$2; shift 2
+  # Every tool writes a new file: none pays for deleting the previous run's output.
+  rm -f "$work/$name.csv"
+  /usr/bin/time -f "%e %M" -o "$work/$name.one" "$@" > "$out" 2> /dev/null
   cat "$work/$name.one" >> "$work/$name.times"
 }
 
 for ((i = 0; i < runs; i++)); do
-  measure tradeseg target/release/tradeseg run benches/workload/seed.seg "$work/customers.csv" \
+  measure tradeseg /dev/null target/release/tradeseg run benches/workload/seed.seg "$work/customers.csv" \
     --as-of 2026-11-01 -q -o "$work/tradeseg.csv"
-  measure duckdb python3 "$bench/reference.py" "$work/customers.csv" "$work/duckdb.csv" --unordered
-  measure floor target/release/examples/io_floor "$work/customers.csv"
+  measure duckdb /dev/null python3 "$bench/reference.py" "$work/customers.csv" "$work/duckdb.csv" --unordered
+  measure floor "$work/floor.csv" target/release/examples/io_floor "$work/customers.csv"
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
