@@ -26,8 +26,10 @@ measure() { # name, file for standard output, command…: appends "seconds kilob
   local name=$1 out=$2; shift 2
   # Every tool writes a new file: none pays for deleting the previous run's output.
   rm -f "$work/$name.csv"
-  /usr/bin/time -f "%e %M" -o "$work/$name.one" "$@" > "$out" 2> /dev/null
-  cat "$work/$name.one" >> "$work/$name.times"
+  # Wall time to the millisecond from bash (GNU time prints hundredths), memory from GNU time.
+  local TIMEFORMAT=%3R
+  { time /usr/bin/time -f "%M" -o "$work/$name.mem" "$@" > "$out" 2> /dev/null; } 2> "$work/$name.wall"
+  echo "$(cat "$work/$name.wall") $(cat "$work/$name.mem")" >> "$work/$name.times"
 }
 
 for ((i = 0; i < runs; i++)); do
