@@ -151,22 +151,21 @@ fn round_div(value: i128, divisor: i128) -> i128 {
     let (quotient, remainder) = divide_small(magnitude >> 12, FIVES);
     // What was cut off: the remainder of the division by 5¹², times 2¹², plus the low bits.
     let rest = (u128::from(remainder) << 12) | (magnitude & 0xFFF);
-    let quotient = (quotient + u128::from(rest * 2 >= SCALE as u128)) as i128;
-    if value < 0 {
-        -quotient
-    } else {
-        quotient
-    }
+    with_sign_of(value, quotient + u128::from(rest * 2 >= SCALE as u128))
 }
 
 /// Divides by a divisor below 2³² and rounds half away from zero.
 fn round_div_small(value: i128, divisor: u64) -> i128 {
     let (quotient, remainder) = divide_small(value.unsigned_abs(), divisor);
-    let quotient = (quotient + u128::from(remainder * 2 >= divisor)) as i128;
+    with_sign_of(value, quotient + u128::from(remainder * 2 >= divisor))
+}
+
+/// A magnitude given the sign of `value`.
+fn with_sign_of(value: i128, magnitude: u128) -> i128 {
     if value < 0 {
-        -quotient
+        -(magnitude as i128)
     } else {
-        quotient
+        magnitude as i128
     }
 }
 

@@ -117,7 +117,8 @@ impl BatchReader {
         }
     }
 
-    /// Sends every batch, numbered from 0, until the input ends or nobody listens.
+    /// Sends every batch of a JSON array (chunked input goes through [`Feed`] instead),
+    /// numbered from 0, until the input ends or nobody listens.
     pub fn send_all(mut self, tx: SyncSender<(u64, Batch)>) -> Result<(), String> {
         let mut seq = 0u64;
         let mut send = |batch: Batch| -> bool {
@@ -125,21 +126,6 @@ impl BatchReader {
             seq += 1;
             ok
         };
-        if let Some(first) = self.first.take() {
-            if !send(Batch::Csv(first)) {
-                return Ok(());
-            }
-        }
-        if let Some(mut chunker) = self.chunker.take() {
-            let csv = self.format == InputFormat::Csv;
-            while let Some(chunk) = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))? {
-                self.progress.store(chunker.bytes_read, Ordering::Relaxed);
-                if !send(if csv { Batch::Csv(chunk) } else { Batch::Ndjson(chunk) }) {
-                    break;
-                }
-            }
-            return Ok(());
-        }
         match self.json.take() {
             Some(input) => read_json(input, VALUES_PER_BATCH, &mut |values| send(Batch::Values(values))),
             None => Ok(()),
