@@ -2,14 +2,19 @@ use crate::compile::{compile, CompileOptions, Schema};
 use crate::date;
 use crate::load::Ruleset;
 
-/// Runs `rules` over one record of `header` and `values`; returns "dim=segment" and tags.
-fn run(rules: &str, header: &[&str], values: &[&str]) -> String {
+/// `rules` compiled for data with an `id` column and `header`, as of 2026-11-01.
+fn compiled(rules: &str, header: &[&str]) -> crate::compile::Program {
     let ruleset = Ruleset::from_source("t.seg", rules, ".").unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
     let checked = crate::check::check(ruleset).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
     let mut columns = vec!["id"];
     columns.extend_from_slice(header);
     let options = CompileOptions { as_of: date::parse("2026-11-01").unwrap(), id_column: "id".into() };
-    let (program, _) = compile(&checked, &Schema::from_header(&columns), &options).unwrap();
+    compile(&checked, &Schema::from_header(&columns), &options).unwrap().0
+}
+
+/// Runs `rules` over one record of `header` and `values`; returns "dim=segment" and tags.
+fn run(rules: &str, header: &[&str], values: &[&str]) -> String {
+    let program = compiled(rules, header);
     let mut evaluator = crate::eval::Evaluator::new(&program);
     let mut cells = vec!["C1"];
     cells.extend_from_slice(values);
@@ -144,12 +149,7 @@ dimension region {
 #[test]
 fn the_lookup_table_covers_only_the_leading_lists_on_one_field() {
     use crate::compile::{Lookup, TextTable};
-    let program = |rules: &str| {
-        let ruleset = Ruleset::from_source("t.seg", rules, ".").unwrap();
-        let checked = crate::check::check(ruleset).unwrap();
-        let options = CompileOptions { as_of: date::parse("2026-11-01").unwrap(), id_column: "id".into() };
-        compile(&checked, &Schema::from_header(["id", "country", "city"]), &options).unwrap().0
-    };
+    let program = |rules: &str| compiled(rules, &["country", "city"]);
     let two = program(
         r#"dimension d { segment "a" when country in ["US"]
                          segment "b" when country in ["CA"]
