@@ -2,6 +2,7 @@
 //! and byte-order marks are dealt with here, so the rest of the program sees UTF-8.
 
 pub mod chunk;
+pub mod csv_records;
 pub mod encoding;
 
 pub use encoding::{Encoding, Source};

@@ -11,7 +11,9 @@ use crate::compile::Program;
 use crate::decimal::Decimal;
 use crate::eval::{Evaluator, Outcome, Row, Val};
 use crate::events::History;
+use crate::record::csv_records::CsvRecords;
 use serde_json::Value;
+use simd_csv::ByteRecord;
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::Mutex;
 
@@ -64,7 +66,7 @@ pub struct Worker<'p> {
     actions: Option<&'p Actions>,
     evaluator: Evaluator<'p>,
     formatter: RowFormatter,
-    record: csv::ByteRecord,
+    record: ByteRecord,
     /// Per CSV column, the type of the field that reads it (for scripts).
     column_types: Vec<Option<Ty>>,
     /// The derived fields of the current row, one per [`Actions::derived`].
@@ -88,7 +90,7 @@ impl<'p> Worker<'p> {
             actions: setup.actions,
             evaluator: Evaluator::new(program),
             formatter: RowFormatter::new(setup),
-            record: csv::ByteRecord::new(),
+            record: ByteRecord::new(),
             column_types,
             derived: vec![String::new(); setup.actions.map_or(0, |a| a.derived.len())],
         }
@@ -139,32 +141,15 @@ impl<'p> Worker<'p> {
     }
 
     fn csv(&mut self, data: &[u8], first_line: u64, result: &mut BatchResult) {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(self.options.delimiter)
-            .from_reader(data);
+        let mut records = CsvRecords::new(data, self.options.delimiter);
         let mut record = std::mem::take(&mut self.record);
         let columns = self.program.header_width;
         // Checked once for the whole chunk, so cells need no checking one by one; cells
         // split at ASCII delimiters of valid text are valid text themselves.
         let valid_utf8 = std::str::from_utf8(data).is_ok();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    result.records += 1;
-                    let line = e.position().map(|p| first_line + p.line() - 1);
-                    note(
-                        result,
-                        DataError::whole_row(result.records, line, format!("this row cannot be read: {e}")),
-                    );
-                    continue;
-                }
-            }
+        while let Some(chunk_line) = records.next_record(&mut record) {
             result.records += 1;
-            let line = first_line + record_line(data, &record) - 1;
+            let line = first_line + chunk_line - 1;
             self.evaluator.begin();
             for (slot, spec) in self.program.slots.iter().enumerate() {
                 let Some(cell) = spec.index.and_then(|i| record.get(i)) else { continue };
@@ -309,7 +294,7 @@ impl Worker<'_> {
     }
 
     /// The customer as scripts see it: every column, typed where a field reads it.
-    fn csv_customer(&self, record: &csv::ByteRecord) -> rhai::Map {
+    fn csv_customer(&self, record: &ByteRecord) -> rhai::Map {
         self.program
             .header
             .iter()
@@ -369,14 +354,6 @@ fn fill_json(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, cell: &Valu
 
 /// The line (1-based, within `data`) a record's first cell is on. The CSV reader places a
 /// record where it began reading, before any blank lines it skipped; count those too.
-fn record_line(data: &[u8], record: &csv::ByteRecord) -> u64 {
-    let Some(position) = record.position() else { return 1 };
-    let start = (position.byte() as usize).min(data.len());
-    let blank =
-        data[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|&&b| b == b'\n').count();
-    position.line() + blank as u64
-}
-
 /// A JSON id as text: a string trimmed, a number as written, none empty.
 pub fn json_id(value: Option<&Value>) -> String {
     match value {

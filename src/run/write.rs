@@ -93,7 +93,7 @@ impl RowFormatter {
         program: &Program,
         outcome: &Outcome,
         id: &[u8],
-        record: &csv::ByteRecord,
+        record: &simd_csv::ByteRecord,
         derived: &[String],
     ) {
         if let OutputFormat::Json | OutputFormat::Ndjson = self.format {

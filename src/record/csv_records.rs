@@ -1,0 +1,157 @@
+//! The records of one chunk of CSV text, read exactly as the csv crate reads them, but
+//! faster. Most records of an export are plain: no quote, no carriage return except a
+//! final `\r\n`. Those are split by simd-csv, which finds delimiters and line ends many
+//! bytes at a time. Any other record (quoted cells, blank lines, a lone `\r`, a byte-order
+//! mark) is read by csv_core, the csv crate's own parser, so quoting rules, odd line ends
+//! and malformed quotes read exactly as they always did. When the two parsers disagree on
+//! where such a record ends (only on malformed input), simd-csv starts again where
+//! csv_core stopped.
+
+use csv_core::ReadRecordResult;
+use simd_csv::{ByteRecord, TotalReader, TotalReaderBuilder};
+
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads the records of a chunk that starts at a record's start.
+pub struct CsvRecords<'d> {
+    data: &'d [u8],
+    delimiter: u8,
+    /// Where the next record (or the blank lines before it) starts.
+    pos: usize,
+    /// The line `pos` is on, counted from 1 at the chunk's start.
+    line: u64,
+    /// The fast parser, positioned at `pos`, with the offset its input starts at; none
+    /// when it must be started again (or cannot be used for this delimiter).
+    fast: Option<(TotalReader<'d>, usize)>,
+    slow: SlowReader,
+}
+
+impl<'d> CsvRecords<'d> {
+    /// A reader of `data`, whose cells are separated by `delimiter`.
+    pub fn new(data: &'d [u8], delimiter: u8) -> CsvRecords<'d> {
+        CsvRecords { data, delimiter, pos: 0, line: 1, fast: None, slow: SlowReader::new(delimiter) }
+    }
+
+    /// Reads the next record into `record` and returns the line it starts on (counted
+    /// from 1 at the chunk's start), or `None` after the last record.
+    pub fn next_record(&mut self, record: &mut ByteRecord) -> Option<u64> {
+        if self.pos >= self.data.len() {
+            return None;
+        }
+        if let Some(end) = self.read_plain(record) {
+            let line = self.line;
+            self.line += u64::from(self.data[end - 1] == b'\n');
+            self.pos = end;
+            return Some(line);
+        }
+        let rest = &self.data[self.pos..];
+        let Some(mut consumed) = self.slow.read(rest, record) else {
+            self.pos = self.data.len();
+            return None;
+        };
+        // A record ended by `\r` of `\r\n`: its `\n` is taken with it, as simd-csv does.
+        if rest[..consumed].ends_with(b"\r") && rest.get(consumed) == Some(&b'\n') {
+            consumed += 1;
+        }
+        let consumed_bytes = &rest[..consumed];
+        let blank_lines =
+            consumed_bytes.iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|&&b| b == b'\n');
+        let line = self.line + blank_lines.count() as u64;
+        self.line += memchr::memchr_iter(b'\n', consumed_bytes).count() as u64;
+        self.pos += consumed;
+        if self.fast.as_ref().is_some_and(|(reader, base)| base + reader.position() as usize != self.pos) {
+            self.fast = None;
+        }
+        Some(line)
+    }
+
+    /// Reads the record at `pos` with simd-csv if it is plain, returning where it ends.
+    /// Leaves `record` to the slow reader otherwise (the fast reader may have moved on).
+    fn read_plain(&mut self, record: &mut ByteRecord) -> Option<usize> {
+        if self.fast.is_none() {
+            self.fast = self.fast_reader_at(self.pos);
+        }
+        let (reader, base) = self.fast.as_mut()?;
+        if !reader.read_byte_record(record) {
+            return None;
+        }
+        let end = *base + reader.position() as usize;
+        let span = &self.data[self.pos..end];
+        let body = match span.strip_suffix(b"\n") {
+            Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
+            None => span,
+        };
+        let plain = !body.is_empty() && memchr::memchr3(b'"', b'\r', b'\n', body).is_none();
+        plain.then_some(end)
+    }
+
+    /// simd-csv reading from `pos`, unless this delimiter or the text there needs csv_core.
+    fn fast_reader_at(&self, pos: usize) -> Option<(TotalReader<'d>, usize)> {
+        let rest = &self.data[pos..];
+        // simd-csv skips a byte-order mark at its input's start; csv_core does not.
+        if matches!(self.delimiter, b'"' | b'\r' | b'\n') || rest.starts_with(BYTE_ORDER_MARK) {
+            return None;
+        }
+        let reader = TotalReaderBuilder::new().has_headers(false).delimiter(self.delimiter).from_bytes(rest);
+        Some((reader, pos))
+    }
+}
+
+/// csv_core reading one record at a time, with buffers that grow as records need.
+struct SlowReader {
+    parser: csv_core::Reader,
+    cells: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl SlowReader {
+    fn new(delimiter: u8) -> SlowReader {
+        SlowReader {
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            cells: vec![0; 1024],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// Reads the first record of `input` into `record`; returns the bytes it took, or
+    /// `None` when only blank lines are left.
+    fn read(&mut self, input: &[u8], record: &mut ByteRecord) -> Option<usize> {
+        self.parser.reset();
+        let (mut consumed, mut written, mut cells) = (0, 0, 0);
+        loop {
+            let (result, read, wrote, ended) = self.parser.read_record(
+                &input[consumed..],
+                &mut self.cells[written..],
+                &mut self.ends[cells..],
+            );
+            consumed += read;
+            written += wrote;
+            cells += ended;
+            match result {
+                // At the input's end, the next call passes no input: that tells csv_core the
+                // input has ended, and it ends the last record.
+                ReadRecordResult::InputEmpty => continue,
+                ReadRecordResult::OutputFull => {
+                    self.cells.resize(self.cells.len() * 2, 0);
+                    continue;
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    self.ends.resize(self.ends.len() * 2, 0);
+                    continue;
+                }
+                ReadRecordResult::Record => break,
+                ReadRecordResult::End => return None,
+            }
+        }
+        record.clear();
+        let mut start = 0;
+        for &end in &self.ends[..cells] {
+            record.push_field(&self.cells[start..end]);
+            start = end;
+        }
+        Some(consumed)
+    }
+}
+
+#[cfg(test)]
+mod tests;
