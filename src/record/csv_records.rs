@@ -1,11 +1,11 @@
 //! The records of one chunk of CSV text, read exactly as the csv crate reads them, but
-//! faster. Most records of an export are plain: no quote, no carriage return except a
-//! final `\r\n`. Those are split by simd-csv, which finds delimiters and line ends many
-//! bytes at a time. Any other record (quoted cells, blank lines, a lone `\r`, a byte-order
-//! mark) is read by csv_core, the csv crate's own parser, so quoting rules, odd line ends
-//! and malformed quotes read exactly as they always did. When the two parsers disagree on
-//! where such a record ends (only on malformed input), simd-csv starts again where
-//! csv_core stopped.
+//! faster. Most records of an export are plain: on one line, no carriage return except a
+//! final `\r\n`, quotes only around whole cells. Those are split by simd-csv, which finds
+//! delimiters and line ends many bytes at a time. Any other record (a cell over several
+//! lines, a stray quote, blank lines, a lone `\r`, a byte-order mark) is read by csv_core,
+//! the csv crate's own parser, so odd line ends and malformed quotes read exactly as they
+//! always did. When the two parsers disagree on where such a record ends (only on
+//! malformed input), simd-csv starts again where csv_core stopped.
 
 use csv_core::ReadRecordResult;
 use simd_csv::{ByteRecord, TotalReader, TotalReaderBuilder};
@@ -77,11 +77,17 @@ impl<'d> CsvRecords<'d> {
         }
         let end = *base + reader.position() as usize;
         let span = &self.data[self.pos..end];
-        let body = match span.strip_suffix(b"\n") {
-            Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
-            None => span,
+        // The last record of a chunk without a line end is left to csv_core: simd-csv
+        // misreads a quoted one when it is also the first it reads.
+        let line = span.strip_suffix(b"\n")?;
+        let body = line.strip_suffix(b"\r").unwrap_or(line);
+        let plain = match memchr::memchr3(b'"', b'\r', b'\n', body) {
+            None => !body.is_empty(),
+            Some(quote) if body[quote] == b'"' => {
+                memchr::memchr2(b'\r', b'\n', &body[quote..]).is_none() && well_quoted(body, self.delimiter)
+            }
+            Some(_) => false,
         };
-        let plain = !body.is_empty() && memchr::memchr3(b'"', b'\r', b'\n', body).is_none();
         plain.then_some(end)
     }
 
@@ -95,6 +101,31 @@ impl<'d> CsvRecords<'d> {
         let reader = TotalReaderBuilder::new().has_headers(false).delimiter(self.delimiter).from_bytes(rest);
         Some((reader, pos))
     }
+}
+
+/// Whether the quotes of a one-line record are all well formed: each quoted cell opens at
+/// a cell's start and closes at its end, with quotes inside doubled. Then simd-csv reads
+/// the cells as csv_core would.
+fn well_quoted(body: &[u8], delimiter: u8) -> bool {
+    let mut quotes = memchr::memchr_iter(b'"', body);
+    while let Some(open) = quotes.next() {
+        if open > 0 && body[open - 1] != delimiter {
+            return false;
+        }
+        loop {
+            let Some(close) = quotes.next() else { return false };
+            match body.get(close + 1) {
+                // A doubled quote inside the cell.
+                Some(b'"') => {
+                    quotes.next();
+                }
+                Some(&byte) if byte == delimiter => break,
+                None => break,
+                Some(_) => return false,
+            }
+        }
+    }
+    true
 }
 
 /// csv_core reading one record at a time, with buffers that grow as records need.

@@ -59,6 +59,10 @@ fn plain_quoted_and_odd_records_read_as_the_csv_crate_reads_them() {
         "a,\"b\"\r\nc,d\r\n",
         "a,b\n\u{feff}c,d\n",
         ",,\n,\n",
+        "\"b\"",
+        "\"b\"\"c\"",
+        "a\n\" ,\"",
+        "a,\"b\",\"\"\"q\"\"\"\r\n",
     ] {
         assert_same(data.as_bytes(), b',');
     }
