@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The seed workload on this machine, in one run: generates the data, then times
 # `tradeseg run` against DuckDB at its fastest (reference.py --unordered) and against the
-# I/O floor (examples/io_floor.rs: read every field, write the ids, one thread), runs
-# alternating, each writing a new output file (no run pays for deleting the last one's),
+# I/O floor (examples/io_floor.rs: read every field, write the ids, one thread; once with
+# the csv crate, the floor of the goals, and once with simd-csv, the faster parser tradeseg
+# uses for most records), runs alternating, each writing a new output file (no run pays for deleting the last one's),
 # and reports medians, ratios and peak memory. Then checks that tradeseg's results equal
 # DuckDB's (ordered run) and that tradeseg kept input order.
 #
@@ -37,12 +38,13 @@ for ((i = 0; i < runs; i++)); do
     --as-of 2026-11-01 -q -o "$work/tradeseg.csv"
   measure duckdb /dev/null python3 "$bench/reference.py" "$work/customers.csv" "$work/duckdb.csv" --unordered
   measure floor "$work/floor.csv" target/release/examples/io_floor "$work/customers.csv"
+  measure floor-simd "$work/floor-simd.csv" target/release/examples/io_floor --simd "$work/customers.csv"
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 seconds() { cut -d' ' -f1 "$work/$1.times" | median; }
 megabytes() { echo $(( $(cut -d' ' -f2 "$work/$1.times" | median) / 1024 )); }
-t_ours=$(seconds tradeseg); t_duck=$(seconds duckdb); t_floor=$(seconds floor)
+t_duck=$(seconds duckdb); t_floor=$(seconds floor); t_simd=$(seconds floor-simd)
 
 python3 "$bench/reference.py" "$work/customers.csv" "$work/duckdb-ordered.csv"
 # DuckDB orders by id as text, which is input order only while ids have seven digits
@@ -53,11 +55,12 @@ if cmp -s <(cut -d, -f1 "$work/tradeseg.csv" | tail -n +2) <(cut -d, -f1 "$work/
   order=kept; else order=LOST; fi
 
 echo "rows: $rows, runs: $runs each (alternating), machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB"
-printf '%-10s %10s %10s %10s %10s\n' tool "median s" "peak MB" "÷ duckdb" "÷ floor"
+printf '%-10s %10s %10s %10s %10s %12s\n' tool "median s" "peak MB" "÷ duckdb" "÷ floor" "÷ floor-simd"
 ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else 'n/a')"; }
-for tool in tradeseg duckdb floor; do
+for tool in tradeseg duckdb floor floor-simd; do
   t=$(seconds $tool)
-  printf '%-10s %10s %10s %10s %10s\n' "$tool" "$t" "$(megabytes $tool)" "$(ratio "$t" "$t_duck")" "$(ratio "$t" "$t_floor")"
+  printf '%-10s %10s %10s %10s %10s %12s\n' "$tool" "$t" "$(megabytes $tool)" "$(ratio "$t" "$t_duck")" \
+    "$(ratio "$t" "$t_floor")" "$(ratio "$t" "$t_simd")"
 done
 echo "results vs DuckDB: $same rows; input order $order"
 [ "$same" = identical ] && [ "$order" = kept ]
