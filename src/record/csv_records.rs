@@ -23,13 +23,14 @@ pub struct CsvRecords<'d> {
     /// The fast parser, positioned at `pos`, with the offset its input starts at; none
     /// when it must be started again (or cannot be used for this delimiter).
     fast: Option<(TotalReader<'d>, usize)>,
-    slow: SlowReader,
+    /// csv_core, set up at the first record that needs it (most chunks have none).
+    slow: Option<SlowReader>,
 }
 
 impl<'d> CsvRecords<'d> {
     /// A reader of `data`, whose cells are separated by `delimiter`.
     pub fn new(data: &'d [u8], delimiter: u8) -> CsvRecords<'d> {
-        CsvRecords { data, delimiter, pos: 0, line: 1, fast: None, slow: SlowReader::new(delimiter) }
+        CsvRecords { data, delimiter, pos: 0, line: 1, fast: None, slow: None }
     }
 
     /// Reads the next record into `record` and returns the line it starts on (counted
@@ -39,13 +40,15 @@ impl<'d> CsvRecords<'d> {
             return None;
         }
         if let Some(end) = self.read_plain(record) {
+            // A plain record ends with its line.
             let line = self.line;
-            self.line += u64::from(self.data[end - 1] == b'\n');
+            self.line += 1;
             self.pos = end;
             return Some(line);
         }
         let rest = &self.data[self.pos..];
-        let Some(mut consumed) = self.slow.read(rest, record) else {
+        let slow = self.slow.get_or_insert_with(|| SlowReader::new(self.delimiter));
+        let Some(mut consumed) = slow.read(rest, record) else {
             self.pos = self.data.len();
             return None;
         };
