@@ -1,6 +1,7 @@
 //! Cuts a byte stream into chunks of whole records, so several threads can parse and
-//! evaluate chunks at once while the output keeps input order. For CSV a newline inside
-//! a quoted field does not end a record. Quotes are read as the CSV parser reads them: a
+//! evaluate chunks at once while the output keeps input order. Chunks end after a `\n`, or
+//! in a file whose rows end in a lone `\r` (old Mac exports), after a `\r`. For CSV a line
+//! end inside a quoted field does not end a record. Quotes are read as the CSV parser reads them: a
 //! quote opens a quoted field only at the start of a field, `""` inside one is a quote,
 //! and any other quote (`12" pipe`) is an ordinary character, so such a cell neither
 //! misplaces a cut nor makes one chunk of the rest of the file. The scan jumps from quote
@@ -75,31 +76,38 @@ impl<R: Read> Chunker<R> {
         Chunk { data, first_line }
     }
 
-    /// The position just after the last newline that ends a record.
+    /// The position just after the last line end that ends a record: the last `\n`, or in
+    /// a chunk with none outside quotes (a file whose rows end in a lone `\r`), the last
+    /// `\r`.
     fn last_boundary(&self, data: &[u8]) -> Option<usize> {
         let Some(delimiter) = self.csv else {
             return memchr::memrchr(b'\n', data).map(|i| i + 1);
         };
-        let mut inside = false;
-        // Where the last quoted field closed: a quote right after it is an escaped quote.
-        let mut closed = None;
-        let mut last = None;
-        for i in memchr::memchr2_iter(b'"', b'\n', data) {
-            if data[i] == b'\n' {
-                if !inside {
-                    last = Some(i + 1);
-                }
-            } else if inside {
-                inside = false;
-                closed = Some(i);
-            } else {
-                let escaped = closed.is_some_and(|c| c + 1 == i);
-                let field_start = i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter;
-                inside = escaped || field_start;
-            }
-        }
-        last
+        last_record_end(data, delimiter, b'\n').or_else(|| last_record_end(data, delimiter, b'\r'))
     }
+}
+
+/// The position just after the last `line_end` byte outside a quoted field.
+fn last_record_end(data: &[u8], delimiter: u8, line_end: u8) -> Option<usize> {
+    let mut inside = false;
+    // Where the last quoted field closed: a quote right after it is an escaped quote.
+    let mut closed = None;
+    let mut last = None;
+    for i in memchr::memchr2_iter(b'"', line_end, data) {
+        if data[i] == line_end {
+            if !inside {
+                last = Some(i + 1);
+            }
+        } else if inside {
+            inside = false;
+            closed = Some(i);
+        } else {
+            let escaped = closed.is_some_and(|c| c + 1 == i);
+            let field_start = i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter;
+            inside = escaped || field_start;
+        }
+    }
+    last
 }
 
 #[cfg(test)]
@@ -178,5 +186,27 @@ mod tests {
         }
         assert_eq!(parsed, whole.into_iter().map(|(_, fields)| fields).collect::<Vec<_>>());
         assert!(largest < 2 * CHUNK_BYTES, "a chunk of {largest} bytes");
+    }
+
+    #[test]
+    fn rows_ending_in_a_lone_carriage_return_are_cut_into_chunks_too() {
+        let mut input = Vec::new();
+        for i in 0..100_000 {
+            let row = if i % 9 == 0 { format!("C{i},\"two\rlines\",4\r") } else { format!("C{i},plain,6\r") };
+            input.extend_from_slice(row.as_bytes());
+        }
+        let whole = records(&input);
+        let starts: std::collections::HashSet<u64> = whole.iter().map(|(s, _)| *s).collect();
+        let mut chunker = Chunker::csv(&input[..], b',');
+        let (mut offset, mut parsed, mut chunks) = (0u64, Vec::new(), 0);
+        while let Some(chunk) = chunker.next_chunk().unwrap() {
+            assert!(starts.contains(&offset), "a cut at byte {offset} is inside a record");
+            assert!(chunk.data.len() < 2 * CHUNK_BYTES, "a chunk of {} bytes", chunk.data.len());
+            parsed.extend(records(&chunk.data).into_iter().map(|(_, fields)| fields));
+            offset += chunk.data.len() as u64;
+            chunks += 1;
+        }
+        assert!(chunks > 1);
+        assert_eq!(parsed, whole.into_iter().map(|(_, fields)| fields).collect::<Vec<_>>());
     }
 }
