@@ -1,11 +1,11 @@
 //! Cuts a byte stream into chunks of whole records, so several threads can parse and
 //! evaluate chunks at once while the output keeps input order. Chunks end after a `\n`, or
 //! in a file whose rows end in a lone `\r` (old Mac exports), after a `\r`. For CSV a line
-//! end inside a quoted field does not end a record. Quotes are read as the CSV parser reads them: a
-//! quote opens a quoted field only at the start of a field, `""` inside one is a quote,
-//! and any other quote (`12" pipe`) is an ordinary character, so such a cell neither
+//! end inside a quoted field does not end a record. Quotes are read as the CSV parser reads
+//! them: a quote opens a quoted field only at the start of a field, `""` inside one is a
+//! quote, and any other quote (`12" pipe`) is an ordinary character, so such a cell neither
 //! misplaces a cut nor makes one chunk of the rest of the file. The scan jumps from quote
-//! to newline with `memchr`, so it is cheap next to parsing.
+//! to line end with `memchr`, so it is cheap next to parsing.
 
 use std::io::{self, Read};
 
