@@ -25,12 +25,19 @@ pub struct CsvRecords<'d> {
     fast: Option<(TotalReader<'d>, usize)>,
     /// csv_core, set up at the first record that needs it (most chunks have none).
     slow: Option<SlowReader>,
+    /// csv_core reads the records that start before this: simd-csv read up to here as one
+    /// record that was not plain. Starting simd-csv again inside that stretch could make
+    /// it read the rest of the chunk once per record (rows ended by a lone `\r`, which
+    /// simd-csv does not take for a line end).
+    slow_until: usize,
+    /// Bytes simd-csv has read so far, each at most once: the tests check the bound.
+    scanned: usize,
 }
 
 impl<'d> CsvRecords<'d> {
     /// A reader of `data`, whose cells are separated by `delimiter`.
     pub fn new(data: &'d [u8], delimiter: u8) -> CsvRecords<'d> {
-        CsvRecords { data, delimiter, pos: 0, line: 1, fast: None, slow: None }
+        CsvRecords { data, delimiter, pos: 0, line: 1, fast: None, slow: None, slow_until: 0, scanned: 0 }
     }
 
     /// Reads the next record into `record` and returns the line it starts on (counted
@@ -71,6 +78,9 @@ impl<'d> CsvRecords<'d> {
     /// Reads the record at `pos` with simd-csv if it is plain, returning where it ends.
     /// Leaves `record` to the slow reader otherwise (the fast reader may have moved on).
     fn read_plain(&mut self, record: &mut ByteRecord) -> Option<usize> {
+        if self.pos < self.slow_until {
+            return None;
+        }
         if self.fast.is_none() {
             self.fast = self.fast_reader_at(self.pos);
         }
@@ -79,19 +89,28 @@ impl<'d> CsvRecords<'d> {
             return None;
         }
         let end = *base + reader.position() as usize;
-        let span = &self.data[self.pos..end];
-        // The last record of a chunk without a line end is left to csv_core: simd-csv
-        // misreads a quoted one when it is also the first it reads.
-        let line = span.strip_suffix(b"\n")?;
+        self.scanned += end - self.pos;
+        if self.is_plain(&self.data[self.pos..end]) {
+            Some(end)
+        } else {
+            self.slow_until = end;
+            None
+        }
+    }
+
+    /// Whether simd-csv reads a record's bytes as csv_core does. The last record of a
+    /// chunk without a line end is left to csv_core: simd-csv misreads a quoted one when
+    /// it is also the first it reads.
+    fn is_plain(&self, span: &[u8]) -> bool {
+        let Some(line) = span.strip_suffix(b"\n") else { return false };
         let body = line.strip_suffix(b"\r").unwrap_or(line);
-        let plain = match memchr::memchr3(b'"', b'\r', b'\n', body) {
+        match memchr::memchr3(b'"', b'\r', b'\n', body) {
             None => !body.is_empty(),
             Some(quote) if body[quote] == b'"' => {
                 memchr::memchr2(b'\r', b'\n', &body[quote..]).is_none() && well_quoted(body, self.delimiter)
             }
             Some(_) => false,
-        };
-        plain.then_some(end)
+        }
     }
 
     /// simd-csv reading from `pos`, unless this delimiter or the text there needs csv_core.
