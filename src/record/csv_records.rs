@@ -37,7 +37,10 @@ pub struct CsvRecords<'d> {
 impl<'d> CsvRecords<'d> {
     /// A reader of `data`, whose cells are separated by `delimiter`.
     pub fn new(data: &'d [u8], delimiter: u8) -> CsvRecords<'d> {
-        CsvRecords { data, delimiter, pos: 0, line: 1, fast: None, slow: None, slow_until: 0, scanned: 0 }
+        // Rows ended by a lone `\r` (no `\n` at all) are csv_core's from the start: simd-csv
+        // would take the whole chunk for one record of every cell, only to hand it over.
+        let slow_until = if memchr::memchr(b'\n', data).is_none() { data.len() } else { 0 };
+        CsvRecords { data, delimiter, pos: 0, line: 1, fast: None, slow: None, slow_until, scanned: 0 }
     }
 
     /// Reads the next record into `record` and returns the line it starts on (counted
