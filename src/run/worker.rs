@@ -352,8 +352,6 @@ fn fill_json(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, cell: &Valu
     Ok(())
 }
 
-/// The line (1-based, within `data`) a record's first cell is on. The CSV reader places a
-/// record where it began reading, before any blank lines it skipped; count those too.
 /// A JSON id as text: a string trimmed, a number as written, none empty.
 pub fn json_id(value: Option<&Value>) -> String {
     match value {

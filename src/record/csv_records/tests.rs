@@ -66,6 +66,12 @@ fn plain_quoted_and_odd_records_read_as_the_csv_crate_reads_them() {
     ] {
         assert_same(data.as_bytes(), b',');
     }
+    // Records that csv_core reads (a quoted line break, a stray quote) with more bytes and
+    // more cells than its first buffers hold, which then grow.
+    let long_cell = format!("a,\"{}\",b\n", "x\"\"y\n".repeat(800));
+    let many_cells = format!("{}x\"q\n", "c,".repeat(300));
+    assert_same(long_cell.as_bytes(), b',');
+    assert_same(many_cells.as_bytes(), b',');
     assert_same(b"a;b;\"c;d\"\ne;f\n", b';');
     assert_same(b"a\tb\t\"c\"\"\"\r\nd\te\n", b'\t');
 }
