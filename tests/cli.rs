@@ -55,6 +55,21 @@ fn reads_standard_input_json_and_ndjson() {
 }
 
 #[test]
+fn json_input_warns_only_of_keys_no_record_has() {
+    let dir = folder(&[
+        ("r.seg", RULES.as_bytes()),
+        ("all.ndjson", b"{\"id\": \"a\", \"orders\": 0, \"inquiries\": 5, \"identity\": \"OEM\"}\n"),
+        ("typo.ndjson", b"{\"id\": \"a\", \"orders\": 0, \"inquiries\": 5, \"identiti\": \"OEM\"}\n"),
+    ]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "all.ndjson", "-q"], b"");
+    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""));
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "typo.ndjson", "-q"], b"");
+    assert!(ran.stderr.contains("no record has the key `identity`"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("did you mean `identiti`?"), "{}", ran.stderr);
+    assert!(!ran.stderr.contains("orders") && !ran.stderr.contains("inquiries"), "{}", ran.stderr);
+}
+
+#[test]
 fn json_output_has_null_for_no_segment() {
     let rules = "dimension region { segment \"NA\" when country in [\"US\"] }";
     let dir = folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,country\nC1,US\nC2,DE\n")]);
