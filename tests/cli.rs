@@ -25,6 +25,14 @@ fn run_writes_one_row_per_customer_in_input_order() {
 }
 
 #[test]
+fn output_dash_is_standard_output() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q", "-o", "-"], b"");
+    assert_eq!(ran.stdout, "id,stars,tags\nC1,4-star,oem\nC2,2-star,\nC3,0-star,\n");
+    assert!(!dir.path().join("-").exists());
+}
+
+#[test]
 fn run_prints_a_summary_on_stderr_only() {
     let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes())]);
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "--as-of", "2026-11-01"], b"");

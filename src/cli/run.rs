@@ -26,7 +26,7 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: FormatArg,
-    /// Write results to FILE (atomically) instead of standard output.
+    /// Write results to FILE (atomically) instead of standard output (`-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Keep every input column and add the segment columns after them.
@@ -85,8 +85,10 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         ..args.data_args.run_options(&args.data, output_format)
     };
     let as_of = options.compile.as_of;
-    let mut destination = Destination::open(args.output.as_deref()).map_err(|e| {
-        let target = args.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+    // `-o -` is standard output, as `-` for the data is standard input.
+    let output = args.output.as_deref().filter(|path| *path != Path::new("-"));
+    let mut destination = Destination::open(output).map_err(|e| {
+        let target = output.map(|p| p.display().to_string()).unwrap_or_default();
         errln!("error: cannot write to `{target}`: {e}");
         Exit::Failed
     })?;
