@@ -8,6 +8,7 @@
 //! ```
 
 pub(crate) mod input;
+mod json_cells;
 mod report;
 pub(crate) mod worker;
 mod write;

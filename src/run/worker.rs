@@ -2,6 +2,7 @@
 //! formats the result rows into one buffer, with the batch's counts and data errors.
 
 use super::input::{Batch, Feed};
+use super::json_cells::{Cell, JsonCells, Wanted};
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
 use super::{RunOptions, Setup, Window};
@@ -71,6 +72,9 @@ pub struct Worker<'p> {
     column_types: Vec<Option<Ty>>,
     /// The derived fields of the current row, one per [`Actions::derived`].
     derived: Vec<String>,
+    /// The keys of a JSON record the rules read, when nothing needs the whole record
+    /// (no scripts, no `--keep-columns`).
+    json_keys: Option<Wanted<'p>>,
 }
 
 impl<'p> Worker<'p> {
@@ -93,6 +97,10 @@ impl<'p> Worker<'p> {
             record: ByteRecord::new(),
             column_types,
             derived: vec![String::new(); setup.actions.map_or(0, |a| a.derived.len())],
+            json_keys: (setup.actions.is_none() && !setup.options.keep_columns).then(|| {
+                let columns = program.slots[..program.aggregate_base].iter().map(|s| s.column.as_str());
+                Wanted::new(columns, &program.id_name)
+            }),
         }
     }
 
@@ -203,12 +211,20 @@ impl<'p> Worker<'p> {
     }
 
     fn ndjson(&mut self, data: &[u8], first_line: u64, result: &mut BatchResult) {
+        let mut cells = JsonCells::default();
         for (offset, line) in data.split(|&b| b == b'\n').enumerate() {
             if line.trim_ascii().is_empty() {
                 continue;
             }
             result.records += 1;
             let number = first_line + offset as u64;
+            // The first record of a batch is read whole, for its keys (suggestions).
+            let cell_by_cell = self.json_keys.as_ref().filter(|_| !result.keys.is_empty());
+            if cell_by_cell.is_some_and(|keys| keys.read(line, &mut cells).is_some()) {
+                self.json_cells(&cells, number, result);
+                continue;
+            }
+            // Not an object, not JSON, or the whole record is needed: read it whole.
             match serde_json::from_slice::<Value>(line) {
                 Ok(value) => self.json(&value, Some(number), result),
                 Err(e) => note(
@@ -260,6 +276,40 @@ impl<'p> Worker<'p> {
 }
 
 impl Worker<'_> {
+    /// [`Worker::json`] for a record read cell by cell: the same cells, errors and row.
+    fn json_cells(&mut self, cells: &JsonCells, line: u64, result: &mut BatchResult) {
+        self.evaluator.begin();
+        for (slot, cell) in cells.cells.iter().enumerate() {
+            let Some(cell) = cell else { continue };
+            result.slots_seen[slot] = true;
+            let spec = &self.program.slots[slot];
+            let filled = match cell {
+                Cell::Text(text) => {
+                    self.evaluator.set(slot, text);
+                    Ok(())
+                }
+                Cell::Other(value) => fill_json(&mut self.evaluator, slot, spec.ty, value),
+            };
+            if let Err(shown) = filled {
+                let error = DataError {
+                    record: result.records,
+                    line: Some(line),
+                    column: spec.column.clone(),
+                    value: shown,
+                    problem: problem(spec.ty),
+                };
+                note(result, error);
+            }
+        }
+        let id = Cell::id(cells.id.as_ref());
+        if let Some(history) = self.history {
+            history.fill(self.program, &id, self.evaluator.row_mut());
+        }
+        self.evaluate(result, Some(line));
+        let outcome = self.evaluator.outcome();
+        self.formatter.json_cells_record(self.program, outcome, cells.id.as_ref(), &id);
+    }
+
     /// Evaluates the filled row, counts its segments, and notes the cells that did not read.
     fn evaluate(&mut self, result: &mut BatchResult, line: Option<u64>) {
         self.evaluator.evaluate_row();

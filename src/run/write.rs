@@ -1,6 +1,7 @@
 //! The writing stage: formats result rows (in the workers) and writes them in input order
 //! (in the writer), whatever order the workers finish in.
 
+use super::json_cells::Cell;
 use super::report::Report;
 use super::worker::BatchResult;
 use super::{OutputFormat, PlanSink, Setup, Window};
@@ -154,6 +155,29 @@ impl RowFormatter {
         self.end_object(program, outcome, derived);
     }
 
+    /// A result row for a JSON record read cell by cell (no scripts, so no derived fields;
+    /// no `--keep-columns`): as [`RowFormatter::json_record`] writes it.
+    pub fn json_cells_record(
+        &mut self,
+        program: &Program,
+        outcome: &Outcome,
+        id: Option<&Cell>,
+        id_text: &str,
+    ) {
+        if let OutputFormat::Csv | OutputFormat::Table = self.format {
+            push_field(&mut self.rows, id_text.as_bytes());
+            self.segment_fields(program, outcome, &[]);
+            return;
+        }
+        self.begin_object();
+        match id {
+            Some(Cell::Text(text)) => json_entry(&mut self.json, &program.id_name, text),
+            Some(Cell::Other(value)) => json_entry(&mut self.json, &program.id_name, value),
+            None => json_entry(&mut self.json, &program.id_name, &Value::Null),
+        }
+        self.end_object(program, outcome, &[]);
+    }
+
     /// The rest of a CSV row after its first field(s): segments, tags, derived fields.
     fn segment_fields(&mut self, program: &Program, outcome: &Outcome, derived: &[String]) {
         for (names, segment) in self.segments.iter().zip(&outcome.segments) {
@@ -229,7 +253,7 @@ fn push_field(out: &mut Vec<u8>, field: &[u8]) {
 }
 
 /// Writes `"key":value,` into a JSON object being built.
-fn json_entry(buf: &mut Vec<u8>, key: &str, value: &Value) {
+fn json_entry(buf: &mut Vec<u8>, key: &str, value: &impl serde::Serialize) {
     let _ = serde_json::to_writer(&mut *buf, key);
     buf.push(b':');
     let _ = serde_json::to_writer(&mut *buf, value);
