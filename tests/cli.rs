@@ -255,6 +255,7 @@ fn rows_of_the_wrong_width_and_bad_json_lines_are_data_errors() {
         ("d.csv", b"id,orders,inquiries,identity\nC1,1\nC2,0,3,x,extra\n"),
         ("d.ndjson", b"{\"id\": \"a\", \"orders\": 1}\nnot json\n[1]\n"),
         ("bad.json", b"[{\"id\": 1}, {\"id\": "),
+        ("d.json", b"[\n  {\"id\": \"a\", \"orders\": 1},\n  {\"id\": \"b\",\n   \"orders\": 1,},\n  {\"id\": \"c\", \"orders\": \"x\"},\n  7\n]\n"),
     ]);
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.csv", "-q"], b"");
     assert_eq!(ran.code, 0);
@@ -264,6 +265,17 @@ fn rows_of_the_wrong_width_and_bad_json_lines_are_data_errors() {
     assert_eq!(ran.code, 0);
     assert!(ran.stderr.contains("line 2: this line is not JSON"), "{}", ran.stderr);
     assert!(ran.stderr.contains("line 3: this record is not a JSON object"), "{}", ran.stderr);
+    // In an array, a broken element costs its record only, and names the file's line.
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "d.json", "-q"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "id,stars,tags\na,4-star,\nc,0-star,\n");
+    assert!(
+        ran.stderr.contains("record 2: this record (line 4) is not JSON: trailing comma"),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains("record 3, column `orders`: `x` is not a number"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("record 4: this record is not a JSON object"), "{}", ran.stderr);
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "bad.json", "-q", "-o", "out.csv"], b"");
     assert_eq!(ran.code, 3);
     assert!(ran.stderr.contains("the JSON data is malformed at line 1"), "{}", ran.stderr);

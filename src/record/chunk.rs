@@ -7,7 +7,9 @@
 //! misplaces a cut nor makes one chunk of the rest of the file. The scan jumps from quote
 //! to line end with `memchr`, so it is cheap next to parsing.
 
+use super::json_array;
 use std::io::{self, Read};
+use std::ops::Range;
 
 /// How big a chunk aims to be.
 pub const CHUNK_BYTES: usize = 1 << 20;
@@ -18,6 +20,19 @@ pub struct Chunk {
     pub data: Vec<u8>,
     /// The input line (1-based) on which the chunk's first record starts.
     pub first_line: u64,
+    /// For a JSON array, each element's bytes in `data` (empty for CSV and lines).
+    pub elements: Vec<Range<usize>>,
+}
+
+/// What ends a record.
+enum Mode {
+    /// A newline (NDJSON).
+    Lines,
+    /// A line end outside a quoted field (CSV with this delimiter).
+    Csv(u8),
+    /// A comma between the elements of a JSON array; whether its `[` and its `]` have
+    /// been read.
+    JsonArray { opened: bool, closed: bool },
 }
 
 /// Splits a reader into [`Chunk`]s at record boundaries.
@@ -25,8 +40,9 @@ pub struct Chunker<R> {
     reader: R,
     carry: Vec<u8>,
     next_line: u64,
-    /// The field delimiter, for CSV; `None` for lines.
-    csv: Option<u8>,
+    /// Bytes of `next_line` that came before the data not yet emitted (for columns).
+    column_offset: usize,
+    mode: Mode,
     done: bool,
     /// Bytes read so far, for progress reports.
     pub bytes_read: u64,
@@ -35,17 +51,35 @@ pub struct Chunker<R> {
 impl<R: Read> Chunker<R> {
     /// A chunker of lines (NDJSON): every newline ends a record.
     pub fn lines(reader: R) -> Chunker<R> {
-        Chunker { reader, carry: Vec::new(), next_line: 1, csv: None, done: false, bytes_read: 0 }
+        Chunker {
+            reader,
+            carry: Vec::new(),
+            next_line: 1,
+            column_offset: 0,
+            mode: Mode::Lines,
+            done: false,
+            bytes_read: 0,
+        }
     }
 
     /// A chunker of CSV records with this field delimiter: a newline inside a quoted field
     /// is part of the record.
     pub fn csv(reader: R, delimiter: u8) -> Chunker<R> {
-        Chunker { csv: Some(delimiter), ..Chunker::lines(reader) }
+        Chunker { mode: Mode::Csv(delimiter), ..Chunker::lines(reader) }
+    }
+
+    /// A chunker of the elements of a JSON array, for input whose first line is
+    /// `first_line` and which starts (after white space) with the array's `[`.
+    pub fn json_array(reader: R, first_line: u64) -> Chunker<R> {
+        let mode = Mode::JsonArray { opened: false, closed: false };
+        Chunker { mode, next_line: first_line, ..Chunker::lines(reader) }
     }
 
     /// The next chunk, or `None` at the end of the input.
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        if let Mode::JsonArray { .. } = self.mode {
+            return self.next_elements();
+        }
         let mut data = std::mem::take(&mut self.carry);
         loop {
             if self.done {
@@ -54,12 +88,7 @@ impl<R: Read> Chunker<R> {
                 }
                 return Ok(Some(self.emit(data)));
             }
-            data.reserve(CHUNK_BYTES);
-            // `take` + `read_to_end` fills spare capacity without zeroing it first.
-            let read = (&mut self.reader).take(CHUNK_BYTES as u64).read_to_end(&mut data)?;
-            self.bytes_read += read as u64;
-            if read == 0 {
-                self.done = true;
+            if self.fill(&mut data)? == 0 {
                 continue;
             }
             if let Some(cut) = self.last_boundary(&data) {
@@ -70,20 +99,119 @@ impl<R: Read> Chunker<R> {
         }
     }
 
+    /// Reads up to a chunk's worth more into `data`; notes the input's end.
+    fn fill(&mut self, data: &mut Vec<u8>) -> io::Result<usize> {
+        data.reserve(CHUNK_BYTES);
+        // `take` + `read_to_end` fills spare capacity without zeroing it first.
+        let read = (&mut self.reader).take(CHUNK_BYTES as u64).read_to_end(data)?;
+        self.bytes_read += read as u64;
+        self.done |= read == 0;
+        Ok(read)
+    }
+
     fn emit(&mut self, data: Vec<u8>) -> Chunk {
         let first_line = self.next_line;
-        self.next_line += memchr::memchr_iter(b'\n', &data).count() as u64;
-        Chunk { data, first_line }
+        self.pass(&data);
+        Chunk { data, first_line, elements: Vec::new() }
+    }
+
+    /// Moves the line (and column) count past `data`.
+    fn pass(&mut self, data: &[u8]) {
+        self.next_line += memchr::memchr_iter(b'\n', data).count() as u64;
+        self.column_offset = match memchr::memrchr(b'\n', data) {
+            Some(last) => data.len() - last - 1,
+            None => self.column_offset + data.len(),
+        };
+    }
+
+    /// The next chunk of a JSON array's whole elements. Only the array's own shape can
+    /// fail here (no `[`, the data ending inside the array, anything but white space after
+    /// its `]`); a malformed element is its record's problem, found when it is parsed.
+    fn next_elements(&mut self) -> io::Result<Option<Chunk>> {
+        let Mode::JsonArray { mut opened, closed } = self.mode else { return Ok(None) };
+        if closed {
+            return Ok(None);
+        }
+        let mut data = std::mem::take(&mut self.carry);
+        loop {
+            let read = if self.done { 0 } else { self.fill(&mut data)? };
+            if !opened {
+                match data.iter().position(|b| !b.is_ascii_whitespace()) {
+                    None if self.done => return Ok(None),
+                    None => {
+                        self.pass(&data);
+                        data.clear();
+                        continue;
+                    }
+                    Some(at) if data[at] == b'[' => {
+                        self.pass(&data[..=at]);
+                        data.drain(..=at);
+                        opened = true;
+                        self.mode = Mode::JsonArray { opened, closed };
+                    }
+                    Some(at) => return Err(self.malformed(&data, at, "a JSON array starts with `[`")),
+                }
+            }
+            let found = json_array::scan(&data);
+            if found.closed {
+                let rest = data.split_off(found.end);
+                self.mode = Mode::JsonArray { opened, closed: true };
+                let mut chunk = self.emit(data);
+                chunk.elements = found.spans;
+                self.only_white_space(rest)?;
+                return Ok(Some(chunk));
+            }
+            if found.end > 0 {
+                self.carry = data.split_off(found.end);
+                let mut chunk = self.emit(data);
+                chunk.elements = found.spans;
+                return Ok(Some(chunk));
+            }
+            if read == 0 && self.done {
+                return Err(self.malformed(&data, data.len(), "the data ends inside the array"));
+            }
+        }
+    }
+
+    /// Checks that nothing but white space follows an array's `]`: in `rest` (the bytes
+    /// after it in this read) and in the input still unread.
+    fn only_white_space(&mut self, mut rest: Vec<u8>) -> io::Result<()> {
+        loop {
+            if let Some(at) = rest.iter().position(|b| !b.is_ascii_whitespace()) {
+                return Err(self.malformed(&rest, at, "only white space may follow the array's `]`"));
+            }
+            self.pass(&rest);
+            if self.done {
+                return Ok(());
+            }
+            rest.clear();
+            self.fill(&mut rest)?;
+        }
+    }
+
+    /// An error at byte `at` of `data` (which starts on line `next_line`), naming its line
+    /// and column as a JSON parser would.
+    fn malformed(&self, data: &[u8], at: usize, problem: &str) -> io::Error {
+        let before = &data[..at.min(data.len())];
+        let line = self.next_line + memchr::memchr_iter(b'\n', before).count() as u64;
+        let column = match memchr::memrchr(b'\n', before) {
+            Some(last) => before.len() - last,
+            None => self.column_offset + before.len() + 1,
+        };
+        let message = format!("the JSON data is malformed at line {line}, column {column}: {problem}");
+        io::Error::new(io::ErrorKind::InvalidData, message)
     }
 
     /// The position just after the last line end that ends a record: the last `\n`, or in
     /// a chunk with none outside quotes (a file whose rows end in a lone `\r`), the last
     /// `\r`.
     fn last_boundary(&self, data: &[u8]) -> Option<usize> {
-        let Some(delimiter) = self.csv else {
-            return memchr::memrchr(b'\n', data).map(|i| i + 1);
-        };
-        last_record_end(data, delimiter, b'\n').or_else(|| last_record_end(data, delimiter, b'\r'))
+        match self.mode {
+            Mode::Csv(delimiter) => {
+                last_record_end(data, delimiter, b'\n').or_else(|| last_record_end(data, delimiter, b'\r'))
+            }
+            Mode::Lines | Mode::JsonArray { .. } => memchr::memrchr(b'\n', data).map(|i| i + 1),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod chunk;
 pub mod csv_records;
 pub mod encoding;
+pub mod json_array;
 
 pub use encoding::{Encoding, Source};
 

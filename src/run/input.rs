@@ -1,6 +1,7 @@
-//! The reading stage: turns the input into numbered batches of records. CSV and NDJSON
-//! are cut into byte chunks that workers parse in parallel; a JSON array is parsed here,
-//! element by element, and handed on in batches of values.
+//! The reading stage: turns the input into numbered batches of records. CSV, NDJSON and
+//! JSON arrays are cut into byte chunks of whole records that workers parse in parallel;
+//! other JSON (objects one after another) is parsed here, value by value, and handed on
+//! in batches of values.
 
 use super::{Progress, RunOptions};
 use crate::record::chunk::{Chunk, Chunker};
@@ -18,6 +19,8 @@ const VALUES_PER_BATCH: usize = 4096;
 pub enum Batch {
     Csv(Chunk),
     Ndjson(Chunk),
+    /// Elements of a JSON array, each marked in [`Chunk::elements`].
+    JsonArray(Chunk),
     Values(Vec<Value>),
 }
 
@@ -69,8 +72,20 @@ impl BatchReader {
         }
     }
 
-    /// Reads the CSV header; `None` for JSON, whose keys come with each record.
+    /// Reads the CSV header; `None` for JSON, whose keys come with each record. For JSON,
+    /// looks at how the input starts: an array is cut into chunks of its elements.
     pub fn header(&mut self) -> Result<Option<Vec<String>>, String> {
+        if let Some(input) = self.json.take() {
+            let mut buffered = BufReader::with_capacity(1 << 16, input.inner);
+            let (array, skipped_lines) =
+                starts_array(&mut buffered).map_err(|e| format!("cannot read the data: {e}"))?;
+            if array {
+                self.chunker = Some(Chunker::json_array(Box::new(buffered), 1 + skipped_lines));
+            } else {
+                self.json = Some(Counting { inner: Box::new(buffered), progress: self.progress.clone() });
+            }
+            return Ok(None);
+        }
         let Some(chunker) = self.chunker.as_mut().filter(|_| self.format == InputFormat::Csv) else {
             return Ok(None);
         };
@@ -108,7 +123,7 @@ impl BatchReader {
                 state: std::sync::Mutex::new(FeedState {
                     first: self.first.take(),
                     chunker,
-                    csv: self.format == InputFormat::Csv,
+                    format: self.format,
                     seq: 0,
                     error: None,
                 }),
@@ -142,7 +157,7 @@ pub struct Feed {
 struct FeedState {
     first: Option<Chunk>,
     chunker: Chunker<Box<dyn Read + Send>>,
-    csv: bool,
+    format: InputFormat,
     seq: u64,
     error: Option<String>,
 }
@@ -170,12 +185,35 @@ impl Feed {
         };
         let seq = state.seq;
         state.seq += 1;
-        Some((seq, if state.csv { Batch::Csv(chunk) } else { Batch::Ndjson(chunk) }))
+        let batch = match state.format {
+            InputFormat::Csv => Batch::Csv(chunk),
+            InputFormat::Ndjson => Batch::Ndjson(chunk),
+            InputFormat::Json => Batch::JsonArray(chunk),
+        };
+        Some((seq, batch))
     }
 
     /// The read error that ended the input early, if any.
     pub fn error(self) -> Option<String> {
         self.state.into_inner().ok().and_then(|s| s.error)
+    }
+}
+
+/// Skips the white space a JSON input starts with and tells whether an array follows, with
+/// the lines skipped. Looks without taking: the array's `[` stays for the chunker.
+fn starts_array(input: &mut impl BufRead) -> io::Result<(bool, u64)> {
+    let mut lines = 0;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((false, lines));
+        }
+        if let Some(first) = buf.iter().find(|b| !b.is_ascii_whitespace()) {
+            return Ok((*first == b'[', lines));
+        }
+        lines += memchr::memchr_iter(b'\n', buf).count() as u64;
+        let n = buf.len();
+        input.consume(n);
     }
 }
 

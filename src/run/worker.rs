@@ -12,6 +12,7 @@ use crate::compile::Program;
 use crate::decimal::Decimal;
 use crate::eval::{Evaluator, Outcome, Row, Val};
 use crate::events::History;
+use crate::record::chunk::Chunk;
 use crate::record::csv_records::CsvRecords;
 use serde_json::Value;
 use simd_csv::ByteRecord;
@@ -137,6 +138,7 @@ impl<'p> Worker<'p> {
         match batch {
             Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
             Batch::Ndjson(chunk) => self.ndjson(&chunk.data, chunk.first_line, &mut result),
+            Batch::JsonArray(chunk) => self.json_array(&chunk, &mut result),
             Batch::Values(values) => {
                 for value in &values {
                     result.records += 1;
@@ -218,21 +220,54 @@ impl<'p> Worker<'p> {
             }
             result.records += 1;
             let number = first_line + offset as u64;
-            // The first record of a batch is read whole, for its keys (suggestions).
-            let cell_by_cell = self.json_keys.as_ref().filter(|_| !result.keys.is_empty());
-            if cell_by_cell.is_some_and(|keys| keys.read(line, &mut cells).is_some()) {
-                self.json_cells(&cells, number, result);
-                continue;
-            }
-            // Not an object, not JSON, or the whole record is needed: read it whole.
-            match serde_json::from_slice::<Value>(line) {
-                Ok(value) => self.json(&value, Some(number), result),
-                Err(e) => note(
-                    result,
-                    DataError::whole_row(result.records, Some(number), format!("this line is not JSON: {e}")),
-                ),
+            if let Err(e) = self.json_text(line, Some(number), &mut cells, result) {
+                let error =
+                    DataError::whole_row(result.records, Some(number), format!("this line is not JSON: {e}"));
+                note(result, error);
             }
         }
+    }
+
+    /// The elements of a JSON array, each a record. Problems are numbered by record (an
+    /// array is often one line); an element that is not JSON also names its line.
+    fn json_array(&mut self, chunk: &Chunk, result: &mut BatchResult) {
+        let mut cells = JsonCells::default();
+        let (mut line, mut counted) = (chunk.first_line, 0);
+        for span in &chunk.elements {
+            line += memchr::memchr_iter(b'\n', &chunk.data[counted..span.start]).count() as u64;
+            counted = span.start;
+            result.records += 1;
+            if let Err(e) = self.json_text(&chunk.data[span.clone()], None, &mut cells, result) {
+                // serde_json counts lines from the element's start (just after the comma).
+                let at = line + e.line().saturating_sub(1) as u64;
+                let problem = e.to_string();
+                let problem = problem.split(" at line ").next().unwrap_or_default();
+                let message = format!("this record (line {at}) is not JSON: {problem}");
+                note(result, DataError::whole_row(result.records, None, message));
+            }
+        }
+    }
+
+    /// One JSON record's text, with the line that numbers its problems (NDJSON): read cell
+    /// by cell when nothing needs the whole object, else whole. Not being JSON is the
+    /// caller's to report.
+    fn json_text<'d>(
+        &mut self,
+        text: &'d [u8],
+        line: Option<u64>,
+        cells: &mut JsonCells<'d>,
+        result: &mut BatchResult,
+    ) -> Result<(), serde_json::Error> {
+        // The first record of a batch is read whole, for its keys (suggestions).
+        let cell_by_cell = self.json_keys.as_ref().filter(|_| !result.keys.is_empty());
+        if cell_by_cell.is_some_and(|keys| keys.read(text, cells).is_some()) {
+            self.json_cells(cells, line, result);
+            return Ok(());
+        }
+        // Not an object, not JSON, or the whole record is needed: read it whole.
+        let value = serde_json::from_slice::<Value>(text)?;
+        self.json(&value, line, result);
+        Ok(())
     }
 
     fn json(&mut self, value: &Value, line: Option<u64>, result: &mut BatchResult) {
@@ -277,7 +312,7 @@ impl<'p> Worker<'p> {
 
 impl Worker<'_> {
     /// [`Worker::json`] for a record read cell by cell: the same cells, errors and row.
-    fn json_cells(&mut self, cells: &JsonCells, line: u64, result: &mut BatchResult) {
+    fn json_cells(&mut self, cells: &JsonCells, line: Option<u64>, result: &mut BatchResult) {
         self.evaluator.begin();
         for (slot, cell) in cells.cells.iter().enumerate() {
             let Some(cell) = cell else { continue };
@@ -293,7 +328,7 @@ impl Worker<'_> {
             if let Err(shown) = filled {
                 let error = DataError {
                     record: result.records,
-                    line: Some(line),
+                    line,
                     column: spec.column.clone(),
                     value: shown,
                     problem: problem(spec.ty),
@@ -305,7 +340,7 @@ impl Worker<'_> {
         if let Some(history) = self.history {
             history.fill(self.program, &id, self.evaluator.row_mut());
         }
-        self.evaluate(result, Some(line));
+        self.evaluate(result, line);
         let outcome = self.evaluator.outcome();
         self.formatter.json_cells_record(self.program, outcome, cells.id.as_ref(), &id);
     }
