@@ -283,16 +283,7 @@ impl<'p> Worker<'p> {
             let Some(cell) = object.get(&spec.column) else { continue };
             result.slots_seen[slot] = true;
             if let Err(shown) = fill_json(&mut self.evaluator, slot, spec.ty, cell) {
-                note(
-                    result,
-                    DataError {
-                        record: result.records,
-                        line,
-                        column: spec.column.clone(),
-                        value: shown,
-                        problem: problem(spec.ty),
-                    },
-                );
+                self.bad_json_cell(result, line, slot, shown);
             }
         }
         if let Some(history) = self.history {
@@ -317,23 +308,17 @@ impl Worker<'_> {
         for (slot, cell) in cells.cells.iter().enumerate() {
             let Some(cell) = cell else { continue };
             result.slots_seen[slot] = true;
-            let spec = &self.program.slots[slot];
             let filled = match cell {
                 Cell::Text(text) => {
                     self.evaluator.set(slot, text);
                     Ok(())
                 }
-                Cell::Other(value) => fill_json(&mut self.evaluator, slot, spec.ty, value),
+                Cell::Other(value) => {
+                    fill_json(&mut self.evaluator, slot, self.program.slots[slot].ty, value)
+                }
             };
             if let Err(shown) = filled {
-                let error = DataError {
-                    record: result.records,
-                    line,
-                    column: spec.column.clone(),
-                    value: shown,
-                    problem: problem(spec.ty),
-                };
-                note(result, error);
+                self.bad_json_cell(result, line, slot, shown);
             }
         }
         let id = Cell::id(cells.id.as_ref());
@@ -343,6 +328,19 @@ impl Worker<'_> {
         self.evaluate(result, line);
         let outcome = self.evaluator.outcome();
         self.formatter.json_cells_record(self.program, outcome, cells.id.as_ref(), &id);
+    }
+
+    /// Notes a JSON value that does not fit its field's type, as it was written.
+    fn bad_json_cell(&self, result: &mut BatchResult, line: Option<u64>, slot: usize, shown: String) {
+        let spec = &self.program.slots[slot];
+        let error = DataError {
+            record: result.records,
+            line,
+            column: spec.column.clone(),
+            value: shown,
+            problem: problem(spec.ty),
+        };
+        note(result, error);
     }
 
     /// Evaluates the filled row, counts its segments, and notes the cells that did not read.
