@@ -114,8 +114,9 @@ impl BatchReader {
     }
 
     /// Turns the reader into what the workers take batches from: chunked input (CSV,
-    /// NDJSON) is cut by the workers themselves, in turn, so no thread does nothing but
-    /// read; a JSON array needs a thread of its own to parse it.
+    /// NDJSON, a JSON array) is cut by the workers themselves, in turn, so no thread does
+    /// nothing but read; JSON objects one after another need a thread of their own to
+    /// parse them.
     pub fn into_feed(mut self) -> Result<Feed, BatchReader> {
         match self.chunker.take() {
             Some(chunker) => Ok(Feed {
@@ -132,8 +133,8 @@ impl BatchReader {
         }
     }
 
-    /// Sends every batch of a JSON array (chunked input goes through [`Feed`] instead),
-    /// numbered from 0, until the input ends or nobody listens.
+    /// Sends every batch of JSON objects one after another (chunked input goes through
+    /// [`Feed`] instead), numbered from 0, until the input ends or nobody listens.
     pub fn send_all(mut self, tx: SyncSender<(u64, Batch)>) -> Result<(), String> {
         let mut seq = 0u64;
         let mut send = |batch: Batch| -> bool {
