@@ -44,6 +44,8 @@
 #![allow(clippy::result_large_err)]
 
 pub mod actions;
+#[cfg(test)]
+mod cases;
 pub mod check;
 pub mod compile;
 pub mod date;

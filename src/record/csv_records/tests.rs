@@ -3,6 +3,7 @@
 //! ones, from well-formed exports to byte noise.
 
 use super::CsvRecords;
+use crate::cases::Cases;
 
 /// The records of `data` as the csv crate reads them, each with the line it starts on.
 fn csv_crate(data: &[u8], delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
@@ -82,21 +83,7 @@ fn a_delimiter_that_is_also_a_quote_or_line_end_reads_as_the_csv_crate_reads_it(
     assert_same(b"a\rb\rc\nd\n", b'\r');
 }
 
-/// A small deterministic generator: the same cases on every run.
-struct Cases(u64);
-
 impl Cases {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, choices: &[&'a str]) -> &'a str {
-        choices[self.below(choices.len())]
-    }
-
     /// An export-like file: mostly plain records, some quoted, some broken.
     fn export(&mut self) -> String {
         let mut text = String::new();

@@ -3,6 +3,7 @@
 //! object. Checked on crafted lines and on many generated ones, broken ones included.
 
 use super::{Cell, JsonCells, Wanted};
+use crate::cases::Cases;
 use crate::run::worker::json_id;
 use serde_json::Value;
 
@@ -61,21 +62,7 @@ fn crafted_records_read_as_whole_values_do() {
     assert_same(b"{\"id\": \"x\", \"unread\": \"\xff\"}");
 }
 
-/// A small deterministic generator: the same cases on every run.
-struct Cases(u64);
-
 impl Cases {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, choices: &[&'a str]) -> &'a str {
-        choices[self.below(choices.len())]
-    }
-
     fn record(&mut self) -> Vec<u8> {
         let mut text = String::from("{");
         for i in 0..self.below(7) {
