@@ -7,7 +7,9 @@ use crate::compile::{compile, Schema};
 use crate::eval::trace::{Interpreter, Step};
 use crate::eval::{Evaluator, Tri};
 use crate::events::{EventInput, History};
+use crate::record::chunk::Chunker;
 use crate::record::InputFormat;
+use crate::run::input::{read_json, starts_array};
 use crate::run::{RunError, RunOptions};
 use serde::Serialize;
 use serde_json::Value;
@@ -118,7 +120,9 @@ pub fn find_and_explain(
 ) -> Result<Option<Explanation>, RunError> {
     match options.input_format {
         InputFormat::Csv => find_csv(checked, input, options, events, id),
-        InputFormat::Json | InputFormat::Ndjson => find_json(checked, input, options, events, id),
+        format @ (InputFormat::Json | InputFormat::Ndjson) => {
+            find_json(checked, input, format, options, events, id)
+        }
     }
 }
 
@@ -171,6 +175,7 @@ fn find_csv(
 fn find_json(
     checked: &Checked,
     input: Box<dyn Read + Send>,
+    format: InputFormat,
     options: &RunOptions,
     events: &[EventInput],
     id: &str,
@@ -179,26 +184,66 @@ fn find_json(
     let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
     let history = history(&program, events)?;
     let mut evaluator = Evaluator::new(&program);
-    let (mut number, mut found) = (0usize, None);
-    // One record at a time, stopping at the customer: the file is never held whole.
-    crate::run::input::read_json(BufReader::new(input), 1, &mut |values| {
-        for value in values {
-            number += 1;
-            let Value::Object(object) = value else { continue };
-            if crate::run::worker::json_id(object.get(&program.id_name)) != id {
-                continue;
-            }
-            let cells: Vec<(String, String)> =
-                object.iter().map(|(k, v)| (k.clone(), cell_text(v))).collect();
-            evaluator.fill_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
-            let at = format!("record {number}");
-            found = Some(explain_filled(checked, &mut evaluator, history.as_ref(), id, at));
-            return false;
+    let mut found = None;
+    each_json_record(input, format, &mut |number, value| {
+        let Value::Object(object) = value else { return true };
+        if crate::run::worker::json_id(object.get(&program.id_name)) != id {
+            return true;
         }
-        true
+        let cells: Vec<(String, String)> = object.iter().map(|(k, v)| (k.clone(), cell_text(v))).collect();
+        evaluator.fill_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
+        let at = format!("record {number}");
+        found = Some(explain_filled(checked, &mut evaluator, history.as_ref(), id, at));
+        false
     })
     .map_err(RunError::Input)?;
     Ok(found)
+}
+
+/// Hands each JSON record to `visit` with its number, as a run numbers them, until `visit`
+/// returns false: one record at a time, so the file is never held whole. NDJSON lines and
+/// array elements that are not JSON are passed over, as a run reports them and goes on.
+fn each_json_record(
+    input: Box<dyn Read + Send>,
+    format: InputFormat,
+    visit: &mut dyn FnMut(usize, Value) -> bool,
+) -> Result<(), String> {
+    let mut input = BufReader::new(input);
+    let mut chunker = match format {
+        InputFormat::Ndjson => Chunker::lines(input),
+        _ => match starts_array(&mut input).map_err(|e| format!("cannot read the data: {e}"))? {
+            (true, skipped_lines) => Chunker::json_array(input, 1 + skipped_lines),
+            (false, _) => {
+                let mut number = 0;
+                let mut each = |values: Vec<Value>| values.into_iter().all(|v| visit(bump(&mut number), v));
+                return read_json(input, 1, &mut each);
+            }
+        },
+    };
+    let mut number = 0;
+    while let Some(chunk) = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))? {
+        let records: Vec<&[u8]> = match format {
+            InputFormat::Ndjson => {
+                chunk.data.split(|&b| b == b'\n').filter(|l| !l.trim_ascii().is_empty()).collect()
+            }
+            _ => chunk.elements.iter().map(|span| &chunk.data[span.clone()]).collect(),
+        };
+        for record in records {
+            let number = bump(&mut number);
+            if let Ok(value) = serde_json::from_slice(record) {
+                if !visit(number, value) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts one more.
+fn bump(count: &mut usize) -> usize {
+    *count += 1;
+    *count
 }
 
 /// Adds the customer's history to a filled row, evaluates it, and explains it.

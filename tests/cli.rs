@@ -438,6 +438,18 @@ segment "dormant" when days_since(last_order) > 365
         "{}",
         ran.stdout
     );
+    // Records that are not JSON are passed over, as a run reports them and goes on.
+    std::fs::write(dir.path().join("broken.json"), "[\n {\"id\": 1,},\n {\"id\": 2, \"orders\": 1}\n]")
+        .unwrap();
+    std::fs::write(dir.path().join("broken.ndjson"), "not json\n{\"id\": 2, \"orders\": 1}\n").unwrap();
+    for file in ["broken.json", "broken.ndjson"] {
+        let ran = tradeseg_in(dir.path(), &["explain", "r.seg", file, "--customer", "2"], b"");
+        assert!(
+            ran.stdout.contains("customer 2 (record 2)") && ran.stdout.contains("→ \"4-star\""),
+            "{}",
+            ran.stdout
+        );
+    }
     let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "d.csv", "--customer", "C9"], b"");
     assert_eq!(ran.code, 3);
     assert!(ran.stderr.contains("no customer has id `C9`"), "{}", ran.stderr);

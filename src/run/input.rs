@@ -202,7 +202,7 @@ impl Feed {
 
 /// Skips the white space a JSON input starts with and tells whether an array follows, with
 /// the lines skipped. Looks without taking: the array's `[` stays for the chunker.
-fn starts_array(input: &mut impl BufRead) -> io::Result<(bool, u64)> {
+pub(crate) fn starts_array(input: &mut impl BufRead) -> io::Result<(bool, u64)> {
     let mut lines = 0;
     loop {
         let buf = input.fill_buf()?;
