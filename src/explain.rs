@@ -10,6 +10,7 @@ use crate::events::{EventInput, History};
 use crate::record::chunk::Chunker;
 use crate::record::InputFormat;
 use crate::run::input::{read_json, starts_array};
+use crate::run::json_cells::{Cell, JsonCells, Wanted};
 use crate::run::{RunError, RunOptions};
 use serde::Serialize;
 use serde_json::Value;
@@ -185,7 +186,13 @@ fn find_json(
     let history = history(&program, events)?;
     let mut evaluator = Evaluator::new(&program);
     let mut found = None;
-    each_json_record(input, format, &mut |number, value| {
+    // Only the record with the customer's id is read whole.
+    let id_key = Wanted::new([], &program.id_name);
+    let has_id = |text: &[u8]| {
+        let mut cells = JsonCells::default();
+        id_key.read(text, &mut cells).is_some() && Cell::id(cells.id.as_ref()) == id
+    };
+    each_json_record(input, format, &has_id, &mut |number, value| {
         let Value::Object(object) = value else { return true };
         if crate::run::worker::json_id(object.get(&program.id_name)) != id {
             return true;
@@ -202,10 +209,13 @@ fn find_json(
 
 /// Hands each JSON record to `visit` with its number, as a run numbers them, until `visit`
 /// returns false: one record at a time, so the file is never held whole. NDJSON lines and
-/// array elements that are not JSON are passed over, as a run reports them and goes on.
+/// array elements that are not JSON are passed over, as a run reports them and goes on,
+/// and so are those whose text `wanted` turns down (JSON objects one after another are
+/// read as one stream of values, so `wanted` does not see them).
 fn each_json_record(
     input: Box<dyn Read + Send>,
     format: InputFormat,
+    wanted: &dyn Fn(&[u8]) -> bool,
     visit: &mut dyn FnMut(usize, Value) -> bool,
 ) -> Result<(), String> {
     let mut input = BufReader::new(input);
@@ -230,6 +240,9 @@ fn each_json_record(
         };
         for record in records {
             let number = bump(&mut number);
+            if !wanted(record) {
+                continue;
+            }
             if let Ok(value) = serde_json::from_slice(record) {
                 if !visit(number, value) {
                     return Ok(());

@@ -8,7 +8,7 @@
 //! ```
 
 pub(crate) mod input;
-mod json_cells;
+pub(crate) mod json_cells;
 mod report;
 pub(crate) mod worker;
 mod write;
