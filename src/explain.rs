@@ -9,12 +9,12 @@ use crate::eval::{Evaluator, Tri};
 use crate::events::{EventInput, History};
 use crate::record::chunk::Chunker;
 use crate::record::InputFormat;
-use crate::run::input::{read_json, starts_array};
+use crate::run::input::json_chunker;
 use crate::run::json_cells::{Cell, JsonCells, Wanted};
 use crate::run::{RunError, RunOptions};
 use serde::Serialize;
 use serde_json::Value;
-use std::io::{BufReader, Read};
+use std::io::Read;
 
 /// The explanation of one customer's segments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -208,27 +208,18 @@ fn find_json(
 }
 
 /// Hands each JSON record to `visit` with its number, as a run numbers them, until `visit`
-/// returns false: one record at a time, so the file is never held whole. NDJSON lines and
-/// array elements that are not JSON are passed over, as a run reports them and goes on,
-/// and so are those whose text `wanted` turns down (JSON objects one after another are
-/// read as one stream of values, so `wanted` does not see them).
+/// returns false: one chunk at a time, so the file is never held whole. Records that are
+/// not JSON are passed over, as a run reports them and goes on, and so are those whose
+/// text `wanted` turns down.
 fn each_json_record(
     input: Box<dyn Read + Send>,
     format: InputFormat,
     wanted: &dyn Fn(&[u8]) -> bool,
     visit: &mut dyn FnMut(usize, Value) -> bool,
 ) -> Result<(), String> {
-    let mut input = BufReader::new(input);
     let mut chunker = match format {
         InputFormat::Ndjson => Chunker::lines(input),
-        _ => match starts_array(&mut input).map_err(|e| format!("cannot read the data: {e}"))? {
-            (true, skipped_lines) => Chunker::json_array(input, 1 + skipped_lines),
-            (false, _) => {
-                let mut number = 0;
-                let mut each = |values: Vec<Value>| values.into_iter().all(|v| visit(bump(&mut number), v));
-                return read_json(input, 1, &mut each);
-            }
-        },
+        _ => json_chunker(input).map_err(|e| format!("cannot read the data: {e}"))?,
     };
     let mut number = 0;
     while let Some(chunk) = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))? {

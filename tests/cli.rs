@@ -276,6 +276,24 @@ fn rows_of_the_wrong_width_and_bad_json_lines_are_data_errors() {
     );
     assert!(ran.stderr.contains("record 3, column `orders`: `x` is not a number"), "{}", ran.stderr);
     assert!(ran.stderr.contains("record 4: this record is not a JSON object"), "{}", ran.stderr);
+    // So in objects one after another (NDJSON written to a `.json` file, say).
+    std::fs::write(
+        dir.path().join("objects.json"),
+        "{\"id\": \"a\", \"orders\": 1}\n{\"id\": \"b\",}\n{\"id\": \"c\"}",
+    )
+    .unwrap();
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "objects.json", "-q"], b"");
+    assert_eq!(
+        (ran.code, ran.stdout.as_str()),
+        (0, "id,stars,tags\na,4-star,\nc,0-star,\n"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("record 2: this record (line 2) is not JSON: trailing comma"),
+        "{}",
+        ran.stderr
+    );
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "bad.json", "-q", "-o", "out.csv"], b"");
     assert_eq!(ran.code, 3);
     assert!(ran.stderr.contains("the JSON data is malformed at line 1"), "{}", ran.stderr);

@@ -33,6 +33,8 @@ enum Mode {
     /// A comma between the elements of a JSON array; whether its `[` and its `]` have
     /// been read.
     JsonArray { opened: bool, closed: bool },
+    /// The end of a JSON value, for JSON values one after another.
+    JsonValues,
 }
 
 /// Splits a reader into [`Chunk`]s at record boundaries.
@@ -75,10 +77,18 @@ impl<R: Read> Chunker<R> {
         Chunker { mode, next_line: first_line, ..Chunker::lines(reader) }
     }
 
+    /// A chunker of JSON values one after another (objects one per line, or spread over
+    /// lines), for input whose first line is `first_line`.
+    pub fn json_values(reader: R, first_line: u64) -> Chunker<R> {
+        Chunker { mode: Mode::JsonValues, next_line: first_line, ..Chunker::lines(reader) }
+    }
+
     /// The next chunk, or `None` at the end of the input.
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
-        if let Mode::JsonArray { .. } = self.mode {
-            return self.next_elements();
+        match self.mode {
+            Mode::JsonArray { .. } => return self.next_elements(),
+            Mode::JsonValues => return self.next_values(),
+            Mode::Lines | Mode::Csv(_) => {}
         }
         let mut data = std::mem::take(&mut self.carry);
         loop {
@@ -173,6 +183,35 @@ impl<R: Read> Chunker<R> {
         }
     }
 
+    /// The next chunk of whole JSON values, each marked as an element. At the input's end,
+    /// whatever is left is one last value, complete or not (a broken record, reported when
+    /// it is parsed).
+    fn next_values(&mut self) -> io::Result<Option<Chunk>> {
+        let mut data = std::mem::take(&mut self.carry);
+        loop {
+            if !self.done {
+                self.fill(&mut data)?;
+            }
+            let mut found = json_array::scan_sequence(&data);
+            if self.done {
+                let rest = &data[found.end..];
+                if let Some(at) = rest.iter().position(|b| !b.is_ascii_whitespace()) {
+                    found.spans.push(found.end + at..data.len());
+                }
+                if found.spans.is_empty() {
+                    return Ok(None);
+                }
+            } else if found.end == 0 {
+                continue;
+            } else {
+                self.carry = data.split_off(found.end);
+            }
+            let mut chunk = self.emit(data);
+            chunk.elements = found.spans;
+            return Ok(Some(chunk));
+        }
+    }
+
     /// Checks that nothing but white space follows an array's `]`: in `rest` (the bytes
     /// after it in this read) and in the input still unread.
     fn only_white_space(&mut self, mut rest: Vec<u8>) -> io::Result<()> {
@@ -210,7 +249,9 @@ impl<R: Read> Chunker<R> {
             Mode::Csv(delimiter) => {
                 last_record_end(data, delimiter, b'\n').or_else(|| last_record_end(data, delimiter, b'\r'))
             }
-            Mode::Lines | Mode::JsonArray { .. } => memchr::memrchr(b'\n', data).map(|i| i + 1),
+            Mode::Lines | Mode::JsonArray { .. } | Mode::JsonValues => {
+                memchr::memrchr(b'\n', data).map(|i| i + 1)
+            }
         }
     }
 }

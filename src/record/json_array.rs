@@ -1,8 +1,9 @@
-//! Finding the elements of a JSON array without parsing them, so a large array can be cut
-//! into chunks that workers parse in parallel, as CSV and NDJSON are. The scan follows only
-//! what decides where an element ends: strings (with their escapes), and the nesting of
-//! objects and arrays. Whether each element is well-formed JSON is for the parser that
-//! reads it; a broken element costs that record, not the run.
+//! Finding the records of JSON input without parsing them: the elements of an array, or
+//! values one after another, so a large file can be cut into chunks that workers parse in
+//! parallel, as CSV and NDJSON are. The scan follows only what decides where a record
+//! ends: strings (with their escapes), and the nesting of objects and arrays. Whether each
+//! record is well-formed JSON is for the parser that reads it; a broken record costs that
+//! record, not the run.
 
 use memchr::memchr2;
 use std::ops::Range;
@@ -30,10 +31,13 @@ pub fn scan(data: &[u8]) -> Elements {
     let mut i = 0;
     while i < data.len() {
         match data[i] {
-            b'"' => {
-                i = string_end(data, i + 1);
-                continue;
-            }
+            b'"' => match string_end(data, i + 1) {
+                Some(end) => {
+                    i = end;
+                    continue;
+                }
+                None => break,
+            },
             b'{' | b'[' => depth += 1,
             b'}' if depth > 0 => depth -= 1,
             b']' if depth > 0 => depth -= 1,
@@ -57,18 +61,77 @@ pub fn scan(data: &[u8]) -> Elements {
     found
 }
 
-/// The position just after the quote that ends the string whose text starts at `from`,
-/// or the end of `data` when the string does not end in it.
-fn string_end(data: &[u8], mut from: usize) -> usize {
+/// Scans `data`, a stretch of JSON values one after another (objects on lines of their
+/// own, as NDJSON, or spread over several lines), starting between two values. A value in
+/// braces or brackets ends where its closing bracket brings the nesting back to the top, a
+/// string at its closing quote, anything else (a number, a word: not an object, so a record
+/// in error) at white space or where a value in brackets or quotes begins. A value cut off
+/// by the end of `data` is left for the next scan; `closed` stays false.
+pub fn scan_sequence(data: &[u8]) -> Elements {
+    let mut found = Elements::default();
+    let mut i = 0;
+    while i < data.len() {
+        let start = i;
+        i = match data[i] {
+            byte if byte.is_ascii_whitespace() => {
+                i += 1;
+                continue;
+            }
+            b'{' | b'[' => match bracketed_end(data, i) {
+                Some(end) => end,
+                None => break,
+            },
+            b'"' => match string_end(data, i + 1) {
+                Some(end) => end,
+                None => break,
+            },
+            _ => match data[i..].iter().position(|b| b.is_ascii_whitespace() || b"{[\"".contains(b)) {
+                Some(length) => i + length,
+                None => break,
+            },
+        };
+        found.spans.push(start..i);
+        found.end = i;
+    }
+    found
+}
+
+/// The position just after the bracket that closes the one at `open`, if `data` has it.
+fn bracketed_end(data: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < data.len() {
+        match data[i] {
+            b'"' => {
+                i = string_end(data, i + 1)?;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The position just after the quote that ends the string whose text starts at `from`, or
+/// `None` when the string does not end in `data`.
+fn string_end(data: &[u8], mut from: usize) -> Option<usize> {
     while from < data.len() {
         match memchr2(b'"', b'\\', &data[from..]) {
-            Some(at) if data[from + at] == b'"' => return from + at + 1,
+            Some(at) if data[from + at] == b'"' => return Some(from + at + 1),
             // A backslash escapes the byte after it.
             Some(at) => from += at + 2,
             None => break,
         }
     }
-    data.len()
+    None
 }
 
 #[cfg(test)]
@@ -97,6 +160,17 @@ mod tests {
     }
 
     #[test]
+    fn values_one_after_another_end_at_their_closing_bracket_or_white_space() {
+        let data = "{\"a\": \"}{\"}\n  {\"b\": [1, {}]}{\"c\": 1}\n7 x\"y z\"\"s\"{} {\"cut\": ";
+        let found = scan_sequence(data.as_bytes());
+        let spans: Vec<&str> = found.spans.iter().map(|r| &data[r.clone()]).collect();
+        let expected =
+            [r#"{"a": "}{"}"#, r#"{"b": [1, {}]}"#, r#"{"c": 1}"#, "7", "x", r#""y z""#, r#""s""#, "{}"];
+        assert_eq!(spans, expected);
+        assert_eq!((found.end, found.closed), (data.len() - 9, false));
+    }
+
+    #[test]
     fn an_empty_array_and_a_trailing_comma_have_no_empty_element() {
         assert_eq!(elements(" ]"), (vec![], 2, true));
         assert_eq!(elements("1, ]"), (vec!["1"], 4, true));
@@ -116,7 +190,12 @@ mod tests {
 
     /// Every element the chunker finds, parsed, with the line its text starts on.
     fn chunked(input: &[u8], step: usize) -> std::io::Result<Vec<(u64, serde_json::Value)>> {
-        let mut chunker = crate::record::chunk::Chunker::json_array(Trickle(input, step), 1);
+        read_chunks(crate::record::chunk::Chunker::json_array(Trickle(input, step), 1))
+    }
+
+    fn read_chunks<R: std::io::Read>(
+        mut chunker: crate::record::chunk::Chunker<R>,
+    ) -> std::io::Result<Vec<(u64, serde_json::Value)>> {
         let mut found = Vec::new();
         while let Some(chunk) = chunker.next_chunk()? {
             for span in &chunk.elements {
@@ -184,5 +263,31 @@ mod tests {
             "the JSON data is malformed at line 2, column 2: a JSON array starts with `[`"
         );
         assert_eq!(chunked(b"  \n ", 2).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn chunked_values_one_after_another_are_the_values_a_json_stream_has() {
+        for (records, step) in [(0, 7), (1, 3), (50, 7), (20_000, 1 << 20)] {
+            let (array, _) = array(records);
+            let values: Vec<serde_json::Value> = serde_json::from_str(&array).unwrap();
+            let separators = ["\n", " ", "", "\n\n"];
+            let text: String = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    // Objects and arrays (all the generator writes) end themselves, so some
+                    // follow each other with nothing between.
+                    let pretty = i % 5 == 0;
+                    let written =
+                        if pretty { serde_json::to_string_pretty(v) } else { serde_json::to_string(v) };
+                    written.unwrap() + separators[i % 4]
+                })
+                .collect();
+            let stream: Vec<serde_json::Value> =
+                serde_json::Deserializer::from_str(&text).into_iter().collect::<Result<_, _>>().unwrap();
+            let chunker = crate::record::chunk::Chunker::json_values(Trickle(text.as_bytes(), step), 1);
+            let found = read_chunks(chunker).unwrap();
+            assert_eq!(found.into_iter().map(|(_, v)| v).collect::<Vec<_>>(), stream);
+        }
     }
 }

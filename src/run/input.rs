@@ -1,44 +1,21 @@
-//! The reading stage: turns the input into numbered batches of records. CSV, NDJSON and
-//! JSON arrays are cut into byte chunks of whole records that workers parse in parallel;
-//! other JSON (objects one after another) is parsed here, value by value, and handed on
-//! in batches of values.
+//! The reading stage: turns the input into numbered batches of records. Every format is
+//! cut into byte chunks of whole records (CSV rows, NDJSON lines, the elements of a JSON
+//! array, JSON values one after another) that the workers cut and parse in turn.
 
 use super::{Progress, RunOptions};
 use crate::record::chunk::{Chunk, Chunker};
 use crate::record::InputFormat;
-use serde::de::{self, Deserializer as _, SeqAccess, Visitor};
-use serde_json::Value;
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::SyncSender;
-
-/// JSON values per batch.
-const VALUES_PER_BATCH: usize = 4096;
 
 /// Records on their way to a worker.
 pub enum Batch {
     Csv(Chunk),
     Ndjson(Chunk),
-    /// Elements of a JSON array, each marked in [`Chunk::elements`].
-    JsonArray(Chunk),
-    Values(Vec<Value>),
+    /// JSON records (array elements, or values one after another), each marked in
+    /// [`Chunk::elements`].
+    JsonRecords(Chunk),
 }
-
-/// Counts the bytes that pass, for progress.
-struct Counting<R> {
-    inner: R,
-    progress: Progress,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.progress.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
-type Input = Counting<Box<dyn Read + Send>>;
 
 /// Reads the input as batches.
 pub struct BatchReader {
@@ -49,7 +26,8 @@ pub struct BatchReader {
     /// chunker counts the bytes instead.
     chunker: Option<Chunker<Box<dyn Read + Send>>>,
     progress: Progress,
-    json: Option<Input>,
+    /// JSON input until [`BatchReader::header`] has seen how it starts.
+    json: Option<Box<dyn Read + Send>>,
     /// The first CSV chunk, less its header.
     first: Option<Chunk>,
 }
@@ -60,7 +38,7 @@ impl BatchReader {
         let (chunker, json) = match options.input_format {
             InputFormat::Csv => (Some(Chunker::csv(input, options.delimiter)), None),
             InputFormat::Ndjson => (Some(Chunker::lines(input)), None),
-            InputFormat::Json => (None, Some(Counting { inner: input, progress: progress.clone() })),
+            InputFormat::Json => (None, Some(input)),
         };
         BatchReader {
             format: options.input_format,
@@ -75,15 +53,8 @@ impl BatchReader {
     /// Reads the CSV header; `None` for JSON, whose keys come with each record. For JSON,
     /// looks at how the input starts: an array is cut into chunks of its elements.
     pub fn header(&mut self) -> Result<Option<Vec<String>>, String> {
-        if let Some(input) = self.json.take() {
-            let mut buffered = BufReader::with_capacity(1 << 16, input.inner);
-            let (array, skipped_lines) =
-                starts_array(&mut buffered).map_err(|e| format!("cannot read the data: {e}"))?;
-            if array {
-                self.chunker = Some(Chunker::json_array(Box::new(buffered), 1 + skipped_lines));
-            } else {
-                self.json = Some(Counting { inner: Box::new(buffered), progress: self.progress.clone() });
-            }
+        if self.format == InputFormat::Json {
+            self.open_json()?;
             return Ok(None);
         }
         let Some(chunker) = self.chunker.as_mut().filter(|_| self.format == InputFormat::Csv) else {
@@ -113,39 +84,31 @@ impl BatchReader {
         Ok(Some(columns))
     }
 
-    /// Turns the reader into what the workers take batches from: chunked input (CSV,
-    /// NDJSON, a JSON array) is cut by the workers themselves, in turn, so no thread does
-    /// nothing but read; JSON objects one after another need a thread of their own to
-    /// parse them.
-    pub fn into_feed(mut self) -> Result<Feed, BatchReader> {
-        match self.chunker.take() {
-            Some(chunker) => Ok(Feed {
-                progress: self.progress.clone(),
-                state: std::sync::Mutex::new(FeedState {
-                    first: self.first.take(),
-                    chunker,
-                    format: self.format,
-                    seq: 0,
-                    error: None,
-                }),
-            }),
-            None => Err(self),
+    /// Looks at how JSON input starts, to cut it as an array or as values one after
+    /// another (once; nothing to do for other formats).
+    fn open_json(&mut self) -> Result<(), String> {
+        if let Some(input) = self.json.take() {
+            let chunker = json_chunker(input).map_err(|e| format!("cannot read the data: {e}"))?;
+            self.chunker = Some(chunker);
         }
+        Ok(())
     }
 
-    /// Sends every batch of JSON objects one after another (chunked input goes through
-    /// [`Feed`] instead), numbered from 0, until the input ends or nobody listens.
-    pub fn send_all(mut self, tx: SyncSender<(u64, Batch)>) -> Result<(), String> {
-        let mut seq = 0u64;
-        let mut send = |batch: Batch| -> bool {
-            let ok = tx.send((seq, batch)).is_ok();
-            seq += 1;
-            ok
-        };
-        match self.json.take() {
-            Some(input) => read_json(input, VALUES_PER_BATCH, &mut |values| send(Batch::Values(values))),
-            None => Ok(()),
-        }
+    /// Turns the reader into what the workers take batches from: every format is cut into
+    /// chunks by the workers themselves, in turn, so no thread does nothing but read.
+    pub fn into_feed(mut self) -> Result<Feed, String> {
+        self.open_json()?;
+        let chunker = self.chunker.take().ok_or("the data was already read")?;
+        Ok(Feed {
+            progress: self.progress.clone(),
+            state: std::sync::Mutex::new(FeedState {
+                first: self.first.take(),
+                chunker,
+                format: self.format,
+                seq: 0,
+                error: None,
+            }),
+        })
     }
 }
 
@@ -189,7 +152,7 @@ impl Feed {
         let batch = match state.format {
             InputFormat::Csv => Batch::Csv(chunk),
             InputFormat::Ndjson => Batch::Ndjson(chunk),
-            InputFormat::Json => Batch::JsonArray(chunk),
+            InputFormat::Json => Batch::JsonRecords(chunk),
         };
         Some((seq, batch))
     }
@@ -200,9 +163,21 @@ impl Feed {
     }
 }
 
+/// A chunker of JSON input: of an array's elements when it starts with `[`, else of
+/// values one after another.
+pub(crate) fn json_chunker(input: Box<dyn Read + Send>) -> io::Result<Chunker<Box<dyn Read + Send>>> {
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let (array, skipped_lines) = starts_array(&mut input)?;
+    let input: Box<dyn Read + Send> = Box::new(input);
+    Ok(match array {
+        true => Chunker::json_array(input, 1 + skipped_lines),
+        false => Chunker::json_values(input, 1 + skipped_lines),
+    })
+}
+
 /// Skips the white space a JSON input starts with and tells whether an array follows, with
 /// the lines skipped. Looks without taking: the array's `[` stays for the chunker.
-pub(crate) fn starts_array(input: &mut impl BufRead) -> io::Result<(bool, u64)> {
+fn starts_array(input: &mut impl BufRead) -> io::Result<(bool, u64)> {
     let mut lines = 0;
     loop {
         let buf = input.fill_buf()?;
@@ -215,88 +190,5 @@ pub(crate) fn starts_array(input: &mut impl BufRead) -> io::Result<(bool, u64)> 
         lines += memchr::memchr_iter(b'\n', buf).count() as u64;
         let n = buf.len();
         input.consume(n);
-    }
-}
-
-/// Reads a JSON array of objects, or objects one after another, streaming, in batches of
-/// `size`; stops early when `send` returns false.
-pub(crate) fn read_json(
-    input: impl Read,
-    size: usize,
-    send: &mut dyn FnMut(Vec<Value>) -> bool,
-) -> Result<(), String> {
-    let mut buffered = BufReader::with_capacity(1 << 20, input);
-    let first = loop {
-        let buf = buffered.fill_buf().map_err(|e| format!("cannot read the data: {e}"))?;
-        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(i) => {
-                let byte = buf[i];
-                buffered.consume(i);
-                break Some(byte);
-            }
-            None if buf.is_empty() => break None,
-            None => {
-                let n = buf.len();
-                buffered.consume(n);
-            }
-        }
-    };
-    let malformed = |e: serde_json::Error| {
-        format!("the JSON data is malformed at line {}, column {}: {e}", e.line(), e.column())
-    };
-    match first {
-        None => Ok(()),
-        Some(b'[') => {
-            let mut deserializer = serde_json::Deserializer::from_reader(buffered);
-            let result = deserializer.deserialize_seq(ArrayVisitor { send, size });
-            match result {
-                Ok(()) => deserializer.end().map_err(malformed),
-                Err(e) if e.to_string().starts_with(STOPPED) => Ok(()),
-                Err(e) => Err(malformed(e)),
-            }
-        }
-        Some(_) => {
-            let mut batch = Vec::with_capacity(size);
-            for value in serde_json::Deserializer::from_reader(buffered).into_iter::<Value>() {
-                batch.push(value.map_err(malformed)?);
-                if batch.len() == size && !send(std::mem::take(&mut batch)) {
-                    return Ok(());
-                }
-            }
-            if !batch.is_empty() {
-                send(batch);
-            }
-            Ok(())
-        }
-    }
-}
-
-const STOPPED: &str = "stopped: nobody reads the records";
-
-/// Visits the elements of a top-level array one at a time, so the array is never held whole.
-struct ArrayVisitor<'s> {
-    send: &'s mut dyn FnMut(Vec<Value>) -> bool,
-    size: usize,
-}
-
-impl<'de> Visitor<'de> for ArrayVisitor<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an array of objects")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut batch = Vec::with_capacity(self.size);
-        while let Some(value) = seq.next_element::<Value>()? {
-            batch.push(value);
-            if batch.len() == self.size && !(self.send)(std::mem::take(&mut batch)) {
-                return Err(de::Error::custom(STOPPED));
-            }
-        }
-        if !batch.is_empty() {
-            (self.send)(batch);
-        }
-        Ok(())
     }
 }

@@ -179,50 +179,30 @@ fn execute(
     threads: usize,
 ) -> Result<(), RunError> {
     let (result_tx, result_rx) = mpsc::sync_channel::<worker::BatchResult>(threads * 2);
-    let (source, reader) = match reader.into_feed() {
-        Ok(feed) => (worker::Source::Feed(feed), None),
-        Err(reader) => {
-            let (batch_tx, batch_rx) = mpsc::sync_channel::<(u64, input::Batch)>(threads * 2);
-            (worker::Source::Channel(Mutex::new(batch_rx)), Some((reader, batch_tx)))
-        }
-    };
-    let source = Arc::new(source);
+    let feed = reader.into_feed().map_err(RunError::Input)?;
     let window = Window::default();
-    let outcome = thread::scope(|scope| {
-        let read = reader.map(|(reader, tx)| scope.spawn(move || reader.send_all(tx)));
+    thread::scope(|scope| {
         let mut started = 0;
         for _ in 0..threads {
-            let (source, tx, window) = (source.clone(), result_tx.clone(), &window);
+            let (feed, tx, window) = (&feed, result_tx.clone(), &window);
             let spawned = thread::Builder::new()
                 .name("tradeseg-worker".into())
                 .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(&source, &tx, window));
+                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(feed, &tx, window));
             if spawned.is_err() {
                 break;
             }
             started += 1;
         }
         drop(result_tx);
+        // With the writer gone, workers stop at their next batch.
         let written = writer.write_in_order(result_rx, report, &window);
-        // With the writer gone, workers stop at their next batch; with them gone, the
-        // reading thread's next send fails and it stops too.
-        let read = match read {
-            Some(handle) => {
-                handle.join().unwrap_or_else(|_| Err("the reading thread stopped unexpectedly".into()))
-            }
-            None => Ok(()),
-        };
         if started == 0 {
             return Err(RunError::Input("cannot start any evaluating thread".into()));
         }
-        written.map_err(RunError::Output)?;
-        read.map_err(RunError::Input)
-    });
-    outcome?;
-    match Arc::into_inner(source) {
-        Some(worker::Source::Feed(feed)) => feed.error().map_or(Ok(()), |e| Err(RunError::Input(e))),
-        _ => Ok(()),
-    }
+        written.map_err(RunError::Output)
+    })?;
+    feed.error().map_or(Ok(()), |e| Err(RunError::Input(e)))
 }
 
 /// How far ahead of the writer the workers may get: a batch more than this many places

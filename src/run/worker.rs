@@ -16,23 +16,7 @@ use crate::record::chunk::Chunk;
 use crate::record::csv_records::CsvRecords;
 use serde_json::Value;
 use simd_csv::ByteRecord;
-use std::sync::mpsc::{Receiver, SyncSender};
-use std::sync::Mutex;
-
-/// Where workers take batches from: the shared chunked feed, or a reading thread's channel.
-pub enum Source {
-    Feed(Feed),
-    Channel(Mutex<Receiver<(u64, Batch)>>),
-}
-
-impl Source {
-    fn next(&self) -> Option<(u64, Batch)> {
-        match self {
-            Source::Feed(feed) => feed.next(),
-            Source::Channel(rx) => rx.lock().ok()?.recv().ok(),
-        }
-    }
-}
+use std::sync::mpsc::SyncSender;
 
 /// One batch's results.
 pub struct BatchResult {
@@ -106,7 +90,7 @@ impl<'p> Worker<'p> {
     }
 
     /// Takes batches until there are none, sending each result on.
-    pub(crate) fn serve(mut self, batches: &Source, results: &SyncSender<BatchResult>, window: &Window) {
+    pub(crate) fn serve(mut self, batches: &Feed, results: &SyncSender<BatchResult>, window: &Window) {
         while let Some((seq, batch)) = batches.next() {
             if !window.wait_for(seq) {
                 return;
@@ -138,13 +122,7 @@ impl<'p> Worker<'p> {
         match batch {
             Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
             Batch::Ndjson(chunk) => self.ndjson(&chunk.data, chunk.first_line, &mut result),
-            Batch::JsonArray(chunk) => self.json_array(&chunk, &mut result),
-            Batch::Values(values) => {
-                for value in &values {
-                    result.records += 1;
-                    self.json(value, None, &mut result);
-                }
-            }
+            Batch::JsonRecords(chunk) => self.json_records(&chunk, &mut result),
         }
         result.output = self.formatter.take();
         result
@@ -228,9 +206,9 @@ impl<'p> Worker<'p> {
         }
     }
 
-    /// The elements of a JSON array, each a record. Problems are numbered by record (an
-    /// array is often one line); an element that is not JSON also names its line.
-    fn json_array(&mut self, chunk: &Chunk, result: &mut BatchResult) {
+    /// JSON records (array elements, or values one after another). Problems are numbered by
+    /// record (an array is often one line); a record that is not JSON also names its line.
+    fn json_records(&mut self, chunk: &Chunk, result: &mut BatchResult) {
         let mut cells = JsonCells::default();
         let (mut line, mut counted) = (chunk.first_line, 0);
         for span in &chunk.elements {
