@@ -51,7 +51,8 @@ impl BatchReader {
     }
 
     /// Reads the CSV header; `None` for JSON, whose keys come with each record. For JSON,
-    /// looks at how the input starts: an array is cut into chunks of its elements.
+    /// looks at how the input starts: an array is cut into chunks of its elements, else
+    /// into chunks of values one after another.
     pub fn header(&mut self) -> Result<Option<Vec<String>>, String> {
         if self.format == InputFormat::Json {
             self.open_json()?;

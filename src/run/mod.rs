@@ -1,10 +1,11 @@
-//! Running a ruleset over a whole export: reads records in chunks on one thread,
-//! evaluates chunks on every core, and writes results in input order, with memory flat in
-//! the number of records. Bad cells are counted and described, never fatal here; what to
-//! do about them (`--strict`) is the caller's decision.
+//! Running a ruleset over a whole export: the workers, one per core, take turns cutting
+//! the input into chunks of whole records, then parse, evaluate and format their chunk;
+//! the writer puts results back in input order, with memory flat in the number of records.
+//! Bad cells are counted and described, never fatal here; what to do about them
+//! (`--strict`) is the caller's decision.
 //!
 //! ```text
-//! reader ──chunks──▶ workers (parse, evaluate, format) ──results──▶ writer (reorder, write)
+//! input ──chunks, in turn──▶ workers (parse, evaluate, format) ──results──▶ writer (reorder, write)
 //! ```
 
 pub(crate) mod input;
@@ -170,7 +171,8 @@ pub fn run_with<'o>(
     Ok(report)
 }
 
-/// The three stages, connected by bounded channels so memory stays flat.
+/// The stages: workers cutting and evaluating chunks, the writer reordering their results;
+/// a bounded channel and the window keep memory flat.
 fn execute(
     setup: &Setup,
     reader: input::BatchReader,
