@@ -523,6 +523,23 @@ fn events_reach_customers_from_every_input_format() {
         assert_eq!(ran.code, 0, "{customers}: {}", ran.stderr);
         assert_eq!(ran.stdout, "id,d\nC1,buyer\nC2,other\n", "{customers}");
     }
+    // Events as a JSON array, and as objects one after another (one of them an array of
+    // events); a record that is not JSON is an event in error, the others still count.
+    let array = r#"[{"customer_id": "C1", "date": "2026-01-01"}, {"customer_id": "C1",}, {"customer_id": "C1", "date": "2026-02-01"}]"#;
+    let stream = "{\"customer_id\": \"C1\", \"date\": \"2026-01-01\"}\n[{\"customer_id\": \"C1\", \"date\": \"2026-02-01\"}]\n{oops}\n";
+    std::fs::write(dir.path().join("o.json"), array).unwrap();
+    std::fs::write(dir.path().join("s.json"), stream).unwrap();
+    for events in ["orders=o.json", "orders=s.json"] {
+        let args = ["run", "r.seg", "c.csv", "--events", events, "--as-of", "2026-11-01", "-q"];
+        let ran = tradeseg_in(dir.path(), &args, b"");
+        assert_eq!(
+            (ran.code, ran.stdout.as_str()),
+            (0, "id,d\nC1,buyer\nC2,other\n"),
+            "{events}: {}",
+            ran.stderr
+        );
+        assert!(ran.stderr.contains("this event is not JSON"), "{events}: {}", ran.stderr);
+    }
 }
 
 #[test]

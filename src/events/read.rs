@@ -8,10 +8,11 @@ use crate::compile::Program;
 use crate::date;
 use crate::diagnostic::Diagnostic;
 use crate::eval::Row;
+use crate::record::chunk::Chunker;
 use crate::record::{encoding, Encoding, InputFormat, Source};
+use crate::run::input::json_chunker;
 use crate::run::{DataError, RunError};
 use serde_json::Value;
-use std::io::BufReader;
 
 /// Data errors kept with full detail per stream.
 const KEPT: usize = 200;
@@ -76,7 +77,9 @@ pub(super) fn read_stream(
     let mut reader = Reader { program, stream, input, row: Row::new(program.streams[stream].slots.len()) };
     match input.format {
         InputFormat::Csv => reader.csv(opened.reader, history, &mut report)?,
-        InputFormat::Json | InputFormat::Ndjson => reader.json(opened.reader, history, &mut report)?,
+        format @ (InputFormat::Json | InputFormat::Ndjson) => {
+            reader.json(opened.reader, format, history, &mut report)?
+        }
     }
     Ok(report)
 }
@@ -130,52 +133,81 @@ impl Reader<'_> {
         }
     }
 
+    /// Reads NDJSON lines, or a `.json` file's records (an array's elements or values one
+    /// after another), a chunk at a time, so memory does not grow with the file. A record
+    /// that is not JSON is a data error for that event; a broken array stops the read.
     fn json(
         &mut self,
         input: Box<dyn std::io::Read + Send>,
+        format: InputFormat,
         history: &mut History,
         report: &mut StreamReport,
     ) -> Result<(), RunError> {
-        let values = serde_json::Deserializer::from_reader(BufReader::new(input)).into_iter::<Value>();
+        let file = report.file.clone();
+        let unreadable = |e: std::io::Error| RunError::Input(format!("cannot read the events `{file}`: {e}"));
+        let mut chunker = match format {
+            InputFormat::Ndjson => Chunker::lines(input),
+            _ => json_chunker(input).map_err(unreadable)?,
+        };
         let columns: Vec<String> =
             self.program.streams[self.stream].slots.iter().map(|s| s.column.clone()).collect();
-        let mut handle = |value: Value, history: &mut History, report: &mut StreamReport| {
-            let Value::Object(object) = value else {
-                report.events += 1;
-                note(report, DataError::whole_row(report.events, None, "this event is not a JSON object"));
-                return;
+        while let Some(chunk) = chunker.next_chunk().map_err(unreadable)? {
+            // NDJSON lines with their numbers; JSON records by number only.
+            let records: Vec<(&[u8], Option<u64>)> = match format {
+                InputFormat::Ndjson => (chunk.data.split(|&b| b == b'\n').enumerate())
+                    .filter(|(_, line)| !line.trim_ascii().is_empty())
+                    .map(|(offset, line)| (line, Some(chunk.first_line + offset as u64)))
+                    .collect(),
+                _ => chunk.elements.iter().map(|span| (&chunk.data[span.clone()], None)).collect(),
             };
-            let id_key = self.input.id_column.clone().unwrap_or_else(|| {
-                if object.contains_key("customer_id") {
-                    "customer_id".into()
-                } else {
-                    "id".into()
-                }
-            });
-            let text = |key: &str| object.get(key).map(crate::explain::cell_text);
-            let (id, date) = (text(&id_key), text(&self.input.date_column));
-            let slot_texts: Vec<Option<String>> = columns.iter().map(|c| text(c)).collect();
-            let cells = Cells {
-                id: id.as_deref(),
-                date: date.as_deref(),
-                slots: slot_texts.iter().map(|s| s.as_deref()).collect(),
-                line: None,
-            };
-            self.event(cells, history, report);
-        };
-        for value in values {
-            match value {
-                Ok(Value::Array(items)) => items.into_iter().for_each(|item| handle(item, history, report)),
-                Ok(value) => handle(value, history, report),
-                Err(e) => {
-                    return Err(RunError::Input(format!(
-                        "the events `{}` are malformed JSON: {e}",
-                        report.file
-                    )))
+            for (text, line) in records {
+                match serde_json::from_slice::<Value>(text) {
+                    // An array of events in a record stands for its events.
+                    Ok(Value::Array(items)) => items
+                        .into_iter()
+                        .for_each(|item| self.json_event(item, line, &columns, history, report)),
+                    Ok(value) => self.json_event(value, line, &columns, history, report),
+                    Err(e) => {
+                        report.events += 1;
+                        let problem = format!("this event is not JSON: {e}");
+                        note(report, DataError::whole_row(report.events, line, problem));
+                    }
                 }
             }
         }
         Ok(())
+    }
+
+    fn json_event(
+        &mut self,
+        value: Value,
+        line: Option<u64>,
+        columns: &[String],
+        history: &mut History,
+        report: &mut StreamReport,
+    ) {
+        let Value::Object(object) = value else {
+            report.events += 1;
+            note(report, DataError::whole_row(report.events, line, "this event is not a JSON object"));
+            return;
+        };
+        let id_key = self.input.id_column.clone().unwrap_or_else(|| {
+            if object.contains_key("customer_id") {
+                "customer_id".into()
+            } else {
+                "id".into()
+            }
+        });
+        let text = |key: &str| object.get(key).map(crate::explain::cell_text);
+        let (id, date) = (text(&id_key), text(&self.input.date_column));
+        let slot_texts: Vec<Option<String>> = columns.iter().map(|c| text(c)).collect();
+        let cells = Cells {
+            id: id.as_deref(),
+            date: date.as_deref(),
+            slots: slot_texts.iter().map(|s| s.as_deref()).collect(),
+            line,
+        };
+        self.event(cells, history, report);
     }
 
     /// Positions of the id, date and slot columns in a CSV header; a column the rules
