@@ -223,13 +223,7 @@ fn each_json_record(
     };
     let mut number = 0;
     while let Some(chunk) = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))? {
-        let records: Vec<&[u8]> = match format {
-            InputFormat::Ndjson => {
-                chunk.data.split(|&b| b == b'\n').filter(|l| !l.trim_ascii().is_empty()).collect()
-            }
-            _ => chunk.elements.iter().map(|span| &chunk.data[span.clone()]).collect(),
-        };
-        for record in records {
+        for (record, _) in chunk.json_records(format == InputFormat::Ndjson) {
             let number = bump(&mut number);
             if !wanted(record) {
                 continue;

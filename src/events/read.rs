@@ -152,15 +152,7 @@ impl Reader<'_> {
         let columns: Vec<String> =
             self.program.streams[self.stream].slots.iter().map(|s| s.column.clone()).collect();
         while let Some(chunk) = chunker.next_chunk().map_err(unreadable)? {
-            // NDJSON lines with their numbers; JSON records by number only.
-            let records: Vec<(&[u8], Option<u64>)> = match format {
-                InputFormat::Ndjson => (chunk.data.split(|&b| b == b'\n').enumerate())
-                    .filter(|(_, line)| !line.trim_ascii().is_empty())
-                    .map(|(offset, line)| (line, Some(chunk.first_line + offset as u64)))
-                    .collect(),
-                _ => chunk.elements.iter().map(|span| (&chunk.data[span.clone()], None)).collect(),
-            };
-            for (text, line) in records {
+            for (text, line) in chunk.json_records(format == InputFormat::Ndjson) {
                 match serde_json::from_slice::<Value>(text) {
                     // An array of events in a record stands for its events.
                     Ok(Value::Array(items)) => items

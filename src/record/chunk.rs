@@ -24,6 +24,22 @@ pub struct Chunk {
     pub elements: Vec<Range<usize>>,
 }
 
+impl Chunk {
+    /// The records of a chunk of JSON input: with `lines` (NDJSON), each line that is not
+    /// blank, with its line number; else each marked element, numbered by record only.
+    pub fn json_records(&self, lines: bool) -> Vec<(&[u8], Option<u64>)> {
+        if lines {
+            let numbered = self.data.split(|&b| b == b'\n').enumerate();
+            numbered
+                .filter(|(_, line)| !line.trim_ascii().is_empty())
+                .map(|(offset, line)| (line, Some(self.first_line + offset as u64)))
+                .collect()
+        } else {
+            self.elements.iter().map(|span| (&self.data[span.clone()], None)).collect()
+        }
+    }
+}
+
 /// What ends a record.
 enum Mode {
     /// A newline (NDJSON).

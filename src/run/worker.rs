@@ -121,7 +121,7 @@ impl<'p> Worker<'p> {
         };
         match batch {
             Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
-            Batch::Ndjson(chunk) => self.ndjson(&chunk.data, chunk.first_line, &mut result),
+            Batch::Ndjson(chunk) => self.ndjson(&chunk, &mut result),
             Batch::JsonRecords(chunk) => self.json_records(&chunk, &mut result),
         }
         result.output = self.formatter.take();
@@ -190,17 +190,13 @@ impl<'p> Worker<'p> {
         );
     }
 
-    fn ndjson(&mut self, data: &[u8], first_line: u64, result: &mut BatchResult) {
+    fn ndjson(&mut self, chunk: &Chunk, result: &mut BatchResult) {
         let mut cells = JsonCells::default();
-        for (offset, line) in data.split(|&b| b == b'\n').enumerate() {
-            if line.trim_ascii().is_empty() {
-                continue;
-            }
+        for (line, number) in chunk.json_records(true) {
             result.records += 1;
-            let number = first_line + offset as u64;
-            if let Err(e) = self.json_text(line, Some(number), &mut cells, result) {
+            if let Err(e) = self.json_text(line, number, &mut cells, result) {
                 let error =
-                    DataError::whole_row(result.records, Some(number), format!("this line is not JSON: {e}"));
+                    DataError::whole_row(result.records, number, format!("this line is not JSON: {e}"));
                 note(result, error);
             }
         }
