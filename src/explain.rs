@@ -193,10 +193,8 @@ fn find_json(
         id_key.read(text, &mut cells).is_some() && Cell::id(cells.id.as_ref()) == id
     };
     each_json_record(input, format, &has_id, &mut |number, value| {
+        // `has_id` let through only objects with the customer's id.
         let Value::Object(object) = value else { return true };
-        if crate::run::worker::json_id(object.get(&program.id_name)) != id {
-            return true;
-        }
         let cells: Vec<(String, String)> = object.iter().map(|(k, v)| (k.clone(), cell_text(v))).collect();
         evaluator.fill_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
         let at = format!("record {number}");

@@ -49,11 +49,11 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut slots = Vec::with_capacity(checked.fields.len());
+    // Without a header and with no keys known yet (JSON before any record is read) there
+    // is nothing to check against: the run warns of keys no record had.
+    let nothing_known = !schema.complete && schema.columns.is_empty();
     for field in &checked.fields {
         let index = schema.columns.iter().position(|c| *c == field.column);
-        // Without a header and with no keys known yet (JSON before any record is read)
-        // there is nothing to check against: the run warns of keys no record had.
-        let nothing_known = !schema.complete && schema.columns.is_empty();
         if index.is_none() && !nothing_known {
             let what = if field.column == field.name {
                 format!("no column `{}` in the data", field.column)
