@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
+    cli::remove_temporary_files_on_signal();
     let code = cli::main(args);
     ExitCode::from(code as u8)
 }

@@ -18,6 +18,7 @@ macro_rules! err {
 }
 
 mod check;
+mod clash;
 mod explain;
 mod output;
 mod report;
@@ -57,6 +58,12 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Run the `test` blocks of rulesets, and compare them with their stored snapshots.
     Test(test::TestArgs),
+}
+
+/// Makes Ctrl-C, `kill` and a closed terminal remove the temporary files of outputs being
+/// written before the program ends.
+pub fn remove_temporary_files_on_signal() {
+    output::remove_on_signal();
 }
 
 /// Runs the parsed command.
@@ -144,6 +151,49 @@ impl DataArgs {
                 Ok(input)
             })
             .collect()
+    }
+
+    /// The files these arguments read: the data (unless standard input) and event files.
+    pub fn input_files(&self, data: &str) -> Vec<clash::Role> {
+        let mut files = Vec::new();
+        if data != "-" {
+            files.push(clash::Role::new("the data", data));
+        }
+        for spec in &self.events {
+            if let Some((name, path)) = spec.split_once('=') {
+                files.push(clash::Role::new(format!("the events file of `{}`", name.trim()), path.trim()));
+            }
+        }
+        files
+    }
+}
+
+/// The files a ruleset is made of: the ruleset, its includes and its action scripts.
+pub fn ruleset_files(checked: &tradeseg::check::Checked) -> Vec<clash::Role> {
+    let mut files: Vec<clash::Role> = checked
+        .paths
+        .iter()
+        .enumerate()
+        .map(|(n, path)| clash::Role::new(if n == 0 { "the ruleset" } else { "the included ruleset" }, path))
+        .collect();
+    let segments = checked.dimensions.iter().flat_map(|d| {
+        d.segments.iter().map(|s| &s.action).chain(d.otherwise.iter().map(|o| &o.action))
+    });
+    for action in segments.chain(checked.tags.iter().map(|t| &t.action)).flatten() {
+        files.push(clash::Role::new("the action script", &action.path));
+    }
+    files
+}
+
+/// Stops (exit 2, nothing read) when an output is an input or another output.
+pub fn refuse_clashes(inputs: &[clash::Role], outputs: &[clash::Role]) -> Result<(), Exit> {
+    match clash::find(inputs, outputs) {
+        Some(message) => {
+            errln!("error: {message}");
+            errln!("help: write the results to a file of their own; nothing was read or written");
+            Err(Exit::Usage)
+        }
+        None => Ok(()),
     }
 }
 

@@ -2,16 +2,59 @@
 //! temporary file beside the target, which replaces the target only when the run
 //! succeeded, so a failed run never leaves half a file and never touches an existing one.
 //! Only regular files are replaced: a device or a pipe (`/dev/null`, a FIFO) is written to
-//! directly, and a symbolic link has the file it points to replaced, not the link. A new
-//! file gets the permissions any new file would (0666 less the umask), a replaced file
-//! keeps its own. The file is synced to disk before the rename, so that a crash right
-//! after never leaves an empty file in place of the results; on Linux the kernel is asked
-//! to start writing each few megabytes as soon as they are complete, so the final sync
-//! waits only for the last of them.
+//! directly, and a symbolic link has the file it points to replaced (or created, when the
+//! link dangles), never the link itself. A new file gets the permissions any new file
+//! would (0666 less the umask), a replaced file keeps its own. The file is synced to disk
+//! before the rename, so that a crash right after never leaves an empty file in place of
+//! the results; on Linux the kernel is asked to start writing each few megabytes as soon
+//! as they are complete, so the final sync waits only for the last of them.
+//!
+//! Temporary files are registered while they exist, so that an interrupted run (Ctrl-C,
+//! `kill`, a closed terminal) removes them on its way out (see [`remove_on_signal`]).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use tempfile::NamedTempFile;
+
+/// The temporary files that exist right now, to remove if the program is interrupted.
+static TEMPORARY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes every temporary file still registered, then ends the program with status 130
+/// (as a shell reports an interrupted command), when SIGINT, SIGTERM or SIGHUP arrives.
+/// SIGKILL cannot be caught: it leaves the `.tradeseg-*.tmp` file beside its target,
+/// which is safe to delete. The target itself is never half-written.
+pub fn remove_on_signal() {
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(paths) = TEMPORARY.lock() {
+            for path in paths.iter() {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        std::process::exit(130);
+    });
+}
+
+/// A temporary file's entry in [`TEMPORARY`], removed when it is dropped (after the file
+/// was renamed into place or deleted).
+struct Registered(PathBuf);
+
+impl Registered {
+    fn new(path: &Path) -> Registered {
+        if let Ok(mut paths) = TEMPORARY.lock() {
+            paths.push(path.to_path_buf());
+        }
+        Registered(path.to_path_buf())
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut paths) = TEMPORARY.lock() {
+            paths.retain(|p| *p != self.0);
+        }
+    }
+}
 
 /// An open destination for results.
 pub enum Destination {
@@ -30,8 +73,10 @@ impl Destination {
         let Some(target) = path else {
             return Ok(Destination::Stdout(io::stdout()));
         };
-        // Follow a link to what it names; a path that does not exist yet stays as it is.
-        let target = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+        // Follow a link to what it names, even when that does not exist yet (the file is
+        // then created where the link points); a new path stays as it is.
+        let target = super::clash::follow_links(target);
+        let target = std::fs::canonicalize(&target).unwrap_or(target);
         if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
             return Ok(Destination::Direct(std::fs::OpenOptions::new().write(true).open(&target)?));
         }
@@ -51,7 +96,8 @@ impl Destination {
         if let Ok(existing) = std::fs::metadata(target) {
             temp.as_file().set_permissions(existing.permissions())?;
         }
-        let temp = TempFile { temp, written: 0, started: 0 };
+        let registered = Registered::new(temp.path());
+        let temp = TempFile { temp, written: 0, started: 0, _registered: registered };
         Ok(Destination::File { temp, target: target.to_path_buf() })
     }
 
@@ -70,7 +116,7 @@ impl Destination {
             Destination::Stdout(mut out) => out.flush(),
             Destination::Direct(mut file) => file.flush(),
             Destination::File { temp, target } => {
-                let temp = temp.temp;
+                let TempFile { temp, _registered, .. } = temp;
                 temp.as_file().sync_all()?;
                 temp.persist(&target).map(drop).map_err(|e| e.error)
             }
@@ -88,6 +134,7 @@ pub struct TempFile {
     temp: NamedTempFile,
     written: u64,
     started: u64,
+    _registered: Registered,
 }
 
 impl Write for TempFile {

@@ -70,6 +70,16 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     let checked = load_checked(&args.rules)?;
     let actions = super::load_actions(&checked)?;
     let events = args.data_args.event_inputs()?;
+    // `-o -` is standard output, as `-` for the data is standard input.
+    let output = args.output.as_deref().filter(|path| *path != Path::new("-"));
+    let mut inputs = super::ruleset_files(&checked);
+    inputs.extend(args.data_args.input_files(&args.data));
+    let outputs: Vec<_> = [output.map(|o| ("--output", o)), args.plan.as_deref().map(|p| ("--plan", p))]
+        .into_iter()
+        .flatten()
+        .map(|(what, path)| super::clash::Role::new(what, path))
+        .collect();
+    super::refuse_clashes(&inputs, &outputs)?;
     let source = Source::from_arg(&args.data);
     let opened = args.data_args.open(&args.data)?;
     let output_format = match args.format {
@@ -85,8 +95,6 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         ..args.data_args.run_options(&args.data, output_format)
     };
     let as_of = options.compile.as_of;
-    // `-o -` is standard output, as `-` for the data is standard input.
-    let output = args.output.as_deref().filter(|path| *path != Path::new("-"));
     let mut destination = Destination::open(output).map_err(|e| {
         let target = output.map(|p| p.display().to_string()).unwrap_or_default();
         errln!("error: cannot write to `{target}`: {e}");

@@ -51,6 +51,13 @@ pub fn run(args: WatchArgs) -> Exit {
         }
     };
     let mut in_use: Arc<Ready> = live.current();
+    if let Some(output) = &args.output {
+        let mut inputs = super::ruleset_files(&in_use.checked);
+        inputs.extend(args.data_args.input_files(&args.data));
+        if let Err(exit) = super::refuse_clashes(&inputs, &[super::clash::Role::new("--output", output)]) {
+            return exit;
+        }
+    }
     let mut previous = match evaluate(&args, &in_use) {
         Ok((results, summary)) => {
             say(&summary);
