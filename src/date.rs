@@ -51,10 +51,41 @@ pub fn parse_bytes(bytes: &[u8]) -> Option<Day> {
     let (day, rest) = digits(&rest[1..], 1, 2)?;
     match rest.first() {
         None => {}
-        Some(b'T' | b't' | b' ') if rest.len() > 1 && rest[1].is_ascii_digit() => {}
+        Some(b'T' | b't' | b' ') if valid_time(&rest[1..]) => {}
         Some(_) => return None,
     }
     civil(year as i32, month, day)
+}
+
+/// A time of day after a date, `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, with an optional
+/// zone (`Z`, `+08:00`, `+0800`, `-05`): the date counts only when the time is a real one
+/// (`25:00` is not).
+fn valid_time(bytes: &[u8]) -> bool {
+    fn part(bytes: &[u8], max: u32) -> Option<(u32, &[u8])> {
+        digits(bytes, 2, 2).filter(|(value, _)| *value <= max)
+    }
+    let Some((_, rest)) = part(bytes, 23) else { return false };
+    let Some((_, mut rest)) = rest.strip_prefix(b":").and_then(|rest| part(rest, 59)) else { return false };
+    if let Some(seconds) = rest.strip_prefix(b":") {
+        let Some((_, after)) = part(seconds, 60) else { return false };
+        rest = after;
+        if let Some(fraction) = rest.strip_prefix(b".") {
+            let count = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+            if count == 0 {
+                return false;
+            }
+            rest = &fraction[count..];
+        }
+    }
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    match rest {
+        [] | [b'Z' | b'z'] => true,
+        [b'+' | b'-', h0, h1] => part(&[*h0, *h1], 14).is_some(),
+        [b'+' | b'-', h0, h1, b':', m0, m1] | [b'+' | b'-', h0, h1, m0, m1] => {
+            part(&[*h0, *h1], 14).is_some() && part(&[*m0, *m1], 59).is_some()
+        }
+        _ => false,
+    }
 }
 
 /// The commonest form, exactly `YYYY-MM-DD`, without the general scanning. `None` does
@@ -131,6 +162,9 @@ mod tests {
             "2024-03-05T23:59:59Z",
             "2024-03-05T01:00:00+08:00",
             "2024-03-05 08:30",
+            "2024-03-05T08:30:00.123Z",
+            "2024-03-05 08:30:00 +0800",
+            "2024-03-05T08:30:59-05",
         ] {
             assert_eq!(parse(text), expected, "{text}");
         }
@@ -149,6 +183,12 @@ mod tests {
             "20240-1-1",
             "2024-003-05",
             "2024-03-05T",
+            "2023-10-15T25:00:00Z",
+            "2024-03-05T08:60",
+            "2024-03-05T8:30",
+            "2024-03-05T08:30:61",
+            "2024-03-05T08:30:00+25:00",
+            "2024-03-05 08:30 tomorrow",
         ] {
             assert_eq!(parse(text), None, "{text}");
         }

@@ -24,7 +24,9 @@ fn read(path: &Path) -> String {
 #[test]
 fn an_output_that_is_an_input_is_refused_before_anything_is_read() {
     let script = "task(#{ title: \"x\" });";
-    let rules = format!("{RULES}\ninclude \"more.seg\"\nsegment \"big\" when orders >= 2 then \"a.rhai\"\n");
+    let rules = format!(
+        "{RULES}\nevents orders\ninclude \"more.seg\"\nsegment \"big\" when orders >= 2 then \"a.rhai\"\n"
+    );
     let dir = folder(&[
         ("r.seg", rules.as_bytes()),
         ("more.seg", b"segment \"small\" when orders == 0\n"),
@@ -113,4 +115,64 @@ fn an_interrupted_run_leaves_no_temporary_file() {
         assert!(!dir.path().join("out.csv").exists());
         drop(stdin);
     }
+}
+
+#[test]
+fn numeric_options_are_range_checked() {
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("c.csv", DATA.as_bytes())]);
+    for threads in ["9223372036854775807", "100000000", "1025", "x", "1.5"] {
+        let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--threads", threads], b"");
+        assert_eq!(ran.code, 2, "{threads}: {}", ran.stderr);
+        assert!(ran.stderr.contains("from 1 to 1024"), "{}", ran.stderr);
+    }
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "-q", "--threads", "1024"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+}
+
+#[test]
+fn a_time_of_day_that_is_not_one_makes_no_date() {
+    let rules = "segment \"recent\" when days_since(last_contact) <= 30\n";
+    let data = "id,last_contact\nC1,2023-10-15T25:00:00Z\nC2,2023-10-15T08:00:00Z\nC3,2023-02-30\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", data.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--as-of", "2023-10-20"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "id,tags\nC1,\nC2,recent\nC3,\n");
+    assert!(ran.stderr.contains("`2023-10-15T25:00:00Z` is not a date"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("`2023-02-30` is not a date"), "{}", ran.stderr);
+}
+
+#[test]
+fn events_given_twice_or_not_declared_are_errors() {
+    let rules = "events orders\nsegment \"buyer\" when count(orders) >= 1\n";
+    let orders = "customer_id,date\nC1,2026-01-01\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", DATA.as_bytes()), ("o.csv", orders.as_bytes())]);
+    let twice = ["run", "r.seg", "c.csv", "--events", "orders=o.csv", "--events", "orders=o.csv"];
+    let ran = tradeseg_in(dir.path(), &twice, b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("`--events orders=…` is given twice"), "{}", ran.stderr);
+    let ran =
+        tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--events", "order=o.csv", "--events", "orders=o.csv"], b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("`--events order=…` names no event stream"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("did you mean `orders`?"), "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["check", "r.seg", "--events", "shipments=o.csv"], b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+}
+
+#[test]
+fn a_time_window_beyond_the_calendar_is_an_error_at_check() {
+    for window in ["2147483648 days", "4294967296 days", "3652426 days", "10001 years", "120001 months"] {
+        let rules = format!("events orders\nsegment \"buyer\" when count(orders in last {window}) >= 1\n");
+        let dir = folder(&[("r.seg", rules.as_bytes())]);
+        let ran = tradeseg_in(dir.path(), &["check", "r.seg"], b"");
+        assert_eq!(ran.code, 2, "{window}: {}", ran.stderr);
+        assert!(ran.stderr.contains("reaches beyond the calendar"), "{window}: {}", ran.stderr);
+    }
+    let rules = "events orders\nsegment \"buyer\" when count(orders in last 3652425 days) >= 1\n";
+    let orders = "customer_id,date\nC1,0100-01-01\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", DATA.as_bytes()), ("o.csv", orders.as_bytes())]);
+    let args = ["run", "r.seg", "c.csv", "-q", "--events", "orders=o.csv", "--as-of", "2026-01-01"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "id,tags\nC1,buyer\nC2,\nC3,\n");
 }

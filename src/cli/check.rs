@@ -26,6 +26,9 @@ pub fn run(args: CheckArgs) -> Exit {
         Ok(c) => c,
         Err(exit) => return exit,
     };
+    if let Err(exit) = args.data_args.check_event_names(&checked) {
+        return exit;
+    }
     let actions = match super::load_actions(&checked) {
         Ok(actions) => actions,
         Err(exit) => return exit,

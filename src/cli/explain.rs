@@ -46,6 +46,7 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
     let opened = args.data_args.open(&args.data)?;
     let options = RunOptions { threads: 1, ..args.data_args.run_options(&args.data, OutputFormat::Csv) };
     let events = args.data_args.event_inputs()?;
+    args.data_args.check_event_names(&checked)?;
     let explanation =
         match tradeseg::explain::find_and_explain(&checked, opened.reader, &options, &events, &args.customer)
         {

@@ -135,7 +135,7 @@ impl DataArgs {
 
     /// The `--events` streams to read.
     pub fn event_inputs(&self) -> Result<Vec<tradeseg::events::EventInput>, Exit> {
-        self.events
+        let inputs: Vec<tradeseg::events::EventInput> = self.events
             .iter()
             .map(|spec| {
                 let Some((name, path)) = spec.split_once('=').filter(|(n, p)| !n.is_empty() && !p.is_empty())
@@ -150,7 +150,33 @@ impl DataArgs {
                 input.date_column = self.event_date.clone();
                 Ok(input)
             })
-            .collect()
+            .collect::<Result<_, Exit>>()?;
+        for (n, input) in inputs.iter().enumerate() {
+            if inputs[..n].iter().any(|earlier| earlier.stream == input.stream) {
+                errln!("error: `--events {}=…` is given twice; give each event stream one file", input.stream);
+                errln!("help: to read several files as one stream, put them into one file first");
+                return Err(Exit::Usage);
+            }
+        }
+        Ok(inputs)
+    }
+
+    /// Stops (exit 2) when an `--events` name is not a stream the ruleset declares.
+    pub fn check_event_names(&self, checked: &tradeseg::check::Checked) -> Result<(), Exit> {
+        let declared = || checked.streams.iter().map(|(name, _)| name.as_str());
+        for input in self.event_inputs()? {
+            if declared().any(|name| name == input.stream) {
+                continue;
+            }
+            errln!("error: `--events {}=…` names no event stream of the ruleset", input.stream);
+            match tradeseg::check::suggest::closest(&input.stream, declared()) {
+                Some(near) => errln!("help: did you mean `{near}`?"),
+                None if checked.streams.is_empty() => errln!("help: the ruleset reads no events"),
+                None => errln!("help: the ruleset declares {}", declared().collect::<Vec<_>>().join(", ")),
+            }
+            return Err(Exit::Usage);
+        }
+        Ok(())
     }
 
     /// The files these arguments read: the data (unless standard input) and event files.

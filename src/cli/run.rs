@@ -45,9 +45,17 @@ pub struct RunArgs {
     /// Print no summary (errors and warnings still print).
     #[arg(long, short)]
     pub quiet: bool,
-    /// Evaluating threads (default: one per core).
-    #[arg(long, default_value = "0")]
+    /// Evaluating threads, 1 to 1024 (default: one per core).
+    #[arg(long, default_value = "0", value_parser = parse_threads)]
     pub threads: usize,
+}
+
+/// `--threads`: 0 (one per core) or 1 to 1024.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n <= 1024 => Ok(n),
+        _ => Err("give a number of threads from 1 to 1024 (0: one per core)".into()),
+    }
 }
 
 /// `--format` values.
@@ -70,6 +78,7 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     let checked = load_checked(&args.rules)?;
     let actions = super::load_actions(&checked)?;
     let events = args.data_args.event_inputs()?;
+    args.data_args.check_event_names(&checked)?;
     // `-o -` is standard output, as `-` for the data is standard input.
     let output = args.output.as_deref().filter(|path| *path != Path::new("-"));
     let mut inputs = super::ruleset_files(&checked);

@@ -51,6 +51,9 @@ pub fn run(args: WatchArgs) -> Exit {
         }
     };
     let mut in_use: Arc<Ready> = live.current();
+    if let Err(exit) = args.data_args.check_event_names(&in_use.checked) {
+        return exit;
+    }
     if let Some(output) = &args.output {
         let mut inputs = super::ruleset_files(&in_use.checked);
         inputs.extend(args.data_args.input_files(&args.data));

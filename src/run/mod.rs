@@ -51,7 +51,7 @@ pub struct RunOptions {
     pub keep_columns: bool,
     /// Start CSV output with a UTF-8 byte-order mark (for Excel).
     pub bom: bool,
-    /// Evaluating threads; 0 means one per core.
+    /// Evaluating threads; 0 means one per core; more than [`MAX_THREADS`] means that many.
     pub threads: usize,
     pub compile: CompileOptions,
 }
@@ -82,6 +82,9 @@ impl std::error::Error for RunError {}
 /// Stack for each evaluating thread: conditions are walked recursively, and the checker
 /// bounds their depth, so this leaves a wide margin.
 const WORKER_STACK: usize = 8 << 20;
+
+/// The most evaluating threads a run starts, whatever it is asked for.
+pub const MAX_THREADS: usize = 1024;
 
 /// Input bytes read so far, shared with whoever shows progress.
 pub type Progress = Arc<AtomicU64>;
@@ -150,7 +153,7 @@ pub fn run_with<'o>(
     };
     let threads = match options.threads {
         0 => thread::available_parallelism().map_or(2, |n| n.get()),
-        n => n,
+        n => n.min(MAX_THREADS),
     };
     let setup = Setup {
         program: &program,

@@ -332,10 +332,7 @@ impl Lowerer {
             match part.as_rule() {
                 Rule::integer => {
                     let text = part.as_str().replace('_', "");
-                    let value = text.parse::<u32>().map_err(|_| {
-                        Diagnostic::error(self.span(&part), "this number is too large for a time window")
-                    })?;
-                    numbers.push(value);
+                    numbers.push((text.parse::<u64>().unwrap_or(u64::MAX), self.span(&part)));
                 }
                 Rule::time_unit => {
                     unit = match part.as_str().trim_end_matches('s') {
@@ -347,7 +344,23 @@ impl Lowerer {
                 _ => {}
             }
         }
-        Ok(match numbers[..] {
+        // Ten thousand years back from any as-of date stays inside the calendar.
+        let (limit, units) = match unit {
+            TimeUnit::Days => (3_652_425, "days"),
+            TimeUnit::Months => (120_000, "months"),
+            TimeUnit::Years => (10_000, "years"),
+        };
+        let mut amounts = Vec::with_capacity(2);
+        for (value, span) in numbers {
+            match u32::try_from(value).ok().filter(|&v| v <= limit) {
+                Some(value) => amounts.push(value),
+                None => {
+                    return Err(Diagnostic::error(span, "this time window reaches beyond the calendar")
+                        .label(format!("at most {limit} {units} (ten thousand years)")))
+                }
+            }
+        }
+        Ok(match amounts[..] {
             [amount] => Window::Last { amount, unit },
             [from, to] => Window::Between { from, to, unit },
             _ => unreachable!("window has one or two numbers"),
