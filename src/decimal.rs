@@ -68,6 +68,43 @@ impl Decimal {
         Some(Decimal(if negative { -value } else { value }))
     }
 
+    /// Reads a JSON number from its text exactly (`12345678901234567.5`, `1e-7`,
+    /// `1.5E+3`): the exponent moves the point, and digits past the twelfth after it are
+    /// rounded half away from zero. `None` when the value leaves the range.
+    pub fn parse_json(text: &str) -> Option<Decimal> {
+        let Some(at) = text.find(['e', 'E']) else { return Decimal::parse(text) };
+        let exponent = text[at + 1..].parse::<i64>().ok()?;
+        let (sign, mantissa) = match text[..at].strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", &text[..at]),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = format!("{whole}{fraction}");
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if digits.bytes().all(|b| b == b'0') {
+            return Some(Decimal::ZERO);
+        }
+        // The value is `digits` × 10^shift.
+        let shift = exponent.checked_sub(fraction.len() as i64)?;
+        let written = if shift >= 0 {
+            if shift > 60 {
+                return None;
+            }
+            format!("{sign}{digits}{}", "0".repeat(shift as usize))
+        } else {
+            let places = shift.unsigned_abs() as usize;
+            if places > digits.len() + FRACTION_DIGITS + 1 {
+                return Some(Decimal::ZERO);
+            }
+            let padded = format!("{}{digits}", "0".repeat(places.saturating_sub(digits.len()) + 1));
+            let point = padded.len() - places;
+            format!("{sign}{}.{}", &padded[..point], &padded[point..])
+        };
+        Decimal::parse(&written)
+    }
+
     /// Parses a literal as written in a ruleset: digits, `_` separators, optional fraction.
     pub fn parse_literal(text: &str) -> Option<Decimal> {
         let plain: String = text.chars().filter(|&c| c != '_').collect();
@@ -342,6 +379,23 @@ impl fmt::Display for Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_json_numbers_exactly() {
+        let read = |text| Decimal::parse_json(text).map(|d| d.to_string());
+        assert_eq!(read("12345678901234567.5").as_deref(), Some("12345678901234567.5"));
+        assert_eq!(read("123456789012345678901234").as_deref(), Some("123456789012345678901234"));
+        assert_eq!(read("1e-7").as_deref(), Some("0.0000001"));
+        assert_eq!(read("-1.5E+3").as_deref(), Some("-1500"));
+        assert_eq!(read("2.5e0").as_deref(), Some("2.5"));
+        assert_eq!(read("1e-13").as_deref(), Some("0"));
+        assert_eq!(read("5e-13").as_deref(), Some("0.000000000001"));
+        assert_eq!(read("0e99999").as_deref(), Some("0"));
+        assert_eq!(read("1e-99999").as_deref(), Some("0"));
+        assert_eq!(read("1e27"), None);
+        assert_eq!(read("1e999999999999"), None);
+        assert_eq!(read("12.0e1").as_deref(), Some("120"));
+    }
 
     fn d(text: &str) -> Decimal {
         Decimal::parse(text).unwrap_or_else(|| panic!("{text} should parse"))

@@ -257,11 +257,13 @@ fn explain_filled(
     explain_row(checked, evaluator, id, found_at)
 }
 
-/// A JSON value as the text of a cell: lists joined by `;`, `null` empty.
+/// A JSON value as the text of a cell: lists joined by `;`, `null` empty, a number as the
+/// exact decimal it writes (`1e-7` is `0.0000001`).
 pub(crate) fn cell_text(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
+        Value::Number(n) => crate::decimal::Decimal::parse_json(n.as_str()).map_or_else(|| n.to_string(), |d| d.to_string()),
         Value::Array(items) => items.iter().map(cell_text).collect::<Vec<_>>().join(";"),
         other => other.to_string(),
     }

@@ -176,3 +176,31 @@ fn a_time_window_beyond_the_calendar_is_an_error_at_check() {
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert_eq!(ran.stdout, "id,tags\nC1,buyer\nC2,\nC3,\n");
 }
+
+#[test]
+fn json_numbers_are_read_exactly() {
+    let rules = r#"
+dimension size {
+    segment "above" when amount > 12345678901234567
+    segment "tiny" when amount > 0 and amount < 0.000001
+    otherwise "other"
+}
+segment "huge" when amount >= 123456789012345678901234
+"#;
+    let data = "{\"id\":\"a\",\"amount\":12345678901234567.5}\n{\"id\":\"b\",\"amount\":1e-7}\n\
+                {\"id\":\"c\",\"amount\":123456789012345678901234}\n{\"id\":\"d\",\"amount\":12345678901234567}\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.ndjson", data.as_bytes())]);
+    let expected = "id,size,tags\na,above,\nb,tiny,\nc,above,huge\nd,other,\n";
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.ndjson"], b"");
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, expected), "{}", ran.stderr);
+    assert!(!ran.stderr.contains("error"), "{}", ran.stderr);
+    // Read whole (as scripts and --keep-columns need), the numbers are the same and are
+    // written back as they came.
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.ndjson", "-q", "--keep-columns", "--format", "ndjson"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("\"amount\":12345678901234567.5,\"id\":\"a\",\"size\":\"above\""));
+    assert!(ran.stdout.contains("\"amount\":1e-7,\"id\":\"b\",\"size\":\"tiny\""), "{}", ran.stdout);
+    let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "c.ndjson", "--customer", "b"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("tiny"), "{}", ran.stdout);
+}

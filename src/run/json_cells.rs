@@ -11,12 +11,17 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// A value the rules read: text as it stands in the line (unescaped where it had escapes),
-/// anything else as a JSON value (numbers, booleans and null need no allocation).
+/// a number by the text it was written with (so that none is rounded), anything else as a
+/// JSON value (booleans and null need no allocation).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell<'de> {
     Text(Cow<'de, str>),
+    Number(Cow<'de, str>),
     Other(Value),
 }
+
+/// The key under which serde_json hands over a number's text (its `arbitrary_precision`).
+const NUMBER_KEY: &str = "$serde_json::private::Number";
 
 /// Where the keys the rules read go: one place per column, and the id.
 #[derive(Debug, Default)]
@@ -39,6 +44,7 @@ impl Cell<'_> {
     pub fn id<'a>(cell: Option<&'a Cell<'_>>) -> Cow<'a, str> {
         match cell {
             Some(Cell::Text(text)) => Cow::Borrowed(text.trim()),
+            Some(Cell::Number(text)) => Cow::Borrowed(text),
             Some(Cell::Other(value)) => Cow::Owned(super::worker::json_id(Some(value))),
             None => Cow::Borrowed(""),
         }
@@ -155,9 +161,19 @@ impl<'de> Visitor<'de> for CellVisitor {
         Ok(Cell::Other(value))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Cell<'de>, A::Error> {
-        let value = serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-        Ok(Cell::Other(value))
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Cell<'de>, A::Error> {
+        // A number arrives as a one-entry map holding its text; an object is built as a
+        // whole value builds it (a later duplicate key wins).
+        let mut object = serde_json::Map::new();
+        let Some(first) = map.next_key::<Cow<'de, str>>()? else { return Ok(Cell::Other(Value::Object(object))) };
+        if first == NUMBER_KEY {
+            return Ok(Cell::Number(Cow::Owned(map.next_value::<String>()?)));
+        }
+        object.insert(first.into_owned(), map.next_value()?);
+        while let Some((key, value)) = map.next_entry::<String, Value>()? {
+            object.insert(key, value);
+        }
+        Ok(Cell::Other(Value::Object(object)))
     }
 }
 

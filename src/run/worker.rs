@@ -287,6 +287,7 @@ impl Worker<'_> {
                     self.evaluator.set(slot, text);
                     Ok(())
                 }
+                Cell::Number(text) => fill_number(&mut self.evaluator, slot, self.program.slots[slot].ty, text),
                 Cell::Other(value) => {
                     fill_json(&mut self.evaluator, slot, self.program.slots[slot].ty, value)
                 }
@@ -379,16 +380,7 @@ fn fill_json(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, cell: &Valu
     match (cell, ty) {
         (Value::Null, _) => {}
         (Value::String(text), _) => evaluator.set(slot, text),
-        (Value::Number(n), Some(Ty::Number)) => {
-            let value = match n.as_i64() {
-                Some(i) => Some(Decimal::from_int(i)),
-                None => Decimal::parse(&n.to_string()),
-            };
-            evaluator.set_value(slot, value.map_or(Val::Missing, Val::Num));
-            if value.is_none() {
-                return Err(n.to_string());
-            }
-        }
+        (Value::Number(n), _) => return fill_number(evaluator, slot, ty, n.as_str()),
         (Value::Bool(b), Some(Ty::Bool)) => evaluator.set_value(slot, Val::Bool(*b)),
         (Value::Array(items), Some(Ty::List) | None) => {
             let mut joined = String::new();
@@ -403,10 +395,27 @@ fn fill_json(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, cell: &Valu
             let value = evaluator.row_mut().push_text(&joined);
             evaluator.set_value(slot, value);
         }
-        (Value::Number(_) | Value::Bool(_), Some(Ty::Text) | None) => evaluator.set(slot, &cell.to_string()),
+        (Value::Bool(_), Some(Ty::Text) | None) => evaluator.set(slot, &cell.to_string()),
         (other, _) => return Err(other.to_string()),
     }
     Ok(())
+}
+
+/// Sets a slot from a JSON number's text (numbers keep the text they were written with, so
+/// none is rounded on the way); `Err` carries the number when its field is not a number.
+fn fill_number(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, text: &str) -> Result<(), String> {
+    match ty {
+        Some(Ty::Number) => {
+            let value = Decimal::parse_json(text);
+            evaluator.set_value(slot, value.map_or(Val::Missing, Val::Num));
+            value.map(drop).ok_or_else(|| text.to_string())
+        }
+        Some(Ty::Text) | None => {
+            evaluator.set(slot, text);
+            Ok(())
+        }
+        Some(_) => Err(text.to_string()),
+    }
 }
 
 /// A JSON id as text: a string trimmed, a number as written, none empty.

@@ -173,6 +173,10 @@ impl RowFormatter {
         match id {
             Some(Cell::Text(text)) => json_entry(&mut self.json, &program.id_name, text),
             Some(Cell::Other(value)) => json_entry(&mut self.json, &program.id_name, value),
+            Some(Cell::Number(text)) => {
+                let number = text.parse::<serde_json::Number>().map_or(Value::Null, Value::Number);
+                json_entry(&mut self.json, &program.id_name, &number)
+            }
             None => json_entry(&mut self.json, &program.id_name, &Value::Null),
         }
         self.end_object(program, outcome, &[]);

@@ -27,6 +27,7 @@ fn cell_by_cell(line: &[u8]) -> Option<(Vec<Option<Value>>, String)> {
         .map(|cell| {
             cell.as_ref().map(|cell| match cell {
                 Cell::Text(text) => Value::String(text.to_string()),
+                Cell::Number(text) => Value::Number(text.parse().expect("a number's text")),
                 Cell::Other(value) => value.clone(),
             })
         })
