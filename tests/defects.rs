@@ -204,3 +204,16 @@ segment "huge" when amount >= 123456789012345678901234
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(ran.stdout.contains("tiny"), "{}", ran.stdout);
 }
+
+#[test]
+fn a_stray_byte_in_a_utf8_file_garbles_nothing_else() {
+    let rules = "segment \"cn\" when city == \"深圳\"\n";
+    let mut data = b"id,city\nC1,\xe6\xb7\xb1\xe5\x9c\xb3\nC2,Caf\xe9\n".to_vec();
+    data.extend_from_slice("C3,深圳\nC4,上海\n".as_bytes());
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", &data)]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "id,tags\nC1,cn\nC2,\nC3,cn\nC4,\n");
+    assert!(ran.stderr.contains("line 3, column `city`"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("is not valid text"), "{}", ran.stderr);
+}

@@ -1,7 +1,11 @@
 //! Text encodings of exported files. Results are always UTF-8; inputs may be UTF-8 (with
 //! or without a byte-order mark) or GB18030, the superset of GBK that Excel writes on
 //! Chinese Windows. `auto` checks that a file is valid UTF-8 (the whole file, when it is a
-//! file; the first megabyte of standard input) and otherwise reads it as GB18030.
+//! file; the first megabyte of standard input). When it is not, the file goes by what most
+//! of it is: it stays UTF-8 when its valid multi-byte characters outnumber the bytes that
+//! are not UTF-8, or when GB18030 would read it no better (as many malformed sequences), so
+//! one stray byte (`Caf\xe9`) garbles nothing and becomes a data error of its cell;
+//! otherwise it is read as GB18030.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
@@ -83,7 +87,7 @@ pub fn open(source: &Source, encoding: Encoding) -> io::Result<Opened> {
             (&mut stdin).take(1 << 20).read_to_end(&mut prefix)?;
             let encoding = match encoding {
                 Encoding::Auto if is_utf8_prefix(&prefix) => Encoding::Utf8,
-                Encoding::Auto => Encoding::Gb18030,
+                Encoding::Auto => judge(&mut Cursor::new(&prefix))?,
                 other => other,
             };
             (Box::new(Cursor::new(prefix).chain(stdin)), encoding)
@@ -106,7 +110,10 @@ fn detect_file(path: &Path) -> io::Result<Encoding> {
     loop {
         let block = reader.fill_buf()?;
         if block.is_empty() {
-            return Ok(if carry.is_empty() { Encoding::Utf8 } else { Encoding::Gb18030 });
+            return match carry.is_empty() {
+                true => Ok(Encoding::Utf8),
+                false => judge(&mut File::open(path)?),
+            };
         }
         let taken = block.len();
         let valid = if carry.is_empty() {
@@ -118,9 +125,72 @@ fn detect_file(path: &Path) -> io::Result<Encoding> {
         };
         reader.consume(taken);
         if !valid {
-            return Ok(Encoding::Gb18030);
+            return judge(&mut File::open(path)?);
         }
     }
+}
+
+/// What text that is not all valid UTF-8 mostly is: counts, over the whole input, the
+/// non-ASCII bytes of valid UTF-8 characters, the bytes that are not UTF-8, and the
+/// sequences GB18030 cannot read.
+fn judge(input: &mut dyn Read) -> io::Result<Encoding> {
+    let (mut utf8_bytes, mut bad_bytes, mut gb_errors) = (0u64, 0u64, 0u64);
+    let mut gb = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut decoded = vec![0u8; 1 << 16];
+    let mut block = vec![0u8; 1 << 16];
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let read = input.read(&mut block)?;
+        let last = read == 0;
+        // GB18030's view of the block.
+        let mut rest = &block[..read];
+        loop {
+            let (result, used, _) = gb.decode_to_utf8_without_replacement(rest, &mut decoded, last);
+            rest = &rest[used..];
+            match result {
+                encoding_rs::DecoderResult::Malformed(..) => gb_errors += 1,
+                encoding_rs::DecoderResult::OutputFull => {}
+                encoding_rs::DecoderResult::InputEmpty => break,
+            }
+        }
+        // UTF-8's view, with an incomplete character carried to the next block.
+        carry.extend_from_slice(&block[..read]);
+        let mut text = carry.as_slice();
+        loop {
+            match std::str::from_utf8(text) {
+                Ok(valid) => {
+                    utf8_bytes += valid.bytes().filter(|b| !b.is_ascii()).count() as u64;
+                    text = &[];
+                    break;
+                }
+                Err(e) => {
+                    let valid = &text[..e.valid_up_to()];
+                    utf8_bytes += valid.iter().filter(|b| !b.is_ascii()).count() as u64;
+                    match e.error_len() {
+                        Some(bad) => {
+                            bad_bytes += bad as u64;
+                            text = &text[e.valid_up_to() + bad..];
+                        }
+                        None if last => {
+                            bad_bytes += (text.len() - e.valid_up_to()) as u64;
+                            text = &[];
+                            break;
+                        }
+                        None => {
+                            text = &text[e.valid_up_to()..];
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        carry = text.to_vec();
+        if last {
+            break;
+        }
+    }
+    let utf8 = bad_bytes == 0 || utf8_bytes > bad_bytes || gb_errors >= bad_bytes;
+    Ok(if utf8 { Encoding::Utf8 } else { Encoding::Gb18030 })
 }
 
 /// Checks a block; an incomplete character at its end is kept in `carry` for the next.
@@ -172,6 +242,31 @@ mod tests {
         );
         let utf8 = "\u{FEFF}客户编号\nC1\n".as_bytes();
         assert_eq!(read_all(utf8, Encoding::Auto), ("客户编号\nC1\n".to_string(), Encoding::Utf8));
+    }
+
+    fn detected(bytes: &[u8]) -> Encoding {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.csv");
+        std::fs::write(&path, bytes).unwrap();
+        open(&Source::File(path), Encoding::Auto).unwrap().encoding
+    }
+
+    #[test]
+    fn a_few_stray_bytes_leave_utf8_as_it_is() {
+        let mut text = "id,name\n".to_string();
+        for n in 0..50 {
+            text.push_str(&format!("C{n},深圳贸易{n}\n"));
+        }
+        let mut bytes = text.into_bytes();
+        bytes.extend_from_slice(b"C99,Caf\xe9\n");
+        assert_eq!(detected(&bytes), Encoding::Utf8);
+        // An ASCII file with one Latin-1 byte: GB18030 reads it no better.
+        assert_eq!(detected(b"id,name\nC1,Caf\xe9\nC2,Bar\n"), Encoding::Utf8);
+        // A GBK file with a cell that happens to be valid UTF-8 is still GBK.
+        let text = "客户编号,询盘次数\nC1,深圳\n".repeat(20);
+        let mut gbk = encoding_rs::GBK.encode(&text).0.into_owned();
+        gbk.extend_from_slice("C2,é\n".as_bytes());
+        assert_eq!(detected(&gbk), Encoding::Gb18030);
     }
 
     #[test]
