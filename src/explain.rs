@@ -27,6 +27,9 @@ pub struct Explanation {
     pub tags: Vec<SegmentTrace>,
     /// Cells of this record that could not be read (they counted as missing).
     pub data_errors: Vec<String>,
+    /// Where other records with the same id are (`line 40`): an id should be unique, and
+    /// this explains the first.
+    pub also_at: Vec<String>,
 }
 
 /// One dimension: the segments tried, and the result.
@@ -107,6 +110,7 @@ pub fn explain_row(
         dimensions,
         tags: checked.tags.iter().map(trace).collect(),
         data_errors,
+        also_at: Vec::new(),
     }
 }
 
@@ -151,25 +155,24 @@ fn find_csv(
     let history = history(&program, events)?;
     let mut record = csv::ByteRecord::new();
     let mut evaluator = Evaluator::new(&program);
+    let mut found: Option<Explanation> = None;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => return Ok(None),
+            Ok(false) => return Ok(found),
             Err(_) => continue,
         }
         if record.get(id_column).map(|c| c.trim_ascii()) != Some(id.as_bytes()) {
             continue;
         }
+        let line = record.position().map_or(0, |p| p.line());
+        if let Some(found) = &mut found {
+            found.also_at.push(format!("line {line}"));
+            continue;
+        }
         let cells: Vec<&str> = record.iter().map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
         evaluator.fill_columns(|i| cells.get(i).copied());
-        let line = record.position().map_or(0, |p| p.line());
-        return Ok(Some(explain_filled(
-            checked,
-            &mut evaluator,
-            history.as_ref(),
-            id,
-            format!("line {line}"),
-        )));
+        found = Some(explain_filled(checked, &mut evaluator, history.as_ref(), id, format!("line {line}")));
     }
 }
 
@@ -185,7 +188,7 @@ fn find_json(
     let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
     let history = history(&program, events)?;
     let mut evaluator = Evaluator::new(&program);
-    let mut found = None;
+    let mut found: Option<Explanation> = None;
     // Only the record with the customer's id is read whole.
     let id_key = Wanted::new([], &program.id_name);
     let has_id = |text: &[u8]| {
@@ -195,11 +198,15 @@ fn find_json(
     each_json_record(input, format, &has_id, &mut |number, value| {
         // `has_id` let through only objects with the customer's id.
         let Value::Object(object) = value else { return true };
+        let at = format!("record {number}");
+        if let Some(found) = &mut found {
+            found.also_at.push(at);
+            return true;
+        }
         let cells: Vec<(String, String)> = object.iter().map(|(k, v)| (k.clone(), cell_text(v))).collect();
         evaluator.fill_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
-        let at = format!("record {number}");
         found = Some(explain_filled(checked, &mut evaluator, history.as_ref(), id, at));
-        false
+        true
     })
     .map_err(RunError::Input)?;
     Ok(found)
@@ -263,7 +270,9 @@ pub(crate) fn cell_text(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        Value::Number(n) => crate::decimal::Decimal::parse_json(n.as_str()).map_or_else(|| n.to_string(), |d| d.to_string()),
+        Value::Number(n) => {
+            crate::decimal::Decimal::parse_json(n.as_str()).map_or_else(|| n.to_string(), |d| d.to_string())
+        }
         Value::Array(items) => items.iter().map(cell_text).collect::<Vec<_>>().join(";"),
         other => other.to_string(),
     }

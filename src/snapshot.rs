@@ -13,7 +13,7 @@ use crate::check::Checked;
 use crate::compile::CompileOptions;
 use crate::date::{self, Day};
 use crate::record::{encoding, Encoding, InputFormat, Source};
-use crate::run::{OutputFormat, RunOptions};
+use crate::run::RunOptions;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -61,12 +61,8 @@ pub fn results(checked: &Checked, sample: &Sample) -> Result<String, String> {
         .map_err(|e| format!("cannot open the sample data `{}`: {e}", sample.data.display()))?;
     let options = RunOptions {
         input_format: InputFormat::from_path(&sample.data.to_string_lossy()),
-        output_format: OutputFormat::Csv,
-        delimiter: b',',
-        keep_columns: false,
-        bom: false,
         threads: 1,
-        compile: CompileOptions { as_of: sample.as_of, id_column: sample.id.clone() },
+        ..RunOptions::new(CompileOptions { as_of: sample.as_of, id_column: sample.id.clone() })
     };
     let mut output = Vec::new();
     match crate::run::run(checked, opened.reader, &mut output, &options, None) {

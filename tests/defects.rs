@@ -145,13 +145,17 @@ fn a_time_of_day_that_is_not_one_makes_no_date() {
 fn events_given_twice_or_not_declared_are_errors() {
     let rules = "events orders\nsegment \"buyer\" when count(orders) >= 1\n";
     let orders = "customer_id,date\nC1,2026-01-01\n";
-    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", DATA.as_bytes()), ("o.csv", orders.as_bytes())]);
+    let dir =
+        folder(&[("r.seg", rules.as_bytes()), ("c.csv", DATA.as_bytes()), ("o.csv", orders.as_bytes())]);
     let twice = ["run", "r.seg", "c.csv", "--events", "orders=o.csv", "--events", "orders=o.csv"];
     let ran = tradeseg_in(dir.path(), &twice, b"");
     assert_eq!(ran.code, 2, "{}", ran.stderr);
     assert!(ran.stderr.contains("`--events orders=…` is given twice"), "{}", ran.stderr);
-    let ran =
-        tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--events", "order=o.csv", "--events", "orders=o.csv"], b"");
+    let ran = tradeseg_in(
+        dir.path(),
+        &["run", "r.seg", "c.csv", "--events", "order=o.csv", "--events", "orders=o.csv"],
+        b"",
+    );
     assert_eq!(ran.code, 2, "{}", ran.stderr);
     assert!(ran.stderr.contains("`--events order=…` names no event stream"), "{}", ran.stderr);
     assert!(ran.stderr.contains("did you mean `orders`?"), "{}", ran.stderr);
@@ -170,7 +174,8 @@ fn a_time_window_beyond_the_calendar_is_an_error_at_check() {
     }
     let rules = "events orders\nsegment \"buyer\" when count(orders in last 3652425 days) >= 1\n";
     let orders = "customer_id,date\nC1,0100-01-01\n";
-    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", DATA.as_bytes()), ("o.csv", orders.as_bytes())]);
+    let dir =
+        folder(&[("r.seg", rules.as_bytes()), ("c.csv", DATA.as_bytes()), ("o.csv", orders.as_bytes())]);
     let args = ["run", "r.seg", "c.csv", "-q", "--events", "orders=o.csv", "--as-of", "2026-01-01"];
     let ran = tradeseg_in(dir.path(), &args, b"");
     assert_eq!(ran.code, 0, "{}", ran.stderr);
@@ -196,7 +201,11 @@ segment "huge" when amount >= 123456789012345678901234
     assert!(!ran.stderr.contains("error"), "{}", ran.stderr);
     // Read whole (as scripts and --keep-columns need), the numbers are the same and are
     // written back as they came.
-    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.ndjson", "-q", "--keep-columns", "--format", "ndjson"], b"");
+    let ran = tradeseg_in(
+        dir.path(),
+        &["run", "r.seg", "c.ndjson", "-q", "--keep-columns", "--format", "ndjson"],
+        b"",
+    );
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(ran.stdout.contains("\"amount\":12345678901234567.5,\"id\":\"a\",\"size\":\"above\""));
     assert!(ran.stdout.contains("\"amount\":1e-7,\"id\":\"b\",\"size\":\"tiny\""), "{}", ran.stdout);
@@ -216,4 +225,124 @@ fn a_stray_byte_in_a_utf8_file_garbles_nothing_else() {
     assert_eq!(ran.stdout, "id,tags\nC1,cn\nC2,\nC3,cn\nC4,\n");
     assert!(ran.stderr.contains("line 3, column `city`"), "{}", ran.stderr);
     assert!(ran.stderr.contains("is not valid text"), "{}", ran.stderr);
+}
+
+#[test]
+fn kept_columns_never_clash_with_result_columns() {
+    let rules =
+        "dimension source {\n    segment \"fair\" when source == \"fair\"\n    otherwise \"other\"\n}\n";
+    let data = "id,source\nC1,fair\nC2,web\n";
+    let ndjson = "{\"id\":\"C1\",\"source\":\"fair\"}\n";
+    let dir =
+        folder(&[("r.seg", rules.as_bytes()), ("c.csv", data.as_bytes()), ("c.ndjson", ndjson.as_bytes())]);
+    for (input, format) in
+        [("c.csv", "csv"), ("c.csv", "ndjson"), ("c.ndjson", "ndjson"), ("c.ndjson", "json")]
+    {
+        let args = ["run", "r.seg", input, "--keep-columns", "--format", format, "-o", "out"];
+        let ran = tradeseg_in(dir.path(), &args, b"");
+        assert_eq!(ran.code, 2, "{input}: {}", ran.stderr);
+        assert!(ran.stderr.contains("two columns named `source`"), "{}", ran.stderr);
+        assert!(ran.stderr.contains("--prefix seg_"), "{}", ran.stderr);
+        assert!(!dir.path().join("out").exists());
+    }
+    let ran =
+        tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "-q", "--keep-columns", "--prefix", "seg_"], b"");
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,source,seg_source\nC1,fair,fair\nC2,web,other\n"));
+    let args = ["run", "r.seg", "c.ndjson", "-q", "--keep-columns", "--prefix", "seg_", "--format", "ndjson"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.stdout, "{\"id\":\"C1\",\"source\":\"fair\",\"seg_source\":\"fair\"}\n");
+    // A dimension named like the id clashes even without --keep-columns.
+    let rules = "dimension id {\n    otherwise \"x\"\n}\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", data.as_bytes())]);
+    assert_eq!(tradeseg_in(dir.path(), &["run", "r.seg", "c.csv"], b"").code, 2);
+}
+
+#[test]
+fn a_header_that_repeats_a_name_is_an_error_when_a_rule_reads_it() {
+    let rules = "segment \"big\" when orders >= 2\n";
+    let dir = folder(&[
+        ("r.seg", rules.as_bytes()),
+        ("read.csv", b"id,orders,orders\nC1,1,3\n"),
+        ("unread.csv", b"id,orders,note,note\nC1,3,a,b\n"),
+        ("id.csv", b"id,orders,id\nC1,3,C2\n"),
+    ]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "read.csv"], b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("the column `orders` 2 times (columns 2, 3)"), "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "id.csv"], b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "unread.csv"], b"");
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,tags\nC1,big\n"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("warning: the data's header has the column `note` 2 times"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn empty_ids_are_data_errors_blank_rows_are_skipped_and_repeats_are_warned_of() {
+    let data =
+        "id,orders,inquiries,identity\nC1,2,0,OEM\n,0,3,retailer\n,,,\nC1,0,1,\n , , , \nC2,1,0,\nC2,0,0,\n";
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("c.csv", data.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--as-of", "2026-11-01"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "id,stars,tags\nC1,4-star,oem\n,2-star,\nC1,0-star,\nC2,4-star,\nC2,0-star,\n");
+    assert!(ran.stderr.contains("line 3, column `id`: the id is empty"), "{}", ran.stderr);
+    assert!(ran
+        .stderr
+        .contains("warning: 2 customers have an id an earlier customer already has (`C1`, `C2`)"));
+    assert!(ran.stderr.contains("5 customers, as of"), "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--strict", "-o", "out.csv"], b"");
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    assert!(ran.stderr.contains("2 repeated ids"), "{}", ran.stderr);
+    assert!(!dir.path().join("out.csv").exists());
+    let ran = tradeseg_in(dir.path(), &["check", "r.seg", "--data", "c.csv"], b"");
+    assert!(ran.stderr.contains("2 customers have an id an earlier customer already has"), "{}", ran.stderr);
+    // Only repeats: strict fails on them alone.
+    let dir =
+        folder(&[("r.seg", RULES.as_bytes()), ("c.csv", b"id,orders,inquiries,identity\nC1,1,,\nC1,2,,\n")]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--strict", "-q"], b"");
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+}
+
+#[test]
+fn broken_json_records_are_counted_as_errors_not_customers() {
+    let data = "{\"id\":\"a\",\"orders\":1}\n{\"id\":\"b\",\n{\"id\":\"c\",\"orders\":0}\n[1]\n";
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("c.ndjson", data.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.ndjson", "--as-of", "2026-11-01"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "id,stars,tags\na,4-star,\nc,0-star,\n");
+    assert!(ran.stderr.contains("2 customers, as of"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("2 records could not be read at all and have no output row"),
+        "{}",
+        ran.stderr
+    );
+    let array = "[{\"id\":\"a\",\"orders\":1}, {\"id\":}, 5, {\"orders\":2}]";
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("c.json", array.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.json", "--as-of", "2026-11-01"], b"");
+    assert_eq!(ran.stdout, "id,stars,tags\na,4-star,\n,4-star,\n", "{}", ran.stderr);
+    assert!(ran.stderr.contains("2 customers, as of"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("record 4, column `id`: the id is empty"), "{}", ran.stderr);
+}
+
+#[test]
+fn explain_says_when_an_id_is_not_unique() {
+    let data = "id,orders,inquiries,identity\nC1,2,0,OEM\nC2,0,3,\nC1,0,1,\n";
+    let ndjson = "{\"id\":\"C1\",\"orders\":2}\n{\"id\":\"C1\",\"orders\":0}\n";
+    let dir =
+        folder(&[("r.seg", RULES.as_bytes()), ("c.csv", data.as_bytes()), ("c.ndjson", ndjson.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "c.csv", "--customer", "C1"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("customer C1 (line 2)"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("the id is not unique: 1 more record has it (line 4)"), "{}", ran.stdout);
+    let ran = tradeseg_in(
+        dir.path(),
+        &["explain", "r.seg", "c.ndjson", "--customer", "C1", "--format", "json"],
+        b"",
+    );
+    assert!(ran.stdout.contains("\"also_at\": [\n    \"record 2\"\n  ]"), "{}", ran.stdout);
+    let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "c.csv", "--customer", "C2"], b"");
+    assert!(!ran.stdout.contains("not unique"), "{}", ran.stdout);
 }

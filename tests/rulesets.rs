@@ -8,11 +8,16 @@ use std::path::Path;
 use tradeseg::actions::PlanFormat;
 use tradeseg::compile::CompileOptions;
 use tradeseg::record::{encoding, InputFormat, Source};
-use tradeseg::run::{OutputFormat, RunOptions};
+use tradeseg::run::RunOptions;
 use tradeseg::snapshot::directive;
 
 /// The results, and the follow-up plan when the ruleset has actions.
 fn segments_of(path: &Path) -> (String, Option<String>) {
+    run_on_sample(path, false)
+}
+
+/// The ruleset over its sample, with or without the input's columns kept.
+fn run_on_sample(path: &Path, keep_columns: bool) -> (String, Option<String>) {
     let text = std::fs::read_to_string(path).expect("the ruleset reads");
     let folder = path.parent().expect("a folder");
     let data = match directive(&text, "sample-data") {
@@ -33,15 +38,12 @@ fn segments_of(path: &Path) -> (String, Option<String>) {
         encoding::open(&Source::File(data.clone()), encoding::Encoding::Auto).expect("the data opens");
     let options = RunOptions {
         input_format: InputFormat::from_path(&data.to_string_lossy()),
-        output_format: OutputFormat::Csv,
-        delimiter: b',',
-        keep_columns: false,
-        bom: false,
         threads: 2,
-        compile: CompileOptions {
+        keep_columns,
+        ..RunOptions::new(CompileOptions {
             as_of: tradeseg::date::parse("2026-11-01").expect("a date"),
             id_column: id,
-        },
+        })
     };
     let actions = tradeseg::actions::Actions::load(&checked).expect("the scripts compile");
     let (mut output, mut plan) = (Vec::new(), Vec::new());
@@ -75,6 +77,17 @@ fn rulesets_over_sample_data() {
         insta::assert_snapshot!(results);
         if let Some(plan) = plan {
             insta::assert_snapshot!("plan", plan);
+        }
+    });
+}
+
+#[test]
+fn no_bundled_ruleset_adds_a_column_its_sample_has() {
+    insta::glob!("../rulesets", "*.seg", |path| {
+        let (results, _) = run_on_sample(path, true);
+        let header: Vec<&str> = results.lines().next().expect("a header").split(',').collect();
+        for (n, column) in header.iter().enumerate() {
+            assert!(!header[..n].contains(column), "{}: `{column}` twice", path.display());
         }
     });
 }

@@ -80,6 +80,15 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
 
 fn render(out: &mut dyn WriteColor, e: &Explanation) -> std::io::Result<()> {
     writeln!(out, "customer {} ({}), as of {}", e.customer, e.found_at, e.as_of)?;
+    if !e.also_at.is_empty() {
+        writeln!(
+            out,
+            "  note: the id is not unique: {} more record{} it ({}); this explains the first",
+            e.also_at.len(),
+            if e.also_at.len() == 1 { " has" } else { "s have" },
+            e.also_at.join(", ")
+        )?;
+    }
     for error in &e.data_errors {
         writeln!(out, "  data error: {error} (counted as missing)")?;
     }

@@ -123,19 +123,17 @@ impl DataArgs {
             input_format: input_format(self, data),
             output_format: format,
             delimiter: self.delimiter,
-            keep_columns: false,
-            bom: false,
-            threads: 0,
-            compile: tradeseg::CompileOptions {
+            ..tradeseg::RunOptions::new(tradeseg::CompileOptions {
                 as_of: self.as_of.unwrap_or_else(tradeseg::date::today),
                 id_column: self.id.clone(),
-            },
+            })
         }
     }
 
     /// The `--events` streams to read.
     pub fn event_inputs(&self) -> Result<Vec<tradeseg::events::EventInput>, Exit> {
-        let inputs: Vec<tradeseg::events::EventInput> = self.events
+        let inputs: Vec<tradeseg::events::EventInput> = self
+            .events
             .iter()
             .map(|spec| {
                 let Some((name, path)) = spec.split_once('=').filter(|(n, p)| !n.is_empty() && !p.is_empty())
@@ -153,7 +151,10 @@ impl DataArgs {
             .collect::<Result<_, Exit>>()?;
         for (n, input) in inputs.iter().enumerate() {
             if inputs[..n].iter().any(|earlier| earlier.stream == input.stream) {
-                errln!("error: `--events {}=…` is given twice; give each event stream one file", input.stream);
+                errln!(
+                    "error: `--events {}=…` is given twice; give each event stream one file",
+                    input.stream
+                );
                 errln!("help: to read several files as one stream, put them into one file first");
                 return Err(Exit::Usage);
             }
@@ -202,9 +203,10 @@ pub fn ruleset_files(checked: &tradeseg::check::Checked) -> Vec<clash::Role> {
         .enumerate()
         .map(|(n, path)| clash::Role::new(if n == 0 { "the ruleset" } else { "the included ruleset" }, path))
         .collect();
-    let segments = checked.dimensions.iter().flat_map(|d| {
-        d.segments.iter().map(|s| &s.action).chain(d.otherwise.iter().map(|o| &o.action))
-    });
+    let segments = checked
+        .dimensions
+        .iter()
+        .flat_map(|d| d.segments.iter().map(|s| &s.action).chain(d.otherwise.iter().map(|o| &o.action)));
     for action in segments.chain(checked.tags.iter().map(|t| &t.action)).flatten() {
         files.push(clash::Role::new("the action script", &action.path));
     }

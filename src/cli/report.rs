@@ -54,6 +54,13 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
             report.data_error_count,
             by_column.join(", ")
         );
+        if report.unreadable > 0 {
+            let _ = writeln!(
+                err,
+                "{} records could not be read at all and have no output row",
+                report.unreadable
+            );
+        }
     }
     for stream in &report.events {
         for error in stream.errors.iter().take(SHOWN_DATA_ERRORS) {

@@ -32,6 +32,10 @@ pub struct RunArgs {
     /// Keep every input column and add the segment columns after them.
     #[arg(long)]
     pub keep_columns: bool,
+    /// Put PREFIX before the name of every column the run adds (segments, tags, fields
+    /// scripts set), e.g. `--prefix seg_`, so that none has an input column's name.
+    #[arg(long, value_name = "PREFIX", default_value = "")]
+    pub prefix: String,
     /// Start CSV output with a byte-order mark, so Excel reads Chinese text correctly.
     #[arg(long)]
     pub bom: bool,
@@ -99,6 +103,7 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     };
     let options = RunOptions {
         keep_columns: args.keep_columns,
+        prefix: args.prefix.clone(),
         bom: args.bom,
         threads: args.threads,
         ..args.data_args.run_options(&args.data, output_format)
@@ -142,6 +147,10 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
             errln!("the ruleset does not fit the data's columns; nothing was evaluated");
             return Err(Exit::Usage);
         }
+        Err(RunError::Columns(message)) => {
+            errln!("error: {message}");
+            return Err(Exit::Usage);
+        }
         Err(RunError::Input(message)) => {
             errln!("error: {message}");
             return Err(Exit::Data);
@@ -157,12 +166,15 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         errln!("note: the actions made {} follow-up tasks; write them with --plan FILE", report.tasks);
     }
     let event_problems: u64 = report.events.iter().map(|e| e.error_count + e.unknown_events).sum();
-    if args.strict && report.data_error_count + report.action_error_count + event_problems > 0 {
+    let problems =
+        report.data_error_count + report.action_error_count + event_problems + report.duplicate_ids;
+    if args.strict && problems > 0 {
         errln!(
-            "--strict: {} data errors, {} action errors, {} bad or unmatched events; no results were kept",
+            "--strict: {} data errors, {} action errors, {} bad or unmatched events, {} repeated ids; no results were kept",
             report.data_error_count,
             report.action_error_count,
-            event_problems
+            event_problems,
+            report.duplicate_ids
         );
         return Err(Exit::Data);
     }

@@ -82,6 +82,9 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
             ty: field.ty,
         });
     }
+    if schema.complete {
+        repeated_columns(checked, schema, options, &mut errors, &mut warnings);
+    }
     let id_column = schema.columns.iter().position(|c| *c == options.id_column);
     if id_column.is_none() && schema.complete {
         let mut d = Diagnostic::general(format!("no id column `{}` in the data", options.id_column))
@@ -145,6 +148,55 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
         streams,
     };
     Ok((program, warnings))
+}
+
+/// A header that names a column twice: an error when the rules (or the id) read that name,
+/// since which of the two is meant is unclear; a warning otherwise.
+fn repeated_columns(
+    checked: &Checked,
+    schema: &Schema,
+    options: &CompileOptions,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    for (n, column) in schema.columns.iter().enumerate() {
+        if schema.columns[..n].contains(column) {
+            continue;
+        }
+        let places: Vec<String> = schema
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| *c == column)
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if places.len() < 2 {
+            continue;
+        }
+        let message = format!(
+            "the data's header has the column `{column}` {} times (columns {})",
+            places.len(),
+            places.join(", ")
+        );
+        let read = checked.fields.iter().find(|f| f.column == *column);
+        match read {
+            Some(field) => errors.push(
+                Diagnostic::error(field.span, message)
+                    .label("the rules read this column, and which one is meant is unclear")
+                    .help("rename one of the columns in the export"),
+            ),
+            None if *column == options.id_column => errors.push(
+                Diagnostic::general(message)
+                    .help("the id column must be one column; rename the other in the export"),
+            ),
+            None => {
+                let mut d =
+                    Diagnostic::general(message).help("no rule reads it; renaming one keeps outputs clear");
+                d.severity = crate::diagnostic::Severity::Warning;
+                warnings.push(d);
+            }
+        }
+    }
 }
 
 /// Lowers typed expressions; the checker guarantees every type fits.

@@ -165,7 +165,9 @@ impl<'de> Visitor<'de> for CellVisitor {
         // A number arrives as a one-entry map holding its text; an object is built as a
         // whole value builds it (a later duplicate key wins).
         let mut object = serde_json::Map::new();
-        let Some(first) = map.next_key::<Cow<'de, str>>()? else { return Ok(Cell::Other(Value::Object(object))) };
+        let Some(first) = map.next_key::<Cow<'de, str>>()? else {
+            return Ok(Cell::Other(Value::Object(object)));
+        };
         if first == NUMBER_KEY {
             return Ok(Cell::Number(Cow::Owned(map.next_value::<String>()?)));
         }

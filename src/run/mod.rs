@@ -53,7 +53,27 @@ pub struct RunOptions {
     pub bom: bool,
     /// Evaluating threads; 0 means one per core; more than [`MAX_THREADS`] means that many.
     pub threads: usize,
+    /// Put before the name of every column the run adds (segments, `tags`, fields scripts
+    /// set), so that they cannot clash with the input's columns under `keep_columns`.
+    pub prefix: String,
     pub compile: CompileOptions,
+}
+
+impl RunOptions {
+    /// CSV in and out, one thread per core, with the given compile options (as-of date,
+    /// id column).
+    pub fn new(compile: CompileOptions) -> RunOptions {
+        RunOptions {
+            input_format: InputFormat::Csv,
+            output_format: OutputFormat::Csv,
+            delimiter: b',',
+            keep_columns: false,
+            bom: false,
+            threads: 0,
+            prefix: String::new(),
+            compile,
+        }
+    }
 }
 
 /// Why a run could not go on.
@@ -65,6 +85,10 @@ pub enum RunError {
     Input(String),
     /// The output could not be written.
     Output(std::io::Error),
+    /// A column the run adds has the name of another column of the output (an input
+    /// column kept with `keep_columns`, the id, or another added column): nothing is
+    /// written.
+    Columns(String),
 }
 
 impl std::fmt::Display for RunError {
@@ -73,6 +97,7 @@ impl std::fmt::Display for RunError {
             RunError::Bind(d) => write!(f, "the rules do not fit the data ({} problems)", d.len()),
             RunError::Input(message) => f.write_str(message),
             RunError::Output(e) => write!(f, "cannot write the results: {e}"),
+            RunError::Columns(message) => f.write_str(message),
         }
     }
 }
@@ -147,6 +172,15 @@ pub fn run_with<'o>(
         ));
     }
     let (program, warnings) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
+    let added =
+        write::ResultColumns::new(&Setup { program: &program, actions, history: None, options, plan: None });
+    let kept = match header.as_deref().filter(|_| options.keep_columns) {
+        Some(columns) => columns.to_vec(),
+        None => vec![program.id_name.clone()],
+    };
+    if let Some(message) = columns_clash(&kept, &added, options) {
+        return Err(RunError::Columns(message));
+    }
     let mut history = match program.streams.is_empty() {
         true => None,
         false => Some(History::read(&program, events)?),
@@ -165,6 +199,9 @@ pub fn run_with<'o>(
     let mut writer = write::Writer::new(output, plan, &setup, header.as_deref());
     let mut report = Report::new(&program, warnings);
     execute(&setup, reader, &mut writer, &mut report, threads)?;
+    if let Some(key) = report.clash.take() {
+        return Err(RunError::Columns(clash_message(&[key], options)));
+    }
     writer.finish().map_err(RunError::Output)?;
     report.finish(&program);
     if let Some(history) = &mut history {
@@ -172,6 +209,31 @@ pub fn run_with<'o>(
         report.events = std::mem::take(&mut history.reports);
     }
     Ok(report)
+}
+
+/// The output columns that would have one name twice: the added columns against the kept
+/// ones (the input's, or the id) and against each other.
+fn columns_clash(kept: &[String], added: &write::ResultColumns, options: &RunOptions) -> Option<String> {
+    let mut clashes: Vec<String> = Vec::new();
+    for (n, name) in added.all().enumerate() {
+        let twice = kept.iter().any(|k| k == name) || added.all().take(n).any(|a| a == name);
+        if twice && !clashes.iter().any(|c| c == name) {
+            clashes.push(name.to_string());
+        }
+    }
+    (!clashes.is_empty()).then(|| clash_message(&clashes, options))
+}
+
+fn clash_message(clashes: &[String], options: &RunOptions) -> String {
+    let names = clashes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+    let way_out = match options.prefix.is_empty() {
+        true => "put a prefix before the result columns, e.g. `--prefix seg_`".to_string(),
+        false => format!("choose another prefix than `{}`", options.prefix),
+    };
+    format!(
+        "the results would have two columns named {names}: the input's (or the id) and a \
+         segment, tag or script column; nothing was written\nhelp: {way_out}, or rename the dimension"
+    )
 }
 
 /// The stages: workers cutting and evaluating chunks, the writer reordering their results;

@@ -42,6 +42,15 @@ pub struct BatchResult {
     pub tasks: u64,
     pub action_errors: Vec<ActionError>,
     pub action_error_count: u64,
+    /// Records that could not be read at all (not JSON, not an object): no output row.
+    pub unreadable: u64,
+    /// The ids of the records written, one after another, each ending at its offset in
+    /// `id_ends`, and each id's fingerprint (for finding ids that repeat).
+    pub ids: Vec<u8>,
+    pub id_ends: Vec<u32>,
+    pub id_prints: Vec<u64>,
+    /// The first input key that is also a result column (JSON with `--keep-columns`).
+    pub clash: Option<String>,
 }
 
 /// Evaluates batches.
@@ -118,6 +127,11 @@ impl<'p> Worker<'p> {
             tasks: 0,
             action_errors: Vec::new(),
             action_error_count: 0,
+            unreadable: 0,
+            ids: Vec::new(),
+            id_ends: Vec::new(),
+            id_prints: Vec::new(),
+            clash: None,
         };
         match batch {
             Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
@@ -136,8 +150,14 @@ impl<'p> Worker<'p> {
         // split at ASCII delimiters of valid text are valid text themselves.
         let valid_utf8 = std::str::from_utf8(data).is_ok();
         while let Some(chunk_line) = records.next_record(&mut record) {
-            result.records += 1;
             let line = first_line + chunk_line - 1;
+            let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default().trim_ascii();
+            // A row of empty cells (Excel's trailing `,,,,`) is a blank line, not a customer.
+            if id.is_empty() && record.iter().all(|cell| cell.trim_ascii().is_empty()) {
+                continue;
+            }
+            result.records += 1;
+            self.note_id(result, id, Some(line));
             self.evaluator.begin();
             for (slot, spec) in self.program.slots.iter().enumerate() {
                 let Some(cell) = spec.index.and_then(|i| record.get(i)) else { continue };
@@ -151,7 +171,6 @@ impl<'p> Worker<'p> {
                 }
             }
             if let Some(history) = self.history {
-                let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default();
                 history.fill(self.program, &String::from_utf8_lossy(id), self.evaluator.row_mut());
             }
             self.evaluate(result, Some(line));
@@ -165,10 +184,9 @@ impl<'p> Worker<'p> {
                     ),
                 );
             }
-            let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default();
             if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome())) {
                 let customer = self.csv_customer(&record);
-                self.act(actions, customer, &String::from_utf8_lossy(id.trim_ascii()), result);
+                self.act(actions, customer, &String::from_utf8_lossy(id), result);
             }
             let outcome = self.evaluator.outcome();
             self.formatter.csv_record(self.program, outcome, id, &record, &self.derived);
@@ -197,6 +215,7 @@ impl<'p> Worker<'p> {
             if let Err(e) = self.json_text(line, number, &mut cells, result) {
                 let error =
                     DataError::whole_row(result.records, number, format!("this line is not JSON: {e}"));
+                result.unreadable += 1;
                 note(result, error);
             }
         }
@@ -217,6 +236,7 @@ impl<'p> Worker<'p> {
                 let problem = e.to_string();
                 let problem = problem.split(" at line ").next().unwrap_or_default();
                 let message = format!("this record (line {at}) is not JSON: {problem}");
+                result.unreadable += 1;
                 note(result, DataError::whole_row(result.records, None, message));
             }
         }
@@ -246,12 +266,19 @@ impl<'p> Worker<'p> {
 
     fn json(&mut self, value: &Value, line: Option<u64>, result: &mut BatchResult) {
         let Value::Object(object) = value else {
+            result.unreadable += 1;
             note(result, DataError::whole_row(result.records, line, "this record is not a JSON object"));
             return;
         };
         if result.keys.is_empty() {
             result.keys = object.keys().cloned().collect();
         }
+        if self.options.keep_columns && result.clash.is_none() {
+            result.clash =
+                self.formatter.result_columns().find(|c| object.contains_key(*c)).map(str::to_string);
+        }
+        let id = json_id(object.get(&self.program.id_name));
+        self.note_id(result, id.as_bytes(), line);
         self.evaluator.begin();
         for (slot, spec) in self.program.slots[..self.program.aggregate_base].iter().enumerate() {
             let Some(cell) = object.get(&spec.column) else { continue };
@@ -261,12 +288,11 @@ impl<'p> Worker<'p> {
             }
         }
         if let Some(history) = self.history {
-            history.fill(self.program, &json_id(object.get(&self.program.id_name)), self.evaluator.row_mut());
+            history.fill(self.program, &id, self.evaluator.row_mut());
         }
         self.evaluate(result, line);
         if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome())) {
             let customer = self.json_customer(object);
-            let id = json_id(object.get(&self.program.id_name));
             self.act(actions, customer, &id, result);
         }
         let outcome = self.evaluator.outcome();
@@ -287,7 +313,9 @@ impl Worker<'_> {
                     self.evaluator.set(slot, text);
                     Ok(())
                 }
-                Cell::Number(text) => fill_number(&mut self.evaluator, slot, self.program.slots[slot].ty, text),
+                Cell::Number(text) => {
+                    fill_number(&mut self.evaluator, slot, self.program.slots[slot].ty, text)
+                }
                 Cell::Other(value) => {
                     fill_json(&mut self.evaluator, slot, self.program.slots[slot].ty, value)
                 }
@@ -297,12 +325,31 @@ impl Worker<'_> {
             }
         }
         let id = Cell::id(cells.id.as_ref());
+        self.note_id(result, id.as_bytes(), line);
         if let Some(history) = self.history {
             history.fill(self.program, &id, self.evaluator.row_mut());
         }
         self.evaluate(result, line);
         let outcome = self.evaluator.outcome();
         self.formatter.json_cells_record(self.program, outcome, cells.id.as_ref(), &id);
+    }
+
+    /// Keeps a record's id for finding repeats; an empty one is a data error.
+    fn note_id(&self, result: &mut BatchResult, id: &[u8], line: Option<u64>) {
+        if id.is_empty() {
+            let error = DataError {
+                record: result.records,
+                line,
+                column: self.program.id_name.clone(),
+                value: String::new(),
+                problem: "the id is empty; the row still has its segments, under no id".into(),
+            };
+            note(result, error);
+            return;
+        }
+        result.ids.extend_from_slice(id);
+        result.id_ends.push(result.ids.len() as u32);
+        result.id_prints.push(super::report::fingerprint(id));
     }
 
     /// Notes a JSON value that does not fit its field's type, as it was written.

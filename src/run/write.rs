@@ -18,8 +18,9 @@ pub struct RowFormatter {
     format: OutputFormat,
     keep: bool,
     header: Vec<String>,
-    /// Names of the fields scripts derive.
-    derived: Vec<String>,
+    /// The result columns after the input's: per dimension, `tags` (when the ruleset
+    /// has tags), then the fields scripts derive; each with `--prefix`.
+    columns: ResultColumns,
     plan: Option<PlanFormat>,
     /// Formatted rows (CSV or JSON) not yet taken.
     rows: Vec<u8>,
@@ -36,7 +37,7 @@ impl RowFormatter {
             format: setup.options.output_format,
             keep: setup.options.keep_columns,
             header: setup.program.header.clone(),
-            derived: setup.actions.map(|a| a.derived.clone()).unwrap_or_default(),
+            columns: ResultColumns::new(setup),
             plan: setup.plan,
             rows: Vec::new(),
             json: Vec::new(),
@@ -57,6 +58,11 @@ impl RowFormatter {
                 })
                 .collect(),
         }
+    }
+
+    /// The names of the result columns, in order.
+    pub fn result_columns(&self) -> impl Iterator<Item = &str> {
+        self.columns.all()
     }
 
     /// Appends a task to a batch's plan rows (each JSON row starts with `,`, which the
@@ -216,17 +222,17 @@ impl RowFormatter {
     }
 
     fn end_object(&mut self, program: &Program, outcome: &Outcome, derived: &[String]) {
-        for (d, dimension) in program.dimensions.iter().enumerate() {
+        for (d, name) in self.columns.dimensions.iter().enumerate() {
             let value =
                 program.segment_name(d, outcome).map_or(Value::Null, |s| Value::String(s.to_string()));
-            json_entry(&mut self.json, &dimension.name, &value);
+            json_entry(&mut self.json, name, &value);
         }
-        if !program.tags.is_empty() {
+        if let Some(name) = &self.columns.tags {
             let tags =
                 Value::Array(program.tag_names(outcome).map(|t| Value::String(t.to_string())).collect());
-            json_entry(&mut self.json, "tags", &tags);
+            json_entry(&mut self.json, name, &tags);
         }
-        for (name, value) in self.derived.iter().zip(derived) {
+        for (name, value) in self.columns.derived.iter().zip(derived) {
             json_entry(&mut self.json, name, &Value::String(value.clone()));
         }
         if self.json.last() == Some(&b',') {
@@ -236,6 +242,31 @@ impl RowFormatter {
         if self.format == OutputFormat::Ndjson {
             self.json.push(b'\n');
         }
+    }
+}
+
+/// The names of the columns a run adds to each row, `--prefix` included.
+#[derive(Debug, Clone)]
+pub(crate) struct ResultColumns {
+    pub dimensions: Vec<String>,
+    pub tags: Option<String>,
+    pub derived: Vec<String>,
+}
+
+impl ResultColumns {
+    pub fn new(setup: &Setup) -> ResultColumns {
+        let prefix = &setup.options.prefix;
+        let derived = setup.actions.map(|a| a.derived.as_slice()).unwrap_or_default();
+        ResultColumns {
+            dimensions: setup.program.dimensions.iter().map(|d| format!("{prefix}{}", d.name)).collect(),
+            tags: (!setup.program.tags.is_empty()).then(|| format!("{prefix}tags")),
+            derived: derived.iter().map(|name| format!("{prefix}{name}")).collect(),
+        }
+    }
+
+    /// Every name, in order.
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        self.dimensions.iter().chain(&self.tags).chain(&self.derived).map(String::as_str)
     }
 }
 
@@ -292,7 +323,6 @@ impl<'o> Writer<'o> {
         input_header: Option<&[String]>,
     ) -> Writer<'o> {
         let (program, options) = (setup.program, setup.options);
-        let derived = setup.actions.map(|a| a.derived.as_slice()).unwrap_or_default();
         let mut preamble = Vec::new();
         match options.output_format {
             OutputFormat::Csv | OutputFormat::Table => {
@@ -304,13 +334,7 @@ impl<'o> Writer<'o> {
                     Some(columns) => columns.iter().for_each(|c| drop(header.write_field(c))),
                     None => drop(header.write_field(&program.id_name)),
                 }
-                for d in &program.dimensions {
-                    let _ = header.write_field(&d.name);
-                }
-                if !program.tags.is_empty() {
-                    let _ = header.write_field("tags");
-                }
-                for name in derived {
+                for name in ResultColumns::new(setup).all() {
                     let _ = header.write_field(name);
                 }
                 let _ = header.write_record(None::<&[u8]>);
@@ -363,6 +387,10 @@ impl<'o> Writer<'o> {
             pending.insert(result.seq, result);
             while let Some(result) = pending.remove(&next) {
                 report.merge(&result);
+                if report.clash.is_some() {
+                    // Nothing more is written: the run is refused.
+                    return Ok(());
+                }
                 self.rows(&result.output)?;
                 self.tasks(&result.plan)?;
                 next += 1;
