@@ -346,3 +346,67 @@ fn explain_says_when_an_id_is_not_unique() {
     let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "c.csv", "--customer", "C2"], b"");
     assert!(!ran.stdout.contains("not unique"), "{}", ran.stdout);
 }
+
+#[test]
+fn what_one_script_call_produces_is_capped_in_all() {
+    let big = "let s = \"x\"; while s.len() < 50000 { s += s; }\n";
+    let scripts: [(&str, String); 4] = [
+        ("set.rhai", format!("{big}for i in 0..20000 {{ set(\"f\", s); }}")),
+        ("task.rhai", format!("{big}for i in 0..100000 {{ task(#{{ title: s }}); }}")),
+        (
+            "render.rhai",
+            format!(
+                "{big}let t = \"{{{{a}}}}\"; while t.len() < 50000 {{ t += t; }} render(t, #{{ a: s }});"
+            ),
+        ),
+        ("tasks.rhai", "for i in 0..1000 { task(#{ title: \"t\" }); }".to_string()),
+    ];
+    for (name, script) in &scripts {
+        let rules = format!("segment \"all\" when orders >= 0 then \"{name}\"\n");
+        let dir =
+            folder(&[("r.seg", rules.as_bytes()), (name, script.as_bytes()), ("c.csv", DATA.as_bytes())]);
+        let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--as-of", "2026-11-01"], b"");
+        assert_eq!(ran.code, 0, "{name}: {}", ran.stderr);
+        let expected = if *name == "tasks.rhai" { "at most 100 tasks" } else { "more than 1 MB" };
+        assert!(ran.stderr.contains(expected), "{name}: {}", ran.stderr);
+        assert!(ran.stderr.contains("action errors"), "{name}: {}", ran.stderr);
+    }
+}
+
+#[test]
+fn scripts_have_a_time_limit_for_the_whole_run() {
+    let rules = "segment \"all\" when orders >= 0 then \"slow.rhai\"\n";
+    let slow = "let n = 0; loop { n += 1; }";
+    let data = format!("id,orders\n{}", (0..40).map(|i| format!("C{i},1\n")).collect::<String>());
+    let dir =
+        folder(&[("r.seg", rules.as_bytes()), ("slow.rhai", slow.as_bytes()), ("c.csv", data.as_bytes())]);
+    let args = ["run", "r.seg", "c.csv", "--threads", "1", "--script-time-limit", "2", "-o", "out.csv"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    assert!(ran.stderr.contains("ran for more than 2 s in all"), "{}", ran.stderr);
+    assert!(!dir.path().join("out.csv").exists());
+    // To standard output: nothing printed either.
+    let ran = tradeseg_in(
+        dir.path(),
+        &["run", "r.seg", "c.csv", "--threads", "1", "--script-time-limit", "1"],
+        b"",
+    );
+    assert_eq!((ran.code, ran.stdout.as_str()), (3, ""), "{}", ran.stderr);
+    for bad in ["0", "86401", "x"] {
+        let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--script-time-limit", bad], b"");
+        assert_eq!(ran.code, 2, "{bad}");
+    }
+}
+
+#[test]
+fn strict_prints_no_rows_when_it_refuses_the_run() {
+    let data = "id,orders,inquiries,identity\nC1,x,0,OEM\nC2,1,0,\n";
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("c.csv", data.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--strict"], b"");
+    assert_eq!((ran.code, ran.stdout.as_str()), (3, ""), "{}", ran.stderr);
+    assert!(ran.stderr.contains("no results were written"), "{}", ran.stderr);
+    let clean = "id,orders,inquiries,identity\nC2,1,0,\n";
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("c.csv", clean.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--strict", "-q"], b"");
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,stars,tags\nC2,4-star,\n"), "{}", ran.stderr);
+}

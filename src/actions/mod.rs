@@ -22,6 +22,8 @@ use crate::source::{Sources, Span};
 use rhai::{ASTNode, Array, Dynamic, Engine, Expr, Map, Scope, Stmt, AST};
 use script_date::ScriptDate;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// The compiled action scripts of a ruleset, and which segment runs which.
 pub struct Actions {
@@ -33,7 +35,15 @@ pub struct Actions {
     /// Per dimension, per segment (in [`crate::compile::CompiledDimension::names`] order).
     by_segment: Vec<Vec<Option<usize>>>,
     by_tag: Vec<Option<usize>>,
+    /// Script time the whole run may take, summed over every call on every thread.
+    time_limit: Duration,
+    /// Script time taken so far, in nanoseconds.
+    time_used: AtomicU64,
 }
+
+/// Script time a whole run may take by default: far more than any plan needs (a million
+/// customers take seconds), far less than a runaway script would take over every customer.
+pub const RUN_TIME_LIMIT: Duration = Duration::from_secs(300);
 
 /// A compiled script.
 struct Script {
@@ -103,7 +113,30 @@ impl Actions {
             .collect();
         let by_tag = checked.tags.iter().map(|t| index(&t.action)).collect();
         let scripts = scripts.into_iter().map(|(_, s)| s).collect();
-        Ok(Some(Actions { engine, scripts, derived, by_segment, by_tag }))
+        Ok(Some(Actions {
+            engine,
+            scripts,
+            derived,
+            by_segment,
+            by_tag,
+            time_limit: RUN_TIME_LIMIT,
+            time_used: AtomicU64::new(0),
+        }))
+    }
+
+    /// Sets the script time the whole run may take (default [`RUN_TIME_LIMIT`]).
+    pub fn set_time_limit(&mut self, limit: Duration) {
+        self.time_limit = limit;
+    }
+
+    /// The script time the whole run may take.
+    pub fn time_limit(&self) -> Duration {
+        self.time_limit
+    }
+
+    /// True once the scripts have used up the run's time: the run stops.
+    pub fn exhausted(&self) -> bool {
+        self.time_used.load(Ordering::Relaxed) > self.time_limit.as_nanos().min(u128::from(u64::MAX)) as u64
     }
 
     /// True when some segment or tag of this outcome has a script.
@@ -119,6 +152,9 @@ impl Actions {
     /// Runs the scripts this customer's segments and tags call for.
     pub fn run(&self, program: &Program, outcome: &Outcome, customer: Map, id: &str) -> Ran {
         let mut ran = Ran::default();
+        if self.exhausted() {
+            return ran;
+        }
         let segments: Map = program
             .dimensions
             .iter()
@@ -163,7 +199,10 @@ impl Actions {
         let Origin { dimension, segment, id, customer } = *origin;
         let script = &self.scripts[index];
         sandbox::begin_call();
+        let started = Instant::now();
         let result = self.engine.run_ast_with_scope(&mut scope, &script.ast);
+        let took = started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
+        self.time_used.fetch_add(took, Ordering::Relaxed);
         let emitted = sandbox::end_call();
         if let Err(error) = result {
             ran.errors.push(ActionError {

@@ -1,7 +1,9 @@
 //! The rhai engine scripts run in, and what they may call. Scripts get no file, network
 //! or process access (rhai has none to give), no `eval`, no modules from disk, and limits
 //! on operations, call depth, expression depth, and string, array and map sizes, so that
-//! a runaway script stops within a second with an error instead of hanging the run.
+//! a runaway script stops within a second with an error instead of hanging the run. What
+//! one call may produce in all (tasks, fields it sets, text it renders) is capped too, and
+//! checked as it grows, so that no loop of small calls can eat the machine's memory.
 
 use super::script_date::ScriptDate;
 use rhai::module_resolvers::DummyModuleResolver;
@@ -14,12 +16,52 @@ use std::time::{Duration, Instant};
 pub const MAX_OPERATIONS: u64 = 2_000_000;
 /// Wall time one script call may take, whatever it spends it on.
 pub const TIME_LIMIT: Duration = Duration::from_secs(1);
+/// Operations between two looks at the clock: few enough that the slowest operations a
+/// script can make (on strings of the largest size) overrun the time limit by far less
+/// than a tenth.
+const CLOCK_EVERY: u64 = 16;
+/// Bytes one call may produce in all: the text of its tasks, the values it sets and the
+/// text it renders.
+pub const OUTPUT_LIMIT: usize = 1 << 20;
+/// Tasks one call may emit.
+pub const TASK_LIMIT: usize = 100;
 
 /// What a script call emitted: tasks and derived fields.
 #[derive(Debug, Default)]
 pub struct Emitted {
     pub tasks: Vec<Map>,
     pub derived: Vec<(String, Dynamic)>,
+    /// Bytes produced so far, counted against [`OUTPUT_LIMIT`].
+    bytes: usize,
+}
+
+/// Counts `bytes` more output of the running call; an error once the call has produced
+/// more than [`OUTPUT_LIMIT`] in all.
+fn produce(bytes: usize) -> Result<(), Box<EvalAltResult>> {
+    EMITTED.with(|e| {
+        let mut e = e.borrow_mut();
+        e.bytes = e.bytes.saturating_add(bytes);
+        match e.bytes > OUTPUT_LIMIT {
+            true => Err(format!(
+                "the script produced more than {} MB of tasks, fields and text in one call",
+                OUTPUT_LIMIT >> 20
+            )
+            .into()),
+            false => Ok(()),
+        }
+    })
+}
+
+/// The bytes a value takes as text (strings by length, others by a small constant).
+fn size(value: &Dynamic) -> usize {
+    match value.read_lock::<rhai::ImmutableString>() {
+        Some(text) => text.len(),
+        None if value.is_map() => {
+            value.read_lock::<Map>().map_or(0, |m| m.iter().map(|(k, v)| k.len() + size(v)).sum())
+        }
+        None if value.is_array() => value.read_lock::<rhai::Array>().map_or(0, |a| a.iter().map(size).sum()),
+        None => 16,
+    }
 }
 
 thread_local! {
@@ -58,12 +100,19 @@ pub fn engine() -> Engine {
         .on_print(|_| {})
         .on_debug(|_, _, _| {})
         .on_progress(|operations| {
-            let late = operations % 4096 == 0 && STARTED.with(|s| s.borrow().elapsed() > TIME_LIMIT);
+            let late = operations % CLOCK_EVERY == 0 && STARTED.with(|s| s.borrow().elapsed() > TIME_LIMIT);
             late.then(|| Dynamic::from("the script ran for more than a second"))
         });
     engine.register_fn("task", task);
-    engine.register_fn("set", |name: &str, value: Dynamic| {
-        EMITTED.with(|e| e.borrow_mut().derived.push((name.to_string(), value)));
+    engine.register_fn("set", |name: &str, value: Dynamic| -> Result<(), Box<EvalAltResult>> {
+        produce(name.len() + size(&value))?;
+        EMITTED.with(|e| {
+            let derived = &mut e.borrow_mut().derived;
+            // A field set again keeps its last value, and only that is held.
+            derived.retain(|(n, _)| n != name);
+            derived.push((name.to_string(), value));
+        });
+        Ok(())
     });
     engine.register_fn("render", render);
     engine.register_fn("number", number);
@@ -93,11 +142,17 @@ fn render(template: &str, fields: Map) -> Result<String, Box<EvalAltResult>> {
         let Some(end) = rest[start..].find("}}") else { break };
         let name = rest[start + 2..start + end].trim();
         match fields.get(name) {
-            Some(value) => out.push_str(&super::plan::text(value)),
+            Some(value) => {
+                let value = super::plan::text(value);
+                // Counted as it grows: the result never gets past the call's budget.
+                produce(start + value.len())?;
+                out.push_str(&value);
+            }
             None => return Err(format!("render(): no field `{name}`").into()),
         }
         rest = &rest[start + end + 2..];
     }
+    produce(rest.len())?;
     out.push_str(rest);
     Ok(out)
 }
@@ -116,6 +171,10 @@ fn task(fields: Map) -> Result<(), Box<EvalAltResult>> {
             return Err("task(): `due` must be a date (e.g. as_of.add_days(2))".into());
         }
     }
+    if EMITTED.with(|e| e.borrow().tasks.len()) >= TASK_LIMIT {
+        return Err(format!("task(): one call may make at most {TASK_LIMIT} tasks").into());
+    }
+    produce(fields.iter().map(|(k, v)| k.len() + size(v)).sum())?;
     EMITTED.with(|e| e.borrow_mut().tasks.push(fields));
     Ok(())
 }

@@ -65,6 +65,9 @@ pub enum Destination {
     },
     /// Something that is not a regular file: written as it comes.
     Direct(std::fs::File),
+    /// Standard output, held back in a temporary file (already deleted from its folder, so
+    /// nothing is left behind however the program ends) until the run is accepted.
+    Spool(std::fs::File),
 }
 
 impl Destination {
@@ -101,12 +104,18 @@ impl Destination {
         Ok(Destination::File { temp, target: target.to_path_buf() })
     }
 
+    /// Standard output, held back until [`Destination::commit`]: a run refused after
+    /// evaluating prints no results.
+    pub fn spool() -> io::Result<Destination> {
+        Ok(Destination::Spool(tempfile::tempfile()?))
+    }
+
     /// The writer to give the run.
     pub fn writer(&mut self) -> &mut dyn Write {
         match self {
             Destination::Stdout(out) => out,
             Destination::File { temp, .. } => temp,
-            Destination::Direct(file) => file,
+            Destination::Direct(file) | Destination::Spool(file) => file,
         }
     }
 
@@ -115,6 +124,13 @@ impl Destination {
         match self {
             Destination::Stdout(mut out) => out.flush(),
             Destination::Direct(mut file) => file.flush(),
+            Destination::Spool(mut file) => {
+                use std::io::Seek;
+                file.seek(io::SeekFrom::Start(0))?;
+                let mut out = io::stdout().lock();
+                io::copy(&mut file, &mut out)?;
+                out.flush()
+            }
             Destination::File { temp, target } => {
                 let TempFile { temp, _registered, .. } = temp;
                 temp.as_file().sync_all()?;

@@ -49,9 +49,21 @@ pub struct RunArgs {
     /// Print no summary (errors and warnings still print).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Seconds the action scripts may run in all, summed over every customer (1 to 86400);
+    /// past it the run stops with exit 3 and writes nothing.
+    #[arg(long, value_name = "SECONDS", default_value = "300", value_parser = parse_seconds)]
+    pub script_time_limit: u64,
     /// Evaluating threads, 1 to 1024 (default: one per core).
     #[arg(long, default_value = "0", value_parser = parse_threads)]
     pub threads: usize,
+}
+
+/// `--script-time-limit`: 1 to 86400 seconds.
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if (1..=86_400).contains(&n) => Ok(n),
+        _ => Err("give a number of seconds from 1 to 86400".into()),
+    }
 }
 
 /// `--threads`: 0 (one per core) or 1 to 1024.
@@ -80,7 +92,10 @@ pub fn run(args: RunArgs) -> Exit {
 
 fn execute(args: RunArgs) -> Result<Exit, Exit> {
     let checked = load_checked(&args.rules)?;
-    let actions = super::load_actions(&checked)?;
+    let mut actions = super::load_actions(&checked)?;
+    if let Some(actions) = &mut actions {
+        actions.set_time_limit(Duration::from_secs(args.script_time_limit));
+    }
     let events = args.data_args.event_inputs()?;
     args.data_args.check_event_names(&checked)?;
     // `-o -` is standard output, as `-` for the data is standard input.
@@ -109,7 +124,11 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         ..args.data_args.run_options(&args.data, output_format)
     };
     let as_of = options.compile.as_of;
-    let mut destination = Destination::open(output).map_err(|e| {
+    // Results for standard output wait in a temporary file when the run may yet be refused
+    // after evaluating (--strict, the scripts' time limit), so that a refused run prints none.
+    let spool = output.is_none() && (args.strict || actions.is_some());
+    let opened_output = if spool { Destination::spool() } else { Destination::open(output) };
+    let mut destination = opened_output.map_err(|e| {
         let target = output.map(|p| p.display().to_string()).unwrap_or_default();
         errln!("error: cannot write to `{target}`: {e}");
         Exit::Failed
@@ -151,6 +170,10 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
             errln!("error: {message}");
             return Err(Exit::Usage);
         }
+        Err(RunError::Scripts(message)) => {
+            errln!("error: {message}");
+            return Err(Exit::Data);
+        }
         Err(RunError::Input(message)) => {
             errln!("error: {message}");
             return Err(Exit::Data);
@@ -170,7 +193,7 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         report.data_error_count + report.action_error_count + event_problems + report.duplicate_ids;
     if args.strict && problems > 0 {
         errln!(
-            "--strict: {} data errors, {} action errors, {} bad or unmatched events, {} repeated ids; no results were kept",
+            "--strict: {} data errors, {} action errors, {} bad or unmatched events, {} repeated ids; no results were written",
             report.data_error_count,
             report.action_error_count,
             event_problems,
@@ -179,10 +202,13 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         return Err(Exit::Data);
     }
     for written in [Some(destination), plan].into_iter().flatten() {
-        written.commit().map_err(|e| {
-            errln!("error: cannot write the results: {e}");
-            Exit::Failed
-        })?;
+        match written.commit() {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                errln!("error: cannot write the results: {e}");
+                return Err(Exit::Failed);
+            }
+            _ => {}
+        }
     }
     Ok(Exit::Done)
 }

@@ -85,6 +85,9 @@ pub enum RunError {
     Input(String),
     /// The output could not be written.
     Output(std::io::Error),
+    /// The action scripts took more than their time for the whole run (see
+    /// [`Actions::set_time_limit`]): the run stopped.
+    Scripts(String),
     /// A column the run adds has the name of another column of the output (an input
     /// column kept with `keep_columns`, the id, or another added column): nothing is
     /// written.
@@ -97,7 +100,7 @@ impl std::fmt::Display for RunError {
             RunError::Bind(d) => write!(f, "the rules do not fit the data ({} problems)", d.len()),
             RunError::Input(message) => f.write_str(message),
             RunError::Output(e) => write!(f, "cannot write the results: {e}"),
-            RunError::Columns(message) => f.write_str(message),
+            RunError::Columns(message) | RunError::Scripts(message) => f.write_str(message),
         }
     }
 }
@@ -199,6 +202,14 @@ pub fn run_with<'o>(
     let mut writer = write::Writer::new(output, plan, &setup, header.as_deref());
     let mut report = Report::new(&program, warnings);
     execute(&setup, reader, &mut writer, &mut report, threads)?;
+    if let Some(actions) = actions.filter(|a| a.exhausted()) {
+        return Err(RunError::Scripts(format!(
+            "the action scripts ran for more than {} s in all, the limit for one run; the run stopped \
+             and nothing was written\nhelp: look for a script that loops or does too much per customer, \
+             or raise the limit with --script-time-limit SECONDS",
+            actions.time_limit().as_secs()
+        )));
+    }
     if let Some(key) = report.clash.take() {
         return Err(RunError::Columns(clash_message(&[key], options)));
     }

@@ -101,7 +101,7 @@ impl<'p> Worker<'p> {
     /// Takes batches until there are none, sending each result on.
     pub(crate) fn serve(mut self, batches: &Feed, results: &SyncSender<BatchResult>, window: &Window) {
         while let Some((seq, batch)) = batches.next() {
-            if !window.wait_for(seq) {
+            if !window.wait_for(seq) || self.actions.is_some_and(Actions::exhausted) {
                 return;
             }
             if results.send(self.process(seq, batch)).is_err() {
