@@ -43,6 +43,7 @@
 // Diagnostics travel by value on the cold error path, as plain data tests compare.
 #![allow(clippy::result_large_err)]
 
+pub mod access;
 pub mod actions;
 #[cfg(test)]
 mod cases;

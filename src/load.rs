@@ -1,7 +1,11 @@
 //! Loading: reads a ruleset file and every file it includes, parses each, and splices
 //! included declarations in at the place of their `include`, so later phases see one flat
-//! list of items in reading order. Cycles and missing files are errors at the `include`.
+//! list of items in reading order. Cycles and missing files are errors at the `include`,
+//! and so is a file the ruleset may not read (see [`crate::access`]). A syntax error in an
+//! included file is shown with its line only when the file is named as a ruleset (`.seg`):
+//! a file of another kind may hold anything, and its text stays unprinted.
 
+use crate::access::{self, FileAccess};
 use crate::diagnostic::Diagnostic;
 use crate::source::{Sources, Span};
 use crate::syntax::{self, ast};
@@ -16,6 +20,8 @@ pub struct Ruleset {
     pub items: Vec<ast::Item>,
     /// Every file read, in order, main file first (for watching and reporting).
     pub paths: Vec<PathBuf>,
+    /// The folders whose files the ruleset may read.
+    pub access: FileAccess,
 }
 
 /// Why a ruleset could not be loaded: the diagnostics, with the sources they point into.
@@ -26,11 +32,18 @@ pub struct LoadError {
 }
 
 impl Ruleset {
-    /// Reads and parses `path` and everything it includes.
+    /// Reads and parses `path` and everything it includes; includes and scripts must be
+    /// inside the ruleset's folder.
     pub fn load(path: impl AsRef<Path>) -> Result<Ruleset, LoadError> {
+        Ruleset::load_allowing(path, &[])
+    }
+
+    /// [`Ruleset::load`], with `allowed` folders whose files may be included and run
+    /// besides the ruleset's own.
+    pub fn load_allowing(path: impl AsRef<Path>, allowed: &[PathBuf]) -> Result<Ruleset, LoadError> {
         let path = path.as_ref();
-        let mut loader = Loader::default();
-        match std::fs::read_to_string(path) {
+        let mut loader = Loader { access: FileAccess::for_ruleset(path, allowed), ..Loader::default() };
+        match access::read_regular(path, access::RULESET_LIMIT) {
             Ok(text) => loader.file(path, text, &mut Vec::new(), &mut Vec::new()),
             Err(e) => loader.diagnostics.push(Diagnostic::general(format!(
                 "cannot read ruleset `{}`: {}",
@@ -41,10 +54,11 @@ impl Ruleset {
         loader.finish()
     }
 
-    /// Parses ruleset text; `include` paths are resolved against `base_dir`.
+    /// Parses ruleset text; `include` paths are resolved against `base_dir`, and includes
+    /// and scripts must be inside it.
     pub fn from_source(name: &str, text: &str, base_dir: impl AsRef<Path>) -> Result<Ruleset, LoadError> {
-        let mut loader = Loader::default();
         let virtual_path = base_dir.as_ref().join(name);
+        let mut loader = Loader { access: FileAccess::for_ruleset(&virtual_path, &[]), ..Loader::default() };
         loader.file(&virtual_path, text.to_string(), &mut Vec::new(), &mut Vec::new());
         loader.finish()
     }
@@ -56,12 +70,25 @@ struct Loader {
     items: Vec<ast::Item>,
     paths: Vec<PathBuf>,
     diagnostics: Vec<Diagnostic>,
+    access: FileAccess,
 }
 
 impl Loader {
     /// Parses one file and, depth first, what it includes. `stack` holds the files being
     /// read (for cycles); `seen` the files already spliced (each is read once).
+    /// `included_at` is the `include` that named the file (none for the main file).
     fn file(&mut self, path: &Path, text: String, stack: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>) {
+        self.file_from(path, text, stack, seen, None)
+    }
+
+    fn file_from(
+        &mut self,
+        path: &Path,
+        text: String,
+        stack: &mut Vec<PathBuf>,
+        seen: &mut Vec<PathBuf>,
+        included_at: Option<&ast::Include>,
+    ) {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let file = self.sources.add(path.display().to_string(), text);
         self.paths.push(path.to_path_buf());
@@ -76,7 +103,22 @@ impl Loader {
                     }
                 }
             }
-            Err(diagnostic) => self.diagnostics.push(diagnostic),
+            Err(diagnostic) => match included_at.filter(|_| !access::named_as(path, "seg")) {
+                // Not named as a ruleset and not one: say where, but show none of it.
+                Some(include) => {
+                    let (line, column) =
+                        diagnostic.span.map_or((1, 1), |span| self.sources.line_column(span));
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            include.path.span,
+                            format!("`{}` is not a ruleset", include.path.text),
+                        )
+                        .label(format!("at its line {line}, column {column}: {}", diagnostic.message))
+                        .help("include ruleset files (`.seg`); the included file's text is not shown"),
+                    );
+                }
+                None => self.diagnostics.push(diagnostic),
+            },
         }
         stack.pop();
     }
@@ -98,14 +140,14 @@ impl Loader {
         if seen.contains(&key) {
             return;
         }
-        match std::fs::read_to_string(&target) {
-            Ok(text) => self.file(&target, text, stack, seen),
+        match self.access.read(&target, access::RULESET_LIMIT) {
+            Ok(text) => self.file_from(&target, text, stack, seen, Some(include)),
             Err(e) => self.diagnostics.push(
                 Diagnostic::error(
                     include.path.span,
                     format!("cannot read included file `{}`", include.path.text),
                 )
-                .label(e.to_string())
+                .label(e)
                 .help(format!("the path is relative to this file's folder: {}", target.display())),
             ),
         }
@@ -113,7 +155,7 @@ impl Loader {
 
     fn finish(self) -> Result<Ruleset, LoadError> {
         if self.diagnostics.is_empty() {
-            Ok(Ruleset { sources: self.sources, items: self.items, paths: self.paths })
+            Ok(Ruleset { sources: self.sources, items: self.items, paths: self.paths, access: self.access })
         } else {
             Err(LoadError { sources: self.sources, diagnostics: self.diagnostics })
         }

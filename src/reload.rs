@@ -70,8 +70,20 @@ impl<T: Send + Sync + 'static> Live<T> {
         build: Box<Build<T>>,
         on_event: impl FnMut(ReloadEvent) + Send + 'static,
     ) -> Result<Live<T>, NotReady> {
+        Live::watch_allowing(path, Vec::new(), others, build, on_event)
+    }
+
+    /// [`Live::watch`], with folders whose files the ruleset may include and run besides
+    /// its own (see [`Ruleset::load_allowing`]).
+    pub fn watch_allowing(
+        path: impl AsRef<Path>,
+        allowed: Vec<PathBuf>,
+        others: Vec<PathBuf>,
+        build: Box<Build<T>>,
+        on_event: impl FnMut(ReloadEvent) + Send + 'static,
+    ) -> Result<Live<T>, NotReady> {
         let path = path.as_ref().to_path_buf();
-        let (value, files) = load(&path, &*build, true)?;
+        let (value, files) = load(&path, &allowed, &*build, true)?;
         let current = Arc::new(ArcSwap::from_pointee(value));
         let (tx, rx) = channel::<notify::Result<Event>>();
         let watcher =
@@ -84,7 +96,7 @@ impl<T: Send + Sync + 'static> Live<T> {
             others: HashSet::new(),
         };
         watch.set(&files, &others).map_err(not_ready)?;
-        let state = Reloader { path, build, current: current.clone(), watch, others };
+        let state = Reloader { path, allowed, build, current: current.clone(), watch, others };
         std::thread::Builder::new()
             .name("tradeseg-reload".into())
             .spawn(move || state.serve(rx, on_event))
@@ -105,9 +117,14 @@ fn not_ready(message: String) -> NotReady {
 /// Loads, checks and builds; also gives the files the ruleset was read from. An edit that
 /// leaves no dimension and no tag is refused unless `allow_empty`: it is far more often a
 /// file caught half-saved, or emptied by mistake, than a wish to group no one.
-fn load<T>(path: &Path, build: &Build<T>, allow_empty: bool) -> Result<(T, Vec<PathBuf>), NotReady> {
-    let ruleset =
-        Ruleset::load(path).map_err(|e| NotReady { sources: e.sources, diagnostics: e.diagnostics })?;
+fn load<T>(
+    path: &Path,
+    allowed: &[PathBuf],
+    build: &Build<T>,
+    allow_empty: bool,
+) -> Result<(T, Vec<PathBuf>), NotReady> {
+    let ruleset = Ruleset::load_allowing(path, allowed)
+        .map_err(|e| NotReady { sources: e.sources, diagnostics: e.diagnostics })?;
     let checked = ruleset.check().map_err(|e| NotReady { sources: e.sources, diagnostics: e.diagnostics })?;
     if !allow_empty && checked.dimensions.is_empty() && checked.tags.is_empty() {
         return Err(not_ready(format!("`{}` now has no dimension and no tag", path.display())));
@@ -169,6 +186,7 @@ fn key(path: &Path) -> PathBuf {
 
 struct Reloader<T> {
     path: PathBuf,
+    allowed: Vec<PathBuf>,
     build: Box<Build<T>>,
     current: Arc<ArcSwap<T>>,
     watch: Watched,
@@ -188,7 +206,7 @@ impl<T> Reloader<T> {
     }
 
     fn reload(&mut self) -> ReloadEvent {
-        match load(&self.path, &*self.build, false) {
+        match load(&self.path, &self.allowed, &*self.build, false) {
             Ok((value, files)) => {
                 self.current.store(Arc::new(value));
                 if let Err(message) = self.watch.set(&files, &self.others) {

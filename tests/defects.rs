@@ -410,3 +410,46 @@ fn strict_prints_no_rows_when_it_refuses_the_run() {
     let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--strict", "-q"], b"");
     assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,stars,tags\nC2,4-star,\n"), "{}", ran.stderr);
 }
+
+#[test]
+fn includes_and_scripts_are_regular_files_inside_the_rulesets_folder() {
+    let secret = "API_KEY=hunter2-secret\n";
+    let dir = folder(&[
+        ("rules/main.seg", b"segment \"a\" when orders >= 1\n"),
+        ("rules/notes.txt", secret.as_bytes()),
+        ("rules/s.txt", b"password: hunter2\n"),
+        ("rules/huge.seg", "# padding\n".repeat(900_000).as_bytes()),
+        ("shared/regions.seg", b"segment \"b\" when orders >= 2\n"),
+        ("c.csv", DATA.as_bytes()),
+    ]);
+    let cases: &[(&str, &str)] = &[
+        ("include \"/proc/self/environ\"", "outside the ruleset's folder"),
+        ("include \"../shared/regions.seg\"", "outside the ruleset's folder"),
+        ("include \"notes.txt\"", "`notes.txt` is not a ruleset"),
+        ("include \"huge.seg\"", "larger than 8 MB"),
+        ("include \"/dev/zero\"", "outside the ruleset's folder"),
+        ("segment \"x\" when orders >= 1 then \"/etc/hostname\"", "outside the ruleset's folder"),
+        ("segment \"x\" when orders >= 1 then \"s.txt\"", "`s.txt` is not a script"),
+    ];
+    for (line, expected) in cases {
+        let rules = format!("segment \"a\" when orders >= 1\n{line}\n");
+        std::fs::write(dir.path().join("rules/r.seg"), rules).unwrap();
+        let ran = tradeseg_in(dir.path(), &["check", "rules/r.seg"], b"");
+        assert_eq!(ran.code, 2, "{line}: {}", ran.stderr);
+        assert!(ran.stderr.contains(expected), "{line}: {}", ran.stderr);
+        assert!(!ran.stderr.contains("hunter2"), "{line} leaked: {}", ran.stderr);
+    }
+    // A FIFO inside the folder is refused at once instead of hanging.
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("rules/pipe.seg");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        std::fs::write(dir.path().join("rules/r.seg"), "include \"pipe.seg\"\n").unwrap();
+        let ran = tradeseg_in(dir.path(), &["check", "rules/r.seg"], b"");
+        assert!(ran.stderr.contains("not a regular file"), "{}", ran.stderr);
+    }
+    // --allow-path widens what may be read.
+    std::fs::write(dir.path().join("rules/r.seg"), "include \"../shared/regions.seg\"\n").unwrap();
+    let ran = tradeseg_in(dir.path(), &["run", "rules/r.seg", "c.csv", "-q", "--allow-path", "shared"], b"");
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,tags\nC1,b\nC2,\nC3,\n"), "{}", ran.stderr);
+}

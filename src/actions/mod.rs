@@ -89,7 +89,7 @@ impl Actions {
             if scripts.iter().any(|(p, _)| *p == action.path) {
                 continue;
             }
-            match compile(&engine, action, &mut sources, &mut derived) {
+            match compile(&engine, action, &checked.access, &mut sources, &mut derived) {
                 Ok(script) => scripts.push((action.path.clone(), script)),
                 Err(d) => diagnostics.push(d),
             }
@@ -237,14 +237,30 @@ struct Origin<'a> {
 fn compile(
     engine: &Engine,
     action: &ActionRef,
+    access: &crate::access::FileAccess,
     sources: &mut Sources,
     derived: &mut Vec<String>,
 ) -> Result<Script, Diagnostic> {
-    let text = std::fs::read_to_string(&action.path).map_err(|e| {
+    let text = access.read(&action.path, crate::access::SCRIPT_LIMIT).map_err(|e| {
         Diagnostic::error(action.span, format!("cannot read the action script `{}`", action.written))
-            .label(e.to_string())
+            .label(e)
             .help(format!("the path is relative to the ruleset's folder: {}", action.path.display()))
     })?;
+    if !crate::access::named_as(&action.path, "rhai") {
+        if let Err(e) = engine.compile(&text) {
+            // A file not named as a script that does not compile may be anything: say
+            // where, show none of it.
+            let at = e.position();
+            return Err(Diagnostic::error(action.span, format!("`{}` is not a script", action.written))
+                .label(format!(
+                    "at its line {}, column {}: {}",
+                    at.line().unwrap_or(1),
+                    at.position().unwrap_or(1),
+                    e.err_type()
+                ))
+                .help("name rhai scripts (`.rhai`); the file's text is not shown"));
+        }
+    }
     let file = sources.add(action.path.display().to_string(), text.clone());
     let at = |line: Option<usize>, column: Option<usize>| {
         let offset = offset(&text, line.unwrap_or(1), column.unwrap_or(1));

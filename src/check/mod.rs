@@ -24,6 +24,8 @@ pub struct Checked {
     pub sources: Sources,
     /// Every file the ruleset was read from.
     pub paths: Vec<PathBuf>,
+    /// The folders whose files the ruleset may read (its scripts).
+    pub access: crate::access::FileAccess,
     /// The fields the rules use, in order of first use.
     pub fields: Vec<Field>,
     pub dimensions: Vec<Dimension>,
@@ -218,6 +220,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
     let mut checked = Checked {
         sources: ruleset.sources,
         paths: ruleset.paths,
+        access: ruleset.access,
         fields: builder.fields,
         dimensions,
         tags,

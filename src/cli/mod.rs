@@ -44,6 +44,18 @@ pub enum Exit {
 pub struct Args {
     #[command(subcommand)]
     command: Command,
+    /// A folder whose files rulesets may include and run as scripts, besides the folder
+    /// of the ruleset given (repeat for more).
+    #[arg(long, global = true, value_name = "DIR")]
+    allow_path: Vec<PathBuf>,
+}
+
+/// The `--allow-path` folders, set once at start.
+static ALLOWED: std::sync::OnceLock<Vec<PathBuf>> = std::sync::OnceLock::new();
+
+/// The folders besides a ruleset's own whose files it may read.
+pub fn allowed_folders() -> Vec<PathBuf> {
+    ALLOWED.get().cloned().unwrap_or_default()
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +80,7 @@ pub fn remove_temporary_files_on_signal() {
 
 /// Runs the parsed command.
 pub fn main(args: Args) -> Exit {
+    let _ = ALLOWED.set(args.allow_path);
     match args.command {
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
@@ -267,7 +280,7 @@ pub fn load_checked(path: &std::path::Path) -> Result<tradeseg::check::Checked, 
 
 /// [`load_checked`], printing the warnings too when `warnings` is set.
 pub fn load_checked_with(path: &std::path::Path, warnings: bool) -> Result<tradeseg::check::Checked, Exit> {
-    let ruleset = match tradeseg::load::Ruleset::load(path) {
+    let ruleset = match tradeseg::load::Ruleset::load_allowing(path, &allowed_folders()) {
         Ok(r) => r,
         Err(e) => {
             report::diagnostics(&e.diagnostics, &e.sources);

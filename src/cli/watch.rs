@@ -40,9 +40,10 @@ pub fn run(args: WatchArgs) -> Exit {
         tradeseg::record::Source::File(path) => Some(path.clone()),
         tradeseg::record::Source::Stdin | tradeseg::record::Source::Text(_) => None,
     }));
-    let live = Live::watch(&args.rules, others, Box::new(ready), move |event| {
-        let _ = tx.send(event);
-    });
+    let live =
+        Live::watch_allowing(&args.rules, super::allowed_folders(), others, Box::new(ready), move |event| {
+            let _ = tx.send(event);
+        });
     let live: Live<Ready> = match live {
         Ok(live) => live,
         Err(e) => {
