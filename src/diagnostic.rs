@@ -116,3 +116,25 @@ impl Diagnostic {
 pub fn render_all(diagnostics: &[Diagnostic], sources: &Sources) -> String {
     diagnostics.iter().map(|d| d.render(sources)).collect()
 }
+
+/// Values longer than this many bytes are cut in messages.
+pub const EXCERPT_BYTES: usize = 200;
+
+/// A value as a message shows it: whole when short, else its start and its length, so
+/// that a 50 MB cell neither floods the terminal nor is copied whole into memory.
+pub fn excerpt(text: &str) -> String {
+    excerpt_bytes(text.as_bytes())
+}
+
+/// [`excerpt`] of bytes that may not be valid UTF-8.
+pub fn excerpt_bytes(bytes: &[u8]) -> String {
+    if bytes.len() <= EXCERPT_BYTES {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    let mut start = String::from_utf8_lossy(&bytes[..80]).into_owned();
+    // A character cut in two at the end shows as a replacement mark: drop it.
+    if start.ends_with('\u{FFFD}') {
+        start.pop();
+    }
+    format!("{start}… ({} bytes in all)", bytes.len())
+}

@@ -453,3 +453,32 @@ fn includes_and_scripts_are_regular_files_inside_the_rulesets_folder() {
     let ran = tradeseg_in(dir.path(), &["run", "rules/r.seg", "c.csv", "-q", "--allow-path", "shared"], b"");
     assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,tags\nC1,b\nC2,\nC3,\n"), "{}", ran.stderr);
 }
+
+#[test]
+fn huge_cells_and_rows_are_cut_in_messages_and_passed_over() {
+    let mut data = String::from("id,orders,inquiries,identity\nC1,");
+    data.push_str(&"9x".repeat(500_000));
+    data.push_str(",0,OEM\n");
+    data.push_str(&",".repeat(3_000_000));
+    data.push_str("\r\nC2,1,0,\nC3,x,0,\n");
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("c.csv", data.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--as-of", "2026-11-01"], b"");
+    assert_eq!(ran.code, 0, "{}", &ran.stderr[..ran.stderr.len().min(2000)]);
+    assert_eq!(ran.stdout, "id,stars,tags\nC1,0-star,oem\nC2,4-star,\nC3,0-star,\n");
+    assert!(ran.stderr.contains("line 5, column `orders`: `x`"), "{}", ran.stderr);
+    assert!(ran.stderr.len() < 4000, "stderr is {} bytes", ran.stderr.len());
+    assert!(ran.stderr.contains("… (1000000 bytes in all)` is not a number"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 3: this row has 3000001 cells"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("3 customers, as of"), "{}", ran.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn test_searches_a_folder_with_links_to_its_parent_once() {
+    let dir = folder(&[("rules/a.seg", b"segment \"a\" when orders >= 1\n")]);
+    std::os::unix::fs::symlink("..", dir.path().join("rules/up")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("rules/here")).unwrap();
+    let ran = tradeseg_in(dir.path(), &["test", "rules"], b"");
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.contains("0 passed, 0 failed"), "{}", ran.stdout);
+}

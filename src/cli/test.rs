@@ -142,7 +142,13 @@ fn rulesets(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     let mut found = Vec::new();
     let mut folders = vec![path.to_path_buf()];
+    // Each folder and file once, by where it really is: links to a parent end no search.
+    let mut visited = HashSet::new();
+    let mut listed = HashSet::new();
     while let Some(folder) = folders.pop() {
+        if !visited.insert(std::fs::canonicalize(&folder)?) {
+            continue;
+        }
         for entry in std::fs::read_dir(&folder)? {
             let entry = entry?.path();
             let hidden = entry.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
@@ -150,7 +156,9 @@ fn rulesets(path: &Path) -> std::io::Result<Vec<PathBuf>> {
                 continue;
             } else if entry.is_dir() {
                 folders.push(entry);
-            } else if entry.extension().is_some_and(|e| e == "seg") {
+            } else if entry.extension().is_some_and(|e| e == "seg")
+                && listed.insert(std::fs::canonicalize(&entry).unwrap_or_else(|_| entry.clone()))
+            {
                 found.push(entry);
             }
         }

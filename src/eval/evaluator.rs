@@ -84,7 +84,7 @@ impl<'p> Evaluator<'p> {
     pub fn set(&mut self, slot: usize, text: &str) {
         let ty = self.program.slots[slot].ty;
         if self.row.set_cell(slot, ty, text).is_err() {
-            self.errors.push(CellError { slot, value: text.to_string() });
+            self.errors.push(CellError { slot, value: crate::diagnostic::excerpt(text) });
         }
     }
 
@@ -93,7 +93,7 @@ impl<'p> Evaluator<'p> {
     pub fn set_bytes(&mut self, slot: usize, cell: &[u8]) {
         let ty = self.program.slots[slot].ty;
         if self.row.set_bytes(slot, ty, cell).is_err() {
-            self.errors.push(CellError { slot, value: String::from_utf8_lossy(cell).into_owned() });
+            self.errors.push(CellError { slot, value: crate::diagnostic::excerpt_bytes(cell) });
         }
     }
 

@@ -249,7 +249,7 @@ impl Reader<'_> {
             record,
             line: cells.line,
             column: column.to_string(),
-            value: value.unwrap_or_default().to_string(),
+            value: crate::diagnostic::excerpt(value.unwrap_or_default()),
             problem: problem.to_string(),
         };
         let id = cells.id.map(str::trim).unwrap_or_default();

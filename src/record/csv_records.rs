@@ -12,6 +12,11 @@ use simd_csv::{ByteRecord, TotalReader, TotalReaderBuilder};
 
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
+/// The most cells a row may have: far more than any spreadsheet has columns (Excel has
+/// 16,384). A longer row (a line of 50 million commas) is passed over as one bad record
+/// instead of being split into cells that would take gigabytes.
+pub const MAX_CELLS: usize = 100_000;
+
 /// Reads the records of a chunk that starts at a record's start.
 pub struct CsvRecords<'d> {
     data: &'d [u8],
@@ -32,6 +37,8 @@ pub struct CsvRecords<'d> {
     slow_until: usize,
     /// Bytes simd-csv has read so far, each at most once: the tests check the bound.
     scanned: usize,
+    /// The cells of the last record passed over for having more than [`MAX_CELLS`].
+    oversized: Option<usize>,
 }
 
 impl<'d> CsvRecords<'d> {
@@ -40,7 +47,17 @@ impl<'d> CsvRecords<'d> {
         // Rows ended by a lone `\r` (no `\n` at all) are csv_core's from the start: simd-csv
         // would take the whole chunk for one record of every cell, only to hand it over.
         let slow_until = if memchr::memchr(b'\n', data).is_none() { data.len() } else { 0 };
-        CsvRecords { data, delimiter, pos: 0, line: 1, fast: None, slow: None, slow_until, scanned: 0 }
+        CsvRecords {
+            data,
+            delimiter,
+            pos: 0,
+            line: 1,
+            fast: None,
+            slow: None,
+            slow_until,
+            scanned: 0,
+            oversized: None,
+        }
     }
 
     /// Reads the next record into `record` and returns the line it starts on (counted
@@ -48,6 +65,10 @@ impl<'d> CsvRecords<'d> {
     pub fn next_record(&mut self, record: &mut ByteRecord) -> Option<u64> {
         if self.pos >= self.data.len() {
             return None;
+        }
+        self.oversized = None;
+        if let Some(line) = self.pass_over_oversized(record) {
+            return Some(line);
         }
         if let Some(end) = self.read_plain(record) {
             // A plain record ends with its line.
@@ -76,6 +97,42 @@ impl<'d> CsvRecords<'d> {
             self.fast = None;
         }
         Some(line)
+    }
+
+    /// How many cells the record just returned had, when it was passed over for having
+    /// more than [`MAX_CELLS`] (it then comes back with no cells).
+    pub fn oversized(&self) -> Option<usize> {
+        self.oversized
+    }
+
+    /// Passes over the line at `pos` when it holds no quote and more than [`MAX_CELLS`]
+    /// delimiters: a record of that many cells, which no export has. Returns its line.
+    fn pass_over_oversized(&mut self, record: &mut ByteRecord) -> Option<u64> {
+        let rest = &self.data[self.pos..];
+        // Such a line is longer than MAX_CELLS bytes: most lines end well before, and the
+        // look for their end stops there (and at a lone `\r`, a line end to csv_core).
+        if rest.len() <= MAX_CELLS || memchr::memchr2(b'\n', b'\r', &rest[..MAX_CELLS]).is_some() {
+            return None;
+        }
+        let mut end = memchr::memchr2(b'\n', b'\r', rest).map_or(rest.len(), |n| n + 1);
+        if rest[..end].ends_with(b"\r") && rest.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        let line = &rest[..end];
+        if memchr::memchr(b'"', line).is_some() {
+            return None;
+        }
+        let cells = memchr::memchr_iter(self.delimiter, line).count() + 1;
+        if cells <= MAX_CELLS {
+            return None;
+        }
+        record.clear();
+        self.oversized = Some(cells);
+        self.pos += end;
+        self.fast = None;
+        let number = self.line;
+        self.line += 1;
+        Some(number)
     }
 
     /// Reads the record at `pos` with simd-csv if it is plain, returning where it ends.

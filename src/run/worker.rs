@@ -151,6 +151,16 @@ impl<'p> Worker<'p> {
         let valid_utf8 = std::str::from_utf8(data).is_ok();
         while let Some(chunk_line) = records.next_record(&mut record) {
             let line = first_line + chunk_line - 1;
+            if let Some(cells) = records.oversized() {
+                result.records += 1;
+                result.unreadable += 1;
+                let problem = format!(
+                    "this row has {cells} cells, more than the {} a row may have; it was passed over",
+                    crate::record::csv_records::MAX_CELLS
+                );
+                note(result, DataError::whole_row(result.records, Some(line), problem));
+                continue;
+            }
             let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default().trim_ascii();
             // A row of empty cells (Excel's trailing `,,,,`) is a blank line, not a customer.
             if id.is_empty() && record.iter().all(|cell| cell.trim_ascii().is_empty()) {
@@ -202,7 +212,7 @@ impl<'p> Worker<'p> {
                 record: result.records,
                 line: Some(line),
                 column: column.to_string(),
-                value: String::from_utf8_lossy(cell).into_owned(),
+                value: crate::diagnostic::excerpt_bytes(cell),
                 problem: "is not valid text in the input's encoding (try --encoding gbk)".into(),
             },
         );
@@ -359,7 +369,7 @@ impl Worker<'_> {
             record: result.records,
             line,
             column: spec.column.clone(),
-            value: shown,
+            value: crate::diagnostic::excerpt(&shown),
             problem: problem(spec.ty),
         };
         note(result, error);
