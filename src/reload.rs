@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long the files must be quiet before a change counts: editors and programs write
 /// in several steps (truncate, write, rename), and only the end result should load.
@@ -195,7 +195,9 @@ struct Reloader<T> {
 
 impl<T> Reloader<T> {
     fn serve(mut self, events: Receiver<notify::Result<Event>>, mut on_event: impl FnMut(ReloadEvent)) {
-        while let Some(paths) = next_changes(&events, &mut on_event) {
+        loop {
+            let watched = |path: &Path| self.watch.rules.contains(path) || self.watch.others.contains(path);
+            let Some(paths) = next_changes(&events, &watched, &mut on_event) else { break };
             if paths.iter().any(|p| self.watch.rules.contains(p)) {
                 on_event(self.reload());
             }
@@ -219,20 +221,29 @@ impl<T> Reloader<T> {
     }
 }
 
-/// Waits for a change to some file's content or name, then gathers further changes until
-/// the files have been quiet for [`DEBOUNCE`]; `None` once the watcher is gone. Reads
-/// (ours included) and metadata changes are not changes.
+/// Waits for a change to the content or name of a `watched` file, then gathers further
+/// changes to watched files until they have been quiet for [`DEBOUNCE`]; `None` once the
+/// watcher is gone. Reads (ours included), metadata changes and anything that happens to
+/// other files in the same folders are no changes and do not postpone the reload: it
+/// comes [`DEBOUNCE`] after the last change to a watched file.
 fn next_changes(
     events: &Receiver<notify::Result<Event>>,
+    watched: &dyn Fn(&Path) -> bool,
     on_event: &mut impl FnMut(ReloadEvent),
 ) -> Option<HashSet<PathBuf>> {
     let mut paths = HashSet::new();
     while paths.is_empty() {
-        take(events.recv().ok()?, &mut paths, on_event);
+        take(events.recv().ok()?, watched, &mut paths, on_event);
     }
+    let mut deadline = Instant::now() + DEBOUNCE;
     loop {
-        match events.recv_timeout(DEBOUNCE) {
-            Ok(event) => take(event, &mut paths, on_event),
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(wait) {
+            Ok(event) => {
+                if take(event, watched, &mut paths, on_event) {
+                    deadline = Instant::now() + DEBOUNCE;
+                }
+            }
             Err(RecvTimeoutError::Timeout) => break,
             Err(RecvTimeoutError::Disconnected) => return None,
         }
@@ -240,12 +251,26 @@ fn next_changes(
     Some(paths)
 }
 
-/// Adds the paths an event changed; reports a watcher error.
-fn take(event: notify::Result<Event>, paths: &mut HashSet<PathBuf>, on_event: &mut impl FnMut(ReloadEvent)) {
+/// Adds the watched paths an event changed, telling whether there were any; reports a
+/// watcher error.
+fn take(
+    event: notify::Result<Event>,
+    watched: &dyn Fn(&Path) -> bool,
+    paths: &mut HashSet<PathBuf>,
+    on_event: &mut impl FnMut(ReloadEvent),
+) -> bool {
     match event {
-        Ok(event) if is_change(&event.kind) => paths.extend(event.paths.iter().map(|p| key(p))),
-        Ok(_) => {}
-        Err(e) => on_event(ReloadEvent::WatchFailed { message: e.to_string() }),
+        Ok(event) if is_change(&event.kind) => {
+            let changed: Vec<PathBuf> = event.paths.iter().map(|p| key(p)).filter(|p| watched(p)).collect();
+            let any = !changed.is_empty();
+            paths.extend(changed);
+            any
+        }
+        Ok(_) => false,
+        Err(e) => {
+            on_event(ReloadEvent::WatchFailed { message: e.to_string() });
+            false
+        }
     }
 }
 

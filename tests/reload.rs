@@ -152,3 +152,33 @@ fn action_scripts_are_watched_too() {
     let ReloadEvent::Reloaded { files } = wait_for(&rx, reloaded) else { unreachable!() };
     assert!(files.iter().any(|f| f.ends_with("actions/a.rhai")), "{files:?}");
 }
+
+#[test]
+fn activity_on_other_files_in_the_folder_does_not_postpone_a_reload() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.seg");
+    std::fs::write(&path, rules("first")).unwrap();
+    let (live, rx) = live(&path, Vec::new());
+    // Another program writes a file beside the ruleset every few milliseconds, for long.
+    let (done, stop) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let noise = {
+        let (done, stop, other) = (done.clone(), stop.clone(), dir.path().join("other.log"));
+        std::thread::spawn(move || {
+            let until = std::time::Instant::now() + Duration::from_secs(15);
+            while std::time::Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                let _ = std::fs::write(&other, "busy");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            done.store(true, Ordering::SeqCst);
+        })
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    std::fs::write(&path, rules("second")).unwrap();
+    wait_for(&rx, reloaded);
+    assert!(!done.load(Ordering::SeqCst), "the reload waited for the other file to be quiet");
+    assert_eq!(first_segment(&live.current()), "second");
+    stop.store(true, Ordering::SeqCst);
+    noise.join().unwrap();
+}

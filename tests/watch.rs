@@ -103,3 +103,23 @@ fn watch_reports_moves_keeps_the_last_good_rules_and_rewrites_the_output() {
     assert!(report.contains("the data changed"), "{report}");
     assert!(report.contains("stars: \"4-star\" → \"0-star\": 1 customer (C2)"), "{report}");
 }
+
+#[test]
+fn an_edit_naming_a_missing_column_is_refused_and_later_data_uses_the_rules_in_use() {
+    let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
+    let dir = common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,0\n")]);
+    let mut watch =
+        Watching::start(dir.path(), &["r.seg", "d.csv", "--as-of", "2026-11-01", "-o", "out.csv"]);
+    watch.until("watching r.seg and d.csv");
+    std::fs::write(dir.path().join("r.seg"), rules.replace("orders >= 1", "ordrs >= 1")).unwrap();
+    watch.until("still using the previous rules");
+    // The data changes: the rules in use (orders >= 1) give its results.
+    std::fs::write(dir.path().join("d.csv"), "id,orders\nC1,0\nC2,3\n").unwrap();
+    let report = watch.until("→");
+    assert!(report.contains("the data changed"), "{report}");
+    assert!(report.contains("\"4-star\" → \"0-star\": 1 customer (C1)"), "{report}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "id,stars\nC1,0-star\nC2,4-star\n"
+    );
+}

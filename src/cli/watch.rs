@@ -40,10 +40,11 @@ pub fn run(args: WatchArgs) -> Exit {
         tradeseg::record::Source::File(path) => Some(path.clone()),
         tradeseg::record::Source::Stdin | tradeseg::record::Source::Text(_) => None,
     }));
-    let live =
-        Live::watch_allowing(&args.rules, super::allowed_folders(), others, Box::new(ready), move |event| {
-            let _ = tx.send(event);
-        });
+    let fits = Fits { data: args.data.clone(), args: args.data_args.clone() };
+    let build = Box::new(move |checked| ready(checked, &fits));
+    let live = Live::watch_allowing(&args.rules, super::allowed_folders(), others, build, move |event| {
+        let _ = tx.send(event);
+    });
     let live: Live<Ready> = match live {
         Ok(live) => live,
         Err(e) => {
@@ -71,9 +72,11 @@ pub fn run(args: WatchArgs) -> Exit {
     };
     say(&format!("watching {} and {} (Ctrl-C stops)", args.rules.display(), args.data));
     for event in events {
-        let why = match event {
-            ReloadEvent::Reloaded { .. } => "the rules changed",
-            ReloadEvent::Changed { .. } => "the data changed",
+        // Live swaps in only rules that fit the data's columns; a data change is evaluated
+        // with the rules in use.
+        let (why, candidate) = match event {
+            ReloadEvent::Reloaded { .. } => ("the rules changed", live.current()),
+            ReloadEvent::Changed { .. } => ("the data changed", Arc::clone(&in_use)),
             ReloadEvent::Rejected { report, .. } => {
                 errln!("{report}");
                 say("the edited rules have errors; still using the previous rules");
@@ -84,7 +87,6 @@ pub fn run(args: WatchArgs) -> Exit {
                 continue;
             }
         };
-        let candidate = live.current();
         match evaluate(&args, &candidate) {
             Ok((next, summary)) => {
                 let moved = tradeseg::snapshot::compare(&previous, &next);
@@ -113,11 +115,38 @@ struct Ready {
     actions: Option<Actions>,
 }
 
-fn ready(checked: Checked) -> Result<Ready, NotReady> {
-    match Actions::load(&checked) {
-        Ok(actions) => Ok(Ready { checked, actions }),
-        Err(e) => Err(NotReady { sources: e.sources, diagnostics: e.diagnostics }),
+/// What an edit is checked against before it is swapped in: the data's header.
+struct Fits {
+    data: String,
+    args: DataArgs,
+}
+
+fn ready(checked: Checked, fits: &Fits) -> Result<Ready, NotReady> {
+    let actions = match Actions::load(&checked) {
+        Ok(actions) => actions,
+        Err(e) => return Err(NotReady { sources: e.sources, diagnostics: e.diagnostics }),
+    };
+    // Rules that name a column the data lacks are a broken edit too: the previous rules
+    // stay in use. (JSON has no header; its keys are checked as records are read.)
+    if super::input_format(&fits.args, &fits.data) == tradeseg::record::InputFormat::Csv {
+        if let Some(header) = csv_header(&fits.data, &fits.args) {
+            let options = fits.args.run_options(&fits.data, OutputFormat::Csv).compile;
+            let schema = tradeseg::compile::Schema::from_header(header);
+            if let Err(diagnostics) = tradeseg::compile::compile(&checked, &schema, &options) {
+                return Err(NotReady { sources: checked.sources.clone(), diagnostics });
+            }
+        }
     }
+    Ok(Ready { checked, actions })
+}
+
+/// The data's CSV header, if it can be read.
+fn csv_header(data: &str, args: &DataArgs) -> Option<Vec<String>> {
+    let source = tradeseg::record::Source::from_arg(data);
+    let opened = tradeseg::record::encoding::open(&source, args.encoding).ok()?;
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(args.delimiter).flexible(true).from_reader(opened.reader);
+    Some(reader.headers().ok()?.iter().map(str::to_string).collect())
 }
 
 /// Evaluates the rules over the data and writes `--output`; gives the results as CSV, to
