@@ -482,3 +482,23 @@ fn test_searches_a_folder_with_links_to_its_parent_once() {
     assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
     assert!(ran.stdout.contains("0 passed, 0 failed"), "{}", ran.stdout);
 }
+
+#[test]
+fn a_tag_defined_twice_is_one_tag() {
+    let rules =
+        "segment \"t\" when orders >= 1\nsegment \"t\" when inquiries >= 1\nsegment \"u\" when orders >= 5\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", DATA.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.csv", "--as-of", "2026-11-01"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "id,tags\nC1,t\nC2,t\nC3,t\n");
+    assert_eq!(ran.stderr.matches("  t ").count(), 1, "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["check", "r.seg"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stderr.contains("the tag `t` is defined more than once"), "{}", ran.stderr);
+    let scripts =
+        "segment \"t\" when orders >= 1 then \"a.rhai\"\nsegment \"t\" when inquiries >= 1 then \"b.rhai\"\n";
+    let dir = folder(&[("r.seg", scripts.as_bytes()), ("a.rhai", b"1;"), ("b.rhai", b"2;")]);
+    let ran = tradeseg_in(dir.path(), &["check", "r.seg"], b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("defined again with another script"), "{}", ran.stderr);
+}

@@ -111,7 +111,12 @@ impl Actions {
                 row
             })
             .collect();
-        let by_tag = checked.tags.iter().map(|t| index(&t.action)).collect();
+        // Per tag as compiled (each name once): the script of its definitions.
+        let by_tag = checked
+            .tag_groups()
+            .iter()
+            .map(|(_, rules)| rules.iter().find_map(|&i| index(&checked.tags[i].action)))
+            .collect();
         let scripts = scripts.into_iter().map(|(_, s)| s).collect();
         Ok(Some(Actions {
             engine,

@@ -29,7 +29,8 @@ pub struct Checked {
     /// The fields the rules use, in order of first use.
     pub fields: Vec<Field>,
     pub dimensions: Vec<Dimension>,
-    /// Top-level segments.
+    /// Top-level segments, each rule as written: a tag defined twice has two (see
+    /// [`Checked::tag_groups`]).
     pub tags: Vec<Segment>,
     /// `test` blocks, for `tradeseg test`.
     pub tests: Vec<ast::TestBlock>,
@@ -41,6 +42,46 @@ pub struct Checked {
     pub aggregates: Vec<typed::AggregateSpec>,
     /// Problems that do not stop a run.
     pub warnings: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// Each tag once, in order of first definition, with the rules (indices into
+    /// [`Checked::tags`]) that define it: a tag defined twice applies when either holds.
+    pub fn tag_groups(&self) -> Vec<(&str, Vec<usize>)> {
+        let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, tag) in self.tags.iter().enumerate() {
+            match groups.iter_mut().find(|(name, _)| *name == tag.name) {
+                Some((_, rules)) => rules.push(i),
+                None => groups.push((&tag.name, vec![i])),
+            }
+        }
+        groups
+    }
+}
+
+/// A tag defined more than once: a note, or an error when its definitions name different
+/// scripts (which one to run would be a guess).
+fn repeated_tags(tags: &[Segment], diagnostics: &mut Vec<Diagnostic>, warnings: &mut Vec<Diagnostic>) {
+    for (n, tag) in tags.iter().enumerate() {
+        let Some(first) = tags[..n].iter().find(|t| t.name == tag.name) else { continue };
+        let scripts = |t: &Segment| t.action.as_ref().map(|a| a.path.clone());
+        match (scripts(first), scripts(tag)) {
+            (Some(a), Some(b)) if a != b => diagnostics.push(
+                Diagnostic::error(
+                    tag.span,
+                    format!("the tag `{}` is defined again with another script", tag.name),
+                )
+                .label("a tag runs one script")
+                .related(first.span, "first defined here")
+                .help("give both definitions the same script, or the tags different names"),
+            ),
+            _ => warnings.push(
+                Diagnostic::warning(tag.span, format!("the tag `{}` is defined more than once", tag.name))
+                    .label("it is one tag, given when any of its definitions holds")
+                    .related(first.span, "first defined here"),
+            ),
+        }
+    }
 }
 
 /// A field: a name in the rules bound to a column of the data.
@@ -210,6 +251,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
         }
     }
     warnings.extend(unused(&ruleset.items, &builder));
+    repeated_tags(&tags, &mut diagnostics, &mut warnings);
     diagnostics.extend(inference.diagnostics.iter().cloned());
     diagnostics.extend(builder.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {

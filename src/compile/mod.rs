@@ -129,10 +129,19 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
             }
         })
         .collect();
+    // A tag defined twice is one tag, given when any of its definitions holds.
     let tags = checked
-        .tags
-        .iter()
-        .map(|t| CompiledSegment { name: t.name.clone(), condition: lower.cond(&t.condition) })
+        .tag_groups()
+        .into_iter()
+        .map(|(name, rules)| {
+            let mut conditions: Vec<Cond> =
+                rules.iter().map(|&i| lower.cond(&checked.tags[i].condition)).collect();
+            let condition = match conditions.len() {
+                1 => conditions.remove(0),
+                _ => Cond::Or(conditions),
+            };
+            CompiledSegment { name: name.to_string(), condition }
+        })
         .collect();
     let program = Program {
         slots,
