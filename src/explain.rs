@@ -8,8 +8,9 @@ use crate::eval::trace::{Interpreter, Step};
 use crate::eval::{Evaluator, Tri};
 use crate::events::{EventInput, History};
 use crate::record::chunk::Chunker;
+use crate::record::csv_records::CsvRecords;
 use crate::record::InputFormat;
-use crate::run::input::json_chunker;
+use crate::run::input::{json_chunker, Batch, BatchReader};
 use crate::run::json_cells::{Cell, JsonCells, Wanted};
 use crate::run::{RunError, RunOptions};
 use serde::Serialize;
@@ -146,34 +147,35 @@ fn find_csv(
     events: &[EventInput],
     id: &str,
 ) -> Result<Option<Explanation>, RunError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).delimiter(options.delimiter).from_reader(input);
-    let header =
-        reader.byte_headers().map_err(|e| RunError::Input(format!("cannot read the header row: {e}")))?;
-    let schema = Schema::from_header(header.iter().map(|h| String::from_utf8_lossy(h).into_owned()));
+    // Read as a run reads it, so that lines are numbered alike (CRLF and lone-CR files too).
+    let mut reader = BatchReader::new(input, options, Default::default());
+    let header = reader.header().map_err(RunError::Input)?.unwrap_or_default();
+    let schema = Schema::from_header(&header);
     let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
     let Some(id_column) = program.id_column else { return Ok(None) };
     let history = history(&program, events)?;
-    let mut record = csv::ByteRecord::new();
+    let mut record = simd_csv::ByteRecord::new();
     let mut evaluator = Evaluator::new(&program);
     let mut found: Option<Explanation> = None;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return Ok(found),
-            Err(_) => continue,
+    let feed = reader.into_feed().map_err(RunError::Input)?;
+    while let Some((_, Batch::Csv(chunk))) = feed.next() {
+        let mut records = CsvRecords::new(&chunk.data, options.delimiter);
+        while let Some(chunk_line) = records.next_record(&mut record) {
+            if record.get(id_column).map(|c| c.trim_ascii()) != Some(id.as_bytes()) {
+                continue;
+            }
+            let line = chunk.first_line + chunk_line - 1;
+            if let Some(found) = &mut found {
+                found.also_at.push(format!("line {line}"));
+                continue;
+            }
+            let cells: Vec<&str> = record.iter().map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
+            evaluator.fill_columns(|i| cells.get(i).copied());
+            found =
+                Some(explain_filled(checked, &mut evaluator, history.as_ref(), id, format!("line {line}")));
         }
-        if record.get(id_column).map(|c| c.trim_ascii()) != Some(id.as_bytes()) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if let Some(found) = &mut found {
-            found.also_at.push(format!("line {line}"));
-            continue;
-        }
-        let cells: Vec<&str> = record.iter().map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
-        evaluator.fill_columns(|i| cells.get(i).copied());
-        found = Some(explain_filled(checked, &mut evaluator, history.as_ref(), id, format!("line {line}")));
     }
+    feed.error().map_or(Ok(found), |e| Err(RunError::Input(e)))
 }
 
 fn find_json(

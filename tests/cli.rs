@@ -442,7 +442,7 @@ segment "dormant" when days_since(last_order) > 365
     );
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
     assert_eq!(json["dimensions"][0]["segment"], "2-star");
-    assert_eq!(json["tags"][0]["result"], "true");
+    assert_eq!(json["tags"][0]["result"], true);
     let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "d.json", "--customer", "5"], b"");
     assert!(ran.stdout.contains("→ \"4-star\""), "{}", ran.stdout);
     std::fs::write(

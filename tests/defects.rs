@@ -502,3 +502,28 @@ fn a_tag_defined_twice_is_one_tag() {
     assert_eq!(ran.code, 2, "{}", ran.stderr);
     assert!(ran.stderr.contains("defined again with another script"), "{}", ran.stderr);
 }
+
+#[test]
+fn explain_shows_every_part_as_written_on_the_right_line_with_typed_json() {
+    let rules =
+        "dimension d {\r\n    segment \"a\" when (x == 1 or y == 3) and flag\r\n    otherwise \"b\"\r\n}\r\n";
+    let data = "id,x,y,flag\r\nC1,1,2,no\r\nC2,1.50,3,\r\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", data.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "c.csv", "--customer", "C1"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("customer C1 (line 2)"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("\"a\" when (x == 1 or y == 3) and flag   [r.seg:2]"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("(x == 1 or y == 3) → true"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("      flag → false\n"), "{}", ran.stdout);
+    let ran = tradeseg_in(dir.path(), &["explain", "r.seg", "c.csv", "--customer", "C2"], b"");
+    assert!(ran.stdout.contains("customer C2 (line 3)"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("flag → unknown (flag is missing)"), "{}", ran.stdout);
+    let args = ["explain", "r.seg", "c.csv", "--customer", "C2", "--format", "json"];
+    let json: serde_json::Value = serde_json::from_str(&tradeseg_in(dir.path(), &args, b"").stdout).unwrap();
+    let tried = &json["dimensions"][0]["tried"][0];
+    assert_eq!(tried["result"], serde_json::Value::Null);
+    let parts = &tried["condition"]["parts"];
+    assert_eq!(parts[0]["value"], true);
+    assert_eq!(parts[0]["parts"][0]["parts"][0]["value"], serde_json::json!(1.5));
+    assert_eq!(parts[1]["value"], serde_json::Value::Null);
+}

@@ -127,26 +127,33 @@ fn render(out: &mut dyn WriteColor, e: &Explanation) -> std::io::Result<()> {
 fn segment(out: &mut dyn WriteColor, s: &SegmentTrace) -> std::io::Result<()> {
     mark(out, s.result)?;
     write!(out, " {:?} when {}", s.segment, flat(&s.condition.text))?;
-    let simple = s.condition.parts.iter().all(|p| p.field.is_some());
+    let simple = !s.condition.logical && s.condition.parts.iter().all(|p| p.field.is_some());
     if simple {
         writeln!(out, " → {}   [{}]", verdict(&s.condition), s.at)?;
         return Ok(());
     }
     writeln!(out, "   [{}]", s.at)?;
     for part in &s.condition.parts {
-        step(out, part, 2)?;
+        step(out, part, 2, s.condition.logical)?;
     }
     Ok(())
 }
 
-fn step(out: &mut dyn WriteColor, s: &Step, depth: usize) -> std::io::Result<()> {
-    if s.field.is_some() {
-        return Ok(()); // shown beside the part that uses it
+/// One part on its own line, then its parts. A field is shown beside the comparison that
+/// uses it, except a plain true/false field among the parts of `and`, `or` or `not`,
+/// which is a condition of its own.
+fn step(out: &mut dyn WriteColor, s: &Step, depth: usize, condition: bool) -> std::io::Result<()> {
+    if s.field.is_some() && !condition {
+        return Ok(());
     }
     write!(out, "{}", "   ".repeat(depth))?;
-    writeln!(out, "{} → {}", flat(&s.text), verdict(s))?;
+    let shown = match (&s.field, s.shown.as_str()) {
+        (Some(field), "missing") => format!("unknown ({field} is missing)"),
+        _ => verdict(s),
+    };
+    writeln!(out, "{} → {shown}", flat(&s.text))?;
     for part in &s.parts {
-        step(out, part, depth + 1)?;
+        step(out, part, depth + 1, s.logical)?;
     }
     Ok(())
 }
@@ -158,18 +165,18 @@ fn verdict(s: &Step) -> String {
         .iter()
         .filter_map(|p| {
             p.field.as_ref().map(|f| {
-                if p.value == "missing" {
+                if p.shown == "missing" {
                     format!("{f} is missing")
                 } else {
-                    format!("{f} = {}", p.value)
+                    format!("{f} = {}", p.shown)
                 }
             })
         })
         .collect();
     if fields.is_empty() {
-        s.value.clone()
+        s.shown.clone()
     } else {
-        format!("{} ({})", s.value, fields.join(", "))
+        format!("{} ({})", s.shown, fields.join(", "))
     }
 }
 

@@ -19,12 +19,22 @@ use std::cmp::Ordering;
 
 /// A truth value of three-valued logic. The order (false < unknown < true) makes `and`
 /// the minimum and `or` the maximum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Tri {
     False,
     Unknown,
     True,
+}
+
+/// In JSON: `true`, `false`, or `null` for unknown.
+impl serde::Serialize for Tri {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Tri::True => serializer.serialize_bool(true),
+            Tri::False => serializer.serialize_bool(false),
+            Tri::Unknown => serializer.serialize_none(),
+        }
+    }
 }
 
 impl Tri {

@@ -32,6 +32,31 @@ impl Value {
         }
     }
 
+    /// For tools: a number, a string (dates as `YYYY-MM-DD`), `true`/`false`, an array,
+    /// or `null` for missing and unknown.
+    pub fn json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            Value::Missing | Value::Truth(Tri::Unknown) => Json::Null,
+            Value::Number(n) => n.to_string().parse::<serde_json::Number>().map_or(Json::Null, Json::Number),
+            Value::Text(t) => Json::String(t.clone()),
+            Value::Date(d) => Json::String(crate::date::format(*d)),
+            Value::Truth(t) => Json::Bool(*t == Tri::True),
+            Value::Set(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|c| match c {
+                        Const::Text(t) => Json::String(t.to_string()),
+                        other => other
+                            .to_string()
+                            .parse::<serde_json::Number>()
+                            .map_or_else(|_| Json::String(other.to_string()), Json::Number),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// For people: `12.5`, `"US"`, `2026-11-01`, `true`, `unknown`, `missing`.
     pub fn show(&self) -> String {
         match self {
@@ -54,8 +79,15 @@ impl Value {
 pub struct Step {
     /// The source text of this part.
     pub text: String,
-    /// Its value, shown: `true`, `false`, `unknown`, a number…
-    pub value: String,
+    /// Its value, shown for people: `true`, `false`, `unknown`, a number, `missing`…
+    #[serde(skip)]
+    pub shown: String,
+    /// Its value for tools: a JSON number, string, boolean, array, or null.
+    pub value: serde_json::Value,
+    /// True for `and`, `or` and `not`, whose parts are conditions (a plain true/false
+    /// field among them is one too); false for a comparison, whose parts are operands.
+    #[serde(skip)]
+    pub logical: bool,
     /// For a field: the field's name (its value is `value`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -86,7 +118,9 @@ impl<'a> Interpreter<'a> {
             _ => None,
         };
         // Literals and fields explain themselves; keep their parts out of the way.
-        let step = Step { text: self.sources.snippet(e.span).to_string(), value: value.show(), field, parts };
+        let text = self.sources.snippet(e.span).to_string();
+        let logical = matches!(e.kind, TypedKind::And(..) | TypedKind::Or(..) | TypedKind::Not(_));
+        let step = Step { text, shown: value.show(), value: value.json(), logical, field, parts };
         (value, step)
     }
 

@@ -284,7 +284,8 @@ impl Lowerer {
     fn operand(&self, pair: Pair<Rule>) -> Lowered<Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::paren => return self.expr(last_child(pair)),
+            // The brackets belong to the expression's text (explain shows it as written).
+            Rule::paren => return self.expr(last_child(pair)).map(|inner| Expr { span, ..inner }),
             Rule::number => ExprKind::Number(pair.as_str().replace('_', "")),
             Rule::date => ExprKind::Date(self.date(&pair)?),
             Rule::string => ExprKind::Text(self.string(pair)?.text),
