@@ -9,9 +9,10 @@ use crate::eval::{Evaluator, Tri};
 use crate::events::{EventInput, History};
 use crate::record::chunk::Chunker;
 use crate::record::csv_records::CsvRecords;
+use crate::record::json::{cell_text, json_chunker};
+use crate::record::json_cells::{Cell, JsonCells, Wanted};
 use crate::record::InputFormat;
-use crate::run::input::{json_chunker, Batch, BatchReader};
-use crate::run::json_cells::{Cell, JsonCells, Wanted};
+use crate::run::input::{Batch, BatchReader};
 use crate::run::{RunError, RunOptions};
 use serde::Serialize;
 use serde_json::Value;
@@ -64,7 +65,8 @@ pub fn explain_row(
     found_at: String,
 ) -> Explanation {
     let program = evaluator.program();
-    let interpreter = Interpreter::new(checked, evaluator.row(), program.as_of);
+    let values = |slot| evaluator.row().value(slot);
+    let interpreter = Interpreter::new(checked, &values, program.as_of);
     let trace = |segment: &crate::check::Segment| {
         let (value, condition) = interpreter.trace(&segment.condition);
         let (line, _) = checked.sources.line_column(segment.span);
@@ -264,18 +266,4 @@ fn explain_filled(
     }
     evaluator.evaluate_row();
     explain_row(checked, evaluator, id, found_at)
-}
-
-/// A JSON value as the text of a cell: lists joined by `;`, `null` empty, a number as the
-/// exact decimal it writes (`1e-7` is `0.0000001`).
-pub(crate) fn cell_text(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Number(n) => {
-            crate::decimal::Decimal::parse_json(n.as_str()).map_or_else(|| n.to_string(), |d| d.to_string())
-        }
-        Value::Array(items) => items.iter().map(cell_text).collect::<Vec<_>>().join(";"),
-        other => other.to_string(),
-    }
 }

@@ -47,15 +47,18 @@ pub mod access;
 pub mod actions;
 #[cfg(test)]
 mod cases;
+pub mod cell;
 pub mod check;
 pub mod compile;
 pub mod date;
 pub mod decimal;
 pub mod diagnostic;
+pub mod error;
 pub mod eval;
 pub mod events;
 pub mod explain;
 pub mod load;
+pub mod program;
 pub mod record;
 pub mod reload;
 pub mod run;

@@ -45,7 +45,8 @@ fn compiled_evaluator_agrees_with_the_interpreter() {
         let mut evaluator = program.evaluator();
         for row in &rows {
             let outcome = evaluator.evaluate_columns(|i| row.get(i).map(String::as_str)).clone();
-            let interpreter = Interpreter::new(&checked, evaluator.row(), options.as_of);
+            let values = |slot| evaluator.row().value(slot);
+            let interpreter = Interpreter::new(&checked, &values, options.as_of);
             for (d, dimension) in checked.dimensions.iter().enumerate() {
                 let interpreted = dimension
                     .segments

@@ -6,12 +6,12 @@
 //! (ranges of numbers and dates, sets of text, presence); anything else is left alone,
 //! so a warning is always justified but not every unreachable segment is found.
 
+use super::interpret::{Interpreter, Value};
+use super::tri::Tri;
 use super::typed::{CmpOp, Const, Ty, Typed, TypedKind};
 use super::{Checked, Dimension};
 use crate::decimal::Decimal;
 use crate::diagnostic::Diagnostic;
-use crate::eval::trace::Interpreter;
-use crate::eval::{Row, Tri};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One end of a range: the value and whether it is included.
@@ -273,12 +273,12 @@ fn gap(checked: &Checked, dimension: &Dimension) -> Option<Diagnostic> {
     for segment in &dimension.segments {
         used_fields(&segment.condition, &mut fields);
     }
-    let row = Row::new(checked.fields.len());
-    let falls_through = |row: &Row| {
-        let interpreter = Interpreter::new(checked, row, crate::date::today());
-        dimension.segments.iter().all(|s| interpreter.eval(&s.condition).truth() != Tri::True)
-    };
-    if !falls_through(&row) {
+    // A customer with no value at all, on no particular date (no clock is read: the
+    // warning must not change from one day to the next).
+    let nothing = |_: usize| Value::Missing;
+    let interpreter =
+        Interpreter { fields: &checked.fields, sources: &checked.sources, values: &nothing, as_of: None };
+    if dimension.segments.iter().any(|s| interpreter.eval(&s.condition).truth() == Tri::True) {
         return None;
     }
     let names: Vec<String> = fields.iter().map(|&f| format!("`{}`", checked.fields[f].name)).collect();

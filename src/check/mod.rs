@@ -6,8 +6,10 @@
 mod build;
 mod events;
 mod infer;
+pub mod interpret;
 mod lints;
 pub mod suggest;
+pub mod tri;
 pub mod typed;
 
 use crate::diagnostic::Diagnostic;

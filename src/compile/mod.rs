@@ -3,9 +3,8 @@
 //! condition becomes a tree specialised by type, and constant parts are folded.
 
 mod events;
-mod program;
 
-pub use program::*;
+pub use crate::program::*;
 
 use crate::check::suggest::closest;
 use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
@@ -354,7 +353,7 @@ impl Lower {
             TypedKind::DaysSince(d) => Num::DaysSince(Box::new(self.date(d))),
             other => unreachable!("not a number after checking: {other:?}"),
         };
-        crate::eval::fold_num(folded, self.as_of)
+        folded.fold(self.as_of)
     }
 
     fn date(&self, e: &Typed) -> DateExpr {

@@ -3,7 +3,7 @@
 //! record after another allocates nothing.
 
 use super::{Outcome, Row, Val};
-use crate::compile::Program;
+use crate::program::Program;
 
 /// A cell that did not parse as its field's type; it counted as missing.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,55 +5,21 @@
 
 mod evaluator;
 mod row;
-pub mod trace;
 
 pub use evaluator::{CellError, Evaluator};
 
-pub use row::{list_items, parse_bool, Row, Val};
+pub use crate::cell::{list_items, parse_bool};
+pub use crate::check::tri::Tri;
+pub use row::{Row, Val};
+
+/// The interpreter behind `explain`, over checked rules (it lives with them).
+pub use crate::check::interpret as trace;
 
 use crate::check::typed::CmpOp;
-use crate::compile::*;
 use crate::date::Day;
 use crate::decimal::Decimal;
+use crate::program::*;
 use std::cmp::Ordering;
-
-/// A truth value of three-valued logic. The order (false < unknown < true) makes `and`
-/// the minimum and `or` the maximum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Tri {
-    False,
-    Unknown,
-    True,
-}
-
-/// In JSON: `true`, `false`, or `null` for unknown.
-impl serde::Serialize for Tri {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Tri::True => serializer.serialize_bool(true),
-            Tri::False => serializer.serialize_bool(false),
-            Tri::Unknown => serializer.serialize_none(),
-        }
-    }
-}
-
-impl Tri {
-    fn from_bool(b: bool) -> Tri {
-        if b {
-            Tri::True
-        } else {
-            Tri::False
-        }
-    }
-
-    fn not(self) -> Tri {
-        match self {
-            Tri::False => Tri::True,
-            Tri::Unknown => Tri::Unknown,
-            Tri::True => Tri::False,
-        }
-    }
-}
 
 /// What the rules gave one customer: per dimension the index of its segment in
 /// [`CompiledDimension::names`] (or none), and the indices of the tags that apply.
@@ -169,9 +135,9 @@ impl Program {
                 member(self.date(value, row).map(|d| set.contains(&d)), *negated)
             }
             Cond::Contains { list, item } => match (row.vals[*list as usize], text(item, row)) {
-                (Val::Text(start, end), Some(item)) => Tri::from_bool(
-                    row::list_items(&row.text[start as usize..end as usize]).any(|i| i == item),
-                ),
+                (Val::Text(start, end), Some(item)) => {
+                    Tri::from_bool(list_items(&row.text[start as usize..end as usize]).any(|i| i == item))
+                }
                 _ => Tri::Unknown,
             },
             Cond::Missing { value, negated } => {
@@ -184,7 +150,7 @@ impl Program {
                 };
                 Tri::from_bool(missing != *negated)
             }
-            Cond::Not(c) => self.test(c, row).not(),
+            Cond::Not(c) => !self.test(c, row),
             Cond::And(parts) => self.all(parts, row),
             Cond::Or(parts) => {
                 let mut result = Tri::False;
@@ -225,48 +191,15 @@ impl Program {
 }
 
 fn num(n: &Num, row: &Row, as_of: Day) -> Option<Decimal> {
-    match n {
-        Num::Const(c) => Some(*c),
-        Num::Slot(s) => match row.vals[*s as usize] {
-            Val::Num(v) => Some(v),
-            _ => None,
-        },
-        Num::Neg(a) => num(a, row, as_of).map(|n| -n),
-        Num::Add(a, b) => num(a, row, as_of)?.checked_add(num(b, row, as_of)?),
-        Num::Sub(a, b) => num(a, row, as_of)?.checked_sub(num(b, row, as_of)?),
-        Num::Mul(a, b) => num(a, row, as_of)?.checked_mul(num(b, row, as_of)?),
-        Num::Div(a, b) => num(a, row, as_of)?.checked_div(num(b, row, as_of)?),
-        Num::Scale(a, factor) => factor.times(num(a, row, as_of)?),
-        Num::DaysSince(d) => {
-            let day = match &**d {
-                DateExpr::Const(day) => *day,
-                DateExpr::Slot(s) => match row.vals[*s as usize] {
-                    Val::Date(day) => day,
-                    _ => return None,
-                },
-            };
-            Some(Decimal::from_int(i64::from(as_of) - i64::from(day)))
-        }
-    }
-}
-
-/// Folds a number expression whose operands are all constants into one constant.
-pub fn fold_num(n: Num, as_of: Day) -> Num {
-    let constant = match &n {
-        Num::Neg(a) => matches!(**a, Num::Const(_)),
-        Num::Scale(a, _) => matches!(**a, Num::Const(_)),
-        Num::Add(a, b) | Num::Sub(a, b) | Num::Mul(a, b) | Num::Div(a, b) => {
-            matches!(**a, Num::Const(_)) && matches!(**b, Num::Const(_))
-        }
-        Num::DaysSince(d) => matches!(**d, DateExpr::Const(_)),
-        _ => false,
+    let number = |s: Slot| match row.vals[s as usize] {
+        Val::Num(v) => Some(v),
+        _ => None,
     };
-    if constant {
-        if let Some(value) = num(&n, &Row::new(0), as_of) {
-            return Num::Const(value);
-        }
-    }
-    n
+    let date = |s: Slot| match row.vals[s as usize] {
+        Val::Date(day) => Some(day),
+        _ => None,
+    };
+    n.value(&number, &date, as_of)
 }
 
 fn text<'r>(t: &'r TextExpr, row: &'r Row) -> Option<&'r [u8]> {

@@ -2,6 +2,7 @@
 //! text and list slots in one reusable buffer, so filling a row for the next record
 //! allocates nothing once the buffers have grown.
 
+use crate::cell::parse_bool;
 use crate::check::typed::Ty;
 use crate::date::{self, Day};
 use crate::decimal::Decimal;
@@ -43,6 +44,18 @@ impl Row {
     /// The value of a slot.
     pub fn get(&self, slot: usize) -> Val {
         self.vals.get(slot).copied().unwrap_or(Val::Missing)
+    }
+
+    /// A slot's value as the interpreter sees it.
+    pub fn value(&self, slot: usize) -> crate::check::interpret::Value {
+        use crate::check::interpret::Value;
+        match self.get(slot) {
+            Val::Missing => Value::Missing,
+            Val::Num(n) => Value::Number(n),
+            Val::Date(d) => Value::Date(d),
+            Val::Bool(b) => Value::Truth(crate::check::tri::Tri::from_bool(b)),
+            val @ Val::Text(..) => self.text_of(val).map_or(Value::Missing, |t| Value::Text(t.to_string())),
+        }
     }
 
     /// The text of a text value.
@@ -131,22 +144,4 @@ impl Row {
         self.text.extend_from_slice(text.as_bytes());
         Val::Text(start, self.text.len() as u32)
     }
-}
-
-/// Reads yes/no the ways spreadsheets write it.
-pub fn parse_bool(cell: &str) -> Option<bool> {
-    const TRUE: [&str; 6] = ["true", "yes", "y", "1", "是", "对"];
-    const FALSE: [&str; 6] = ["false", "no", "n", "0", "否", "不"];
-    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(cell)) {
-        Some(true)
-    } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(cell)) {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// The items of a list cell: separated by `;`, each trimmed, empty ones skipped.
-pub fn list_items(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
-    raw.split(|&b| b == b';').map(|item| item.trim_ascii()).filter(|item| !item.is_empty())
 }

@@ -14,7 +14,7 @@ pub use read::EventInput;
 
 use crate::compile::Program;
 use crate::eval::{Row, Val};
-use crate::run::DataError;
+use crate::record::data_error::DataError;
 use accumulate::Column;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -50,7 +50,7 @@ pub struct History {
 
 impl History {
     /// Reads every stream the program's aggregates need from `inputs`.
-    pub fn read(program: &Program, inputs: &[EventInput]) -> Result<History, crate::run::RunError> {
+    pub fn read(program: &Program, inputs: &[EventInput]) -> Result<History, crate::error::RunError> {
         let mut history = History {
             index: HashMap::new(),
             events_per_id: Vec::new(),
@@ -61,7 +61,7 @@ impl History {
         };
         for (stream_index, stream) in program.streams.iter().enumerate() {
             let Some(input) = inputs.iter().find(|i| i.stream == stream.name) else {
-                return Err(crate::run::RunError::Bind(vec![crate::diagnostic::Diagnostic::general(
+                return Err(crate::error::RunError::Bind(vec![crate::diagnostic::Diagnostic::general(
                     format!("the rules read events `{}`, but no file was given for them", stream.name),
                 )
                 .help(format!("give it with `--events {}=FILE`", stream.name))]));

@@ -7,11 +7,12 @@ use crate::check::suggest::closest;
 use crate::compile::Program;
 use crate::date;
 use crate::diagnostic::Diagnostic;
+use crate::error::RunError;
 use crate::eval::Row;
 use crate::record::chunk::Chunker;
+use crate::record::data_error::DataError;
+use crate::record::json::{cell_text, json_chunker};
 use crate::record::{encoding, Encoding, InputFormat, Source};
-use crate::run::input::json_chunker;
-use crate::run::{DataError, RunError};
 use serde_json::Value;
 
 /// Data errors kept with full detail per stream.
@@ -190,7 +191,7 @@ impl Reader<'_> {
                 "id".into()
             }
         });
-        let text = |key: &str| object.get(key).map(crate::explain::cell_text);
+        let text = |key: &str| object.get(key).map(cell_text);
         let (id, date) = (text(&id_key), text(&self.input.date_column));
         let slot_texts: Vec<Option<String>> = columns.iter().map(|c| text(c)).collect();
         let cells = Cells {

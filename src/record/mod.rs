@@ -3,8 +3,11 @@
 
 pub mod chunk;
 pub mod csv_records;
+pub mod data_error;
 pub mod encoding;
+pub mod json;
 pub mod json_array;
+pub mod json_cells;
 
 pub use encoding::{Encoding, Source};
 

@@ -4,8 +4,9 @@
 
 use super::{Progress, RunOptions};
 use crate::record::chunk::{Chunk, Chunker};
+use crate::record::json::json_chunker;
 use crate::record::InputFormat;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::Read;
 use std::sync::atomic::Ordering;
 
 /// Records on their way to a worker.
@@ -161,35 +162,5 @@ impl Feed {
     /// The read error that ended the input early, if any.
     pub fn error(self) -> Option<String> {
         self.state.into_inner().ok().and_then(|s| s.error)
-    }
-}
-
-/// A chunker of JSON input: of an array's elements when it starts with `[`, else of
-/// values one after another.
-pub(crate) fn json_chunker(input: Box<dyn Read + Send>) -> io::Result<Chunker<Box<dyn Read + Send>>> {
-    let mut input = BufReader::with_capacity(1 << 16, input);
-    let (array, skipped_lines) = starts_array(&mut input)?;
-    let input: Box<dyn Read + Send> = Box::new(input);
-    Ok(match array {
-        true => Chunker::json_array(input, 1 + skipped_lines),
-        false => Chunker::json_values(input, 1 + skipped_lines),
-    })
-}
-
-/// Skips the white space a JSON input starts with and tells whether an array follows, with
-/// the lines skipped. Looks without taking: the array's `[` stays for the chunker.
-fn starts_array(input: &mut impl BufRead) -> io::Result<(bool, u64)> {
-    let mut lines = 0;
-    loop {
-        let buf = input.fill_buf()?;
-        if buf.is_empty() {
-            return Ok((false, lines));
-        }
-        if let Some(first) = buf.iter().find(|b| !b.is_ascii_whitespace()) {
-            return Ok((*first == b'[', lines));
-        }
-        lines += memchr::memchr_iter(b'\n', buf).count() as u64;
-        let n = buf.len();
-        input.consume(n);
     }
 }

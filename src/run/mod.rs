@@ -9,18 +9,17 @@
 //! ```
 
 pub(crate) mod input;
-pub(crate) mod json_cells;
 mod report;
 pub(crate) mod worker;
 mod write;
 
+pub use crate::error::RunError;
 pub use report::{DataError, DimensionCounts, Report};
 pub use write::plan_header;
 
 use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
-use crate::diagnostic::Diagnostic;
 use crate::events::{EventInput, History};
 use crate::record::InputFormat;
 use std::io::{Read, Write};
@@ -75,37 +74,6 @@ impl RunOptions {
         }
     }
 }
-
-/// Why a run could not go on.
-#[derive(Debug)]
-pub enum RunError {
-    /// The rules do not fit the data (an unknown column): nothing was evaluated.
-    Bind(Vec<Diagnostic>),
-    /// The input could not be read, or is not of its format at all.
-    Input(String),
-    /// The output could not be written.
-    Output(std::io::Error),
-    /// The action scripts took more than their time for the whole run (see
-    /// [`Actions::set_time_limit`]): the run stopped.
-    Scripts(String),
-    /// A column the run adds has the name of another column of the output (an input
-    /// column kept with `keep_columns`, the id, or another added column): nothing is
-    /// written.
-    Columns(String),
-}
-
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RunError::Bind(d) => write!(f, "the rules do not fit the data ({} problems)", d.len()),
-            RunError::Input(message) => f.write_str(message),
-            RunError::Output(e) => write!(f, "cannot write the results: {e}"),
-            RunError::Columns(message) | RunError::Scripts(message) => f.write_str(message),
-        }
-    }
-}
-
-impl std::error::Error for RunError {}
 
 /// Stack for each evaluating thread: conditions are walked recursively, and the checker
 /// bounds their depth, so this leaves a wide margin.

@@ -6,28 +6,12 @@ use crate::actions::ActionError;
 use crate::check::suggest::closest;
 use crate::compile::Program;
 use crate::diagnostic::Diagnostic;
-use std::fmt;
+pub use crate::record::data_error::DataError;
 
 /// Data errors kept with full detail; the rest are only counted.
 pub const KEPT_ERRORS: usize = 200;
 /// Repeated ids named in the warning; the rest are only counted.
 pub const DUPLICATE_EXAMPLES: usize = 5;
-
-/// A cell that could not be read as its field's type. It counted as missing for that
-/// customer; the run went on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataError {
-    /// The record's number, 1-based, header excluded.
-    pub record: u64,
-    /// The input line the record starts on (CSV, NDJSON).
-    pub line: Option<u64>,
-    /// The column header or JSON key.
-    pub column: String,
-    /// The cell as written.
-    pub value: String,
-    /// What is wrong, e.g. "is not a number".
-    pub problem: String,
-}
 
 /// An id's 64-bit fingerprint, the same in every run (fixed seeds).
 pub(crate) fn fingerprint(id: &[u8]) -> u64 {
@@ -52,29 +36,6 @@ impl std::hash::Hasher for Fingerprinted {
     }
     fn write_u64(&mut self, value: u64) {
         self.0 = value;
-    }
-}
-
-impl DataError {
-    /// A problem with a whole record rather than one cell.
-    pub fn whole_row(record: u64, line: Option<u64>, problem: impl Into<String>) -> DataError {
-        DataError { record, line, column: String::new(), value: String::new(), problem: problem.into() }
-    }
-}
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "line {line}")?,
-            None => write!(f, "record {}", self.record)?,
-        }
-        if self.column.is_empty() {
-            write!(f, ": {}", self.problem)
-        } else if self.value.is_empty() {
-            write!(f, ", column `{}`: {}", self.column, self.problem)
-        } else {
-            write!(f, ", column `{}`: `{}` {}", self.column, self.value, self.problem)
-        }
     }
 }
 

@@ -2,7 +2,6 @@
 //! formats the result rows into one buffer, with the batch's counts and data errors.
 
 use super::input::{Batch, Feed};
-use super::json_cells::{Cell, JsonCells, Wanted};
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
 use super::{RunOptions, Setup, Window};
@@ -14,6 +13,8 @@ use crate::eval::{Evaluator, Outcome, Row, Val};
 use crate::events::History;
 use crate::record::chunk::Chunk;
 use crate::record::csv_records::CsvRecords;
+use crate::record::json::{cell_text, json_id};
+use crate::record::json_cells::{Cell, JsonCells, Wanted};
 use serde_json::Value;
 use simd_csv::ByteRecord;
 use std::sync::mpsc::SyncSender;
@@ -426,7 +427,7 @@ impl Worker<'_> {
             .iter()
             .map(|(key, value)| {
                 let ty = self.program.slots.iter().find(|s| s.column == *key).and_then(|s| s.ty);
-                (key.as_str().into(), cell_value(&crate::explain::cell_text(value), ty))
+                (key.as_str().into(), cell_value(&cell_text(value), ty))
             })
             .collect()
     }
@@ -472,15 +473,6 @@ fn fill_number(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, text: &st
             Ok(())
         }
         Some(_) => Err(text.to_string()),
-    }
-}
-
-/// A JSON id as text: a string trimmed, a number as written, none empty.
-pub fn json_id(value: Option<&Value>) -> String {
-    match value {
-        Some(Value::String(s)) => s.trim().to_string(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
     }
 }
 

@@ -1,13 +1,14 @@
 //! The writing stage: formats result rows (in the workers) and writes them in input order
 //! (in the writer), whatever order the workers finish in.
 
-use super::json_cells::Cell;
 use super::report::Report;
 use super::worker::BatchResult;
 use super::{OutputFormat, PlanSink, Setup, Window};
 use crate::actions::{PlanFormat, Task};
 use crate::compile::Program;
 use crate::eval::Outcome;
+use crate::record::json::json_id;
+use crate::record::json_cells::Cell;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
@@ -144,7 +145,7 @@ impl RowFormatter {
         derived: &[String],
     ) {
         if let OutputFormat::Csv | OutputFormat::Table = self.format {
-            let id = super::worker::json_id(object.get(&program.id_name));
+            let id = json_id(object.get(&program.id_name));
             push_field(&mut self.rows, id.as_bytes());
             self.segment_fields(program, outcome, derived);
             return;

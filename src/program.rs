@@ -1,6 +1,7 @@
 //! The compiled form of a ruleset: conditions as trees specialised by type, fields as
 //! slot numbers, literals parsed, dates as day numbers, `in` lists as sets. Evaluating a
-//! record touches no names and allocates nothing.
+//! record touches no names and allocates nothing. [`crate::compile`] writes it and
+//! [`crate::eval`] reads it; neither needs the other.
 
 use crate::check::typed::{CmpOp, Ty};
 use crate::date::Day;
@@ -219,6 +220,55 @@ pub enum Num {
     Scale(Box<Num>, Factor),
     /// As-of date minus the date, in days.
     DaysSince(Box<DateExpr>),
+}
+
+impl Num {
+    /// The number, reading slots with `number` and `date`; `None` when a value is missing
+    /// or a result leaves the range. The one definition of the language's arithmetic on
+    /// compiled expressions: evaluation reads a row, constant folding reads nothing.
+    #[inline]
+    pub fn value(
+        &self,
+        number: &impl Fn(Slot) -> Option<Decimal>,
+        date: &impl Fn(Slot) -> Option<Day>,
+        as_of: Day,
+    ) -> Option<Decimal> {
+        let value = |n: &Num| n.value(number, date, as_of);
+        match self {
+            Num::Const(c) => Some(*c),
+            Num::Slot(s) => number(*s),
+            Num::Neg(a) => value(a).map(|n| -n),
+            Num::Add(a, b) => value(a)?.checked_add(value(b)?),
+            Num::Sub(a, b) => value(a)?.checked_sub(value(b)?),
+            Num::Mul(a, b) => value(a)?.checked_mul(value(b)?),
+            Num::Div(a, b) => value(a)?.checked_div(value(b)?),
+            Num::Scale(a, factor) => factor.times(value(a)?),
+            Num::DaysSince(d) => {
+                let day = match &**d {
+                    DateExpr::Const(day) => *day,
+                    DateExpr::Slot(s) => date(*s)?,
+                };
+                Some(Decimal::from_int(i64::from(as_of) - i64::from(day)))
+            }
+        }
+    }
+
+    /// The expression with its operation folded into one constant when every operand is
+    /// one (and the result is in range).
+    pub fn fold(self, as_of: Day) -> Num {
+        let constant = match &self {
+            Num::Neg(a) | Num::Scale(a, _) => matches!(**a, Num::Const(_)),
+            Num::Add(a, b) | Num::Sub(a, b) | Num::Mul(a, b) | Num::Div(a, b) => {
+                matches!(**a, Num::Const(_)) && matches!(**b, Num::Const(_))
+            }
+            Num::DaysSince(d) => matches!(**d, DateExpr::Const(_)),
+            _ => false,
+        };
+        match constant.then(|| self.value(&|_| None, &|_| None, as_of)).flatten() {
+            Some(value) => Num::Const(value),
+            None => self,
+        }
+    }
 }
 
 /// A date-valued expression.

@@ -4,7 +4,7 @@
 
 use super::{Cell, JsonCells, Wanted};
 use crate::cases::Cases;
-use crate::run::worker::json_id;
+use crate::record::json::json_id;
 use serde_json::Value;
 
 const COLUMNS: [&str; 4] = ["orders", "country", "tags", "orders"];

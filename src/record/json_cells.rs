@@ -39,13 +39,13 @@ pub struct Wanted<'p> {
 }
 
 impl Cell<'_> {
-    /// The record's id as text, as [`json_id`](super::worker::json_id) gives it for the
+    /// The record's id as text, as [`json_id`](super::json::json_id) gives it for the
     /// whole value: text trimmed, a number as written, none empty.
     pub fn id<'a>(cell: Option<&'a Cell<'_>>) -> Cow<'a, str> {
         match cell {
             Some(Cell::Text(text)) => Cow::Borrowed(text.trim()),
             Some(Cell::Number(text)) => Cow::Borrowed(text),
-            Some(Cell::Other(value)) => Cow::Owned(super::worker::json_id(Some(value))),
+            Some(Cell::Other(value)) => Cow::Owned(super::json::json_id(Some(value))),
             None => Cow::Borrowed(""),
         }
     }

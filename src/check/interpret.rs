@@ -1,12 +1,14 @@
 //! A plain interpreter over the checked tree that records, for every part of a
-//! condition, its source text and its value. It serves `explain`, and it is an independent
-//! second implementation of the language's semantics, against which the compiled
-//! evaluator is tested.
+//! condition, its source text and its value. It serves `explain` and the reviewer's
+//! warnings, and it is an independent second implementation of the language's semantics,
+//! against which the compiled evaluator is tested. Field values come from a function (the
+//! evaluator's row, a test's given values, or none at all), so it needs nothing of the
+//! compiled program.
 
-use super::row::list_items;
-use super::{Row, Tri, Val};
-use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
-use crate::check::{Checked, Field};
+use super::tri::Tri;
+use super::typed::{ArithOp, CmpOp, Const, Typed, TypedKind};
+use super::{Checked, Field};
+use crate::cell::list_items;
 use crate::date::Day;
 use crate::decimal::Decimal;
 use crate::source::Sources;
@@ -95,18 +97,23 @@ pub struct Step {
     pub parts: Vec<Step>,
 }
 
-/// Evaluates checked expressions over one row, optionally recording steps.
+/// The value of a field (by its number, aggregates after the fields) for one customer.
+pub type Values<'a> = &'a dyn Fn(usize) -> Value;
+
+/// Evaluates checked expressions over one customer's values, optionally recording steps.
 pub struct Interpreter<'a> {
     pub fields: &'a [Field],
     pub sources: &'a Sources,
-    pub row: &'a Row,
-    pub as_of: Day,
+    pub values: Values<'a>,
+    /// The as-of date; none when there is no run (a reviewer's check): then `as_of` and
+    /// `days_since` are unknown.
+    pub as_of: Option<Day>,
 }
 
 impl<'a> Interpreter<'a> {
-    /// An interpreter over a checked ruleset's fields and a filled row.
-    pub fn new(checked: &'a Checked, row: &'a Row, as_of: Day) -> Interpreter<'a> {
-        Interpreter { fields: &checked.fields, sources: &checked.sources, row, as_of }
+    /// An interpreter over a checked ruleset's fields and one customer's values.
+    pub fn new(checked: &'a Checked, values: Values<'a>, as_of: Day) -> Interpreter<'a> {
+        Interpreter { fields: &checked.fields, sources: &checked.sources, values, as_of: Some(as_of) }
     }
 
     /// The value of `e`, with the steps that led to it.
@@ -157,10 +164,10 @@ impl<'a> Interpreter<'a> {
         match &e.kind {
             TypedKind::Const(c) => constant(c),
             TypedKind::Set(items) => Value::Set(items.clone()),
-            TypedKind::AsOf => Value::Date(self.as_of),
-            TypedKind::Field(id) => self.field(*id, e.ty),
-            // Aggregates sit in the row after the fields, filled from the event history.
-            TypedKind::Aggregate(i) => self.field(self.fields.len() + i, e.ty),
+            TypedKind::AsOf => self.as_of.map_or(Value::Missing, Value::Date),
+            TypedKind::Field(id) => (self.values)(*id),
+            // Aggregates are numbered after the fields, filled from the event history.
+            TypedKind::Aggregate(i) => (self.values)(self.fields.len() + i),
             TypedKind::EventField(_) => Value::Missing,
             TypedKind::Neg(a) => match self.sub(a, p) {
                 Value::Number(n) => Value::Number(-n),
@@ -177,8 +184,10 @@ impl<'a> Interpreter<'a> {
                 };
                 result.map_or(Value::Missing, Value::Number)
             }
-            TypedKind::DaysSince(d) => match self.sub(d, p) {
-                Value::Date(day) => Value::Number(Decimal::from_int(i64::from(self.as_of) - i64::from(day))),
+            TypedKind::DaysSince(d) => match (self.sub(d, p), self.as_of) {
+                (Value::Date(day), Some(as_of)) => {
+                    Value::Number(Decimal::from_int(i64::from(as_of) - i64::from(day)))
+                }
                 _ => Value::Missing,
             },
             TypedKind::Compare(op, a, b) => {
@@ -228,19 +237,6 @@ impl<'a> Interpreter<'a> {
                 }
                 Value::Truth(x.max(self.chained(b, p, false).truth()))
             }
-        }
-    }
-
-    fn field(&self, id: usize, ty: Ty) -> Value {
-        match self.row.get(id) {
-            Val::Missing => Value::Missing,
-            Val::Num(n) => Value::Number(n),
-            Val::Date(d) => Value::Date(d),
-            Val::Bool(b) => Value::Truth(truth(b)),
-            val @ Val::Text(..) => match (ty, self.row.text_of(val)) {
-                (_, Some(t)) => Value::Text(t.to_string()),
-                (_, None) => Value::Missing,
-            },
         }
     }
 }

@@ -1,0 +1,44 @@
+//! A data error: a cell, or a whole record, that could not be read. It counts as missing
+//! (or the record has no row) and the run goes on; the error names the record's place,
+//! the column and the value (cut when long).
+
+use std::fmt;
+
+/// A cell that could not be read as its field's type. It counted as missing for that
+/// customer; the run went on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    /// The record's number, 1-based, header excluded.
+    pub record: u64,
+    /// The input line the record starts on (CSV, NDJSON).
+    pub line: Option<u64>,
+    /// The column header or JSON key.
+    pub column: String,
+    /// The cell as written.
+    pub value: String,
+    /// What is wrong, e.g. "is not a number".
+    pub problem: String,
+}
+
+impl DataError {
+    /// A problem with a whole record rather than one cell.
+    pub fn whole_row(record: u64, line: Option<u64>, problem: impl Into<String>) -> DataError {
+        DataError { record, line, column: String::new(), value: String::new(), problem: problem.into() }
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}")?,
+            None => write!(f, "record {}", self.record)?,
+        }
+        if self.column.is_empty() {
+            write!(f, ": {}", self.problem)
+        } else if self.value.is_empty() {
+            write!(f, ", column `{}`: {}", self.column, self.problem)
+        } else {
+            write!(f, ", column `{}`: `{}` {}", self.column, self.value, self.problem)
+        }
+    }
+}
