@@ -10,7 +10,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 use tradeseg::check::Checked;
-use tradeseg::reload::{Live, NotReady, ReloadEvent};
+use tradeseg::reload::{Live, ReloadEvent};
+use tradeseg::RulesError;
 use tradeseg::{CompileOptions, Program, Schema};
 
 const HEADER: [&str; 8] = [
@@ -29,15 +30,10 @@ struct Rules {
     program: Program,
 }
 
-fn build(checked: Checked) -> Result<Rules, NotReady> {
-    let options = CompileOptions::new("2026-11-01").map_err(|e| NotReady {
-        sources: checked.sources.clone(),
-        diagnostics: vec![tradeseg::Diagnostic::general(e.to_string())],
-    })?;
-    match checked.compile(&Schema::from_header(HEADER), &options) {
-        Ok((program, _warnings)) => Ok(Rules { program }),
-        Err(e) => Err(NotReady { sources: e.sources, diagnostics: e.diagnostics }),
-    }
+fn build(checked: Checked) -> Result<Rules, RulesError> {
+    let options = CompileOptions::new("2026-11-01").map_err(|e| RulesError::general(e.to_string()))?;
+    let (program, _warnings) = checked.compile(&Schema::from_header(HEADER), &options)?;
+    Ok(Rules { program })
 }
 
 fn main() {

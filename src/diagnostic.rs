@@ -6,6 +6,31 @@ use crate::source::{Sources, Span};
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
 use codespan_reporting::term::{self, Config};
 
+/// Why a ruleset was refused, at whichever step: loading (a file or a syntax error),
+/// checking (names and types), binding to the data's columns, or compiling its scripts.
+/// Every diagnostic, with the sources they point into; `Display` renders each with its
+/// source line and a caret.
+#[derive(Debug, Clone)]
+pub struct RulesError {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl RulesError {
+    /// Diagnostics with no place in a ruleset (a watcher that failed, a missing file).
+    pub fn general(message: impl Into<String>) -> RulesError {
+        RulesError { sources: Sources::new(), diagnostics: vec![Diagnostic::general(message)] }
+    }
+}
+
+impl std::fmt::Display for RulesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(render_all(&self.diagnostics, &self.sources).trim_end())
+    }
+}
+
+impl std::error::Error for RulesError {}
+
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {

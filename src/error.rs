@@ -1,15 +1,19 @@
 //! Why a run could not go on: the one error type of running, reading events and
 //! explaining, below all of them so that none needs another for it.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::RulesError;
 
 /// Why a run could not go on.
 #[derive(Debug)]
 pub enum RunError {
-    /// The rules do not fit the data (an unknown column): nothing was evaluated.
-    Bind(Vec<Diagnostic>),
-    /// The input could not be read, or is not of its format at all.
+    /// The rules do not fit the data (an unknown column, an event stream with no file):
+    /// nothing was evaluated.
+    Bind(RulesError),
+    /// The customer data could not be read, or is not of its format at all (the message
+    /// says where, with the line when there is one).
     Input(String),
+    /// An event file could not be read.
+    Events { file: String, message: String },
     /// The output could not be written.
     Output(std::io::Error),
     /// The action scripts took more than their time for the whole run (see
@@ -24,7 +28,8 @@ pub enum RunError {
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RunError::Bind(d) => write!(f, "the rules do not fit the data ({} problems)", d.len()),
+            RunError::Bind(e) => write!(f, "the rules do not fit the data:\n{e}"),
+            RunError::Events { file, message } => write!(f, "cannot read the events `{file}`: {message}"),
             RunError::Input(message) => f.write_str(message),
             RunError::Output(e) => write!(f, "cannot write the results: {e}"),
             RunError::Columns(message) | RunError::Scripts(message) => f.write_str(message),

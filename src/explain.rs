@@ -4,6 +4,7 @@
 
 use crate::check::Checked;
 use crate::compile::{compile, Schema};
+use crate::diagnostic::RulesError;
 use crate::eval::trace::{Interpreter, Step};
 use crate::eval::{Evaluator, Tri};
 use crate::events::{EventInput, History};
@@ -153,7 +154,9 @@ fn find_csv(
     let mut reader = BatchReader::new(input, options, Default::default());
     let header = reader.header().map_err(RunError::Input)?.unwrap_or_default();
     let schema = Schema::from_header(&header);
-    let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
+    let (program, _) = compile(checked, &schema, &options.compile).map_err(|diagnostics| {
+        RunError::Bind(RulesError { sources: checked.sources.clone(), diagnostics })
+    })?;
     let Some(id_column) = program.id_column else { return Ok(None) };
     let history = history(&program, events)?;
     let mut record = simd_csv::ByteRecord::new();
@@ -189,7 +192,9 @@ fn find_json(
     id: &str,
 ) -> Result<Option<Explanation>, RunError> {
     let schema = Schema { columns: Vec::new(), complete: false };
-    let (program, _) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
+    let (program, _) = compile(checked, &schema, &options.compile).map_err(|diagnostics| {
+        RunError::Bind(RulesError { sources: checked.sources.clone(), diagnostics })
+    })?;
     let history = history(&program, events)?;
     let mut evaluator = Evaluator::new(&program);
     let mut found: Option<Explanation> = None;

@@ -67,18 +67,18 @@ pub mod source;
 pub mod syntax;
 pub mod verify;
 
-pub use check::{CheckError, Checked};
+pub use check::Checked;
 pub use compile::{CompileOptions, Program, Schema};
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, RulesError};
 pub use eval::{Evaluator, Outcome};
-pub use load::{LoadError, Ruleset};
+pub use load::Ruleset;
 pub use run::{Report, RunOptions};
 
 use std::fmt;
 
 impl Ruleset {
     /// Checks the ruleset: names, types, every problem at once.
-    pub fn check(self) -> Result<Checked, CheckError> {
+    pub fn check(self) -> Result<Checked, RulesError> {
         check::check(self)
     }
 }
@@ -89,9 +89,9 @@ impl Checked {
         &self,
         schema: &Schema,
         options: &CompileOptions,
-    ) -> Result<(Program, Vec<Diagnostic>), BindError> {
+    ) -> Result<(Program, Vec<Diagnostic>), RulesError> {
         compile::compile(self, schema, options)
-            .map_err(|diagnostics| BindError { sources: self.sources.clone(), diagnostics })
+            .map_err(|diagnostics| RulesError { sources: self.sources.clone(), diagnostics })
     }
 }
 
@@ -123,25 +123,3 @@ impl fmt::Display for BadDate {
 }
 
 impl std::error::Error for BadDate {}
-
-/// The rules do not fit the data: a field names a column the data does not have.
-#[derive(Debug, Clone)]
-pub struct BindError {
-    pub sources: source::Sources,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Implements `Display` (every diagnostic rendered with its source line) and `Error` for
-/// the phase errors that carry diagnostics.
-macro_rules! diagnostics_error {
-    ($($name:ident),*) => {$(
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(diagnostic::render_all(&self.diagnostics, &self.sources).trim_end())
-            }
-        }
-        impl std::error::Error for $name {}
-    )*};
-}
-
-diagnostics_error!(LoadError, CheckError, BindError);

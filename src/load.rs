@@ -6,7 +6,7 @@
 //! a file of another kind may hold anything, and its text stays unprinted.
 
 use crate::access::{self, FileAccess};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, RulesError};
 use crate::source::{Sources, Span};
 use crate::syntax::{self, ast};
 use std::path::{Path, PathBuf};
@@ -24,23 +24,16 @@ pub struct Ruleset {
     pub access: FileAccess,
 }
 
-/// Why a ruleset could not be loaded: the diagnostics, with the sources they point into.
-#[derive(Debug, Clone)]
-pub struct LoadError {
-    pub sources: Sources,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
 impl Ruleset {
     /// Reads and parses `path` and everything it includes; includes and scripts must be
     /// inside the ruleset's folder.
-    pub fn load(path: impl AsRef<Path>) -> Result<Ruleset, LoadError> {
+    pub fn load(path: impl AsRef<Path>) -> Result<Ruleset, RulesError> {
         Ruleset::load_allowing(path, &[])
     }
 
     /// [`Ruleset::load`], with `allowed` folders whose files may be included and run
     /// besides the ruleset's own.
-    pub fn load_allowing(path: impl AsRef<Path>, allowed: &[PathBuf]) -> Result<Ruleset, LoadError> {
+    pub fn load_allowing(path: impl AsRef<Path>, allowed: &[PathBuf]) -> Result<Ruleset, RulesError> {
         let path = path.as_ref();
         let mut loader = Loader { access: FileAccess::for_ruleset(path, allowed), ..Loader::default() };
         match access::read_regular(path, access::RULESET_LIMIT) {
@@ -56,7 +49,7 @@ impl Ruleset {
 
     /// Parses ruleset text; `include` paths are resolved against `base_dir`, and includes
     /// and scripts must be inside it.
-    pub fn from_source(name: &str, text: &str, base_dir: impl AsRef<Path>) -> Result<Ruleset, LoadError> {
+    pub fn from_source(name: &str, text: &str, base_dir: impl AsRef<Path>) -> Result<Ruleset, RulesError> {
         let virtual_path = base_dir.as_ref().join(name);
         let mut loader = Loader { access: FileAccess::for_ruleset(&virtual_path, &[]), ..Loader::default() };
         loader.file(&virtual_path, text.to_string(), &mut Vec::new(), &mut Vec::new());
@@ -153,11 +146,11 @@ impl Loader {
         }
     }
 
-    fn finish(self) -> Result<Ruleset, LoadError> {
+    fn finish(self) -> Result<Ruleset, RulesError> {
         if self.diagnostics.is_empty() {
             Ok(Ruleset { sources: self.sources, items: self.items, paths: self.paths, access: self.access })
         } else {
-            Err(LoadError { sources: self.sources, diagnostics: self.diagnostics })
+            Err(RulesError { sources: self.sources, diagnostics: self.diagnostics })
         }
     }
 }

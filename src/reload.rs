@@ -8,9 +8,8 @@
 //! renaming it over the old one, and files deleted and created again, keep working.
 
 use crate::check::Checked;
-use crate::diagnostic::{render_all, Diagnostic};
+use crate::diagnostic::{Diagnostic, RulesError};
 use crate::load::Ruleset;
-use crate::source::Sources;
 use arc_swap::ArcSwap;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::HashSet;
@@ -37,23 +36,8 @@ pub enum ReloadEvent {
     WatchFailed { message: String },
 }
 
-/// Why a ruleset could not be made ready: diagnostics with the sources they point into.
-#[derive(Debug, Clone)]
-pub struct NotReady {
-    pub sources: Sources,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl std::fmt::Display for NotReady {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(render_all(&self.diagnostics, &self.sources).trim_end())
-    }
-}
-
-impl std::error::Error for NotReady {}
-
 /// Turns a checked ruleset into what the program serves (itself, or a compiled program).
-pub type Build<T> = dyn Fn(Checked) -> Result<T, NotReady> + Send + Sync;
+pub type Build<T> = dyn Fn(Checked) -> Result<T, RulesError> + Send + Sync;
 
 /// A value built from a ruleset, kept current as its files change.
 pub struct Live<T> {
@@ -69,7 +53,7 @@ impl<T: Send + Sync + 'static> Live<T> {
         others: Vec<PathBuf>,
         build: Box<Build<T>>,
         on_event: impl FnMut(ReloadEvent) + Send + 'static,
-    ) -> Result<Live<T>, NotReady> {
+    ) -> Result<Live<T>, RulesError> {
         Live::watch_allowing(path, Vec::new(), others, build, on_event)
     }
 
@@ -81,13 +65,13 @@ impl<T: Send + Sync + 'static> Live<T> {
         others: Vec<PathBuf>,
         build: Box<Build<T>>,
         on_event: impl FnMut(ReloadEvent) + Send + 'static,
-    ) -> Result<Live<T>, NotReady> {
+    ) -> Result<Live<T>, RulesError> {
         let path = path.as_ref().to_path_buf();
         let (value, files) = load(&path, &allowed, &*build, true)?;
         let current = Arc::new(ArcSwap::from_pointee(value));
         let (tx, rx) = channel::<notify::Result<Event>>();
-        let watcher =
-            notify::recommended_watcher(tx).map_err(|e| not_ready(format!("cannot watch files: {e}")))?;
+        let watcher = notify::recommended_watcher(tx)
+            .map_err(|e| RulesError::general(format!("cannot watch files: {e}")))?;
         let watcher = Arc::new(Mutex::new(watcher));
         let mut watch = Watched {
             watcher: watcher.clone(),
@@ -95,12 +79,12 @@ impl<T: Send + Sync + 'static> Live<T> {
             rules: HashSet::new(),
             others: HashSet::new(),
         };
-        watch.set(&files, &others).map_err(not_ready)?;
+        watch.set(&files, &others).map_err(RulesError::general)?;
         let state = Reloader { path, allowed, build, current: current.clone(), watch, others };
         std::thread::Builder::new()
             .name("tradeseg-reload".into())
             .spawn(move || state.serve(rx, on_event))
-            .map_err(|e| not_ready(format!("cannot start the reloading thread: {e}")))?;
+            .map_err(|e| RulesError::general(format!("cannot start the reloading thread: {e}")))?;
         Ok(Live { current, _watcher: watcher })
     }
 
@@ -108,10 +92,6 @@ impl<T: Send + Sync + 'static> Live<T> {
     pub fn current(&self) -> Arc<T> {
         self.current.load_full()
     }
-}
-
-fn not_ready(message: String) -> NotReady {
-    NotReady { sources: Sources::new(), diagnostics: vec![Diagnostic::general(message)] }
 }
 
 /// Loads, checks and builds; also gives the files the ruleset was read from. An edit that
@@ -122,12 +102,11 @@ fn load<T>(
     allowed: &[PathBuf],
     build: &Build<T>,
     allow_empty: bool,
-) -> Result<(T, Vec<PathBuf>), NotReady> {
-    let ruleset = Ruleset::load_allowing(path, allowed)
-        .map_err(|e| NotReady { sources: e.sources, diagnostics: e.diagnostics })?;
-    let checked = ruleset.check().map_err(|e| NotReady { sources: e.sources, diagnostics: e.diagnostics })?;
+) -> Result<(T, Vec<PathBuf>), RulesError> {
+    let ruleset = Ruleset::load_allowing(path, allowed).map_err(|e| e)?;
+    let checked = ruleset.check().map_err(|e| e)?;
     if !allow_empty && checked.dimensions.is_empty() && checked.tags.is_empty() {
-        return Err(not_ready(format!("`{}` now has no dimension and no tag", path.display())));
+        return Err(RulesError::general(format!("`{}` now has no dimension and no tag", path.display())));
     }
     let mut files = checked.paths.clone();
     files.extend(action_scripts(&checked));

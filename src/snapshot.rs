@@ -67,7 +67,9 @@ pub fn results(checked: &Checked, sample: &Sample) -> Result<String, String> {
     let mut output = Vec::new();
     match crate::run::run(checked, opened.reader, &mut output, &options, None) {
         Ok(_) => String::from_utf8(output).map_err(|e| e.to_string()),
-        Err(crate::run::RunError::Bind(d)) => Err(d.first().map_or_else(String::new, |d| d.message.clone())),
+        Err(crate::run::RunError::Bind(e)) => {
+            Err(e.diagnostics.first().map_or_else(String::new, |d| d.message.clone()))
+        }
         Err(e) => Err(e.to_string()),
     }
 }

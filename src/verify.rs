@@ -145,7 +145,9 @@ fn given_history(program: &Program, test: &TestBlock) -> Result<Option<History>,
         inputs.push(input);
     }
     let history = History::read(program, &inputs).map_err(|e| match e {
-        crate::run::RunError::Bind(d) => d.first().map_or_else(String::new, |d| d.message.clone()),
+        crate::run::RunError::Bind(e) => {
+            e.diagnostics.first().map_or_else(String::new, |d| d.message.clone())
+        }
         other => other.to_string(),
     })?;
     if let Some(error) = history.reports.iter().flat_map(|r| r.errors.first()).next() {

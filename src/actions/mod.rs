@@ -16,7 +16,7 @@ use crate::check::{ActionRef, Checked};
 use crate::compile::Program;
 use crate::date::{self, Day};
 use crate::decimal::Decimal;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, RulesError};
 use crate::eval::Outcome;
 use crate::source::{Sources, Span};
 use rhai::{ASTNode, Array, Dynamic, Engine, Expr, Map, Scope, Stmt, AST};
@@ -51,14 +51,6 @@ struct Script {
     ast: AST,
 }
 
-/// Why the action scripts could not be loaded: diagnostics, with the ruleset's sources and
-/// the scripts' own, so they render with their lines.
-#[derive(Debug, Clone)]
-pub struct ActionsError {
-    pub sources: Sources,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
 /// What the scripts gave for one customer.
 #[derive(Debug, Default)]
 pub struct Ran {
@@ -70,7 +62,7 @@ pub struct Ran {
 
 impl Actions {
     /// Reads and compiles every script the ruleset names; `None` when it names none.
-    pub fn load(checked: &Checked) -> Result<Option<Actions>, ActionsError> {
+    pub fn load(checked: &Checked) -> Result<Option<Actions>, RulesError> {
         let mut refs: Vec<&ActionRef> = Vec::new();
         for d in &checked.dimensions {
             refs.extend(d.segments.iter().filter_map(|s| s.action.as_ref()));
@@ -95,7 +87,7 @@ impl Actions {
             }
         }
         if !diagnostics.is_empty() {
-            return Err(ActionsError { sources, diagnostics });
+            return Err(RulesError { sources, diagnostics });
         }
         let index = |action: &Option<ActionRef>| {
             action.as_ref().and_then(|a| scripts.iter().position(|(p, _)| *p == a.path))

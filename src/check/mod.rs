@@ -12,7 +12,7 @@ pub mod suggest;
 pub mod tri;
 pub mod typed;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, RulesError};
 use crate::load::Ruleset;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Item};
@@ -146,13 +146,6 @@ pub struct ActionRef {
     pub span: Span,
 }
 
-/// Why a ruleset failed its checks: all errors (and warnings), with their sources.
-#[derive(Debug, Clone)]
-pub struct CheckError {
-    pub sources: Sources,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
 /// Which `let`s are visible at a point in the ruleset.
 pub struct Scope {
     visible: HashSet<String>,
@@ -199,7 +192,7 @@ impl Scope {
 }
 
 /// Checks a loaded ruleset.
-pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
+pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
     let mut diagnostics = Vec::new();
     let mut warnings = Vec::new();
     let (columns, inference) = infer_fields(&ruleset.items, &mut diagnostics);
@@ -259,7 +252,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, CheckError> {
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(warnings);
         sort_by_place(&mut diagnostics);
-        return Err(CheckError { sources: ruleset.sources, diagnostics });
+        return Err(RulesError { sources: ruleset.sources, diagnostics });
     }
     let mut checked = Checked {
         sources: ruleset.sources,

@@ -56,8 +56,8 @@ pub fn run(args: CheckArgs) -> Exit {
             err!("{}", report::missing(&summary));
             Exit::Done
         }
-        Err(RunError::Bind(diagnostics)) => {
-            report::diagnostics(&diagnostics, &checked.sources);
+        Err(RunError::Bind(error)) => {
+            report::diagnostics(&error.diagnostics, &error.sources);
             Exit::Usage
         }
         Err(e) => {

@@ -55,8 +55,8 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
                 errln!("error: no customer has {} `{}` in `{}`", args.data_args.id, args.customer, args.data);
                 return Err(Exit::Data);
             }
-            Err(RunError::Bind(diagnostics)) => {
-                super::report::diagnostics(&diagnostics, &checked.sources);
+            Err(RunError::Bind(error)) => {
+                super::report::diagnostics(&error.diagnostics, &error.sources);
                 return Err(Exit::Usage);
             }
             Err(e) => {

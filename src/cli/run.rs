@@ -161,8 +161,8 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     }
     let report = match result {
         Ok(report) => report,
-        Err(RunError::Bind(diagnostics)) => {
-            report::diagnostics(&diagnostics, &checked.sources);
+        Err(RunError::Bind(error)) => {
+            report::diagnostics(&error.diagnostics, &error.sources);
             errln!("the ruleset does not fit the data's columns; nothing was evaluated");
             return Err(Exit::Usage);
         }
@@ -174,8 +174,8 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
             errln!("error: {message}");
             return Err(Exit::Data);
         }
-        Err(RunError::Input(message)) => {
-            errln!("error: {message}");
+        Err(e @ (RunError::Input(_) | RunError::Events { .. })) => {
+            errln!("error: {e}");
             return Err(Exit::Data);
         }
         Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Done),

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::time::Instant;
 use tradeseg::actions::Actions;
 use tradeseg::check::Checked;
-use tradeseg::reload::{Live, NotReady, ReloadEvent};
+use tradeseg::diagnostic::RulesError;
+use tradeseg::reload::{Live, ReloadEvent};
 use tradeseg::run::{Extras, OutputFormat, RunError};
 
 /// Arguments of `tradeseg watch`.
@@ -121,10 +122,10 @@ struct Fits {
     args: DataArgs,
 }
 
-fn ready(checked: Checked, fits: &Fits) -> Result<Ready, NotReady> {
+fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
     let actions = match Actions::load(&checked) {
         Ok(actions) => actions,
-        Err(e) => return Err(NotReady { sources: e.sources, diagnostics: e.diagnostics }),
+        Err(e) => return Err(e),
     };
     // Rules that name a column the data lacks are a broken edit too: the previous rules
     // stay in use. (JSON has no header; its keys are checked as records are read.)
@@ -133,7 +134,7 @@ fn ready(checked: Checked, fits: &Fits) -> Result<Ready, NotReady> {
             let options = fits.args.run_options(&fits.data, OutputFormat::Csv).compile;
             let schema = tradeseg::compile::Schema::from_header(header);
             if let Err(diagnostics) = tradeseg::compile::compile(&checked, &schema, &options) {
-                return Err(NotReady { sources: checked.sources.clone(), diagnostics });
+                return Err(RulesError { sources: checked.sources.clone(), diagnostics });
             }
         }
     }
@@ -163,8 +164,8 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
     let run = tradeseg::run::run_with(checked, extras, opened.reader, &mut results, &options, None);
     let report = match run {
         Ok(report) => report,
-        Err(RunError::Bind(diagnostics)) => {
-            report::diagnostics(&diagnostics, &checked.sources);
+        Err(RunError::Bind(error)) => {
+            report::diagnostics(&error.diagnostics, &error.sources);
             return Err(Exit::Usage);
         }
         Err(e) => {

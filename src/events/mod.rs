@@ -61,10 +61,15 @@ impl History {
         };
         for (stream_index, stream) in program.streams.iter().enumerate() {
             let Some(input) = inputs.iter().find(|i| i.stream == stream.name) else {
-                return Err(crate::error::RunError::Bind(vec![crate::diagnostic::Diagnostic::general(
-                    format!("the rules read events `{}`, but no file was given for them", stream.name),
-                )
-                .help(format!("give it with `--events {}=FILE`", stream.name))]));
+                let message =
+                    format!("the rules read events `{}`, but no file was given for them", stream.name);
+                let diagnostic = crate::diagnostic::Diagnostic::general(message)
+                    .help(format!("give it with `--events {}=FILE`", stream.name));
+                let error = crate::diagnostic::RulesError {
+                    sources: crate::source::Sources::new(),
+                    diagnostics: vec![diagnostic],
+                };
+                return Err(crate::error::RunError::Bind(error));
             };
             let report = read::read_stream(program, stream_index, input, &mut history)?;
             history.reports.push(report);

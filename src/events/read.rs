@@ -6,13 +6,14 @@ use super::{add_event, History, StreamReport};
 use crate::check::suggest::closest;
 use crate::compile::Program;
 use crate::date;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, RulesError};
 use crate::error::RunError;
 use crate::eval::Row;
 use crate::record::chunk::Chunker;
 use crate::record::data_error::DataError;
 use crate::record::json::{cell_text, json_chunker};
 use crate::record::{encoding, Encoding, InputFormat, Source};
+use crate::source::Sources;
 use serde_json::Value;
 
 /// Data errors kept with full detail per stream.
@@ -74,7 +75,7 @@ pub(super) fn read_stream(
     let mut report =
         StreamReport { stream: input.stream.clone(), file: input.shown(), ..StreamReport::default() };
     let opened = encoding::open(&input.source, input.encoding)
-        .map_err(|e| RunError::Input(format!("cannot open the events `{}`: {e}", report.file)))?;
+        .map_err(|e| RunError::Events { file: report.file.clone(), message: e.to_string() })?;
     let mut reader = Reader { program, stream, input, row: Row::new(program.streams[stream].slots.len()) };
     match input.format {
         InputFormat::Csv => reader.csv(opened.reader, history, &mut report)?,
@@ -103,7 +104,7 @@ impl Reader<'_> {
             csv::ReaderBuilder::new().flexible(true).delimiter(self.input.delimiter).from_reader(input);
         let header: Vec<String> = csv
             .byte_headers()
-            .map_err(|e| RunError::Input(format!("cannot read the header of `{}`: {e}", report.file)))?
+            .map_err(|e| RunError::Events { file: report.file.clone(), message: format!("its header: {e}") })?
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim().to_string())
             .collect();
@@ -145,7 +146,8 @@ impl Reader<'_> {
         report: &mut StreamReport,
     ) -> Result<(), RunError> {
         let file = report.file.clone();
-        let unreadable = |e: std::io::Error| RunError::Input(format!("cannot read the events `{file}`: {e}"));
+        let unreadable =
+            |e: std::io::Error| RunError::Events { file: file.to_string(), message: e.to_string() };
         let mut chunker = match format {
             InputFormat::Ndjson => Chunker::lines(input),
             _ => json_chunker(input).map_err(unreadable)?,
@@ -239,7 +241,7 @@ impl Reader<'_> {
         }
         match (id, day) {
             (Some(id), Some(day)) if problems.is_empty() => Ok((id, day, slots)),
-            _ => Err(RunError::Bind(problems)),
+            _ => Err(RunError::Bind(RulesError { sources: Sources::new(), diagnostics: problems })),
         }
     }
 

@@ -20,6 +20,7 @@ pub use write::plan_header;
 use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
+use crate::diagnostic::RulesError;
 use crate::events::{EventInput, History};
 use crate::record::InputFormat;
 use std::io::{Read, Write};
@@ -142,7 +143,9 @@ pub fn run_with<'o>(
             "keeping the input's columns in CSV output needs CSV input; use --format json or ndjson".into(),
         ));
     }
-    let (program, warnings) = compile(checked, &schema, &options.compile).map_err(RunError::Bind)?;
+    let (program, warnings) = compile(checked, &schema, &options.compile).map_err(|diagnostics| {
+        RunError::Bind(RulesError { sources: checked.sources.clone(), diagnostics })
+    })?;
     let added =
         write::ResultColumns::new(&Setup { program: &program, actions, history: None, options, plan: None });
     let kept = match header.as_deref().filter(|_| options.keep_columns) {
