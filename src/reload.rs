@@ -103,8 +103,8 @@ fn load<T>(
     build: &Build<T>,
     allow_empty: bool,
 ) -> Result<(T, Vec<PathBuf>), RulesError> {
-    let ruleset = Ruleset::load_allowing(path, allowed).map_err(|e| e)?;
-    let checked = ruleset.check().map_err(|e| e)?;
+    let ruleset = Ruleset::load_allowing(path, allowed)?;
+    let checked = ruleset.check()?;
     if !allow_empty && checked.dimensions.is_empty() && checked.tags.is_empty() {
         return Err(RulesError::general(format!("`{}` now has no dimension and no tag", path.display())));
     }
