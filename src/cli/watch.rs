@@ -123,10 +123,7 @@ struct Fits {
 }
 
 fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
-    let actions = match Actions::load(&checked) {
-        Ok(actions) => actions,
-        Err(e) => return Err(e),
-    };
+    let actions = Actions::load(&checked)?;
     // Rules that name a column the data lacks are a broken edit too: the previous rules
     // stay in use. (JSON has no header; its keys are checked as records are read.)
     if super::input_format(&fits.args, &fits.data) == tradeseg::record::InputFormat::Csv {
