@@ -6,14 +6,20 @@
 //! rules/stage.seg          # sample-data: ../data/customers.csv   (relative to the ruleset)
 //!                          # sample-as-of: 2026-11-01             (the date the rules run as of)
 //!                          # sample-id: id                        (optional, default `id`)
+//!                          # sample-events: orders=orders.csv     (one per event stream)
 //! rules/stage.snap.csv     the results `tradeseg run` gives on that data, as of that date
 //! ```
+//!
+//! The sample runs as `tradeseg run` runs it: with its events, and with the ruleset's
+//! action scripts, whose plan [`run_sample`] gives too.
 
+use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::CompileOptions;
 use crate::date::{self, Day};
+use crate::events::EventInput;
 use crate::record::{encoding, Encoding, InputFormat, Source};
-use crate::run::RunOptions;
+use crate::run::{Extras, RunOptions};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +29,18 @@ pub struct Sample {
     pub data: PathBuf,
     pub as_of: Day,
     pub id: String,
+    /// Event streams, by name, with their files.
+    pub events: Vec<(String, PathBuf)>,
+}
+
+/// What a ruleset gives on its sample.
+#[derive(Debug)]
+pub struct SampleRun {
+    /// The results, as `tradeseg run` writes them in CSV.
+    pub results: String,
+    /// The follow-up plan in CSV, when the ruleset has action scripts.
+    pub plan: Option<String>,
+    pub report: crate::run::Report,
 }
 
 /// The value of a `# KEY: value` comment line, if the text has one.
@@ -46,7 +64,13 @@ pub fn sample(ruleset: &Path, text: &str) -> Option<Result<Sample, String>> {
         }
     };
     let id = directive(text, "sample-id").unwrap_or("id").to_string();
-    Some(Ok(Sample { data: folder.join(data), as_of, id }))
+    let events = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('#')?.trim().strip_prefix("sample-events:"))
+        .filter_map(|spec| spec.trim().split_once('='))
+        .map(|(name, file)| (name.trim().to_string(), folder.join(file.trim())))
+        .collect();
+    Some(Ok(Sample { data: folder.join(data), as_of, id, events }))
 }
 
 /// Where a ruleset's expected results are kept: `NAME.snap.csv` beside `NAME.seg`.
@@ -56,22 +80,36 @@ pub fn snapshot_path(ruleset: &Path) -> PathBuf {
 
 /// The results of the ruleset on its sample, as `tradeseg run` writes them in CSV.
 pub fn results(checked: &Checked, sample: &Sample) -> Result<String, String> {
+    run_sample(checked, sample, false).map(|run| run.results)
+}
+
+/// Runs the ruleset on its sample as `tradeseg run` would: with its event files and its
+/// action scripts; with `keep_columns`, the sample's columns come first.
+pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Result<SampleRun, String> {
     let source = Source::File(sample.data.clone());
     let opened = encoding::open(&source, Encoding::Auto)
         .map_err(|e| format!("cannot open the sample data `{}`: {e}", sample.data.display()))?;
     let options = RunOptions {
         input_format: InputFormat::from_path(&sample.data.to_string_lossy()),
         threads: 1,
+        keep_columns,
         ..RunOptions::new(CompileOptions { as_of: sample.as_of, id_column: sample.id.clone() })
     };
-    let mut output = Vec::new();
-    match crate::run::run(checked, opened.reader, &mut output, &options, None) {
-        Ok(_) => String::from_utf8(output).map_err(|e| e.to_string()),
+    let events: Vec<EventInput> =
+        sample.events.iter().map(|(name, file)| EventInput::file(name, &file.to_string_lossy())).collect();
+    let actions = Actions::load(checked).map_err(|e| e.to_string())?;
+    let (mut output, mut plan) = (Vec::new(), Vec::new());
+    let sink = actions.as_ref().map(|_| (&mut plan as &mut dyn std::io::Write, PlanFormat::Csv));
+    let extras = Extras { actions: actions.as_ref(), plan: sink, events: &events };
+    let report = match crate::run::run_with(checked, extras, opened.reader, &mut output, &options, None) {
+        Ok(report) => report,
         Err(crate::run::RunError::Bind(e)) => {
-            Err(e.diagnostics.first().map_or_else(String::new, |d| d.message.clone()))
+            return Err(e.diagnostics.first().map_or_else(String::new, |d| d.message.clone()))
         }
-        Err(e) => Err(e.to_string()),
-    }
+        Err(e) => return Err(e.to_string()),
+    };
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| e.to_string());
+    Ok(SampleRun { results: text(output)?, plan: actions.map(|_| text(plan)).transpose()?, report })
 }
 
 /// How results changed between the stored snapshot and now.
