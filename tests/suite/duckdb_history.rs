@@ -5,8 +5,6 @@
 //! DuckDB. Skipped with a message where Python's DuckDB is not installed, unless
 //! TRADESEG_REQUIRE_DUCKDB is set (as CI sets it).
 
-mod common;
-
 use std::fmt::Write as _;
 use std::process::Command;
 
@@ -125,7 +123,7 @@ fn history_rules_match_duckdb_row_for_row() {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path());
     let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
-    let ran = common::tradeseg(&[
+    let ran = crate::common::tradeseg(&[
         "run",
         &path("rules.seg"),
         &path("customers.csv"),

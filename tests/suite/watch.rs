@@ -1,8 +1,6 @@
 //! `tradeseg watch` as a user runs it: real files edited on disk, the report read from its
 //! output as it comes, each step awaited with a generous timeout rather than a sleep.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
@@ -66,7 +64,8 @@ impl Drop for Watching {
 #[test]
 fn watch_reports_moves_keeps_the_last_good_rules_and_rewrites_the_output() {
     let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
-    let dir = common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,2\nC3,0\n")]);
+    let dir =
+        crate::common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,2\nC3,0\n")]);
     let mut watch =
         Watching::start(dir.path(), &["r.seg", "d.csv", "--as-of", "2026-11-01", "-o", "out.csv"]);
     watch.until("watching r.seg and d.csv");
@@ -107,7 +106,7 @@ fn watch_reports_moves_keeps_the_last_good_rules_and_rewrites_the_output() {
 #[test]
 fn an_edit_naming_a_missing_column_is_refused_and_later_data_uses_the_rules_in_use() {
     let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
-    let dir = common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,0\n")]);
+    let dir = crate::common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,0\n")]);
     let mut watch =
         Watching::start(dir.path(), &["r.seg", "d.csv", "--as-of", "2026-11-01", "-o", "out.csv"]);
     watch.until("watching r.seg and d.csv");

@@ -3,9 +3,7 @@
 //! goes on for everyone else; a script that does not compile stops the run before any
 //! customer is evaluated.
 
-mod common;
-
-use common::{folder, tradeseg_in};
+use crate::common::{folder, tradeseg_in};
 
 const DATA: &str = "id,company,orders,owner\nC1,Acme,0,Li Na\nC2,Bolt,3,\nC3,Core,0,Wang Wei\n";
 

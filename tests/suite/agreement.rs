@@ -2,15 +2,13 @@
 //! implementations of one semantics: on every ruleset, over the sample customers and over
 //! copies of them with cells blanked or garbled, they must give the same segments and tags.
 
-mod common;
-
 use tradeseg::eval::trace::Interpreter;
 use tradeseg::eval::Tri;
 use tradeseg::{CompileOptions, Ruleset, Schema};
 
 fn rows() -> (Vec<String>, Vec<Vec<String>>) {
-    let text =
-        std::fs::read_to_string(common::root().join("examples/data/customers.csv")).expect("sample data");
+    let text = std::fs::read_to_string(crate::common::root().join("examples/data/customers.csv"))
+        .expect("sample data");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader.headers().expect("a header").iter().map(String::from).collect();
     let mut rows: Vec<Vec<String>> =
@@ -34,7 +32,7 @@ fn rows() -> (Vec<String>, Vec<Vec<String>>) {
 fn compiled_evaluator_agrees_with_the_interpreter() {
     let (header, rows) = rows();
     let mut compared = 0;
-    for entry in std::fs::read_dir(common::root().join("rulesets")).expect("rulesets/") {
+    for entry in std::fs::read_dir(crate::common::root().join("rulesets")).expect("rulesets/") {
         let path = entry.expect("an entry").path();
         if path.extension().is_none_or(|e| e != "seg") || path.to_string_lossy().contains("chinese") {
             continue;

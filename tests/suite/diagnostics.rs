@@ -1,5 +1,5 @@
 //! What a rule author reads when something is wrong, as files: each ruleset under
-//! tests/fixtures/diagnostics/ holds one mistake (its first comment says which phase
+//! tests/suite/fixtures/diagnostics/ holds one mistake (its first comment says which phase
 //! catches it: parse, check, bind or eval), and its rendered messages (file, line, column,
 //! the source line with a caret, the help) are an insta snapshot beside this test.
 //! Fixtures for binding and evaluation give the data in comments: `# header: a,b,c` and
@@ -15,7 +15,7 @@ fn rendered(path: &std::path::Path) -> String {
     let text = std::fs::read_to_string(path).expect("a fixture");
     let name = path.file_name().expect("a name").to_string_lossy();
     // A path relative to the package, as a user in its folder would see it.
-    let folder = std::path::Path::new("tests/fixtures/diagnostics");
+    let folder = std::path::Path::new("tests/suite/fixtures/diagnostics");
     let checked = match Ruleset::from_source(&name, &text, folder).and_then(Ruleset::check) {
         Ok(checked) => checked,
         Err(e) => return e.to_string(),

@@ -4,13 +4,11 @@
 //! where Python's DuckDB or the shared benchmark folder is not there, unless
 //! TRADESEG_REQUIRE_DUCKDB is set (as CI sets it), when their absence fails the test.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn bench_folder() -> PathBuf {
-    common::root().join("../shared/bench")
+    crate::common::root().join("../shared/bench")
 }
 
 /// Why the comparison cannot run here, if it cannot.
@@ -42,7 +40,7 @@ fn compare(rows: &str, seed: &str, threads: &str) {
     let theirs = dir.path().join("duckdb.csv");
     let bench = bench_folder();
     python(&[&bench.join("gen_customers.py").to_string_lossy(), rows, seed], Some(&data));
-    let ran = common::tradeseg(&[
+    let ran = crate::common::tradeseg(&[
         "run",
         "benches/workload/seed.seg",
         &data.to_string_lossy(),

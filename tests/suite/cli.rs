@@ -1,8 +1,6 @@
 //! The command line as a user meets it: the real binary, real files.
 
-mod common;
-
-use common::{folder, tradeseg, tradeseg_in};
+use crate::common::{folder, tradeseg, tradeseg_in};
 
 const RULES: &str = r#"
 dimension stars {
@@ -491,7 +489,7 @@ fn a_closed_pipe_ends_output_quietly_without_a_panic() {
     {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tradeseg"))
             .args(args)
-            .current_dir(common::root())
+            .current_dir(crate::common::root())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

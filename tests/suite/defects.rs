@@ -1,9 +1,7 @@
 //! Regression tests for what users lost or saw leak: each test names the case it guards
 //! and runs the real binary on real files, as the user did.
 
-mod common;
-
-use common::{folder, tradeseg_in};
+use crate::common::{folder, tradeseg_in};
 use std::path::Path;
 
 const RULES: &str = r#"

@@ -1,8 +1,6 @@
 //! No input makes tradeseg panic: mangled rulesets and hostile data get errors, never a
 //! crash. Mutations are drawn from a fixed seed, so a failure reproduces.
 
-mod common;
-
 use std::panic::catch_unwind;
 use tradeseg::compile::{CompileOptions, Schema};
 use tradeseg::record::InputFormat;
@@ -92,7 +90,9 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
 }
 
 fn evaluate_through(text: &str) {
-    let Ok(ruleset) = Ruleset::from_source("m.seg", text, common::root().join("rulesets")) else { return };
+    let Ok(ruleset) = Ruleset::from_source("m.seg", text, crate::common::root().join("rulesets")) else {
+        return;
+    };
     let Ok(checked) = ruleset.check() else { return };
     let header = ["id", "orders", "inquiries", "x", "country", "询盘"];
     let options = CompileOptions::new("2026-11-01").expect("a date");
@@ -107,7 +107,7 @@ fn evaluate_through(text: &str) {
 #[test]
 fn mangled_rulesets_never_panic() {
     let mut originals = Vec::new();
-    for entry in std::fs::read_dir(common::root().join("rulesets")).expect("rulesets/") {
+    for entry in std::fs::read_dir(crate::common::root().join("rulesets")).expect("rulesets/") {
         let path = entry.expect("an entry").path();
         if path.extension().is_some_and(|e| e == "seg") {
             originals.push(std::fs::read_to_string(path).expect("text"));
@@ -152,11 +152,12 @@ fn deep_nesting_and_runaway_lets_are_refused_not_crashed() {
 
 #[test]
 fn hostile_data_never_panics() {
-    let checked = Ruleset::load(common::root().join("rulesets/export_sales.seg"))
+    let checked = Ruleset::load(crate::common::root().join("rulesets/export_sales.seg"))
         .expect("loads")
         .check()
         .expect("checks");
-    let header = std::fs::read_to_string(common::root().join("examples/data/customers.csv")).expect("sample");
+    let header =
+        std::fs::read_to_string(crate::common::root().join("examples/data/customers.csv")).expect("sample");
     let header = header.lines().next().expect("a header").to_string();
     let mut rng = Rng(42);
     for round in 0..300 {
@@ -200,7 +201,7 @@ fn hostile_data_never_panics() {
 
 #[test]
 fn mangled_action_scripts_never_panic() {
-    let folder = common::root().join("rulesets/actions");
+    let folder = crate::common::root().join("rulesets/actions");
     let mut scripts = Vec::new();
     for entry in std::fs::read_dir(&folder).expect("rulesets/actions/") {
         scripts.push(std::fs::read_to_string(entry.expect("an entry").path()).expect("text"));
@@ -239,7 +240,7 @@ fn mangled_action_scripts_never_panic() {
 
 #[test]
 fn hostile_event_data_never_panics() {
-    let checked = Ruleset::load(common::root().join("rulesets/reorder_history.seg"))
+    let checked = Ruleset::load(crate::common::root().join("rulesets/reorder_history.seg"))
         .expect("loads")
         .check()
         .expect("checks");

@@ -40,7 +40,7 @@ fn shown(run: &SampleRun) -> String {
 
 #[test]
 fn rulesets_over_sample_data() {
-    insta::glob!("../rulesets", "*.seg", |path| {
+    insta::glob!("../../rulesets", "*.seg", |path| {
         let run = run_on_sample(path, false);
         let results = shown(&run);
         insta::assert_snapshot!(results);
@@ -52,7 +52,7 @@ fn rulesets_over_sample_data() {
 
 #[test]
 fn no_bundled_ruleset_adds_a_column_its_sample_has() {
-    insta::glob!("../rulesets", "*.seg", |path| {
+    insta::glob!("../../rulesets", "*.seg", |path| {
         let run = run_on_sample(path, true);
         let header: Vec<&str> = run.results.lines().next().expect("a header").split(',').collect();
         for (n, column) in header.iter().enumerate() {

@@ -1,0 +1,19 @@
+//! The integration tests, in one binary so that they share one build and run on every
+//! core together: the real `tradeseg` binary on real files, the library through its public
+//! API, and checks of the sources themselves.
+
+mod common;
+
+mod actions;
+mod agreement;
+mod cli;
+mod defects;
+mod diagnostics;
+mod duckdb_history;
+mod duckdb_reference;
+mod layers;
+mod properties;
+mod reload;
+mod robustness;
+mod rulesets;
+mod watch;
