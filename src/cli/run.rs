@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tradeseg::actions::PlanFormat;
+use tradeseg::check::Checked;
 use tradeseg::record::Source;
 use tradeseg::run::{Extras, OutputFormat, Progress, RunError, RunOptions};
 
@@ -90,6 +91,8 @@ pub fn run(args: RunArgs) -> Exit {
     }
 }
 
+/// The steps of a run: load the rules, refuse outputs that would destroy inputs, open
+/// the data and the outputs, evaluate, report, and put the outputs in place.
 fn execute(args: RunArgs) -> Result<Exit, Exit> {
     let checked = load_checked(&args.rules)?;
     let mut actions = super::load_actions(&checked)?;
@@ -100,46 +103,15 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     args.data_args.check_event_names(&checked)?;
     // `-o -` is standard output, as `-` for the data is standard input.
     let output = args.output.as_deref().filter(|path| *path != Path::new("-"));
-    let mut inputs = super::ruleset_files(&checked);
-    inputs.extend(args.data_args.input_files(&args.data));
-    let outputs: Vec<_> = [output.map(|o| ("--output", o)), args.plan.as_deref().map(|p| ("--plan", p))]
-        .into_iter()
-        .flatten()
-        .map(|(what, path)| super::clash::Role::new(what, path))
-        .collect();
-    super::refuse_clashes(&inputs, &outputs)?;
+    refuse_clashes(&args, &checked, output)?;
     let source = Source::from_arg(&args.data);
     let opened = args.data_args.open(&args.data)?;
-    let output_format = match args.format {
-        FormatArg::Csv => OutputFormat::Csv,
-        FormatArg::Json => OutputFormat::Json,
-        FormatArg::Ndjson => OutputFormat::Ndjson,
-        FormatArg::Table => OutputFormat::Table,
-    };
-    let options = RunOptions {
-        keep_columns: args.keep_columns,
-        prefix: args.prefix.clone(),
-        bom: args.bom,
-        threads: args.threads,
-        ..args.data_args.run_options(&args.data, output_format)
-    };
-    let as_of = options.compile.as_of;
+    let options = options(&args);
     // Results for standard output wait in a temporary file when the run may yet be refused
     // after evaluating (--strict, the scripts' time limit), so that a refused run prints none.
     let spool = output.is_none() && (args.strict || actions.is_some());
-    let opened_output = if spool { Destination::spool() } else { Destination::open(output) };
-    let mut destination = opened_output.map_err(|e| {
-        let target = output.map(|p| p.display().to_string()).unwrap_or_default();
-        errln!("error: cannot write to `{target}`: {e}");
-        Exit::Failed
-    })?;
-    let mut plan = match &args.plan {
-        Some(path) => Some(Destination::open(Some(path)).map_err(|e| {
-            errln!("error: cannot write to `{}`: {e}", path.display());
-            Exit::Failed
-        })?),
-        None => None,
-    };
+    let mut destination = open_output(output, spool)?;
+    let mut plan = args.plan.as_deref().map(|path| open_output(Some(path), false)).transpose()?;
     let plan_format = PlanFormat::from_path(&args.plan.as_deref().unwrap_or(Path::new("")).to_string_lossy());
     let progress = Progress::default();
     let bar = progress_bar(&source, progress.clone());
@@ -161,45 +133,15 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     }
     let report = match result {
         Ok(report) => report,
-        Err(RunError::Bind(error)) => {
-            report::diagnostics(&error.diagnostics, &error.sources);
-            errln!("the ruleset does not fit the data's columns; nothing was evaluated");
-            return Err(Exit::Usage);
-        }
-        Err(RunError::Columns(message)) => {
-            errln!("error: {message}");
-            return Err(Exit::Usage);
-        }
-        Err(RunError::Scripts(message)) => {
-            errln!("error: {message}");
-            return Err(Exit::Data);
-        }
-        Err(e @ (RunError::Input(_) | RunError::Events { .. })) => {
-            errln!("error: {e}");
-            return Err(Exit::Data);
-        }
         Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Done),
-        Err(RunError::Output(e)) => {
-            errln!("error: cannot write the results: {e}");
-            return Err(Exit::Failed);
-        }
+        Err(e) => return Err(refused(e)),
     };
-    report::run_summary(&report, as_of, args.quiet);
+    report::run_summary(&report, options.compile.as_of, args.quiet);
     if actions.is_some() && args.plan.is_none() && report.tasks > 0 {
         errln!("note: the actions made {} follow-up tasks; write them with --plan FILE", report.tasks);
     }
-    let event_problems: u64 = report.events.iter().map(|e| e.error_count + e.unknown_events).sum();
-    let problems =
-        report.data_error_count + report.action_error_count + event_problems + report.duplicate_ids;
-    if args.strict && problems > 0 {
-        errln!(
-            "--strict: {} data errors, {} action errors, {} bad or unmatched events, {} repeated ids; no results were written",
-            report.data_error_count,
-            report.action_error_count,
-            event_problems,
-            report.duplicate_ids
-        );
-        return Err(Exit::Data);
+    if args.strict {
+        strict(&report)?;
     }
     for written in [Some(destination), plan].into_iter().flatten() {
         match written.commit() {
@@ -211,6 +153,86 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         }
     }
     Ok(Exit::Done)
+}
+
+/// Stops (exit 2, nothing read) when `--output` or `--plan` is an input or each other.
+fn refuse_clashes(args: &RunArgs, checked: &Checked, output: Option<&Path>) -> Result<(), Exit> {
+    let mut inputs = super::ruleset_files(checked);
+    inputs.extend(args.data_args.input_files(&args.data));
+    let outputs: Vec<_> = [output.map(|o| ("--output", o)), args.plan.as_deref().map(|p| ("--plan", p))]
+        .into_iter()
+        .flatten()
+        .map(|(what, path)| super::clash::Role::new(what, path))
+        .collect();
+    super::refuse_clashes(&inputs, &outputs)
+}
+
+/// The run options the arguments give.
+fn options(args: &RunArgs) -> RunOptions {
+    let output_format = match args.format {
+        FormatArg::Csv => OutputFormat::Csv,
+        FormatArg::Json => OutputFormat::Json,
+        FormatArg::Ndjson => OutputFormat::Ndjson,
+        FormatArg::Table => OutputFormat::Table,
+    };
+    RunOptions {
+        keep_columns: args.keep_columns,
+        prefix: args.prefix.clone(),
+        bom: args.bom,
+        threads: args.threads,
+        ..args.data_args.run_options(&args.data, output_format)
+    }
+}
+
+/// An output: standard output (held back when `spool`), or a file written atomically.
+fn open_output(path: Option<&Path>, spool: bool) -> Result<Destination, Exit> {
+    let opened = if spool { Destination::spool() } else { Destination::open(path) };
+    opened.map_err(|e| {
+        let target = path.map(|p| p.display().to_string()).unwrap_or_default();
+        errln!("error: cannot write to `{target}`: {e}");
+        Exit::Failed
+    })
+}
+
+/// Says why the run was refused, and with which exit status.
+fn refused(error: RunError) -> Exit {
+    match error {
+        RunError::Bind(error) => {
+            report::diagnostics(&error.diagnostics, &error.sources);
+            errln!("the ruleset does not fit the data's columns; nothing was evaluated");
+            Exit::Usage
+        }
+        RunError::Columns(message) => {
+            errln!("error: {message}");
+            Exit::Usage
+        }
+        RunError::Output(e) => {
+            errln!("error: cannot write the results: {e}");
+            Exit::Failed
+        }
+        e @ (RunError::Scripts(_) | RunError::Input(_) | RunError::Events { .. }) => {
+            errln!("error: {e}");
+            Exit::Data
+        }
+    }
+}
+
+/// `--strict`: any data error, action error, bad event or repeated id refuses the run.
+fn strict(report: &tradeseg::Report) -> Result<(), Exit> {
+    let event_problems: u64 = report.events.iter().map(|e| e.error_count + e.unknown_events).sum();
+    let problems =
+        report.data_error_count + report.action_error_count + event_problems + report.duplicate_ids;
+    if problems == 0 {
+        return Ok(());
+    }
+    errln!(
+        "--strict: {} data errors, {} action errors, {} bad or unmatched events, {} repeated ids; no results were written",
+        report.data_error_count,
+        report.action_error_count,
+        event_problems,
+        report.duplicate_ids
+    );
+    Err(Exit::Data)
 }
 
 /// A progress bar on standard error, for large files on a terminal, fed by a thread that

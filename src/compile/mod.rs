@@ -43,14 +43,56 @@ pub struct CompileOptions {
 /// The result of compiling: the program and any warnings, or errors.
 pub type Compiled = Result<(Program, Vec<Diagnostic>), Vec<Diagnostic>>;
 
-/// Compiles a checked ruleset for data with the given layout.
+/// Compiles a checked ruleset for data with the given layout: binds each field to its
+/// column, finds the id, then lowers the aggregates, dimensions and tags.
 pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> Compiled {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let mut slots = Vec::with_capacity(checked.fields.len());
+    let mut slots = bind_fields(checked, schema, &mut errors, &mut warnings);
+    if schema.complete {
+        repeated_columns(checked, schema, options, &mut errors, &mut warnings);
+    }
+    let id_column = find_id(schema, options, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let aggregate_base = slots.len();
+    slots.extend(checked.aggregates.iter().map(|spec| SlotSpec {
+        field: checked.sources.snippet(spec.span).to_string(),
+        column: String::new(),
+        index: None,
+        ty: Some(spec.ty),
+    }));
+    let (streams, event_slot) = events::streams(checked);
+    let lower = Lower { as_of: options.as_of, aggregate_base, event_slot };
+    let program = Program {
+        slots,
+        aggregates: events::aggregates(checked, &lower),
+        dimensions: checked.dimensions.iter().map(|d| lower.dimension(d)).collect(),
+        tags: lower_tags(checked, &lower),
+        as_of: options.as_of,
+        id_column,
+        id_name: options.id_column.clone(),
+        header_width: schema.complete.then_some(schema.columns.len()),
+        header: schema.columns.clone(),
+        aggregate_base,
+        streams,
+    };
+    Ok((program, warnings))
+}
+
+/// A slot per field, bound to its column. A column the header lacks is an error (a
+/// warning for JSON, whose keys come with each record).
+fn bind_fields(
+    checked: &Checked,
+    schema: &Schema,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<SlotSpec> {
     // Without a header and with no keys known yet (JSON before any record is read) there
     // is nothing to check against: the run warns of keys no record had.
     let nothing_known = !schema.complete && schema.columns.is_empty();
+    let mut slots = Vec::with_capacity(checked.fields.len());
     for field in &checked.fields {
         let index = schema.columns.iter().position(|c| *c == field.column);
         if index.is_none() && !nothing_known {
@@ -81,9 +123,11 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
             ty: field.ty,
         });
     }
-    if schema.complete {
-        repeated_columns(checked, schema, options, &mut errors, &mut warnings);
-    }
+    slots
+}
+
+/// The id column's position; an error when a header lacks it.
+fn find_id(schema: &Schema, options: &CompileOptions, errors: &mut Vec<Diagnostic>) -> Option<usize> {
     let id_column = schema.columns.iter().position(|c| *c == options.id_column);
     if id_column.is_none() && schema.complete {
         let mut d = Diagnostic::general(format!("no id column `{}` in the data", options.id_column))
@@ -93,43 +137,12 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
         }
         errors.push(d);
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let aggregate_base = slots.len();
-    for spec in &checked.aggregates {
-        slots.push(SlotSpec {
-            field: checked.sources.snippet(spec.span).to_string(),
-            column: String::new(),
-            index: None,
-            ty: Some(spec.ty),
-        });
-    }
-    let (streams, event_slot) = events::streams(checked);
-    let lower = Lower { as_of: options.as_of, aggregate_base, event_slot };
-    let aggregates = events::aggregates(checked, &lower);
-    let dimensions = checked
-        .dimensions
-        .iter()
-        .map(|d| {
-            let mut names: Vec<String> = d.segments.iter().map(|s| s.name.clone()).collect();
-            let otherwise = d.otherwise.as_ref().map(|o| {
-                names.push(o.name.clone());
-                (names.len() - 1) as u16
-            });
-            let rules: Vec<Cond> = d.segments.iter().map(|s| lower.cond(&s.condition)).collect();
-            CompiledDimension {
-                name: d.name.clone(),
-                title: d.title.clone(),
-                names,
-                lookup: Lookup::build(&rules),
-                rules,
-                otherwise,
-            }
-        })
-        .collect();
-    // A tag defined twice is one tag, given when any of its definitions holds.
-    let tags = checked
+    id_column
+}
+
+/// Each tag once; a tag defined twice is one tag, given when any of its definitions holds.
+fn lower_tags(checked: &Checked, lower: &Lower) -> Vec<CompiledSegment> {
+    checked
         .tag_groups()
         .into_iter()
         .map(|(name, rules)| {
@@ -141,21 +154,7 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
             };
             CompiledSegment { name: name.to_string(), condition }
         })
-        .collect();
-    let program = Program {
-        slots,
-        dimensions,
-        tags,
-        as_of: options.as_of,
-        id_column,
-        id_name: options.id_column.clone(),
-        header_width: schema.complete.then_some(schema.columns.len()),
-        header: schema.columns.clone(),
-        aggregates,
-        aggregate_base,
-        streams,
-    };
-    Ok((program, warnings))
+        .collect()
 }
 
 /// A header that names a column twice: an error when the rules (or the id) read that name,
@@ -228,6 +227,24 @@ impl Lower {
 }
 
 impl Lower {
+    /// A dimension: its segments' conditions in order, `otherwise` last among the names.
+    fn dimension(&self, d: &crate::check::Dimension) -> CompiledDimension {
+        let mut names: Vec<String> = d.segments.iter().map(|s| s.name.clone()).collect();
+        let otherwise = d.otherwise.as_ref().map(|o| {
+            names.push(o.name.clone());
+            (names.len() - 1) as u16
+        });
+        let rules: Vec<Cond> = d.segments.iter().map(|s| self.cond(&s.condition)).collect();
+        CompiledDimension {
+            name: d.name.clone(),
+            title: d.title.clone(),
+            names,
+            lookup: Lookup::build(&rules),
+            rules,
+            otherwise,
+        }
+    }
+
     fn cond(&self, e: &Typed) -> Cond {
         match &e.kind {
             TypedKind::Const(Const::Bool(b)) => Cond::Const(*b),

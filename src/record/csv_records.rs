@@ -39,6 +39,9 @@ pub struct CsvRecords<'d> {
     scanned: usize,
     /// The cells of the last record passed over for having more than [`MAX_CELLS`].
     oversized: Option<usize>,
+    /// Whether the chunk has a line longer than [`MAX_CELLS`] bytes, the only kind that
+    /// can hold that many cells (most chunks have none, and their records skip the look).
+    long_lines: bool,
 }
 
 impl<'d> CsvRecords<'d> {
@@ -57,6 +60,7 @@ impl<'d> CsvRecords<'d> {
             slow_until,
             scanned: 0,
             oversized: None,
+            long_lines: has_long_line(data),
         }
     }
 
@@ -111,7 +115,10 @@ impl<'d> CsvRecords<'d> {
         let rest = &self.data[self.pos..];
         // Such a line is longer than MAX_CELLS bytes: most lines end well before, and the
         // look for their end stops there (and at a lone `\r`, a line end to csv_core).
-        if rest.len() <= MAX_CELLS || memchr::memchr2(b'\n', b'\r', &rest[..MAX_CELLS]).is_some() {
+        if !self.long_lines
+            || rest.len() <= MAX_CELLS
+            || memchr::memchr2(b'\n', b'\r', &rest[..MAX_CELLS]).is_some()
+        {
             return None;
         }
         let mut end = memchr::memchr2(b'\n', b'\r', rest).map_or(rest.len(), |n| n + 1);
@@ -183,6 +190,14 @@ impl<'d> CsvRecords<'d> {
         let reader = TotalReaderBuilder::new().has_headers(false).delimiter(self.delimiter).from_bytes(rest);
         Some((reader, pos))
     }
+}
+
+/// Whether `data` may have a line (ended by `\n` or `\r`) longer than [`MAX_CELLS`]
+/// bytes: such a line covers a whole block of half that size, so a chunk each of whose
+/// blocks holds a line end has none. One look per block, not per line.
+fn has_long_line(data: &[u8]) -> bool {
+    data.len() > MAX_CELLS
+        && data.chunks_exact(MAX_CELLS / 2).any(|block| memchr::memchr2(b'\n', b'\r', block).is_none())
 }
 
 /// Whether the quotes of a one-line record are all well formed: each quoted cell opens at

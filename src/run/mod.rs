@@ -8,6 +8,7 @@
 //! input ──chunks, in turn──▶ workers (parse, evaluate, format) ──results──▶ writer (reorder, write)
 //! ```
 
+mod ids;
 pub(crate) mod input;
 mod report;
 pub(crate) mod worker;
@@ -146,8 +147,7 @@ pub fn run_with<'o>(
     let (program, warnings) = compile(checked, &schema, &options.compile).map_err(|diagnostics| {
         RunError::Bind(RulesError { sources: checked.sources.clone(), diagnostics })
     })?;
-    let added =
-        write::ResultColumns::new(&Setup { program: &program, actions, history: None, options, plan: None });
+    let added = write::ResultColumns::new(&program, actions, options);
     let kept = match header.as_deref().filter(|_| options.keep_columns) {
         Some(columns) => columns.to_vec(),
         None => vec![program.id_name.clone()],

@@ -10,34 +10,6 @@ pub use crate::record::data_error::DataError;
 
 /// Data errors kept with full detail; the rest are only counted.
 pub const KEPT_ERRORS: usize = 200;
-/// Repeated ids named in the warning; the rest are only counted.
-pub const DUPLICATE_EXAMPLES: usize = 5;
-
-/// An id's 64-bit fingerprint, the same in every run (fixed seeds).
-pub(crate) fn fingerprint(id: &[u8]) -> u64 {
-    static STATE: std::sync::LazyLock<ahash::RandomState> = std::sync::LazyLock::new(|| {
-        ahash::RandomState::with_seeds(0x7472_6164, 0x6573_6567, 0x6964_7321, 0x0000_2026)
-    });
-    STATE.hash_one(id)
-}
-
-/// Hashes a fingerprint to itself: it is a hash already.
-#[derive(Default)]
-pub(crate) struct Fingerprinted(u64);
-
-impl std::hash::Hasher for Fingerprinted {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
 
 /// How many customers each segment of a dimension got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,15 +30,15 @@ pub struct Report {
     /// Records that could not be read at all (not JSON, not an object): each is a data
     /// error, and has no output row.
     pub unreadable: u64,
-    /// Customers whose id an earlier customer already had.
+    /// Customers whose id another customer has too (all records of an id but one).
     pub duplicate_ids: u64,
-    /// The first few ids that repeat, each once.
+    /// The smallest few ids that repeat, each once.
     pub duplicate_examples: Vec<String>,
+    /// Every id, to find repeats in once all are read.
+    ids: super::ids::IdLog,
     /// An input key that is also a result column (JSON with `--keep-columns`): the run
     /// stopped there.
     pub(crate) clash: Option<String>,
-    /// Fingerprints of the ids seen so far.
-    ids: std::collections::HashSet<u64, std::hash::BuildHasherDefault<Fingerprinted>>,
     /// Records read, readable or not (for numbering their errors).
     read: u64,
     pub dimensions: Vec<DimensionCounts>,
@@ -101,8 +73,8 @@ impl Report {
             unreadable: 0,
             duplicate_ids: 0,
             duplicate_examples: Vec::new(),
-            clash: None,
             ids: Default::default(),
+            clash: None,
             read: 0,
             dimensions: program
                 .dimensions
@@ -164,7 +136,11 @@ impl Report {
         self.read += batch.records;
         self.records += batch.records - batch.unreadable;
         self.unreadable += batch.unreadable;
-        self.note_ids(batch);
+        let mut start = 0;
+        for (&end, &print) in batch.id_ends.iter().zip(&batch.id_prints) {
+            self.ids.add(print, &batch.ids[start..end as usize]);
+            start = end as usize;
+        }
         if self.clash.is_none() {
             self.clash.clone_from(&batch.clash);
         }
@@ -173,28 +149,6 @@ impl Report {
         }
         if self.keys.is_empty() {
             self.keys.clone_from(&batch.keys);
-        }
-    }
-
-    /// Counts the batch's ids that an earlier record already had. Ids are kept as 64-bit
-    /// fingerprints (8 bytes a customer), so two different ids are taken for one only by
-    /// a chance of about 1 in 370,000 for a 10-million-row export.
-    fn note_ids(&mut self, batch: &BatchResult) {
-        self.ids.reserve(batch.id_prints.len());
-        let mut start = 0;
-        for (&end, &print) in batch.id_ends.iter().zip(&batch.id_prints) {
-            let id = &batch.ids[start..end as usize];
-            start = end as usize;
-            if self.ids.insert(print) {
-                continue;
-            }
-            self.duplicate_ids += 1;
-            let id = String::from_utf8_lossy(id);
-            if self.duplicate_examples.len() < DUPLICATE_EXAMPLES
-                && !self.duplicate_examples.iter().any(|e| *e == id)
-            {
-                self.duplicate_examples.push(id.into_owned());
-            }
         }
     }
 
@@ -212,11 +166,12 @@ impl Report {
             dimension.segments = merged;
         }
         self.errors_by_column.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        self.ids = Default::default();
+        let repeats = std::mem::take(&mut self.ids).repeats();
+        (self.duplicate_ids, self.duplicate_examples) = (repeats.count, repeats.examples);
         if self.duplicate_ids > 0 {
-            let more = if self.duplicate_examples.len() == DUPLICATE_EXAMPLES { ", …" } else { "" };
+            let more = if self.duplicate_examples.len() == super::ids::EXAMPLES { ", …" } else { "" };
             let mut d = Diagnostic::general(format!(
-                "{} customers have an id an earlier customer already has ({}{more})",
+                "{} customers have an id another customer has too ({}{more})",
                 self.duplicate_ids,
                 self.duplicate_examples.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
             ))

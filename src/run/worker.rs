@@ -46,7 +46,7 @@ pub struct BatchResult {
     /// Records that could not be read at all (not JSON, not an object): no output row.
     pub unreadable: u64,
     /// The ids of the records written, one after another, each ending at its offset in
-    /// `id_ends`, and each id's fingerprint (for finding ids that repeat).
+    /// `id_ends`, with each id's fingerprint (for finding ids that repeat).
     pub ids: Vec<u8>,
     pub id_ends: Vec<u32>,
     pub id_prints: Vec<u64>,
@@ -360,7 +360,7 @@ impl Worker<'_> {
         }
         result.ids.extend_from_slice(id);
         result.id_ends.push(result.ids.len() as u32);
-        result.id_prints.push(super::report::fingerprint(id));
+        result.id_prints.push(super::ids::fingerprint(id));
     }
 
     /// Notes a JSON value that does not fit its field's type, as it was written.

@@ -3,8 +3,8 @@
 
 use super::report::Report;
 use super::worker::BatchResult;
-use super::{OutputFormat, PlanSink, Setup, Window};
-use crate::actions::{PlanFormat, Task};
+use super::{OutputFormat, PlanSink, RunOptions, Setup, Window};
+use crate::actions::{Actions, PlanFormat, Task};
 use crate::compile::Program;
 use crate::eval::Outcome;
 use crate::record::json::json_id;
@@ -38,7 +38,7 @@ impl RowFormatter {
             format: setup.options.output_format,
             keep: setup.options.keep_columns,
             header: setup.program.header.clone(),
-            columns: ResultColumns::new(setup),
+            columns: ResultColumns::new(setup.program, setup.actions, setup.options),
             plan: setup.plan,
             rows: Vec::new(),
             json: Vec::new(),
@@ -255,12 +255,12 @@ pub(crate) struct ResultColumns {
 }
 
 impl ResultColumns {
-    pub fn new(setup: &Setup) -> ResultColumns {
-        let prefix = &setup.options.prefix;
-        let derived = setup.actions.map(|a| a.derived.as_slice()).unwrap_or_default();
+    pub fn new(program: &Program, actions: Option<&Actions>, options: &RunOptions) -> ResultColumns {
+        let prefix = &options.prefix;
+        let derived = actions.map(|a| a.derived.as_slice()).unwrap_or_default();
         ResultColumns {
-            dimensions: setup.program.dimensions.iter().map(|d| format!("{prefix}{}", d.name)).collect(),
-            tags: (!setup.program.tags.is_empty()).then(|| format!("{prefix}tags")),
+            dimensions: program.dimensions.iter().map(|d| format!("{prefix}{}", d.name)).collect(),
+            tags: (!program.tags.is_empty()).then(|| format!("{prefix}tags")),
             derived: derived.iter().map(|name| format!("{prefix}{name}")).collect(),
         }
     }
@@ -335,7 +335,7 @@ impl<'o> Writer<'o> {
                     Some(columns) => columns.iter().for_each(|c| drop(header.write_field(c))),
                     None => drop(header.write_field(&program.id_name)),
                 }
-                for name in ResultColumns::new(setup).all() {
+                for name in ResultColumns::new(setup.program, setup.actions, setup.options).all() {
                     let _ = header.write_field(name);
                 }
                 let _ = header.write_record(None::<&[u8]>);
