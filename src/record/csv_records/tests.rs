@@ -114,7 +114,7 @@ impl Cases {
 
 #[test]
 fn generated_exports_and_noise_read_as_the_csv_crate_reads_them() {
-    let mut cases = Cases(0x9e37_79b9_7f4a_7c15);
+    let mut cases = Cases::new(0x9e37_79b9_7f4a_7c15);
     for _ in 0..4000 {
         let export = cases.export();
         assert_same(export.as_bytes(), b',');
@@ -126,7 +126,7 @@ fn generated_exports_and_noise_read_as_the_csv_crate_reads_them() {
 
 #[test]
 fn a_long_file_of_mixed_records_reads_as_the_csv_crate_reads_it() {
-    let mut cases = Cases(7);
+    let mut cases = Cases::new(7);
     let file: String = (0..300).map(|_| cases.export()).collect();
     assert_same(file.as_bytes(), b',');
 }

@@ -112,7 +112,7 @@ impl Cases {
 
 #[test]
 fn generated_records_read_as_whole_values_do() {
-    let mut cases = Cases(0x2545_f491_4f6c_dd1d);
+    let mut cases = Cases::new(0x2545_f491_4f6c_dd1d);
     for _ in 0..20_000 {
         assert_same(&cases.record());
     }
