@@ -68,21 +68,10 @@ impl Row {
 
     /// Sets a slot from a cell's text, parsed as `ty` (`None`: kept as text). An empty
     /// cell, after trimming, is missing; a cell that does not parse is missing too, and
-    /// reported by the `Err`.
+    /// reported by the `Err`. The same rules as [`Row::set_bytes`], which reads the
+    /// file's bytes.
     pub fn set_cell(&mut self, slot: usize, ty: Option<Ty>, cell: &str) -> Result<(), BadCell> {
-        let cell = cell.trim();
-        let value = if cell.is_empty() {
-            Val::Missing
-        } else {
-            match ty {
-                Some(Ty::Number) => Decimal::parse(cell).map(Val::Num).ok_or(BadCell)?,
-                Some(Ty::Date) => date::parse(cell).map(Val::Date).ok_or(BadCell)?,
-                Some(Ty::Bool) => parse_bool(cell).map(Val::Bool).ok_or(BadCell)?,
-                Some(Ty::Text | Ty::List) | None => self.push_text(cell),
-            }
-        };
-        self.vals[slot] = value;
-        Ok(())
+        self.set_trimmed_bytes(slot, ty, cell.as_bytes())
     }
 
     /// [`Row::set_cell`] for a cell known to be valid UTF-8 (its chunk was checked whole),
@@ -104,6 +93,8 @@ impl Row {
         }
     }
 
+    /// The one set of cell rules: trimmed (white space of any script), empty is missing,
+    /// else parsed as `ty`.
     fn set_trimmed_bytes(&mut self, slot: usize, ty: Option<Ty>, cell: &[u8]) -> Result<(), BadCell> {
         let mut cell = cell.trim_ascii();
         // Other white space (the full-width space) needs the text's characters.
@@ -122,11 +113,7 @@ impl Row {
                 Some(Ty::Bool) => {
                     std::str::from_utf8(cell).ok().and_then(parse_bool).map(Val::Bool).ok_or(BadCell)?
                 }
-                Some(Ty::Text | Ty::List) | None => {
-                    let start = self.text.len() as u32;
-                    self.text.extend_from_slice(cell);
-                    Val::Text(start, self.text.len() as u32)
-                }
+                Some(Ty::Text | Ty::List) | None => self.push_bytes(cell),
             }
         };
         self.vals[slot] = value;
@@ -140,8 +127,13 @@ impl Row {
 
     /// Stores text in the buffer and returns its value.
     pub fn push_text(&mut self, text: &str) -> Val {
+        self.push_bytes(text.as_bytes())
+    }
+
+    /// Stores text (known to be UTF-8) in the buffer and returns its value.
+    fn push_bytes(&mut self, text: &[u8]) -> Val {
         let start = self.text.len() as u32;
-        self.text.extend_from_slice(text.as_bytes());
+        self.text.extend_from_slice(text);
         Val::Text(start, self.text.len() as u32)
     }
 }
