@@ -8,12 +8,12 @@ use crate::diagnostic::RulesError;
 use crate::eval::trace::{Interpreter, Step};
 use crate::eval::{Evaluator, Tri};
 use crate::events::{EventInput, History};
+use crate::record::batches::{Batch, BatchReader};
 use crate::record::chunk::Chunker;
 use crate::record::csv_records::CsvRecords;
 use crate::record::json::{cell_text, json_chunker};
 use crate::record::json_cells::{Cell, JsonCells, Wanted};
 use crate::record::InputFormat;
-use crate::run::input::{Batch, BatchReader};
 use crate::run::{RunError, RunOptions};
 use serde::Serialize;
 use serde_json::Value;
@@ -151,7 +151,7 @@ fn find_csv(
     id: &str,
 ) -> Result<Option<Explanation>, RunError> {
     // Read as a run reads it, so that lines are numbered alike (CRLF and lone-CR files too).
-    let mut reader = BatchReader::new(input, options, Default::default());
+    let mut reader = BatchReader::new(input, options.input_format, options.delimiter, Default::default());
     let header = reader.header().map_err(RunError::Input)?.unwrap_or_default();
     let schema = Schema::from_header(&header);
     let (program, _) = compile(checked, &schema, &options.compile).map_err(|diagnostics| {

@@ -9,7 +9,9 @@ use crate::date;
 use crate::diagnostic::{Diagnostic, RulesError};
 use crate::error::RunError;
 use crate::eval::Row;
+use crate::record::batches::{Batch, BatchReader};
 use crate::record::chunk::Chunker;
+use crate::record::csv_records::CsvRecords;
 use crate::record::data_error::DataError;
 use crate::record::json::{cell_text, json_chunker};
 use crate::record::{encoding, Encoding, InputFormat, Source};
@@ -100,39 +102,37 @@ impl Reader<'_> {
         history: &mut History,
         report: &mut StreamReport,
     ) -> Result<(), RunError> {
-        let mut csv =
-            csv::ReaderBuilder::new().flexible(true).delimiter(self.input.delimiter).from_reader(input);
-        let header: Vec<String> = csv
-            .byte_headers()
-            .map_err(|e| RunError::Events { file: report.file.clone(), message: format!("its header: {e}") })?
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).trim().to_string())
-            .collect();
+        // Read as customers are: the same chunks, records and line numbers.
+        let unreadable = |message: String| RunError::Events { file: report.file.clone(), message };
+        let delimiter = self.input.delimiter;
+        let mut batches = BatchReader::new(input, InputFormat::Csv, delimiter, Default::default());
+        let header = batches.header().map_err(unreadable)?.unwrap_or_default();
         let (id, day, slots) = self.layout(&header)?;
-        let mut record = csv::ByteRecord::new();
-        loop {
-            match csv.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => return Ok(()),
-                Err(e) => {
-                    note(report, DataError::whole_row(report.events + 1, None, e.to_string()));
+        let feed = batches.into_feed().map_err(unreadable)?;
+        let mut record = simd_csv::ByteRecord::new();
+        while let Some((_, Batch::Csv(chunk))) = feed.next() {
+            let mut records = CsvRecords::new(&chunk.data, delimiter);
+            while let Some(chunk_line) = records.next_record(&mut record) {
+                let line = Some(chunk.first_line + chunk_line - 1);
+                let width = records.oversized().unwrap_or(record.len());
+                if width != header.len() {
+                    let problem = format!("this row has {width} cells, the header has {}", header.len());
+                    note(report, DataError::whole_row(report.events + 1, line, problem));
+                }
+                if records.oversized().is_some() {
                     continue;
                 }
+                let text = |i: usize| record.get(i).and_then(|c| std::str::from_utf8(c).ok());
+                let cells = Cells {
+                    id: text(id),
+                    date: text(day),
+                    slots: slots.iter().map(|&i| text(i)).collect(),
+                    line,
+                };
+                self.event(cells, history, report);
             }
-            if record.len() != header.len() {
-                let problem = format!("this row has {} cells, the header has {}", record.len(), header.len());
-                let line = record.position().map(|p| p.line());
-                note(report, DataError::whole_row(report.events + 1, line, problem));
-            }
-            let text = |i: usize| record.get(i).and_then(|c| std::str::from_utf8(c).ok());
-            let cells = Cells {
-                id: text(id),
-                date: text(day),
-                slots: slots.iter().map(|&i| text(i)).collect(),
-                line: record.position().map(|p| p.line()),
-            };
-            self.event(cells, history, report);
         }
+        feed.error().map_or(Ok(()), |message| Err(RunError::Events { file: report.file.clone(), message }))
     }
 
     /// Reads NDJSON lines, or a `.json` file's records (an array's elements or values one

@@ -1,6 +1,7 @@
 //! Records in: exported files as UTF-8 text cut into chunks of whole records. Encodings
 //! and byte-order marks are dealt with here, so the rest of the program sees UTF-8.
 
+pub mod batches;
 pub mod chunk;
 pub mod csv_records;
 pub mod data_error;

@@ -9,7 +9,6 @@
 //! ```
 
 mod ids;
-pub(crate) mod input;
 mod report;
 pub(crate) mod worker;
 mod write;
@@ -23,10 +22,11 @@ use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
 use crate::diagnostic::RulesError;
 use crate::events::{EventInput, History};
+use crate::record::batches::BatchReader;
 use crate::record::InputFormat;
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::{mpsc, Mutex};
 use std::thread;
 
 /// The shape of the results.
@@ -84,8 +84,7 @@ const WORKER_STACK: usize = 8 << 20;
 /// The most evaluating threads a run starts, whatever it is asked for.
 pub const MAX_THREADS: usize = 1024;
 
-/// Input bytes read so far, shared with whoever shows progress.
-pub type Progress = Arc<AtomicU64>;
+pub use crate::record::batches::Progress;
 
 /// Runs a checked ruleset over `input`, writing results to `output`. Action scripts are
 /// not run and no event history is read; [`run_with`] does both.
@@ -133,7 +132,7 @@ pub fn run_with<'o>(
 ) -> Result<Report, RunError> {
     let Extras { actions, plan, events } = extras;
     let progress = progress.unwrap_or_default();
-    let mut reader = input::BatchReader::new(input, options, progress.clone());
+    let mut reader = BatchReader::new(input, options.input_format, options.delimiter, progress.clone());
     let header = reader.header().map_err(RunError::Input)?;
     let schema = match &header {
         Some(columns) => Schema::from_header(columns),
@@ -222,7 +221,7 @@ fn clash_message(clashes: &[String], options: &RunOptions) -> String {
 /// a bounded channel and the window keep memory flat.
 fn execute(
     setup: &Setup,
-    reader: input::BatchReader,
+    reader: BatchReader,
     writer: &mut write::Writer,
     report: &mut Report,
     threads: usize,

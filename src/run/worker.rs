@@ -1,7 +1,6 @@
 //! The evaluating stage: a worker takes a batch, parses its records, evaluates each, and
 //! formats the result rows into one buffer, with the batch's counts and data errors.
 
-use super::input::{Batch, Feed};
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
 use super::{RunOptions, Setup, Window};
@@ -11,6 +10,7 @@ use crate::compile::Program;
 use crate::decimal::Decimal;
 use crate::eval::{Evaluator, Outcome, Row, Val};
 use crate::events::History;
+use crate::record::batches::{Batch, Feed};
 use crate::record::chunk::Chunk;
 use crate::record::csv_records::CsvRecords;
 use crate::record::json::{cell_text, json_id};

@@ -1,13 +1,18 @@
-//! The reading stage: turns the input into numbered batches of records. Every format is
-//! cut into byte chunks of whole records (CSV rows, NDJSON lines, the elements of a JSON
-//! array, JSON values one after another) that the workers cut and parse in turn.
+//! Input as numbered batches of records: every format is cut into byte chunks of whole
+//! records (CSV rows, NDJSON lines, the elements of a JSON array, JSON values one after
+//! another), taken in turn by whoever reads them (a run's workers, `explain`, the event
+//! reader), then split into records ([`super::csv_records`], [`super::json_cells`]).
 
-use super::{Progress, RunOptions};
-use crate::record::chunk::{Chunk, Chunker};
-use crate::record::json::json_chunker;
-use crate::record::InputFormat;
+use super::chunk::{Chunk, Chunker};
+use super::json::json_chunker;
+use super::InputFormat;
 use std::io::Read;
+use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Input bytes read so far, shared with whoever shows progress.
+pub type Progress = Arc<AtomicU64>;
 
 /// Records on their way to a worker.
 pub enum Batch {
@@ -35,20 +40,18 @@ pub struct BatchReader {
 
 impl BatchReader {
     /// A reader of `input` in the options' format.
-    pub fn new(input: Box<dyn Read + Send>, options: &RunOptions, progress: Progress) -> BatchReader {
-        let (chunker, json) = match options.input_format {
-            InputFormat::Csv => (Some(Chunker::csv(input, options.delimiter)), None),
+    pub fn new(
+        input: Box<dyn Read + Send>,
+        format: InputFormat,
+        delimiter: u8,
+        progress: Progress,
+    ) -> BatchReader {
+        let (chunker, json) = match format {
+            InputFormat::Csv => (Some(Chunker::csv(input, delimiter)), None),
             InputFormat::Ndjson => (Some(Chunker::lines(input)), None),
             InputFormat::Json => (None, Some(input)),
         };
-        BatchReader {
-            format: options.input_format,
-            delimiter: options.delimiter,
-            chunker,
-            progress,
-            json,
-            first: None,
-        }
+        BatchReader { format, delimiter, chunker, progress, json, first: None }
     }
 
     /// Reads the CSV header; `None` for JSON, whose keys come with each record. For JSON,
