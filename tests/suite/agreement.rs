@@ -3,7 +3,6 @@
 //! copies of them with cells blanked or garbled, they must give the same segments and tags.
 
 use tradeseg::eval::trace::Interpreter;
-use tradeseg::eval::Tri;
 use tradeseg::{CompileOptions, Ruleset, Schema};
 
 fn rows() -> (Vec<String>, Vec<Vec<String>>) {
@@ -45,21 +44,10 @@ fn compiled_evaluator_agrees_with_the_interpreter() {
             let outcome = evaluator.evaluate_columns(|i| row.get(i).map(String::as_str)).clone();
             let values = |slot| evaluator.row().value(slot);
             let interpreter = Interpreter::new(&checked, &values, options.as_of);
-            for (d, dimension) in checked.dimensions.iter().enumerate() {
-                let interpreted = dimension
-                    .segments
-                    .iter()
-                    .find(|s| interpreter.eval(&s.condition).truth() == Tri::True)
-                    .map(|s| s.name.as_str())
-                    .or(dimension.otherwise.as_ref().map(|o| o.name.as_str()));
-                assert_eq!(program.segment_name(d, &outcome), interpreted, "{} on {row:?}", path.display());
-            }
-            let tags: Vec<&str> = checked
-                .tags
-                .iter()
-                .filter(|t| interpreter.eval(&t.condition).truth() == Tri::True)
-                .map(|t| t.name.as_str())
-                .collect();
+            let (segments, tags) = crate::common::interpreted(&checked, &interpreter);
+            let compiled: Vec<Option<&str>> =
+                (0..checked.dimensions.len()).map(|d| program.segment_name(d, &outcome)).collect();
+            assert_eq!(compiled, segments, "{} on {row:?}", path.display());
             assert_eq!(
                 program.tag_names(&outcome).collect::<Vec<_>>(),
                 tags,

@@ -1,17 +1,6 @@
 //! The command line as a user meets it: the real binary, real files.
 
-use crate::common::{folder, tradeseg, tradeseg_in};
-
-const RULES: &str = r#"
-dimension stars {
-    segment "4-star" when orders >= 1
-    segment "2-star" when inquiries >= 2
-    otherwise "0-star"
-}
-segment "oem" when identity == "OEM"
-"#;
-
-const DATA: &str = "id,orders,inquiries,identity\nC1,2,0,OEM\nC2,0,3,retailer\nC3,,1,\n";
+use crate::common::{folder, tradeseg, tradeseg_in, DATA, RULES};
 
 #[test]
 fn run_writes_one_row_per_customer_in_input_order() {

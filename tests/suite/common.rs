@@ -5,6 +5,49 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// A small ruleset: a dimension of three segments and a tag.
+pub const RULES: &str = r#"
+dimension stars {
+    segment "4-star" when orders >= 1
+    segment "2-star" when inquiries >= 2
+    otherwise "0-star"
+}
+segment "oem" when identity == "OEM"
+"#;
+
+/// Customers for [`RULES`], one with empty cells.
+pub const DATA: &str = "id,orders,inquiries,identity\nC1,2,0,OEM\nC2,0,3,retailer\nC3,,1,\n";
+
+/// What the interpreter behind `explain` gives a customer: per dimension the first
+/// segment whose condition is true (else `otherwise`), and each tag any of whose
+/// definitions is true. The compiled evaluator must give the same.
+pub fn interpreted<'c>(
+    checked: &'c tradeseg::Checked,
+    interpreter: &tradeseg::eval::trace::Interpreter,
+) -> (Vec<Option<&'c str>>, Vec<&'c str>) {
+    use tradeseg::eval::Tri;
+    let holds = |condition| interpreter.eval(condition).truth() == Tri::True;
+    let segments = checked
+        .dimensions
+        .iter()
+        .map(|dimension| {
+            dimension
+                .segments
+                .iter()
+                .find(|s| holds(&s.condition))
+                .map(|s| s.name.as_str())
+                .or(dimension.otherwise.as_ref().map(|o| o.name.as_str()))
+        })
+        .collect();
+    let tags = checked
+        .tag_groups()
+        .into_iter()
+        .filter(|(_, rules)| rules.iter().any(|&i| holds(&checked.tags[i].condition)))
+        .map(|(name, _)| name)
+        .collect();
+    (segments, tags)
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,19 +1,8 @@
 //! Regression tests for what users lost or saw leak: each test names the case it guards
 //! and runs the real binary on real files, as the user did.
 
-use crate::common::{folder, tradeseg_in};
+use crate::common::{folder, tradeseg_in, DATA, RULES};
 use std::path::Path;
-
-const RULES: &str = r#"
-dimension stars {
-    segment "4-star" when orders >= 1
-    segment "2-star" when inquiries >= 2
-    otherwise "0-star"
-}
-segment "oem" when identity == "OEM"
-"#;
-
-const DATA: &str = "id,orders,inquiries,identity\nC1,2,0,OEM\nC2,0,3,retailer\nC3,,1,\n";
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()

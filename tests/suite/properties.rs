@@ -8,7 +8,6 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use tradeseg::eval::trace::Interpreter;
-use tradeseg::eval::Tri;
 use tradeseg::record::InputFormat;
 use tradeseg::run::{Extras, RunOptions};
 use tradeseg::{CompileOptions, Ruleset, Schema};
@@ -192,21 +191,10 @@ proptest! {
             let outcome = evaluator.evaluate_columns(|i| row.get(i).map(String::as_str)).clone();
             let values = |slot| evaluator.row().value(slot);
             let interpreter = Interpreter::new(&checked, &values, options.as_of);
-            for (d, dimension) in checked.dimensions.iter().enumerate() {
-                let interpreted = dimension
-                    .segments
-                    .iter()
-                    .find(|s| interpreter.eval(&s.condition).truth() == Tri::True)
-                    .map(|s| s.name.as_str())
-                    .or(dimension.otherwise.as_ref().map(|o| o.name.as_str()));
-                prop_assert_eq!(program.segment_name(d, &outcome), interpreted, "{:?}", row);
-            }
-            let tags: Vec<&str> = checked
-                .tag_groups()
-                .into_iter()
-                .filter(|(_, rules)| rules.iter().any(|&i| interpreter.eval(&checked.tags[i].condition).truth() == Tri::True))
-                .map(|(name, _)| name)
-                .collect();
+            let (segments, tags) = crate::common::interpreted(&checked, &interpreter);
+            let compiled: Vec<Option<&str>> =
+                (0..checked.dimensions.len()).map(|d| program.segment_name(d, &outcome)).collect();
+            prop_assert_eq!(compiled, segments, "{:?}", row);
             prop_assert_eq!(program.tag_names(&outcome).collect::<Vec<_>>(), tags, "{:?}", row);
         }
     }
