@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let tags: Vec<&str> = program.tag_names(outcome).collect();
         println!("{}: {stage} {tags:?}", customer[0]);
         for error in evaluator.errors() {
-            eprintln!("  `{}` could not be read: {}", program.slots[error.slot].column, error.value);
+            eprintln!("  `{}` could not be read: {}", program.slot_column(error.slot), error.value);
         }
     }
     Ok(())

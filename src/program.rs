@@ -15,25 +15,42 @@ pub type Slot = u16;
 #[derive(Debug, Clone)]
 pub struct Program {
     /// One per field: what to read and how to parse it.
-    pub slots: Vec<SlotSpec>,
-    pub dimensions: Vec<CompiledDimension>,
-    pub tags: Vec<CompiledSegment>,
+    pub(crate) slots: Vec<SlotSpec>,
+    pub(crate) dimensions: Vec<CompiledDimension>,
+    pub(crate) tags: Vec<CompiledSegment>,
     /// The as-of date every time-relative rule uses.
-    pub as_of: Day,
+    pub(crate) as_of: Day,
     /// Position of the id column in the data, when the layout is known (CSV).
-    pub id_column: Option<usize>,
+    pub(crate) id_column: Option<usize>,
     /// The id column's name.
-    pub id_name: String,
+    pub(crate) id_name: String,
     /// The number of columns in a CSV header, to check each row against.
-    pub header_width: Option<usize>,
+    pub(crate) header_width: Option<usize>,
     /// The CSV header's columns (empty for JSON).
-    pub header: Vec<String>,
+    pub(crate) header: Vec<String>,
     /// Aggregates over event history; each fills the slot `aggregate_base + i`.
-    pub aggregates: Vec<CompiledAggregate>,
+    pub(crate) aggregates: Vec<CompiledAggregate>,
     /// The first aggregate slot (the number of field slots).
-    pub aggregate_base: usize,
+    pub(crate) aggregate_base: usize,
     /// The event streams aggregates read, with the columns each needs.
-    pub streams: Vec<StreamSpec>,
+    pub(crate) streams: Vec<StreamSpec>,
+}
+
+impl Program {
+    /// The as-of date the program was compiled for.
+    pub fn as_of(&self) -> Day {
+        self.as_of
+    }
+
+    /// The column a slot (a field, numbered as [`crate::eval::CellError::slot`]) reads.
+    pub fn slot_column(&self, slot: usize) -> &str {
+        self.slots.get(slot).map_or("", |s| s.column.as_str())
+    }
+
+    /// The dimensions' names, in ruleset order.
+    pub fn dimension_names(&self) -> impl Iterator<Item = &str> {
+        self.dimensions.iter().map(|d| d.name.as_str())
+    }
 }
 
 /// An event stream's needs: its name and the columns aggregates read from each event.
@@ -47,7 +64,7 @@ pub struct StreamSpec {
 /// An aggregate, ready to accumulate events.
 #[derive(Debug, Clone)]
 pub struct CompiledAggregate {
-    /// Index into [`Program::streams`].
+    /// Index into the program's event streams.
     pub stream: usize,
     pub function: crate::check::typed::AggFn,
     /// `None` for the event's date; else a slot of the event row.

@@ -23,30 +23,70 @@ use typed::{Ty, Typed};
 /// A ruleset that passed every check, ready to compile.
 #[derive(Debug, Clone)]
 pub struct Checked {
-    pub sources: Sources,
+    pub(crate) sources: Sources,
     /// Every file the ruleset was read from.
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// The folders whose files the ruleset may read (its scripts).
-    pub access: crate::access::FileAccess,
+    pub(crate) access: crate::access::FileAccess,
     /// The fields the rules use, in order of first use.
-    pub fields: Vec<Field>,
-    pub dimensions: Vec<Dimension>,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) dimensions: Vec<Dimension>,
     /// Top-level segments, each rule as written: a tag defined twice has two (see
     /// [`Checked::tag_groups`]).
-    pub tags: Vec<Segment>,
+    pub(crate) tags: Vec<Segment>,
     /// `test` blocks, for `tradeseg test`.
-    pub tests: Vec<ast::TestBlock>,
+    pub(crate) tests: Vec<ast::TestBlock>,
     /// Event streams declared with `events NAME`, in order, with where.
-    pub streams: Vec<(String, Span)>,
+    pub(crate) streams: Vec<(String, Span)>,
     /// Columns of event streams that aggregates read.
-    pub event_fields: Vec<EventField>,
+    pub(crate) event_fields: Vec<EventField>,
     /// Aggregates over event history, in order of appearance.
-    pub aggregates: Vec<typed::AggregateSpec>,
+    pub(crate) aggregates: Vec<typed::AggregateSpec>,
     /// Problems that do not stop a run.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Checked {
+    /// The ruleset's files, for rendering diagnostics with their lines.
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// Every file the ruleset was read from, the main file first.
+    pub fn paths(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
+    /// The fields the rules use, in order of first use.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// The dimensions, in ruleset order.
+    pub fn dimensions(&self) -> &[Dimension] {
+        &self.dimensions
+    }
+
+    /// The tags, each definition as written (see [`Checked::tag_groups`]).
+    pub fn tags(&self) -> &[Segment] {
+        &self.tags
+    }
+
+    /// The `test` blocks.
+    pub fn tests(&self) -> &[ast::TestBlock] {
+        &self.tests
+    }
+
+    /// The event streams declared with `events NAME`, with where.
+    pub fn streams(&self) -> &[(String, Span)] {
+        &self.streams
+    }
+
+    /// The reviewer's warnings: problems that do not stop a run.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
     /// Each tag once, in order of first definition, with the rules (indices into
     /// [`Checked::tags`]) that define it: a tag defined twice applies when either holds.
     pub fn tag_groups(&self) -> Vec<(&str, Vec<usize>)> {

@@ -172,10 +172,10 @@ pub enum TypedKind {
     Not(Box<Typed>),
     And(Box<Typed>, Box<Typed>),
     Or(Box<Typed>, Box<Typed>),
-    /// An aggregate over event history: index into [`crate::check::Checked::aggregates`].
+    /// An aggregate over event history: index into the checked ruleset's aggregates.
     Aggregate(usize),
     /// A column of the event being filtered (inside `where`): index into
-    /// [`crate::check::Checked::event_fields`].
+    /// the checked ruleset's event columns.
     EventField(usize),
 }
 
@@ -212,7 +212,7 @@ impl AggFn {
 pub enum EventColumn {
     /// The event's date (`orders.date`).
     Date,
-    /// One of the stream's columns: index into [`crate::check::Checked::event_fields`].
+    /// One of the stream's columns: index into the checked ruleset's event columns.
     Field(usize),
 }
 

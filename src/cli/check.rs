@@ -36,10 +36,10 @@ pub fn run(args: CheckArgs) -> Exit {
     let Some(data) = &args.data else {
         errln!(
             "ok: {} dimensions, {} tags, {} fields, {} files",
-            checked.dimensions.len(),
-            checked.tags.len(),
-            checked.fields.len(),
-            checked.paths.len()
+            checked.dimensions().len(),
+            checked.tags().len(),
+            checked.fields().len(),
+            checked.paths().len()
         );
         return Exit::Done;
     };

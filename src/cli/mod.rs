@@ -177,7 +177,7 @@ impl DataArgs {
 
     /// Stops (exit 2) when an `--events` name is not a stream the ruleset declares.
     pub fn check_event_names(&self, checked: &tradeseg::check::Checked) -> Result<(), Exit> {
-        let declared = || checked.streams.iter().map(|(name, _)| name.as_str());
+        let declared = || checked.streams().iter().map(|(name, _)| name.as_str());
         for input in self.event_inputs()? {
             if declared().any(|name| name == input.stream) {
                 continue;
@@ -185,7 +185,7 @@ impl DataArgs {
             errln!("error: `--events {}=…` names no event stream of the ruleset", input.stream);
             match tradeseg::check::suggest::closest(&input.stream, declared()) {
                 Some(near) => errln!("help: did you mean `{near}`?"),
-                None if checked.streams.is_empty() => errln!("help: the ruleset reads no events"),
+                None if checked.streams().is_empty() => errln!("help: the ruleset reads no events"),
                 None => errln!("help: the ruleset declares {}", declared().collect::<Vec<_>>().join(", ")),
             }
             return Err(Exit::Usage);
@@ -211,16 +211,16 @@ impl DataArgs {
 /// The files a ruleset is made of: the ruleset, its includes and its action scripts.
 pub fn ruleset_files(checked: &tradeseg::check::Checked) -> Vec<clash::Role> {
     let mut files: Vec<clash::Role> = checked
-        .paths
+        .paths()
         .iter()
         .enumerate()
         .map(|(n, path)| clash::Role::new(if n == 0 { "the ruleset" } else { "the included ruleset" }, path))
         .collect();
     let segments = checked
-        .dimensions
+        .dimensions()
         .iter()
         .flat_map(|d| d.segments.iter().map(|s| &s.action).chain(d.otherwise.iter().map(|o| &o.action)));
-    for action in segments.chain(checked.tags.iter().map(|t| &t.action)).flatten() {
+    for action in segments.chain(checked.tags().iter().map(|t| &t.action)).flatten() {
         files.push(clash::Role::new("the action script", &action.path));
     }
     files
@@ -291,7 +291,7 @@ pub fn load_checked_with(path: &std::path::Path, warnings: bool) -> Result<trade
     match tradeseg::check::check(ruleset) {
         Ok(checked) => {
             if warnings {
-                report::diagnostics(&checked.warnings, &checked.sources);
+                report::diagnostics(checked.warnings(), checked.sources());
             }
             Ok(checked)
         }

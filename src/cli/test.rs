@@ -65,11 +65,11 @@ pub fn run(args: TestArgs) -> Exit {
 
 fn run_blocks(checked: &Checked, as_of: i32, tally: &mut Tally) {
     for result in tradeseg::verify::run_tests(checked, as_of) {
-        let path = std::fs::canonicalize(checked.sources.name(result.span.file)).unwrap_or_default();
+        let path = std::fs::canonicalize(checked.sources().name(result.span.file)).unwrap_or_default();
         if !tally.seen.insert((path, result.span.start)) {
             continue; // the same test, reached again through an include
         }
-        let at = place(&checked.sources, result.span);
+        let at = place(checked.sources(), result.span);
         if result.passed() {
             outln!("ok   {at} {:?}", result.name);
             tally.passed += 1;
@@ -77,14 +77,14 @@ fn run_blocks(checked: &Checked, as_of: i32, tally: &mut Tally) {
         }
         outln!("FAIL {at} {:?}", result.name);
         for (span, message) in &result.failures {
-            outln!("       {}: {message}", place(&checked.sources, *span));
+            outln!("       {}: {message}", place(checked.sources(), *span));
         }
         tally.failed += 1;
     }
 }
 
 fn check_snapshot(file: &Path, checked: &Checked, accept: bool, tally: &mut Tally) {
-    let text = checked.sources.text(0);
+    let text = checked.sources().text(0);
     let Some(sample) = snapshot::sample(file, text) else { return };
     let stored_at = snapshot::snapshot_path(file);
     let shown = stored_at.display();

@@ -131,7 +131,7 @@ fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
             let options = fits.args.run_options(&fits.data, OutputFormat::Csv).compile;
             let schema = tradeseg::compile::Schema::from_header(header);
             if let Err(diagnostics) = tradeseg::compile::compile(&checked, &schema, &options) {
-                return Err(RulesError { sources: checked.sources.clone(), diagnostics });
+                return Err(RulesError { sources: checked.sources().clone(), diagnostics });
             }
         }
     }

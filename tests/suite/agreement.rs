@@ -46,7 +46,7 @@ fn compiled_evaluator_agrees_with_the_interpreter() {
             let interpreter = Interpreter::new(&checked, &values, options.as_of);
             let (segments, tags) = crate::common::interpreted(&checked, &interpreter);
             let compiled: Vec<Option<&str>> =
-                (0..checked.dimensions.len()).map(|d| program.segment_name(d, &outcome)).collect();
+                (0..checked.dimensions().len()).map(|d| program.segment_name(d, &outcome)).collect();
             assert_eq!(compiled, segments, "{} on {row:?}", path.display());
             assert_eq!(
                 program.tag_names(&outcome).collect::<Vec<_>>(),

@@ -28,7 +28,7 @@ pub fn interpreted<'c>(
     use tradeseg::eval::Tri;
     let holds = |condition| interpreter.eval(condition).truth() == Tri::True;
     let segments = checked
-        .dimensions
+        .dimensions()
         .iter()
         .map(|dimension| {
             dimension
@@ -42,7 +42,7 @@ pub fn interpreted<'c>(
     let tags = checked
         .tag_groups()
         .into_iter()
-        .filter(|(_, rules)| rules.iter().any(|&i| holds(&checked.tags[i].condition)))
+        .filter(|(_, rules)| rules.iter().any(|&i| holds(&checked.tags()[i].condition)))
         .map(|(name, _)| name)
         .collect();
     (segments, tags)

@@ -20,7 +20,7 @@ fn rendered(path: &std::path::Path) -> String {
         Ok(checked) => checked,
         Err(e) => return e.to_string(),
     };
-    let mut shown = tradeseg::diagnostic::render_all(&checked.warnings, &checked.sources);
+    let mut shown = tradeseg::diagnostic::render_all(checked.warnings(), checked.sources());
     let Some(header) = directive(&text, "header") else { return shown };
     let options = CompileOptions::new("2026-11-01").expect("a date");
     if let Err(e) = checked.compile(&Schema::from_header(header.split(',')), &options) {

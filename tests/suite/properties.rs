@@ -193,7 +193,7 @@ proptest! {
             let interpreter = Interpreter::new(&checked, &values, options.as_of);
             let (segments, tags) = crate::common::interpreted(&checked, &interpreter);
             let compiled: Vec<Option<&str>> =
-                (0..checked.dimensions.len()).map(|d| program.segment_name(d, &outcome)).collect();
+                (0..checked.dimensions().len()).map(|d| program.segment_name(d, &outcome)).collect();
             prop_assert_eq!(compiled, segments, "{:?}", row);
             prop_assert_eq!(program.tag_names(&outcome).collect::<Vec<_>>(), tags, "{:?}", row);
         }

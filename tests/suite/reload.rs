@@ -11,7 +11,7 @@ use tradeseg::reload::{Live, ReloadEvent};
 const WAIT: Duration = Duration::from_secs(20);
 
 fn first_segment(checked: &Checked) -> String {
-    checked.dimensions.first().and_then(|d| d.segments.first()).map_or_else(String::new, |s| s.name.clone())
+    checked.dimensions().first().and_then(|d| d.segments.first()).map_or_else(String::new, |s| s.name.clone())
 }
 
 fn live(path: &Path, others: Vec<std::path::PathBuf>) -> (Live<Checked>, Receiver<ReloadEvent>) {
@@ -107,7 +107,7 @@ fn includes_are_watched_and_new_ones_picked_up() {
     let rejected = wait_for(&rx, |e| matches!(e, ReloadEvent::Rejected { .. }));
     let ReloadEvent::Rejected { report, .. } = rejected else { unreachable!() };
     assert!(report.contains("b.seg:2:1"), "{report}");
-    assert_eq!(live.current().paths.len(), 2);
+    assert_eq!(live.current().paths().len(), 2);
 }
 
 #[test]
