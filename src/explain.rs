@@ -120,6 +120,20 @@ pub fn explain_row(
 
 /// Reads the data until the customer with `id` and explains its segments; `None` when no
 /// record has that id.
+///
+/// ```
+/// use tradeseg::{CompileOptions, Ruleset, RunOptions};
+///
+/// let rules = "dimension stars {\n  segment \"4-star\" when orders >= 1\n  otherwise \"0-star\"\n}\n";
+/// let checked = Ruleset::from_source("rules.seg", rules, ".")?.check()?;
+/// let data = "id,orders\nC1,0\n";
+/// let options = RunOptions::new(CompileOptions::new("2026-11-01")?);
+/// let why = tradeseg::explain::find_and_explain(&checked, Box::new(data.as_bytes()), &options, &[], "C1")?
+///     .expect("C1 is in the data");
+/// assert_eq!(why.dimensions[0].segment.as_deref(), Some("0-star"));
+/// assert_eq!(why.dimensions[0].tried[0].condition.text, "orders >= 1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn find_and_explain(
     checked: &Checked,
     input: Box<dyn Read + Send>,

@@ -88,6 +88,20 @@ pub use crate::record::batches::Progress;
 
 /// Runs a checked ruleset over `input`, writing results to `output`. Action scripts are
 /// not run and no event history is read; [`run_with`] does both.
+///
+/// ```
+/// use tradeseg::{CompileOptions, Ruleset, RunOptions};
+///
+/// let rules = "segment \"buyer\" when orders >= 1\n";
+/// let checked = Ruleset::from_source("rules.seg", rules, ".")?.check()?;
+/// let data = "id,orders\nC1,2\nC2,0\nC3,x\n";
+/// let options = RunOptions::new(CompileOptions::new("2026-11-01")?);
+/// let mut results = Vec::new();
+/// let report = tradeseg::run::run(&checked, Box::new(data.as_bytes()), &mut results, &options, None)?;
+/// assert_eq!(String::from_utf8(results)?, "id,tags\nC1,buyer\nC2,\nC3,\n");
+/// assert_eq!((report.records, report.data_error_count), (3, 1)); // `x` is not a number
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(
     checked: &Checked,
     input: Box<dyn Read + Send>,
