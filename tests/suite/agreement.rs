@@ -2,7 +2,6 @@
 //! implementations of one semantics: on every ruleset, over the sample customers and over
 //! copies of them with cells blanked or garbled, they must give the same segments and tags.
 
-use tradeseg::eval::trace::Interpreter;
 use tradeseg::{CompileOptions, Ruleset, Schema};
 
 fn rows() -> (Vec<String>, Vec<Vec<String>>) {
@@ -39,21 +38,9 @@ fn compiled_evaluator_agrees_with_the_interpreter() {
         let checked = Ruleset::load(&path).expect("loads").check().expect("checks");
         let options = CompileOptions::new("2026-11-01").expect("a date");
         let (program, _) = checked.compile(&Schema::from_header(&header), &options).expect("compiles");
-        let mut evaluator = program.evaluator();
         for row in &rows {
-            let outcome = evaluator.evaluate_columns(|i| row.get(i).map(String::as_str)).clone();
-            let values = |slot| evaluator.row().value(slot);
-            let interpreter = Interpreter::new(&checked, &values, options.as_of);
-            let (segments, tags) = crate::common::interpreted(&checked, &interpreter);
-            let compiled: Vec<Option<&str>> =
-                (0..checked.dimensions().len()).map(|d| program.segment_name(d, &outcome)).collect();
-            assert_eq!(compiled, segments, "{} on {row:?}", path.display());
-            assert_eq!(
-                program.tag_names(&outcome).collect::<Vec<_>>(),
-                tags,
-                "{} on {row:?}",
-                path.display()
-            );
+            let (compiled, interpreted) = crate::common::both_ways(&checked, &program, row);
+            assert_eq!(compiled, interpreted, "{} on {row:?}", path.display());
             compared += 1;
         }
     }

@@ -18,34 +18,44 @@ segment "oem" when identity == "OEM"
 /// Customers for [`RULES`], one with empty cells.
 pub const DATA: &str = "id,orders,inquiries,identity\nC1,2,0,OEM\nC2,0,3,retailer\nC3,,1,\n";
 
-/// What the interpreter behind `explain` gives a customer: per dimension the first
-/// segment whose condition is true (else `otherwise`), and each tag any of whose
-/// definitions is true. The compiled evaluator must give the same.
-pub fn interpreted<'c>(
-    checked: &'c tradeseg::Checked,
-    interpreter: &tradeseg::eval::trace::Interpreter,
-) -> (Vec<Option<&'c str>>, Vec<&'c str>) {
+/// A customer's segments (per dimension) and tags.
+pub type Segmented = (Vec<Option<String>>, Vec<String>);
+
+/// What the compiled evaluator and the interpreter behind `explain` give one row of
+/// cells (by column): per dimension the first segment whose condition is true (else
+/// `otherwise`), and each tag any of whose definitions is true. They must be equal.
+pub fn both_ways(
+    checked: &tradeseg::Checked,
+    program: &tradeseg::Program,
+    row: &[String],
+) -> (Segmented, Segmented) {
     use tradeseg::eval::Tri;
+    let mut evaluator = program.evaluator();
+    let outcome = evaluator.evaluate_columns(|i| row.get(i).map(String::as_str)).clone();
+    let compiled = (
+        (0..checked.dimensions().len())
+            .map(|d| program.segment_name(d, &outcome).map(String::from))
+            .collect(),
+        program.tag_names(&outcome).map(String::from).collect(),
+    );
+    let values = |slot| evaluator.row().value(slot);
+    let interpreter = tradeseg::eval::trace::Interpreter::new(checked, &values, program.as_of());
     let holds = |condition| interpreter.eval(condition).truth() == Tri::True;
     let segments = checked
         .dimensions()
         .iter()
         .map(|dimension| {
-            dimension
-                .segments
-                .iter()
-                .find(|s| holds(&s.condition))
-                .map(|s| s.name.as_str())
-                .or(dimension.otherwise.as_ref().map(|o| o.name.as_str()))
+            let first = dimension.segments.iter().find(|s| holds(&s.condition)).map(|s| s.name.clone());
+            first.or(dimension.otherwise.as_ref().map(|o| o.name.clone()))
         })
         .collect();
     let tags = checked
         .tag_groups()
         .into_iter()
         .filter(|(_, rules)| rules.iter().any(|&i| holds(&checked.tags()[i].condition)))
-        .map(|(name, _)| name)
+        .map(|(name, _)| name.to_string())
         .collect();
-    (segments, tags)
+    (compiled, (segments, tags))
 }
 
 /// The repository root.

@@ -7,7 +7,6 @@
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use tradeseg::eval::trace::Interpreter;
 use tradeseg::record::InputFormat;
 use tradeseg::run::{Extras, RunOptions};
 use tradeseg::{CompileOptions, Ruleset, Schema};
@@ -186,16 +185,9 @@ proptest! {
         };
         let options = CompileOptions::new("2026-11-01").expect("a date");
         let (program, _) = checked.compile(&Schema::from_header(HEADER), &options).expect("compiles");
-        let mut evaluator = program.evaluator();
         for row in &rows {
-            let outcome = evaluator.evaluate_columns(|i| row.get(i).map(String::as_str)).clone();
-            let values = |slot| evaluator.row().value(slot);
-            let interpreter = Interpreter::new(&checked, &values, options.as_of);
-            let (segments, tags) = crate::common::interpreted(&checked, &interpreter);
-            let compiled: Vec<Option<&str>> =
-                (0..checked.dimensions().len()).map(|d| program.segment_name(d, &outcome)).collect();
-            prop_assert_eq!(compiled, segments, "{:?}", row);
-            prop_assert_eq!(program.tag_names(&outcome).collect::<Vec<_>>(), tags, "{:?}", row);
+            let (compiled, interpreted) = crate::common::both_ways(&checked, &program, row);
+            prop_assert_eq!(compiled, interpreted, "{:?}", row);
         }
     }
 
