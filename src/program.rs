@@ -46,11 +46,6 @@ impl Program {
     pub fn slot_column(&self, slot: usize) -> &str {
         self.slots.get(slot).map_or("", |s| s.column.as_str())
     }
-
-    /// The dimensions' names, in ruleset order.
-    pub fn dimension_names(&self) -> impl Iterator<Item = &str> {
-        self.dimensions.iter().map(|d| d.name.as_str())
-    }
 }
 
 /// An event stream's needs: its name and the columns aggregates read from each event.
