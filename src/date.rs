@@ -28,7 +28,8 @@ pub fn today() -> Day {
     chrono::Local::now().date_naive().num_days_from_ce()
 }
 
-/// Parses a date cell: `YYYY-MM-DD`, `YYYY/M/D` (padding optional), or an ISO 8601
+/// Parses a date cell: `YYYY-MM-DD`, `YYYY/M/D` or `YYYY.M.D` (padding optional),
+/// `2026年5月10日`, or an ISO 8601
 /// date-time (`2026-11-01T08:30:00+08:00`, `2026-11-01 08:30`), whose date part counts.
 pub fn parse(text: &str) -> Option<Day> {
     parse_bytes(text.as_bytes())
@@ -40,8 +41,11 @@ pub fn parse_bytes(bytes: &[u8]) -> Option<Day> {
         return Some(day);
     }
     let (year, rest) = digits(bytes, 4, 4)?;
+    if let Some(chinese) = rest.trim_ascii_start().strip_prefix("年".as_bytes()) {
+        return chinese_date(year, chinese);
+    }
     let separator = *rest.first()?;
-    if separator != b'-' && separator != b'/' {
+    if separator != b'-' && separator != b'/' && separator != b'.' {
         return None;
     }
     let (month, rest) = digits(&rest[1..], 1, 2)?;
@@ -54,6 +58,18 @@ pub fn parse_bytes(bytes: &[u8]) -> Option<Day> {
         Some(b'T' | b't' | b' ') if valid_time(&rest[1..]) => {}
         Some(_) => return None,
     }
+    civil(year as i32, month, day)
+}
+
+/// The rest of `2026年5月10日` (or `号`) after the year, spaces allowed between the parts.
+fn chinese_date(year: u32, rest: &[u8]) -> Option<Day> {
+    let rest = rest.trim_ascii_start();
+    let (month, rest) = digits(rest, 1, 2)?;
+    let rest = rest.trim_ascii_start().strip_prefix("月".as_bytes())?.trim_ascii_start();
+    let (day, rest) = digits(rest, 1, 2)?;
+    let rest = rest.trim_ascii_start();
+    let rest = rest.strip_prefix("日".as_bytes()).or_else(|| rest.strip_prefix("号".as_bytes()))?;
+    rest.trim_ascii().is_empty().then_some(())?;
     civil(year as i32, month, day)
 }
 
@@ -165,6 +181,10 @@ mod tests {
             "2024-03-05T08:30:00.123Z",
             "2024-03-05 08:30:00 +0800",
             "2024-03-05T08:30:59-05",
+            "2024.3.5",
+            "2024年3月5日",
+            "2024年03月05号",
+            "2024 年 3 月 5 日",
         ] {
             assert_eq!(parse(text), expected, "{text}");
         }
@@ -189,6 +209,10 @@ mod tests {
             "2024-03-05T08:30:61",
             "2024-03-05T08:30:00+25:00",
             "2024-03-05 08:30 tomorrow",
+            "2024年3月",
+            "2024年3月5",
+            "2024年13月5日",
+            "2024.3-5",
         ] {
             assert_eq!(parse(text), None, "{text}");
         }

@@ -108,6 +108,7 @@ impl CompileOptions {
         Ok(CompileOptions {
             as_of: date::parse(as_of).ok_or_else(|| BadDate(as_of.to_string()))?,
             id_column: "id".to_string(),
+            decimal_comma: false,
         })
     }
 }

@@ -34,6 +34,8 @@ pub struct Program {
     pub(crate) aggregate_base: usize,
     /// The event streams aggregates read, with the columns each needs.
     pub(crate) streams: Vec<StreamSpec>,
+    /// The ruleset's and the run's additions to how cells are read.
+    pub(crate) cells: crate::cell::CellRules,
 }
 
 impl Program {
@@ -73,6 +75,14 @@ pub struct CompiledAggregate {
     pub ty: Ty,
 }
 
+/// How a slot's cells are read: the field's type and, for dates, the declared order of
+/// day and month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CellForm {
+    pub ty: Option<Ty>,
+    pub dates: crate::cell::DateOrder,
+}
+
 /// Where a slot's value comes from and its type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlotSpec {
@@ -84,6 +94,15 @@ pub struct SlotSpec {
     pub index: Option<usize>,
     /// `None`: only tested with `is missing` / `is present`.
     pub ty: Option<Ty>,
+    /// The declared order of day and month in its dates.
+    pub dates: crate::cell::DateOrder,
+}
+
+impl SlotSpec {
+    /// How the slot's cells are read.
+    pub fn form(&self) -> CellForm {
+        CellForm { ty: self.ty, dates: self.dates }
+    }
 }
 
 /// A dimension: segments tried in order, first true wins.

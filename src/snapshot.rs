@@ -93,7 +93,11 @@ pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Res
         input_format: InputFormat::from_path(&sample.data.to_string_lossy()),
         threads: 1,
         keep_columns,
-        ..RunOptions::new(CompileOptions { as_of: sample.as_of, id_column: sample.id.clone() })
+        ..RunOptions::new(CompileOptions {
+            as_of: sample.as_of,
+            id_column: sample.id.clone(),
+            decimal_comma: false,
+        })
     };
     let events: Vec<EventInput> =
         sample.events.iter().map(|(name, file)| EventInput::file(name, &file.to_string_lossy())).collect();

@@ -43,8 +43,11 @@ fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResu
             columns.push(&field.column);
         }
     }
-    let options =
-        CompileOptions { as_of: test.as_of.map_or(default_as_of, |(day, _)| day), id_column: "id".into() };
+    let options = CompileOptions {
+        as_of: test.as_of.map_or(default_as_of, |(day, _)| day),
+        id_column: "id".into(),
+        decimal_comma: false,
+    };
     let program = match compile(checked, &Schema::from_header(&columns), &options) {
         Ok((program, _)) => program,
         Err(diagnostics) => {

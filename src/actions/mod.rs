@@ -314,11 +314,12 @@ fn offset(text: &str, line: usize, column: usize) -> usize {
 /// an empty cell is `()`.
 pub fn cell_value(cell: &str, ty: Option<Ty>) -> Dynamic {
     let cell = cell.trim();
-    if cell.is_empty() {
+    let typed = matches!(ty, Some(Ty::Number | Ty::Date | Ty::Bool));
+    if cell.is_empty() || typed && crate::cell::is_missing_word(cell.as_bytes()) {
         return Dynamic::UNIT;
     }
     match ty {
-        Some(Ty::Number) => match Decimal::parse(cell) {
+        Some(Ty::Number) => match Decimal::parse(cell).or_else(|| crate::cell::loose_number(cell, false)) {
             Some(n) => {
                 let shown = n.to_string();
                 shown

@@ -14,6 +14,15 @@ use std::collections::HashMap;
 
 const FUNCTIONS: [&str; 1] = ["days_since"];
 
+/// What a `field` declaration says of a field besides its type.
+#[derive(Debug, Clone, Default)]
+pub struct Declared {
+    /// The column it reads, when not its name.
+    pub column: Option<String>,
+    pub dates: crate::cell::DateOrder,
+    pub optional: bool,
+}
+
 /// Parts a condition may have once its `let`s are written out in place.
 const MAX_EXPANDED: usize = 20_000;
 /// How deeply a condition may nest once its `let`s are written out in place.
@@ -23,7 +32,7 @@ const MAX_DEPTH: usize = 300;
 pub struct Builder<'a> {
     pub inference: &'a Inference,
     /// DSL field name → column header, from `field x = "Column"`.
-    pub columns: &'a HashMap<String, String>,
+    pub columns: &'a HashMap<String, Declared>,
     pub fields: Vec<Field>,
     field_ids: HashMap<String, FieldId>,
     /// Built `let` bodies; `None` where the body had an error (already reported).
@@ -42,7 +51,7 @@ impl<'a> Builder<'a> {
     /// A builder over pass one's results.
     pub fn new(
         inference: &'a Inference,
-        columns: &'a HashMap<String, String>,
+        columns: &'a HashMap<String, Declared>,
         streams: &'a [(String, Span)],
     ) -> Builder<'a> {
         Builder {
@@ -178,9 +187,12 @@ impl<'a> Builder<'a> {
             return id;
         }
         let id = self.fields.len();
+        let declared = self.columns.get(name);
         self.fields.push(Field {
             name: name.to_string(),
-            column: self.columns.get(name).cloned().unwrap_or_else(|| name.to_string()),
+            column: declared.and_then(|d| d.column.clone()).unwrap_or_else(|| name.to_string()),
+            dates: declared.map(|d| d.dates).unwrap_or_default(),
+            optional: declared.is_some_and(|d| d.optional),
             ty,
             span,
         });

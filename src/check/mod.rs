@@ -12,6 +12,7 @@ pub mod suggest;
 pub mod tri;
 pub mod typed;
 
+use crate::cell::DateOrder;
 use crate::diagnostic::{Diagnostic, RulesError};
 use crate::load::Ruleset;
 use crate::source::{Sources, Span};
@@ -44,6 +45,8 @@ pub struct Checked {
     pub(crate) aggregates: Vec<typed::AggregateSpec>,
     /// Problems that do not stop a run.
     pub(crate) warnings: Vec<Diagnostic>,
+    /// The ruleset's own words for "no value" (`missing values [...]`).
+    pub(crate) missing_words: Vec<String>,
 }
 
 impl Checked {
@@ -137,6 +140,10 @@ pub struct Field {
     pub ty: Option<Ty>,
     /// Its first use or declaration.
     pub span: Span,
+    /// The declared order of day and month in its dates.
+    pub dates: DateOrder,
+    /// Declared `optional`: the export may lack its column.
+    pub optional: bool,
 }
 
 /// A column of an event stream, as aggregates read it.
@@ -282,7 +289,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
             }
             Item::Tag(s) => tags.extend(segment(&mut builder, &scope, &ruleset.sources, s)),
             Item::Test(t) => tests.push(t.clone()),
-            Item::Events(_) | Item::Field(_) | Item::Include(_) => {}
+            Item::Events(_) | Item::Field(_) | Item::Missing(_) | Item::Include(_) => {}
         }
     }
     warnings.extend(unused(&ruleset.items, &builder));
@@ -305,6 +312,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
         streams: streams.clone(),
         event_fields: builder.event_fields,
         aggregates: builder.aggregates,
+        missing_words: missing_words(&ruleset.items),
         warnings,
     };
     let lints = lints::lint(&checked);
@@ -380,7 +388,7 @@ fn segment(
 fn infer_fields(
     items: &[Item],
     diagnostics: &mut Vec<Diagnostic>,
-) -> (HashMap<String, String>, infer::Inference) {
+) -> (HashMap<String, build::Declared>, infer::Inference) {
     let mut columns = HashMap::new();
     let mut inference = infer::Inference::default();
     let mut declared: HashMap<String, Span> = HashMap::new();
@@ -394,9 +402,12 @@ fn infer_fields(
             continue;
         }
         declared.insert(f.name.text.clone(), f.name.span);
-        if let Some(column) = &f.column {
-            columns.insert(f.name.text.clone(), column.text.clone());
-        }
+        let dates = match &f.date_pattern {
+            None => DateOrder::YearFirst,
+            Some(pattern) => date_order(f, pattern, diagnostics),
+        };
+        let column = f.column.as_ref().map(|c| c.text.clone());
+        columns.insert(f.name.text.clone(), build::Declared { column, dates, optional: f.optional });
         if let Some(ty_name) = &f.ty {
             match Ty::from_name(&ty_name.text) {
                 Some(ty) => inference.declare(&f.name.text, ty, ty_name.span),
@@ -436,6 +447,45 @@ fn infer_fields(
     }
     inference.settle();
     (columns, inference)
+}
+
+/// The order of day and month a field's date pattern declares; an error when the pattern
+/// is not one tradeseg knows or the field is not a date.
+fn date_order(f: &ast::FieldDecl, pattern: &ast::Str, diagnostics: &mut Vec<Diagnostic>) -> DateOrder {
+    if f.ty.as_ref().is_some_and(|t| t.text != "date") {
+        diagnostics.push(
+            Diagnostic::error(pattern.span, "only a `date` field takes a date pattern")
+                .label("not a date field")
+                .help(format!(
+                    "write `field {}: date \"{}\"`, or remove the pattern",
+                    f.name.text, pattern.text
+                )),
+        );
+        return DateOrder::YearFirst;
+    }
+    DateOrder::from_pattern(&pattern.text).unwrap_or_else(|| {
+        diagnostics.push(
+            Diagnostic::error(pattern.span, format!("`{}` is not a date pattern tradeseg knows", pattern.text))
+                .label("unknown pattern")
+                .help("write \"M/D/YYYY\" for month first (5/10/2026 is May 10) or \"D/M/YYYY\" for day first (10 May)"),
+        );
+        DateOrder::YearFirst
+    })
+}
+
+/// The words the ruleset's `missing values [...]` declarations add, each once.
+fn missing_words(items: &[Item]) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for item in items {
+        let Item::Missing(m) = item else { continue };
+        for word in &m.words {
+            let word = word.text.trim();
+            if !word.is_empty() && !words.iter().any(|w| w.eq_ignore_ascii_case(word)) {
+                words.push(word.to_string());
+            }
+        }
+    }
+    words
 }
 
 /// All `let` names, reporting ones defined twice or clashing with a declared field.

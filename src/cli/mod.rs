@@ -108,6 +108,10 @@ pub struct DataArgs {
     /// CSV field delimiter.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
+    /// Numbers in the data are written with a decimal comma (`1.200,50`), as European
+    /// exports write them.
+    #[arg(long)]
+    pub decimal_comma: bool,
     /// An event stream the rules read, as NAME=FILE (CSV, JSON or NDJSON); repeat for more.
     #[arg(long, value_name = "NAME=FILE")]
     pub events: Vec<String>,
@@ -139,6 +143,7 @@ impl DataArgs {
             ..tradeseg::RunOptions::new(tradeseg::CompileOptions {
                 as_of: self.as_of.unwrap_or_else(tradeseg::date::today),
                 id_column: self.id.clone(),
+                decimal_comma: self.decimal_comma,
             })
         }
     }

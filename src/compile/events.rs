@@ -24,6 +24,7 @@ pub fn streams(checked: &Checked) -> (Vec<StreamSpec>, Vec<usize>) {
             column: field.column.clone(),
             index: None,
             ty: Some(field.ty),
+            dates: Default::default(),
         });
     }
     (streams, event_slot)

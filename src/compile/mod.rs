@@ -8,7 +8,7 @@ pub use crate::program::*;
 
 use crate::check::suggest::closest;
 use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
-use crate::check::Checked;
+use crate::check::{Checked, Field};
 use crate::date::Day;
 use crate::diagnostic::Diagnostic;
 
@@ -38,6 +38,8 @@ pub struct CompileOptions {
     pub as_of: Day,
     /// The id column's name.
     pub id_column: String,
+    /// Numbers in the data are written `1.200,50` (`--decimal-comma`).
+    pub decimal_comma: bool,
 }
 
 /// The result of compiling: the program and any warnings, or errors.
@@ -62,6 +64,7 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
         column: String::new(),
         index: None,
         ty: Some(spec.ty),
+        dates: Default::default(),
     }));
     let (streams, event_slot) = events::streams(checked);
     let lower = Lower { as_of: options.as_of, aggregate_base, event_slot };
@@ -77,6 +80,10 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
         header: schema.columns.clone(),
         aggregate_base,
         streams,
+        cells: crate::cell::CellRules {
+            missing: checked.missing_words.clone(),
+            decimal_comma: options.decimal_comma,
+        },
     };
     Ok((program, warnings))
 }
@@ -92,38 +99,97 @@ fn bind_fields(
     // Without a header and with no keys known yet (JSON before any record is read) there
     // is nothing to check against: the run warns of keys no record had.
     let nothing_known = !schema.complete && schema.columns.is_empty();
+    let absent: Vec<&Field> =
+        checked.fields.iter().filter(|f| !nothing_known && !schema.columns.contains(&f.column)).collect();
+    let required = absent.iter().filter(|f| !f.optional).count();
+    let not_these_columns = schema.complete && required >= 3 && required * 2 > checked.fields.len();
+    if not_these_columns {
+        errors.push(not_this_data(checked, schema, &absent));
+    }
     let mut slots = Vec::with_capacity(checked.fields.len());
     for field in &checked.fields {
         let index = schema.columns.iter().position(|c| *c == field.column);
-        if index.is_none() && !nothing_known {
-            let what = if field.column == field.name {
-                format!("no column `{}` in the data", field.column)
-            } else {
-                format!("no column `{}` (for field `{}`) in the data", field.column, field.name)
-            };
-            let mut d = if schema.complete {
-                Diagnostic::error(field.span, what).label("not in the data's header")
-            } else {
-                Diagnostic::warning(field.span, what)
-                    .label("no record read so far has this key; it counts as missing")
-            };
-            if let Some(near) = closest(&field.column, schema.columns.iter().map(String::as_str)) {
-                d = d.help(format!("did you mean `{near}`?"));
-            }
-            if schema.complete {
-                errors.push(d);
-            } else {
-                warnings.push(d);
-            }
+        if index.is_none() && !nothing_known && field.optional && schema.complete {
+            warnings.push(
+                Diagnostic::warning(
+                    field.span,
+                    format!(
+                        "no column `{}` in the data; the field is `optional`, so it is missing for every customer",
+                        field.column
+                    ),
+                )
+                .label("declared `optional`"),
+            );
+        } else if index.is_none() && !nothing_known && !not_these_columns {
+            errors_or_warnings(field, schema, errors, warnings);
         }
         slots.push(SlotSpec {
             field: field.name.clone(),
             column: field.column.clone(),
             index: if schema.complete { index } else { None },
             ty: field.ty,
+            dates: field.dates,
         });
     }
     slots
+}
+
+/// The column a field reads is not in the data: an error for CSV, a warning for JSON
+/// (whose keys come with each record).
+fn errors_or_warnings(
+    field: &Field,
+    schema: &Schema,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let what = if field.column == field.name {
+        format!("no column `{}` in the data", field.column)
+    } else {
+        format!("no column `{}` (for field `{}`) in the data", field.column, field.name)
+    };
+    let mut d = if schema.complete {
+        Diagnostic::error(field.span, what).label("not in the data's header")
+    } else {
+        Diagnostic::warning(field.span, what)
+            .label("no record read so far has this key; it counts as missing")
+    };
+    if let Some(near) = closest(&field.column, schema.columns.iter().map(String::as_str)) {
+        d = d.help(format!("did you mean `{near}`?"));
+    }
+    if schema.complete {
+        errors.push(d);
+    } else {
+        warnings.push(d);
+    }
+}
+
+/// Most of the columns the rules read are not in the header: the file is likely not the
+/// export the rules were written for (another sheet, a title row above the header, another
+/// delimiter). One error that shows what the header has, instead of one per field.
+fn not_this_data(checked: &Checked, schema: &Schema, absent: &[&Field]) -> Diagnostic {
+    let shown: Vec<String> = schema.columns.iter().take(12).map(|c| format!("`{c}`")).collect();
+    let more = schema.columns.len().saturating_sub(shown.len());
+    let header = match (schema.columns.len(), more) {
+        (0, _) => "no columns".to_string(),
+        (_, 0) => shown.join(", "),
+        _ => format!("{}, and {more} more", shown.join(", ")),
+    };
+    let missing: Vec<String> = absent.iter().take(8).map(|f| format!("`{}`", f.column)).collect();
+    let mut d = Diagnostic::general(format!(
+        "the data does not look like the export these rules read: {} of the {} columns they read are not in its header",
+        absent.len(),
+        checked.fields.len()
+    ))
+    .help(format!("the header has {header}"))
+    .help(format!("the rules read {}{}", missing.join(", "), if absent.len() > 8 { ", …" } else { "" }));
+    if schema.columns.len() == 1 && [';', '\t', '|'].iter().any(|&c| schema.columns[0].contains(c)) {
+        d = d.help(
+            "the header looks like one column: is the file separated by `;` or tabs? try `--delimiter ';'`",
+        );
+    } else {
+        d = d.help("is this the right file, sheet (`--sheet`) or header row (`--header-row`)?");
+    }
+    d
 }
 
 /// The id column's position; an error when a header lacks it.

@@ -82,8 +82,8 @@ impl<'p> Evaluator<'p> {
 
     /// Sets one slot from a cell's text, noting a parse failure.
     pub fn set(&mut self, slot: usize, text: &str) {
-        let ty = self.program.slots[slot].ty;
-        if self.row.set_cell(slot, ty, text).is_err() {
+        let form = self.program.slots[slot].form();
+        if self.row.read_cell(slot, form, &self.program.cells, text.as_bytes()).is_err() {
             self.errors.push(CellError { slot, value: crate::diagnostic::excerpt(text) });
         }
     }
@@ -91,8 +91,8 @@ impl<'p> Evaluator<'p> {
     /// Sets one slot from a cell's bytes, known to be valid UTF-8, noting a parse failure.
     #[inline]
     pub fn set_bytes(&mut self, slot: usize, cell: &[u8]) {
-        let ty = self.program.slots[slot].ty;
-        if self.row.set_bytes(slot, ty, cell).is_err() {
+        let form = self.program.slots[slot].form();
+        if self.row.read_cell(slot, form, &self.program.cells, cell).is_err() {
             self.errors.push(CellError { slot, value: crate::diagnostic::excerpt_bytes(cell) });
         }
     }

@@ -10,7 +10,7 @@ pub use evaluator::{CellError, Evaluator};
 
 pub use crate::cell::{list_items, parse_bool};
 pub use crate::check::tri::Tri;
-pub use row::{Row, Val};
+pub use row::{CellForm, Row, Val};
 
 /// The interpreter behind `explain`, over checked rules (it lives with them).
 pub use crate::check::interpret as trace;

@@ -2,10 +2,11 @@
 //! text and list slots in one reusable buffer, so filling a row for the next record
 //! allocates nothing once the buffers have grown.
 
-use crate::cell::parse_bool;
+use crate::cell::{is_missing_word, loose_number, parse_bool, parse_date, CellRules, DateOrder};
 use crate::check::typed::Ty;
 use crate::date::{self, Day};
 use crate::decimal::Decimal;
+pub use crate::program::CellForm;
 
 /// A slot's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,13 @@ pub enum Val {
 pub struct Row {
     pub(crate) vals: Vec<Val>,
     pub(crate) text: Vec<u8>,
+}
+
+/// A number cell: the export forms first (`1,234.5`), then the ways people write numbers
+/// by hand (`$12,400`, `15%`, `(500)`).
+fn read_number(cell: &[u8], rules: &CellRules) -> Option<Decimal> {
+    let strict = (!rules.decimal_comma).then(|| Decimal::parse_bytes(cell)).flatten();
+    strict.or_else(|| std::str::from_utf8(cell).ok().and_then(|text| loose_number(text, rules.decimal_comma)))
 }
 
 /// Why a cell could not be read as its field's type.
@@ -66,21 +74,32 @@ impl Row {
         }
     }
 
-    /// Sets a slot from a cell's text, parsed as `ty` (`None`: kept as text). An empty
-    /// cell, after trimming, is missing; a cell that does not parse is missing too, and
-    /// reported by the `Err`. The same rules as [`Row::set_bytes`], which reads the
-    /// file's bytes.
+    /// Sets a slot from a cell's text, parsed as `ty` (`None`: kept as text) by the plain
+    /// rules (no declared date order, no extra missing words). An empty cell, after
+    /// trimming, is missing; a cell that does not parse is missing too, and reported by the
+    /// `Err`.
     pub fn set_cell(&mut self, slot: usize, ty: Option<Ty>, cell: &str) -> Result<(), BadCell> {
-        self.set_trimmed_bytes(slot, ty, cell.as_bytes())
+        self.read_cell(
+            slot,
+            CellForm { ty, dates: DateOrder::YearFirst },
+            &CellRules::default(),
+            cell.as_bytes(),
+        )
     }
 
-    /// [`Row::set_cell`] for a cell known to be valid UTF-8 (its chunk was checked whole),
-    /// read straight from the file's bytes.
+    /// Sets a slot from a cell's bytes, known to be valid UTF-8 (its chunk was checked
+    /// whole), read as `form` with the ruleset's `rules`: see [`crate::cell`] for the forms.
     #[inline]
-    pub fn set_bytes(&mut self, slot: usize, ty: Option<Ty>, cell: &[u8]) -> Result<(), BadCell> {
+    pub fn read_cell(
+        &mut self,
+        slot: usize,
+        form: CellForm,
+        rules: &CellRules,
+        cell: &[u8],
+    ) -> Result<(), BadCell> {
         // Most number and date cells are plainly written, with nothing to trim.
-        let plain = match ty {
-            Some(Ty::Number) => Decimal::parse_plain(cell).map(Val::Num),
+        let plain = match form.ty {
+            Some(Ty::Number) if !rules.decimal_comma => Decimal::parse_plain(cell).map(Val::Num),
             Some(Ty::Date) => date::parse_iso(cell).map(Val::Date),
             _ => None,
         };
@@ -89,13 +108,19 @@ impl Row {
                 self.vals[slot] = value;
                 Ok(())
             }
-            None => self.set_trimmed_bytes(slot, ty, cell),
+            None => self.read_trimmed(slot, form, rules, cell),
         }
     }
 
-    /// The one set of cell rules: trimmed (white space of any script), empty is missing,
-    /// else parsed as `ty`.
-    fn set_trimmed_bytes(&mut self, slot: usize, ty: Option<Ty>, cell: &[u8]) -> Result<(), BadCell> {
+    /// The one set of cell rules: trimmed (white space of any script), empty or a word
+    /// for "no value" is missing, else parsed as the form's type.
+    fn read_trimmed(
+        &mut self,
+        slot: usize,
+        form: CellForm,
+        rules: &CellRules,
+        cell: &[u8],
+    ) -> Result<(), BadCell> {
         let mut cell = cell.trim_ascii();
         // Other white space (the full-width space) needs the text's characters.
         if cell.first().is_some_and(|b| !b.is_ascii()) || cell.last().is_some_and(|b| !b.is_ascii()) {
@@ -104,12 +129,13 @@ impl Row {
                 Err(_) => return Err(BadCell),
             }
         }
-        let value = if cell.is_empty() {
+        let typed = matches!(form.ty, Some(Ty::Number | Ty::Date | Ty::Bool));
+        let value = if cell.is_empty() || typed && is_missing_word(cell) || rules.declared_missing(cell) {
             Val::Missing
         } else {
-            match ty {
-                Some(Ty::Number) => Decimal::parse_bytes(cell).map(Val::Num).ok_or(BadCell)?,
-                Some(Ty::Date) => date::parse_bytes(cell).map(Val::Date).ok_or(BadCell)?,
+            match form.ty {
+                Some(Ty::Number) => read_number(cell, rules).map(Val::Num).ok_or(BadCell)?,
+                Some(Ty::Date) => parse_date(cell, form.dates).map(Val::Date).ok_or(BadCell)?,
                 Some(Ty::Bool) => {
                     std::str::from_utf8(cell).ok().and_then(parse_bool).map(Val::Bool).ok_or(BadCell)?
                 }

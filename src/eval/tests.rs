@@ -8,7 +8,11 @@ fn compiled(rules: &str, header: &[&str]) -> crate::compile::Program {
     let checked = crate::check::check(ruleset).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
     let mut columns = vec!["id"];
     columns.extend_from_slice(header);
-    let options = CompileOptions { as_of: date::parse("2026-11-01").unwrap(), id_column: "id".into() };
+    let options = CompileOptions {
+        as_of: date::parse("2026-11-01").unwrap(),
+        id_column: "id".into(),
+        decimal_comma: false,
+    };
     compile(&checked, &Schema::from_header(&columns), &options).unwrap().0
 }
 

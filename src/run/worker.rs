@@ -371,7 +371,7 @@ impl Worker<'_> {
             line,
             column: spec.column.clone(),
             value: crate::diagnostic::excerpt(&shown),
-            problem: problem(spec.ty),
+            problem: problem(spec, &shown),
         };
         note(result, error);
     }
@@ -387,7 +387,7 @@ impl Worker<'_> {
                 line,
                 column: spec.column.clone(),
                 value: error.value.clone(),
-                problem: problem(spec.ty),
+                problem: problem(spec, &error.value),
             };
             note(result, error);
         }
@@ -500,10 +500,23 @@ fn note(result: &mut BatchResult, error: DataError) {
     }
 }
 
-fn problem(ty: Option<Ty>) -> String {
-    match ty {
+/// What is wrong with a cell that did not read as its field's type.
+pub(crate) fn problem(spec: &crate::program::SlotSpec, value: &str) -> String {
+    match spec.ty {
         Some(Ty::Number) => "is not a number".into(),
-        Some(Ty::Date) => "is not a date (YYYY-MM-DD or YYYY/M/D)".into(),
+        Some(Ty::Date) if spec.dates != crate::cell::DateOrder::YearFirst => {
+            let pattern = match spec.dates {
+                crate::cell::DateOrder::MonthFirst => "M/D/YYYY",
+                _ => "D/M/YYYY",
+            };
+            format!("is not a date (the rules declare {pattern}; YYYY-MM-DD is read too)")
+        }
+        Some(Ty::Date) if crate::cell::is_unordered_date(value) => format!(
+            "could be read day first or month first; say which in the rules: \
+             `field {}: date \"M/D/YYYY\"` (5/10/2026 is May 10) or `field {0}: date \"D/M/YYYY\"` (10 May)",
+            spec.field
+        ),
+        Some(Ty::Date) => "is not a date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日)".into(),
         Some(Ty::Bool) => "is not yes/no or true/false".into(),
         Some(ty) => format!("is not {ty}"),
         None => "cannot be read".into(),

@@ -15,6 +15,7 @@ pub struct File {
 pub enum Item {
     Include(Include),
     Field(FieldDecl),
+    Missing(MissingDecl),
     Let(LetDecl),
     Events(EventsDecl),
     Dimension(Dimension),
@@ -29,12 +30,23 @@ pub struct Include {
     pub span: Span,
 }
 
-/// `field name: type = "Column header"`
+/// `field name: type "D/M/YYYY" = "Column header" optional`
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldDecl {
     pub name: Name,
     pub ty: Option<Name>,
+    /// The order of day and month in the column's dates (`"D/M/YYYY"`).
+    pub date_pattern: Option<Str>,
     pub column: Option<Str>,
+    /// The export may lack the column: its values are then missing for everyone.
+    pub optional: bool,
+    pub span: Span,
+}
+
+/// `missing values ["TBD", "未知"]`: more words that mean "no value" in any column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingDecl {
+    pub words: Vec<Str>,
     pub span: Span,
 }
 

@@ -98,16 +98,22 @@ impl Lowerer {
             Rule::include => Item::Include(Include { path: self.string(next(&mut inner))?, span }),
             Rule::field_decl => {
                 let name = self.name(next(&mut inner));
-                let (mut ty, mut column) = (None, None);
+                let (mut ty, mut column, mut date_pattern, mut optional) = (None, None, None, false);
                 for part in inner {
                     match part.as_rule() {
                         Rule::type_name => {
                             ty = Some(Name { text: part.as_str().to_string(), span: self.span(&part) })
                         }
+                        Rule::date_pattern => date_pattern = Some(self.string(next(&mut part.into_inner()))?),
+                        Rule::kw_optional => optional = true,
                         _ => column = Some(self.string(part)?),
                     }
                 }
-                Item::Field(FieldDecl { name, ty, column, span })
+                Item::Field(FieldDecl { name, ty, date_pattern, column, optional, span })
+            }
+            Rule::missing_decl => {
+                let words = inner.map(|part| self.string(part)).collect::<Lowered<Vec<_>>>()?;
+                Item::Missing(MissingDecl { words, span })
             }
             Rule::let_decl => Item::Let(LetDecl {
                 name: self.name(next(&mut inner)),
@@ -412,6 +418,7 @@ fn is_item(rule: Rule) -> bool {
         rule,
         Rule::include
             | Rule::field_decl
+            | Rule::missing_decl
             | Rule::let_decl
             | Rule::events_decl
             | Rule::dimension
@@ -434,6 +441,7 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_field
             | kw_include
             | kw_events
+            | kw_values
             | kw_and
             | kw_or
             | kw_not

@@ -117,8 +117,8 @@ fn is_punctuation(token: &str) -> bool {
 fn phrase(rule: Rule) -> Option<String> {
     use Rule::*;
     let text = match rule {
-        EOI | include | field_decl | let_decl | events_decl | dimension | tag | test_block | kw_include
-        | kw_field | kw_let | kw_events | kw_dimension | kw_test => {
+        EOI | include | field_decl | missing_decl | let_decl | events_decl | dimension | tag | test_block
+        | kw_include | kw_field | kw_let | kw_events | kw_dimension | kw_test => {
             "a declaration (`dimension`, `segment`, `let`, `field`, `include`, `test`)"
         }
         segment | kw_segment => "`segment`",
@@ -130,6 +130,9 @@ fn phrase(rule: Rule) -> Option<String> {
         op_or | op_and | op_in | op_not_in | op_contains | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
         | op_add | op_sub | op_mul | op_div | op_is_missing | op_is_present => "an operator",
         type_name => "a type (`number`, `text`, `date`, `bool`, `list`)",
+        date_pattern => "a date pattern (`\"D/M/YYYY\"` or `\"M/D/YYYY\"`)",
+        kw_optional => "`optional`",
+        kw_values => "`values`",
         given | kw_given => "`given { … }`",
         expectation | kw_expect => "`expect`",
         test_as_of => "`as_of`",

@@ -6,6 +6,7 @@ mod common;
 
 mod actions;
 mod agreement;
+mod cells;
 mod cli;
 mod defects;
 mod diagnostics;
