@@ -66,6 +66,7 @@ pub mod snapshot;
 pub mod source;
 pub mod syntax;
 pub mod verify;
+pub mod workbook;
 
 pub use check::Checked;
 pub use compile::{CompileOptions, Program, Schema};

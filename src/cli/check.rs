@@ -43,15 +43,17 @@ pub fn run(args: CheckArgs) -> Exit {
         );
         return Exit::Done;
     };
-    let opened = match args.data_args.open(data) {
-        Ok(opened) => opened,
+    let mut input = match args.data_args.input(data, &checked) {
+        Ok(input) => input,
         Err(exit) => return exit,
     };
-    let options = args.data_args.run_options(data, OutputFormat::Csv);
+    let options = args.data_args.run_options(&input, OutputFormat::Csv);
     let as_of = options.compile.as_of;
     let extras = tradeseg::run::Extras { actions: actions.as_ref(), plan: None, events: &events };
-    match tradeseg::run::run_with(&checked, extras, opened.reader, &mut std::io::sink(), &options, None) {
-        Ok(summary) => {
+    let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
+    match tradeseg::run::run_with(&checked, extras, reader, &mut std::io::sink(), &options, None) {
+        Ok(mut summary) => {
+            input.place_errors(&mut summary);
             report::run_summary(&summary, as_of, false);
             err!("{}", report::missing(&summary));
             Exit::Done

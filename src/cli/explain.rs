@@ -43,14 +43,24 @@ pub fn run(args: ExplainArgs) -> Exit {
 
 fn execute(args: &ExplainArgs) -> Result<(), Exit> {
     let checked = load_checked(&args.rules)?;
-    let opened = args.data_args.open(&args.data)?;
-    let options = RunOptions { threads: 1, ..args.data_args.run_options(&args.data, OutputFormat::Csv) };
+    let mut input = args.data_args.input(&args.data, &checked)?;
+    let options = RunOptions { threads: 1, ..args.data_args.run_options(&input, OutputFormat::Csv) };
+    let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
     let events = args.data_args.event_inputs()?;
     args.data_args.check_event_names(&checked)?;
     let explanation =
-        match tradeseg::explain::find_and_explain(&checked, opened.reader, &options, &events, &args.customer)
-        {
-            Ok(Some(explanation)) => explanation,
+        match tradeseg::explain::find_and_explain(&checked, reader, &options, &events, &args.customer) {
+            Ok(Some(mut explanation)) => {
+                // A workbook's rows are named as Excel numbers them, with the sheet.
+                let relabel = |at: &mut String| {
+                    if let Some(line) = at.strip_prefix("line ").and_then(|l| l.parse().ok()) {
+                        *at = input.place(line);
+                    }
+                };
+                relabel(&mut explanation.found_at);
+                explanation.also_at.iter_mut().for_each(relabel);
+                explanation
+            }
             Ok(None) => {
                 errln!("error: no customer has {} `{}` in `{}`", args.data_args.id, args.customer, args.data);
                 return Err(Exit::Data);

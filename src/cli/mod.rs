@@ -20,6 +20,7 @@ macro_rules! err {
 mod check;
 mod clash;
 mod explain;
+mod input;
 mod output;
 mod report;
 mod run;
@@ -105,9 +106,16 @@ pub struct DataArgs {
     /// Format of the data (default: from the file name; CSV for standard input).
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
-    /// CSV field delimiter.
-    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
-    pub delimiter: u8,
+    /// CSV field delimiter (default: read off the header line: `,`, `;`, tab or `|`).
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// The sheet of a workbook to read, by name or number (default: the first).
+    #[arg(long, value_name = "NAME|NUMBER")]
+    pub sheet: Option<tradeseg::workbook::SheetChoice>,
+    /// The row of a workbook's sheet that holds the header, as Excel numbers rows
+    /// (default: the first, or the row below the titles that has the rules' columns).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub header_row: Option<u32>,
     /// Numbers in the data are written with a decimal comma (`1.200,50`), as European
     /// exports write them.
     #[arg(long)]
@@ -124,22 +132,17 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// Opens the data (`-` for standard input) in its encoding.
-    pub fn open(&self, data: &str) -> Result<tradeseg::record::encoding::Opened, Exit> {
-        tradeseg::record::encoding::open(&tradeseg::record::Source::from_arg(data), self.encoding).map_err(
-            |e| {
-                errln!("error: cannot open the data `{data}`: {e}");
-                Exit::Usage
-            },
-        )
-    }
-
-    /// The run options these arguments give, for results in `format`.
-    pub fn run_options(&self, data: &str, format: tradeseg::run::OutputFormat) -> tradeseg::RunOptions {
+    /// The run options these arguments give for the opened `input`, for results in
+    /// `format`.
+    pub fn run_options(
+        &self,
+        input: &input::DataInput,
+        format: tradeseg::run::OutputFormat,
+    ) -> tradeseg::RunOptions {
         tradeseg::RunOptions {
-            input_format: input_format(self, data),
+            input_format: input.format,
             output_format: format,
-            delimiter: self.delimiter,
+            delimiter: input.delimiter,
             ..tradeseg::RunOptions::new(tradeseg::CompileOptions {
                 as_of: self.as_of.unwrap_or_else(tradeseg::date::today),
                 id_column: self.id.clone(),
@@ -161,7 +164,7 @@ impl DataArgs {
                 };
                 let mut input = tradeseg::events::EventInput::file(name.trim(), path.trim());
                 input.encoding = self.encoding;
-                input.delimiter = self.delimiter;
+                input.delimiter = self.delimiter.unwrap_or(b',');
                 input.id_column = self.event_id.clone();
                 input.date_column = self.event_date.clone();
                 Ok(input)
@@ -260,17 +263,6 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
         "\\t" | "tab" => Ok(b'\t'),
         _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
         _ => Err("the delimiter is one ASCII character, e.g. `,` `;` or `tab`".into()),
-    }
-}
-
-/// The input format: as given, else from the file name.
-pub fn input_format(args: &DataArgs, data: &str) -> tradeseg::record::InputFormat {
-    use tradeseg::record::InputFormat;
-    match args.input_format {
-        Some(InputFormatArg::Csv) => InputFormat::Csv,
-        Some(InputFormatArg::Json) => InputFormat::Json,
-        Some(InputFormatArg::Ndjson) => InputFormat::Ndjson,
-        None => InputFormat::from_path(data),
     }
 }
 

@@ -181,3 +181,52 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     destination.writer().write_all(bytes)?;
     destination.commit()
 }
+
+/// Writes UTF-8 text on as GB18030 (GBK's superset: every character has its bytes), for
+/// programs that read nothing else. A character split between two writes waits for its
+/// other bytes.
+pub struct Gb18030Writer<'w> {
+    inner: &'w mut dyn Write,
+    encoder: encoding_rs::Encoder,
+    carry: Vec<u8>,
+    encoded: Vec<u8>,
+}
+
+impl<'w> Gb18030Writer<'w> {
+    pub fn new(inner: &'w mut dyn Write) -> Gb18030Writer<'w> {
+        Gb18030Writer {
+            inner,
+            encoder: encoding_rs::GB18030.new_encoder(),
+            carry: Vec::new(),
+            encoded: Vec::new(),
+        }
+    }
+}
+
+impl Write for Gb18030Writer<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.carry.extend_from_slice(bytes);
+        let complete = match std::str::from_utf8(&self.carry) {
+            Ok(_) => self.carry.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => return Err(io::Error::new(io::ErrorKind::InvalidData, "results are not UTF-8")),
+        };
+        let text = std::str::from_utf8(&self.carry[..complete]).unwrap_or_default();
+        self.encoded.clear();
+        let room = self
+            .encoder
+            .max_buffer_length_from_utf8_without_replacement(text.len())
+            .unwrap_or(text.len() * 4);
+        self.encoded.reserve(room);
+        let (_, read) =
+            self.encoder.encode_from_utf8_to_vec_without_replacement(text, &mut self.encoded, false);
+        debug_assert_eq!(read, text.len());
+        self.inner.write_all(&self.encoded)?;
+        self.carry.drain(..complete);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tradeseg::actions::PlanFormat;
 use tradeseg::check::Checked;
-use tradeseg::record::Source;
+use tradeseg::record::{Encoding, Source};
 use tradeseg::run::{Extras, OutputFormat, Progress, RunError, RunOptions};
 
 /// Inputs at least this large show a progress bar on a terminal.
@@ -24,9 +24,9 @@ pub struct RunArgs {
     pub data: String,
     #[command(flatten)]
     pub data_args: DataArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: FormatArg,
+    /// Output format (default: xlsx for an `-o` name ending `.xlsx`, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Write results to FILE (atomically) instead of standard output (`-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -37,9 +37,17 @@ pub struct RunArgs {
     /// scripts set), e.g. `--prefix seg_`, so that none has an input column's name.
     #[arg(long, value_name = "PREFIX", default_value = "")]
     pub prefix: String,
-    /// Start CSV output with a byte-order mark, so Excel reads Chinese text correctly.
-    #[arg(long)]
+    /// Start CSV output with a byte-order mark, so Excel reads Chinese text correctly
+    /// (the default when the data was GBK/GB18030).
+    #[arg(long, conflicts_with = "no_bom")]
     pub bom: bool,
+    /// No byte-order mark, even when the data was GBK/GB18030.
+    #[arg(long)]
+    pub no_bom: bool,
+    /// The text encoding of CSV results: utf-8, or gbk for programs that read nothing else
+    /// (written as GB18030, GBK's superset, so that no character is lost).
+    #[arg(long, value_name = "ENCODING", default_value = "utf-8", value_parser = parse_output_encoding)]
+    pub output_encoding: OutputEncoding,
     /// Write the follow-up plan the action scripts produce to FILE (CSV, or JSON for a
     /// `.json` name), atomically.
     #[arg(long, value_name = "FILE")]
@@ -76,12 +84,41 @@ fn parse_threads(text: &str) -> Result<usize, String> {
 }
 
 /// `--format` values.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
     Csv,
     Json,
     Ndjson,
     Table,
+    /// An Excel workbook (needs `-o FILE`).
+    Xlsx,
+}
+
+/// `--output-encoding` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputEncoding {
+    Utf8,
+    Gbk,
+}
+
+fn parse_output_encoding(text: &str) -> Result<OutputEncoding, String> {
+    match text.to_ascii_lowercase().replace('_', "-").as_str() {
+        "utf-8" | "utf8" => Ok(OutputEncoding::Utf8),
+        "gbk" | "gb18030" | "cp936" => Ok(OutputEncoding::Gbk),
+        _ => Err("the output encoding is utf-8 or gbk".into()),
+    }
+}
+
+impl RunArgs {
+    /// The output format: as given, else by the output's name.
+    fn format(&self) -> FormatArg {
+        let named_xlsx = self
+            .output
+            .as_deref()
+            .and_then(|p| p.extension())
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        self.format.unwrap_or(if named_xlsx { FormatArg::Xlsx } else { FormatArg::Csv })
+    }
 }
 
 /// Runs `tradeseg run`.
@@ -104,46 +141,76 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     // `-o -` is standard output, as `-` for the data is standard input.
     let output = args.output.as_deref().filter(|path| *path != Path::new("-"));
     refuse_clashes(&args, &checked, output)?;
+    let xlsx = args.format() == FormatArg::Xlsx;
+    if xlsx && output.is_none() {
+        errln!("error: a workbook is written to a file: give `-o results.xlsx`");
+        return Err(Exit::Usage);
+    }
     let source = Source::from_arg(&args.data);
-    let opened = args.data_args.open(&args.data)?;
-    let options = options(&args);
+    let mut input = args.data_args.input(&args.data, &checked)?;
+    let options = options(&args, &input);
     // Results for standard output wait in a temporary file when the run may yet be refused
     // after evaluating (--strict, the scripts' time limit), so that a refused run prints none.
+    // A workbook's results wait in memory, to be laid out once all are in.
     let spool = output.is_none() && (args.strict || actions.is_some());
-    let mut destination = open_output(output, spool)?;
+    let mut destination = if xlsx { None } else { Some(open_output(output, spool)?) };
+    let mut in_memory: Vec<u8> = Vec::new();
     let mut plan = args.plan.as_deref().map(|path| open_output(Some(path), false)).transpose()?;
+    let mut plan_in_book: Vec<u8> = Vec::new();
     let plan_format = PlanFormat::from_path(&args.plan.as_deref().unwrap_or(Path::new("")).to_string_lossy());
+    let plan_sink: Option<tradeseg::run::PlanSink> = match (&mut plan, xlsx) {
+        (Some(plan), _) => Some((plan.writer(), plan_format)),
+        (None, true) => Some((&mut plan_in_book, PlanFormat::Csv)),
+        (None, false) => None,
+    };
     let progress = Progress::default();
     let bar = progress_bar(&source, progress.clone());
-    let extras = Extras {
-        actions: actions.as_ref(),
-        plan: plan.as_mut().map(|p| (p.writer(), plan_format)),
-        events: &events,
+    let extras = Extras { actions: actions.as_ref(), plan: plan_sink, events: &events };
+    let mut encoder;
+    let results: &mut dyn std::io::Write = match &mut destination {
+        None => &mut in_memory,
+        Some(destination) => {
+            let writer = destination.writer();
+            if args.output_encoding == OutputEncoding::Gbk {
+                encoder = super::output::Gb18030Writer::new(writer);
+                &mut encoder
+            } else {
+                writer
+            }
+        }
     };
-    let result = tradeseg::run::run_with(
-        &checked,
-        extras,
-        opened.reader,
-        destination.writer(),
-        &options,
-        Some(progress),
-    );
+    let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
+    let result = tradeseg::run::run_with(&checked, extras, reader, results, &options, Some(progress));
     if let Some((bar, _)) = &bar {
         bar.finish_and_clear();
     }
-    let report = match result {
+    let mut report = match result {
         Ok(report) => report,
         Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Done),
         Err(e) => return Err(refused(e)),
     };
+    input.place_errors(&mut report);
     report::run_summary(&report, options.compile.as_of, args.quiet);
-    if actions.is_some() && args.plan.is_none() && report.tasks > 0 {
+    if actions.is_some() && args.plan.is_none() && report.tasks > 0 && !xlsx {
         errln!("note: the actions made {} follow-up tasks; write them with --plan FILE", report.tasks);
     }
     if args.strict {
         strict(&report)?;
     }
-    for written in [Some(destination), plan].into_iter().flatten() {
+    if let (true, Some(path)) = (xlsx, output) {
+        let book = tradeseg::workbook::write::ResultsBook {
+            results_csv: &in_memory,
+            report: &report,
+            plan_csv: (report.tasks > 0 && args.plan.is_none()).then_some(plan_in_book.as_slice()),
+        };
+        let written = tradeseg::workbook::write::results_workbook(&book)
+            .and_then(|bytes| super::output::write_atomically(path, &bytes).map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            errln!("error: cannot write `{}`: {e}", path.display());
+            return Err(Exit::Failed);
+        }
+    }
+    for written in [destination, plan].into_iter().flatten() {
         match written.commit() {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                 errln!("error: cannot write the results: {e}");
@@ -168,9 +235,9 @@ fn refuse_clashes(args: &RunArgs, checked: &Checked, output: Option<&Path>) -> R
 }
 
 /// The run options the arguments give.
-fn options(args: &RunArgs) -> RunOptions {
-    let output_format = match args.format {
-        FormatArg::Csv => OutputFormat::Csv,
+fn options(args: &RunArgs, input: &super::input::DataInput) -> RunOptions {
+    let output_format = match args.format() {
+        FormatArg::Csv | FormatArg::Xlsx => OutputFormat::Csv,
         FormatArg::Json => OutputFormat::Json,
         FormatArg::Ndjson => OutputFormat::Ndjson,
         FormatArg::Table => OutputFormat::Table,
@@ -178,9 +245,13 @@ fn options(args: &RunArgs) -> RunOptions {
     RunOptions {
         keep_columns: args.keep_columns,
         prefix: args.prefix.clone(),
-        bom: args.bom,
+        // Excel on Chinese Windows needs the mark to read UTF-8; data that came in GBK
+        // came from there.
+        bom: args.format() == FormatArg::Csv
+            && args.output_encoding == OutputEncoding::Utf8
+            && (args.bom || !args.no_bom && matches!(input.encoding, Encoding::Gbk | Encoding::Gb18030)),
         threads: args.threads,
-        ..args.data_args.run_options(&args.data, output_format)
+        ..args.data_args.run_options(input, output_format)
     }
 }
 

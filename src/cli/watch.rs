@@ -126,9 +126,10 @@ fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
     let actions = Actions::load(&checked)?;
     // Rules that name a column the data lacks are a broken edit too: the previous rules
     // stay in use. (JSON has no header; its keys are checked as records are read.)
-    if super::input_format(&fits.args, &fits.data) == tradeseg::record::InputFormat::Csv {
-        if let Some(header) = csv_header(&fits.data, &fits.args) {
-            let options = fits.args.run_options(&fits.data, OutputFormat::Csv).compile;
+    let input = fits.args.input(&fits.data, &checked).ok();
+    if let Some(input) = input.filter(|i| i.format == tradeseg::record::InputFormat::Csv) {
+        let options = fits.args.run_options(&input, OutputFormat::Csv).compile;
+        if let Some(header) = csv_header(input) {
             let schema = tradeseg::compile::Schema::from_header(header);
             if let Err(diagnostics) = tradeseg::compile::compile(&checked, &schema, &options) {
                 return Err(RulesError { sources: checked.sources().clone(), diagnostics });
@@ -139,11 +140,9 @@ fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
 }
 
 /// The data's CSV header, if it can be read.
-fn csv_header(data: &str, args: &DataArgs) -> Option<Vec<String>> {
-    let source = tradeseg::record::Source::from_arg(data);
-    let opened = tradeseg::record::encoding::open(&source, args.encoding).ok()?;
+fn csv_header(input: super::input::DataInput) -> Option<Vec<String>> {
     let mut reader =
-        csv::ReaderBuilder::new().delimiter(args.delimiter).flexible(true).from_reader(opened.reader);
+        csv::ReaderBuilder::new().delimiter(input.delimiter).flexible(true).from_reader(input.reader);
     Some(reader.headers().ok()?.iter().map(str::to_string).collect())
 }
 
@@ -152,15 +151,19 @@ fn csv_header(data: &str, args: &DataArgs) -> Option<Vec<String>> {
 fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
     let checked = &rules.checked;
     let started = Instant::now();
-    let opened = args.data_args.open(&args.data)?;
-    let options = args.data_args.run_options(&args.data, OutputFormat::Csv);
+    let mut input = args.data_args.input(&args.data, checked)?;
+    let options = args.data_args.run_options(&input, OutputFormat::Csv);
+    let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
     let as_of = options.compile.as_of;
     let mut results = Vec::new();
     let events = args.data_args.event_inputs()?;
     let extras = Extras { actions: rules.actions.as_ref(), plan: None, events: &events };
-    let run = tradeseg::run::run_with(checked, extras, opened.reader, &mut results, &options, None);
+    let run = tradeseg::run::run_with(checked, extras, reader, &mut results, &options, None);
     let report = match run {
-        Ok(report) => report,
+        Ok(mut report) => {
+            input.place_errors(&mut report);
+            report
+        }
         Err(RunError::Bind(error)) => {
             report::diagnostics(&error.diagnostics, &error.sources);
             return Err(Exit::Usage);

@@ -254,6 +254,7 @@ impl Reader<'_> {
             column: column.to_string(),
             value: crate::diagnostic::excerpt(value.unwrap_or_default()),
             problem: problem.to_string(),
+            place: None,
         };
         let id = cells.id.map(str::trim).unwrap_or_default();
         if id.is_empty() {

@@ -18,20 +18,31 @@ pub struct DataError {
     pub value: String,
     /// What is wrong, e.g. "is not a number".
     pub problem: String,
+    /// Where a person finds the cell when the input was not a text file (``sheet `客户`,
+    /// cell C12``); said instead of the line.
+    pub place: Option<String>,
 }
 
 impl DataError {
     /// A problem with a whole record rather than one cell.
     pub fn whole_row(record: u64, line: Option<u64>, problem: impl Into<String>) -> DataError {
-        DataError { record, line, column: String::new(), value: String::new(), problem: problem.into() }
+        DataError {
+            record,
+            line,
+            column: String::new(),
+            value: String::new(),
+            problem: problem.into(),
+            place: None,
+        }
     }
 }
 
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "line {line}")?,
-            None => write!(f, "record {}", self.record)?,
+        match (&self.place, self.line) {
+            (Some(place), _) => write!(f, "{place}")?,
+            (None, Some(line)) => write!(f, "line {line}")?,
+            (None, None) => write!(f, "record {}", self.record)?,
         }
         if self.column.is_empty() {
             write!(f, ": {}", self.problem)

@@ -21,6 +21,8 @@ pub enum Encoding {
     /// GBK, read as GB18030 (its superset).
     Gbk,
     Gb18030,
+    /// UTF-16 with a byte-order mark (Excel's "Unicode text"); found by its mark.
+    Utf16,
 }
 
 impl FromStr for Encoding {
@@ -31,7 +33,8 @@ impl FromStr for Encoding {
             "utf-8" | "utf8" => Ok(Encoding::Utf8),
             "gbk" | "cp936" | "gb2312" => Ok(Encoding::Gbk),
             "gb18030" => Ok(Encoding::Gb18030),
-            other => Err(format!("unknown encoding `{other}`: use auto, utf-8, gbk or gb18030")),
+            "utf-16" | "utf16" | "unicode" => Ok(Encoding::Utf16),
+            other => Err(format!("unknown encoding `{other}`: use auto, utf-8, gbk, gb18030 or utf-16")),
         }
     }
 }
@@ -76,6 +79,7 @@ pub fn open(source: &Source, encoding: Encoding) -> io::Result<Opened> {
     let (raw, encoding): (Box<dyn Read + Send>, Encoding) = match source {
         Source::File(path) => {
             let encoding = match encoding {
+                Encoding::Auto if has_utf16_bom(path)? => Encoding::Utf16,
                 Encoding::Auto => detect_file(path)?,
                 other => other,
             };
@@ -86,6 +90,7 @@ pub fn open(source: &Source, encoding: Encoding) -> io::Result<Opened> {
             let mut prefix = Vec::new();
             (&mut stdin).take(1 << 20).read_to_end(&mut prefix)?;
             let encoding = match encoding {
+                Encoding::Auto if utf16_bom(&prefix) => Encoding::Utf16,
                 Encoding::Auto if is_utf8_prefix(&prefix) => Encoding::Utf8,
                 Encoding::Auto => judge(&mut Cursor::new(&prefix))?,
                 other => other,
@@ -98,9 +103,23 @@ pub fn open(source: &Source, encoding: Encoding) -> io::Result<Opened> {
         Encoding::Gbk | Encoding::Gb18030 => Box::new(
             encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::GB18030)).build(raw),
         ),
+        // Decoded by its byte-order mark (little- or big-endian), which is dropped.
+        Encoding::Utf16 => Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().build(raw)),
         _ => Box::new(skip_bom(raw)?),
     };
     Ok(Opened { reader, encoding })
+}
+
+/// Does the text start with a UTF-16 byte-order mark?
+fn utf16_bom(head: &[u8]) -> bool {
+    head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])
+}
+
+/// Does the file start with a UTF-16 byte-order mark?
+fn has_utf16_bom(path: &Path) -> io::Result<bool> {
+    let mut head = [0u8; 2];
+    let read = File::open(path)?.read(&mut head)?;
+    Ok(utf16_bom(&head[..read]))
 }
 
 /// True when the whole file is valid UTF-8.

@@ -9,6 +9,7 @@ pub mod encoding;
 pub mod json;
 pub mod json_array;
 pub mod json_cells;
+pub mod sniff;
 
 pub use encoding::{Encoding, Source};
 

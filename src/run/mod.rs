@@ -14,7 +14,7 @@ pub(crate) mod worker;
 mod write;
 
 pub use crate::error::RunError;
-pub use report::{DataError, DimensionCounts, Report};
+pub use report::{DataError, DimensionCounts, Report, KEPT_ERRORS};
 pub use write::plan_header;
 
 use crate::actions::{Actions, PlanFormat};

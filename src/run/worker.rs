@@ -215,6 +215,7 @@ impl<'p> Worker<'p> {
                 column: column.to_string(),
                 value: crate::diagnostic::excerpt_bytes(cell),
                 problem: "is not valid text in the input's encoding (try --encoding gbk)".into(),
+                place: None,
             },
         );
     }
@@ -354,6 +355,7 @@ impl Worker<'_> {
                 column: self.program.id_name.clone(),
                 value: String::new(),
                 problem: "the id is empty; the row still has its segments, under no id".into(),
+                place: None,
             };
             note(result, error);
             return;
@@ -372,6 +374,7 @@ impl Worker<'_> {
             column: spec.column.clone(),
             value: crate::diagnostic::excerpt(&shown),
             problem: problem(spec, &shown),
+            place: None,
         };
         note(result, error);
     }
@@ -388,6 +391,7 @@ impl Worker<'_> {
                 column: spec.column.clone(),
                 value: error.value.clone(),
                 problem: problem(spec, &error.value),
+                place: None,
             };
             note(result, error);
         }

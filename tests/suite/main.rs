@@ -18,3 +18,4 @@ mod reload;
 mod robustness;
 mod rulesets;
 mod watch;
+mod workbooks;

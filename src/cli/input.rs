@@ -1,0 +1,111 @@
+//! The data a command reads, opened by what it is rather than what it is called: a
+//! workbook (by its first bytes) is read from the chosen sheet; text is decoded, then JSON
+//! is known by how it starts and a CSV export's delimiter by its header line. Options the
+//! user gives (`--input-format`, `--delimiter`, `--encoding`) always win.
+
+use super::{DataArgs, Exit, InputFormatArg};
+use std::io::{Cursor, Read};
+use tradeseg::record::data_error::DataError;
+use tradeseg::record::encoding::{self, Encoding};
+use tradeseg::record::{sniff, InputFormat, Source};
+use tradeseg::workbook::{self, SheetPlaces};
+
+/// Opened data, and how to read it.
+pub struct DataInput {
+    pub reader: Box<dyn Read + Send>,
+    pub format: InputFormat,
+    pub delimiter: u8,
+    /// The text encoding it turned out to have (UTF-8 for a workbook).
+    pub encoding: Encoding,
+    /// For a workbook: where its cells are, and its error cells.
+    pub sheet: Option<(SheetPlaces, Vec<DataError>)>,
+}
+
+impl DataInput {
+    /// Gives the run's data errors their places in the sheet (a workbook's), and adds the
+    /// workbook's error cells, in row order.
+    pub fn place_errors(&self, report: &mut tradeseg::Report) {
+        let Some((places, error_cells)) = &self.sheet else { return };
+        report.data_errors.iter_mut().for_each(|e| places.relabel(e));
+        report.data_errors.extend(error_cells.iter().cloned());
+        report.data_errors.sort_by_key(|e| e.line);
+        report.data_errors.truncate(tradeseg::run::KEPT_ERRORS);
+        report.data_error_count += error_cells.len() as u64;
+        for error in error_cells {
+            match report.errors_by_column.iter_mut().find(|(c, _)| *c == error.column) {
+                Some(entry) => entry.1 += 1,
+                None => report.errors_by_column.push((error.column.clone(), 1)),
+            }
+        }
+        report.errors_by_column.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+
+    /// A line of the input as a person finds it: the sheet and row of a workbook.
+    pub fn place(&self, line: u64) -> String {
+        match &self.sheet {
+            Some((places, _)) => places.describe(line, "").unwrap_or_else(|| format!("line {line}")),
+            None => format!("line {line}"),
+        }
+    }
+}
+
+impl DataArgs {
+    /// Opens the data (`-` for standard input) for the rules `checked`, whose columns
+    /// find a workbook's header below its title rows.
+    pub fn input(&self, data: &str, checked: &tradeseg::Checked) -> Result<DataInput, Exit> {
+        let path = std::path::Path::new(data);
+        let workbook = data != "-" && self.input_format.is_none() && workbook::file_is_workbook(path);
+        if workbook {
+            return self.sheet(path, checked);
+        }
+        if self.sheet.is_some() || self.header_row.is_some() {
+            let what = if self.sheet.is_some() { "--sheet" } else { "--header-row" };
+            errln!("error: `{what}` is for workbooks (.xlsx, .xls, .ods), and `{data}` is not one");
+            return Err(Exit::Usage);
+        }
+        let opened = encoding::open(&Source::from_arg(data), self.encoding).map_err(|e| {
+            errln!("error: cannot open the data `{data}`: {e}");
+            Exit::Usage
+        })?;
+        let (head, reader) = sniff::peek(opened.reader).map_err(|e| {
+            errln!("error: cannot read the data `{data}`: {e}");
+            Exit::Usage
+        })?;
+        let format = match self.input_format {
+            Some(InputFormatArg::Csv) => InputFormat::Csv,
+            Some(InputFormatArg::Json) => InputFormat::Json,
+            Some(InputFormatArg::Ndjson) => InputFormat::Ndjson,
+            None => match InputFormat::from_path(data) {
+                InputFormat::Csv => sniff::json_start(&head).unwrap_or(InputFormat::Csv),
+                named => named,
+            },
+        };
+        let delimiter = self.delimiter.unwrap_or_else(|| sniff::delimiter(&head));
+        Ok(DataInput { reader, format, delimiter, encoding: opened.encoding, sheet: None })
+    }
+
+    /// A workbook's sheet, as CSV text.
+    fn sheet(&self, path: &std::path::Path, checked: &tradeseg::Checked) -> Result<DataInput, Exit> {
+        let mut wanted: Vec<String> = checked.fields().iter().map(|f| f.column.clone()).collect();
+        wanted.push(self.id.clone());
+        let text =
+            workbook::read_sheet(path, self.sheet.as_ref(), self.header_row, &wanted).map_err(|e| {
+                errln!("error: `{}`: {e}", path.display());
+                Exit::Usage
+            })?;
+        if let Some(row) = text.header_found_below {
+            errln!(
+                "note: the header is row {row} of sheet `{}`; the rows above it were passed over as titles \
+                 (choose another with --header-row N)",
+                text.places.sheet
+            );
+        }
+        Ok(DataInput {
+            reader: Box::new(Cursor::new(text.csv)),
+            format: InputFormat::Csv,
+            delimiter: b',',
+            encoding: Encoding::Utf8,
+            sheet: Some((text.places, text.error_cells)),
+        })
+    }
+}
