@@ -86,11 +86,10 @@ pub fn results(checked: &Checked, sample: &Sample) -> Result<String, String> {
 /// Runs the ruleset on its sample as `tradeseg run` would: with its event files and its
 /// action scripts; with `keep_columns`, the sample's columns come first.
 pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Result<SampleRun, String> {
-    let source = Source::File(sample.data.clone());
-    let opened = encoding::open(&source, Encoding::Auto)
-        .map_err(|e| format!("cannot open the sample data `{}`: {e}", sample.data.display()))?;
+    let (reader, input_format, delimiter) = open_sample(checked, sample)?;
     let options = RunOptions {
-        input_format: InputFormat::from_path(&sample.data.to_string_lossy()),
+        input_format,
+        delimiter,
         threads: 1,
         keep_columns,
         ..RunOptions::new(CompileOptions {
@@ -105,7 +104,7 @@ pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Res
     let (mut output, mut plan) = (Vec::new(), Vec::new());
     let sink = actions.as_ref().map(|_| (&mut plan as &mut dyn std::io::Write, PlanFormat::Csv));
     let extras = Extras { actions: actions.as_ref(), plan: sink, events: &events };
-    let report = match crate::run::run_with(checked, extras, opened.reader, &mut output, &options, None) {
+    let report = match crate::run::run_with(checked, extras, reader, &mut output, &options, None) {
         Ok(report) => report,
         Err(crate::run::RunError::Bind(e)) => {
             return Err(e.diagnostics.first().map_or_else(String::new, |d| d.message.clone()))
@@ -114,6 +113,30 @@ pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Res
     };
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| e.to_string());
     Ok(SampleRun { results: text(output)?, plan: actions.map(|_| text(plan)).transpose()?, report })
+}
+
+/// The sample data as `tradeseg run` opens it: a workbook's first sheet, or text whose
+/// format and delimiter its content shows.
+fn open_sample(
+    checked: &Checked,
+    sample: &Sample,
+) -> Result<(Box<dyn std::io::Read + Send>, InputFormat, u8), String> {
+    let cannot =
+        |e: &dyn std::fmt::Display| format!("cannot open the sample data `{}`: {e}", sample.data.display());
+    if crate::workbook::file_is_workbook(&sample.data) {
+        let mut wanted: Vec<String> = checked.fields.iter().map(|f| f.column.clone()).collect();
+        wanted.push(sample.id.clone());
+        let sheet = crate::workbook::read_sheet(&sample.data, None, None, &wanted).map_err(|e| cannot(&e))?;
+        return Ok((Box::new(std::io::Cursor::new(sheet.csv)), InputFormat::Csv, b','));
+    }
+    let opened =
+        encoding::open(&Source::File(sample.data.clone()), Encoding::Auto).map_err(|e| cannot(&e))?;
+    let (head, reader) = crate::record::sniff::peek(opened.reader).map_err(|e| cannot(&e))?;
+    let format = match InputFormat::from_path(&sample.data.to_string_lossy()) {
+        InputFormat::Csv => crate::record::sniff::json_start(&head).unwrap_or(InputFormat::Csv),
+        named => named,
+    };
+    Ok((reader, format, crate::record::sniff::delimiter(&head)))
 }
 
 /// How results changed between the stored snapshot and now.

@@ -50,11 +50,12 @@ pub type Compiled = Result<(Program, Vec<Diagnostic>), Vec<Diagnostic>>;
 pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> Compiled {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let mut slots = bind_fields(checked, schema, &mut errors, &mut warnings);
+    let (mut slots, foreign_header) = bind_fields(checked, schema, &mut errors, &mut warnings);
     if schema.complete {
         repeated_columns(checked, schema, options, &mut errors, &mut warnings);
     }
-    let id_column = find_id(schema, options, &mut errors);
+    // When the header is not the export's at all, its one error says so already.
+    let id_column = find_id(schema, options, (!foreign_header).then_some(&mut errors));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -89,13 +90,14 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
 }
 
 /// A slot per field, bound to its column. A column the header lacks is an error (a
-/// warning for JSON, whose keys come with each record).
+/// warning for JSON, whose keys come with each record). Also says whether most columns were
+/// absent, so that the header, not each field, was reported.
 fn bind_fields(
     checked: &Checked,
     schema: &Schema,
     errors: &mut Vec<Diagnostic>,
     warnings: &mut Vec<Diagnostic>,
-) -> Vec<SlotSpec> {
+) -> (Vec<SlotSpec>, bool) {
     // Without a header and with no keys known yet (JSON before any record is read) there
     // is nothing to check against: the run warns of keys no record had.
     let nothing_known = !schema.complete && schema.columns.is_empty();
@@ -131,7 +133,7 @@ fn bind_fields(
             dates: field.dates,
         });
     }
-    slots
+    (slots, not_these_columns)
 }
 
 /// The column a field reads is not in the data: an error for CSV, a warning for JSON
@@ -192,18 +194,42 @@ fn not_this_data(checked: &Checked, schema: &Schema, absent: &[&Field]) -> Diagn
     d
 }
 
-/// The id column's position; an error when a header lacks it.
-fn find_id(schema: &Schema, options: &CompileOptions, errors: &mut Vec<Diagnostic>) -> Option<usize> {
+/// The id column's position; an error (into `errors`, when given) when a header lacks it,
+/// with the header's columns and the likeliest one.
+fn find_id(schema: &Schema, options: &CompileOptions, errors: Option<&mut Vec<Diagnostic>>) -> Option<usize> {
     let id_column = schema.columns.iter().position(|c| *c == options.id_column);
+    let Some(errors) = errors else { return id_column };
     if id_column.is_none() && schema.complete {
+        let shown: Vec<String> = schema.columns.iter().take(12).map(|c| format!("`{c}`")).collect();
+        let more = if schema.columns.len() > 12 { ", …" } else { "" };
         let mut d = Diagnostic::general(format!("no id column `{}` in the data", options.id_column))
-            .help("name the column that identifies customers with `--id COLUMN`");
-        if let Some(near) = closest(&options.id_column, schema.columns.iter().map(String::as_str)) {
-            d = d.help(format!("did you mean `--id {near}`?"));
-        }
+            .help(format!("the data's columns are {}{more}", shown.join(", ")));
+        let guess = closest(&options.id_column, schema.columns.iter().map(String::as_str))
+            .or_else(|| schema.columns.iter().map(String::as_str).find(|c| looks_like_an_id(c)));
+        d = match guess {
+            Some(near) => d.help(format!("did you mean `--id {}`?", shell_word(near))),
+            None => d.help("name the column that identifies customers with `--id COLUMN`"),
+        };
         errors.push(d);
     }
     id_column
+}
+
+/// A header that usually names the customer id column.
+fn looks_like_an_id(column: &str) -> bool {
+    let lower = column.to_lowercase();
+    ["id", "编号", "代码", "客户号", "code", "no."].iter().any(|w| lower.contains(w))
+}
+
+/// A column name as it is typed after `--id`: quoted when it has spaces or characters a
+/// shell reads.
+fn shell_word(column: &str) -> String {
+    let plain = column.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if plain {
+        column.to_string()
+    } else {
+        format!("\"{}\"", column.replace('"', "\\\""))
+    }
 }
 
 /// Each tag once; a tag defined twice is one tag, given when any of its definitions holds.

@@ -68,3 +68,33 @@ fn decimal_comma_reads_european_numbers() {
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert_eq!(ran.stdout, "id,tags\nE1,big\nE2,tiny\nE3,big\n");
 }
+
+#[test]
+fn the_bundled_grouping_runs_on_an_export_without_the_optional_columns() {
+    let root = crate::common::root();
+    let mut reader = csv::Reader::from_path(root.join("examples/data/customers.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let dropped = ["fair_outcome", "deposit_received", "sample_feedback", "late_payments"];
+    let keep: Vec<usize> = (0..header.len()).filter(|&i| !dropped.contains(&header[i].as_str())).collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(keep.iter().map(|&i| &header[i])).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        writer.write_record(keep.iter().map(|&i| record.get(i).unwrap_or(""))).unwrap();
+    }
+    let data = writer.into_inner().unwrap();
+    let dir = folder(&[("smaller_crm.csv", &data)]);
+    let rules = root.join("rulesets/export_sales.seg");
+    let args = ["run", rules.to_str().unwrap(), "smaller_crm.csv", "--as-of", "2026-11-01", "-o", "out.csv"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    for column in dropped {
+        assert!(
+            ran.stderr.contains(&format!("no column `{column}` in the data; the field is `optional`")),
+            "{}",
+            ran.stderr
+        );
+    }
+    let results = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert_eq!(results.lines().count(), 301);
+}

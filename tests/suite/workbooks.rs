@@ -278,3 +278,19 @@ fn gbk_data_gives_results_excel_opens() {
     let (expected, _, _) = encoding_rs::GBK.encode("id,tags\n客户1,buyer\n");
     assert_eq!(written, expected.as_ref());
 }
+
+#[test]
+fn the_sample_workbook_segments_as_its_csv_does() {
+    let root = crate::common::root();
+    let run = |data: &str| {
+        let args =
+            ["run", "rulesets/chinese_headers.seg", data, "--id", "客户编号", "--as-of", "2026-11-01", "-q"];
+        tradeseg_in(&root, &args, b"")
+    };
+    let book = run("examples/data/customers_zh.xlsx");
+    let csv = run("examples/data/customers_zh.csv");
+    assert_eq!(book.code, 0, "{}", book.stderr);
+    assert_eq!(book.stdout.lines().count(), 21);
+    // The CSV is GBK, so its results start with a byte-order mark for Excel.
+    assert_eq!(Some(book.stdout.as_str()), csv.stdout.strip_prefix('\u{FEFF}'));
+}
