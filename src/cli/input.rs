@@ -71,6 +71,10 @@ impl DataArgs {
             errln!("error: cannot read the data `{data}`: {e}");
             Exit::Usage
         })?;
+        if data == "-" && workbook::is_workbook(&head) {
+            errln!("error: standard input is a workbook; give the workbook's file name instead of `-`");
+            return Err(Exit::Usage);
+        }
         let format = match self.input_format {
             Some(InputFormatArg::Csv) => InputFormat::Csv,
             Some(InputFormatArg::Json) => InputFormat::Json,

@@ -140,6 +140,10 @@ fn a_workbook_under_another_name_is_still_a_workbook() {
     let ran = tradeseg_in(dir.path(), &args, b"");
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(ran.stdout.starts_with("客户编号,stars,tags\nC1,2-star"), "{}", ran.stdout);
+    // On standard input a workbook cannot be read (it needs seeking); said plainly.
+    let ran = tradeseg_in(dir.path(), &["run", "rules.seg", "-", "--id", "客户编号"], &book);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("standard input is a workbook"), "{}", ran.stderr);
 }
 
 /// Sets the workbook's date system to 1904 (as Excel for Mac once did).
