@@ -96,9 +96,10 @@ impl Loader {
                     }
                 }
             }
-            Err(diagnostic) => match included_at.filter(|_| !access::named_as(path, "seg")) {
+            Err(mut diagnostics) => match included_at.filter(|_| !access::named_as(path, "seg")) {
                 // Not named as a ruleset and not one: say where, but show none of it.
                 Some(include) => {
+                    let diagnostic = diagnostics.remove(0);
                     let (line, column) =
                         diagnostic.span.map_or((1, 1), |span| self.sources.line_column(span));
                     self.diagnostics.push(
@@ -110,7 +111,7 @@ impl Loader {
                         .help("include ruleset files (`.seg`); the included file's text is not shown"),
                     );
                 }
-                None => self.diagnostics.push(diagnostic),
+                None => self.diagnostics.extend(diagnostics),
             },
         }
         stack.pop();

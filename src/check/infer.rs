@@ -33,6 +33,11 @@ pub struct Inference {
     /// Pass-one shapes of `let` bodies.
     pub lets: HashMap<String, Shape>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Text in quotes that reads as a number (`"0"`), by its place: compared with a
+    /// number field, the quotes are the mistake.
+    quoted_numbers: Vec<(Span, String)>,
+    /// The quoted number the comparison being unified has, for its conflict's advice.
+    comparing_quoted: Option<String>,
 }
 
 impl Inference {
@@ -45,7 +50,12 @@ impl Inference {
     pub fn shape(&mut self, scope: &Scope, e: &Expr) -> Shape {
         match &e.kind {
             ExprKind::Number(_) => Shape::Known(Ty::Number),
-            ExprKind::Text(_) => Shape::Known(Ty::Text),
+            ExprKind::Text(text) => {
+                if crate::decimal::Decimal::parse(text.trim()).is_some() {
+                    self.quoted_numbers.push((e.span, text.clone()));
+                }
+                Shape::Known(Ty::Text)
+            }
             ExprKind::Date(_) | ExprKind::AsOf => Shape::Known(Ty::Date),
             ExprKind::Bool(_) => Shape::Known(Ty::Bool),
             ExprKind::List(items) => {
@@ -164,7 +174,12 @@ impl Inference {
     fn unify(&mut self, l: &Shape, r: &Shape, ls: Span, rs: Span, span: Span) {
         match (l, r) {
             (Shape::Known(ty), Shape::Field(_)) => self.require(r, *ty, rs),
-            (Shape::Field(_), Shape::Known(ty)) => self.require(l, *ty, ls),
+            (Shape::Field(_), Shape::Known(ty)) => {
+                self.comparing_quoted =
+                    self.quoted_numbers.iter().find(|(at, _)| *at == rs).map(|q| q.1.clone());
+                self.require(l, *ty, ls);
+                self.comparing_quoted = None;
+            }
             (Shape::Field(a), Shape::Field(b)) => self.links.push((a.clone(), b.clone(), span)),
             _ => {}
         }
@@ -181,6 +196,21 @@ impl Inference {
                 if !self.conflicted.contains(field) {
                     self.conflicted.push(field.clone());
                     let how = if declared { "declared" } else { "used" };
+                    if let (Some(text), Ty::Text, Ty::Number) = (self.comparing_quoted.take(), ty, known) {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                span,
+                                format!("`{field}` is a number, compared here with the text \"{text}\""),
+                            )
+                            .label("a number field")
+                            .related(first, format!("{how} as a number here"))
+                            .help(format!(
+                                "quotes make text: to compare with the number, write it without them: `{}`",
+                                text.trim()
+                            )),
+                        );
+                        return;
+                    }
                     self.diagnostics.push(
                         Diagnostic::error(
                             span,
@@ -188,10 +218,17 @@ impl Inference {
                         )
                         .label(format!("used as {ty}"))
                         .related(first, format!("{how} as {known} here"))
-                        .help(format!(
-                            "a field has one type; declare it with `field {field}: {}` and use it that way",
-                            known.name()
-                        )),
+                        .help(match (declared, known) {
+                            (true, Ty::Bool) => format!(
+                                "`{field}` is declared `bool`: use it alone (`when {field}`, `when not {field}`) \
+                                 or compare it with `true` or `false`"
+                            ),
+                            (true, _) => format!("`{field}` is declared `{}`: use it as one", known.name()),
+                            (false, _) => format!(
+                                "a field has one type; declare it with `field {field}: {}` and use it that way",
+                                known.name()
+                            ),
+                        }),
                     );
                 }
             }

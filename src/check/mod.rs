@@ -292,15 +292,17 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
             Item::Events(_) | Item::Field(_) | Item::Missing(_) | Item::Include(_) => {}
         }
     }
-    warnings.extend(unused(&ruleset.items, &builder));
+    let unused = unused(&ruleset.items, &builder);
     repeated_tags(&tags, &mut diagnostics, &mut warnings);
     diagnostics.extend(inference.diagnostics.iter().cloned());
     diagnostics.extend(builder.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
+        // A name another error kept from being read is not unused: no warning says so.
         diagnostics.extend(warnings);
         sort_by_place(&mut diagnostics);
         return Err(RulesError { sources: ruleset.sources, diagnostics });
     }
+    warnings.extend(unused);
     let mut checked = Checked {
         sources: ruleset.sources,
         paths: ruleset.paths,

@@ -155,8 +155,14 @@ fn errors_or_warnings(
         Diagnostic::warning(field.span, what)
             .label("no record read so far has this key; it counts as missing")
     };
-    if let Some(near) = closest(&field.column, schema.columns.iter().map(String::as_str)) {
-        d = d.help(format!("did you mean `{near}`?"));
+    match closest(&field.column, schema.columns.iter().map(String::as_str)) {
+        Some(near) => d = d.help(format!("did you mean `{near}`?")),
+        // `country == US`: a value written without quotes reads as a column's name.
+        None if field.ty != Some(Ty::Number) && field.column == field.name => {
+            d = d
+                .help(format!("if `{0}` is a value, not a column, write it in quotes: `\"{0}\"`", field.name))
+        }
+        None => {}
     }
     if schema.complete {
         errors.push(d);

@@ -17,17 +17,133 @@ use std::collections::BTreeSet;
 /// ruleset can exhaust the parser's stack.
 pub const MAX_NESTING: usize = 64;
 
-/// Parses one ruleset file.
-pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
+/// The most syntax errors reported for one file.
+const MAX_ERRORS: usize = 50;
+
+/// Parses one ruleset file, reporting every syntax error in it: after each, parsing goes on
+/// at the next declaration (see [`recover`]).
+pub fn parse(file: FileId, text: &str) -> Result<ast::File, Vec<Diagnostic>> {
     if let Some(at) = too_deep(text) {
-        return Err(Diagnostic::error(Span::new(file, at..at + 1), "brackets nest too deeply")
+        return Err(vec![Diagnostic::error(Span::new(file, at..at + 1), "brackets nest too deeply")
             .label(format!("more than {MAX_NESTING} levels"))
-            .help("name inner parts with `let` to flatten the condition"));
+            .help("name inner parts with `let` to flatten the condition")]);
     }
+    let mut errors = slash_dates(file, text);
+    let mut working = std::borrow::Cow::Borrowed(text);
+    let mut unmatched_braces = 0usize;
+    loop {
+        let error = match parse_once(file, &working) {
+            Ok(parsed) if errors.is_empty() => return Ok(parsed),
+            Ok(_) => {
+                errors.sort_by_key(|d| d.span.map(|s| s.start));
+                return Err(errors);
+            }
+            Err(error) => error,
+        };
+        let at = error.span.map_or(working.len(), |s| s.start as usize);
+        // A `}` left alone because the line that opened its block was passed over is no
+        // mistake of the author's.
+        let stray_brace = working[at.min(working.len())..].starts_with('}') && unmatched_braces > 0;
+        if stray_brace {
+            unmatched_braces -= 1;
+            working.to_mut().replace_range(at..at + 1, " ");
+            continue;
+        }
+        errors.push(error);
+        let Some(skip) = recover(&working, at).filter(|_| errors.len() < MAX_ERRORS) else {
+            errors.sort_by_key(|d| d.span.map(|s| s.start));
+            return Err(errors);
+        };
+        unmatched_braces += braces_opened(&working[skip.clone()]);
+        // Spaces of the same length in bytes, line ends kept, so that places stay as they were.
+        let blank: String = working[skip.clone()]
+            .chars()
+            .map(|c| if c == '\n' { "\n".to_string() } else { " ".repeat(c.len_utf8()) })
+            .collect();
+        working.to_mut().replace_range(skip, &blank);
+    }
+}
+
+/// One pass of the parser over the text.
+fn parse_once(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
     match SegmentParser::parse(Rule::file, text) {
         Ok(pairs) => lower::Lowerer::new(file).file(pairs),
         Err(error) => Err(describe(file, text, error)),
     }
+}
+
+/// The words a line starts with where a new declaration (or a block's next part) begins.
+const RESUME_AT: [&str; 12] = [
+    "segment",
+    "dimension",
+    "let",
+    "field",
+    "include",
+    "events",
+    "test",
+    "missing",
+    "otherwise",
+    "given",
+    "expect",
+    "}",
+];
+
+/// What to pass over after an error at `at`: from the start of the line where the failing
+/// declaration begins (the nearest line at or before the error that starts with a
+/// declaration word) to the next such line after it, which is kept; `None` when nothing
+/// is left to parse.
+fn recover(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    if at >= text.trim_end().len() {
+        return None;
+    }
+    let starts = |line: &str| {
+        let line = line.trim_start();
+        RESUME_AT
+            .iter()
+            .any(|w| line.starts_with(w) && (*w == "}" || !line[w.len()..].starts_with(is_word_char)))
+    };
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        lines.push((offset, line));
+        offset += line.len();
+    }
+    let error_line = lines.iter().rposition(|(start, _)| *start <= at)?;
+    let error_line_start = lines[error_line].0;
+    let error_at_line_start = text[error_line_start..at].trim().is_empty();
+    // The error is the first thing on a line that starts a declaration: the declaration
+    // before it is the one left unfinished.
+    let from_line = if error_at_line_start && starts(lines[error_line].1) {
+        (0..error_line).rev().find(|&l| starts(lines[l].1))?
+    } else {
+        (0..=error_line).rev().find(|&l| starts(lines[l].1)).unwrap_or(error_line)
+    };
+    let next = (from_line + 1..lines.len()).find(|&l| starts(lines[l].1) && lines[l].0 >= error_line_start);
+    let from = lines[from_line].0;
+    let to = next.map_or(text.len(), |l| lines[l].0);
+    (to > from).then_some(from..to)
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// How many more blocks the text opens than it closes, outside strings and comments.
+fn braces_opened(text: &str) -> usize {
+    let (mut depth, mut in_string, mut in_comment) = (0isize, false, false);
+    for c in text.chars() {
+        match c {
+            '\n' => in_comment = false,
+            _ if in_comment => {}
+            '"' => in_string = !in_string,
+            _ if in_string => {}
+            '#' => in_comment = true,
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth.max(0) as usize
 }
 
 /// The position where bracket nesting first exceeds [`MAX_NESTING`], outside strings and
@@ -59,7 +175,7 @@ fn too_deep(text: &str) -> Option<usize> {
 /// Parses one expression on its own; for tools and tests.
 pub fn parse_expr(file: FileId, text: &str) -> Result<ast::Expr, Diagnostic> {
     let wrapped = format!("let _ = {text}");
-    let parsed = parse(file, &wrapped)?;
+    let parsed = parse(file, &wrapped).map_err(|mut errors| errors.remove(0))?;
     match parsed.items.into_iter().next() {
         Some(ast::Item::Let(decl)) => Ok(decl.value),
         _ => Err(Diagnostic::general("not an expression")),
@@ -83,7 +199,7 @@ fn describe(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diagno
         _ => format!("expected {}", join_or(&expected.into_iter().collect::<Vec<_>>())),
     };
     let mut diagnostic = Diagnostic::error(span, message).label(format!("found {}", describe_found(found)));
-    if let Some(help) = hint(found) {
+    if let Some(help) = hint(found).or_else(|| mistake(text, at, found)) {
         diagnostic = diagnostic.help(help);
     }
     diagnostic
@@ -191,6 +307,184 @@ fn hint(found: &str) -> Option<String> {
         "'" => Some("text is written in double quotes: \"like this\"".to_string()),
         _ => None,
     }
+}
+
+/// The fix for a slip people make in their first rules, from the text around the error.
+fn mistake(text: &str, at: usize, found: &str) -> Option<String> {
+    let before = text[..at].trim_end_matches([' ', '\t']);
+    let previous_word = before.rsplit(|c: char| !is_word_char(c)).next().unwrap_or_default();
+    let full_width = [
+        ("，", ","),
+        ("（", "("),
+        ("）", ")"),
+        ("“", "\""),
+        ("”", "\""),
+        ("＝", "="),
+        ("＞", ">"),
+        ("＜", "<"),
+        ("！", "!"),
+        ("：", ":"),
+        ("【", "["),
+        ("】", "]"),
+        ("；", ";"),
+        ("‘", "'"),
+        ("’", "'"),
+    ];
+    if let Some((_, ascii)) = full_width.iter().find(|(wide, _)| *wide == found) {
+        return Some(format!(
+            "`{found}` is a full-width mark (a Chinese input method types it): write `{ascii}`"
+        ));
+    }
+    let word_for = |w: &str| match w {
+        "AND" | "And" | "且" | "并且" | "而且" | "和" | "与" => Some("and"),
+        "OR" | "Or" | "或" | "或者" => Some("or"),
+        "NOT" | "Not" | "非" => Some("not"),
+        _ => None,
+    };
+    if let Some(word) = word_for(found) {
+        return Some(format!("write `{word}`: the language's words are in small English letters"));
+    }
+    let symbol = match found {
+        "≥" => Some(">="),
+        "≤" => Some("<="),
+        "≠" => Some("!="),
+        ">" if before.ends_with('<') => Some("!="),
+        _ => None,
+    };
+    if let Some(symbol) = symbol {
+        let shown = if found == ">" { "<>" } else { found };
+        return Some(format!("write `{symbol}` for `{shown}`"));
+    }
+    if found == "%" && before.ends_with(|c: char| c.is_ascii_digit()) {
+        let number = before.rsplit(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap_or_default();
+        let fraction = crate::decimal::Decimal::parse(number)
+            .and_then(|n| n.checked_div(crate::decimal::Decimal::from_int(100)))
+            .map_or_else(|| "the fraction".to_string(), |f| f.to_string());
+        return Some(format!("write {number}% as {fraction}"));
+    }
+    if ["$", "¥", "￥", "€", "£"].contains(&found) {
+        return Some("write amounts without a currency mark, and without commas: `1000` or `1_000`".into());
+    }
+    let after = &text[at + found.len().min(text.len() - at)..];
+    let digits_after = after.chars().take_while(char::is_ascii_digit).count();
+    if found == "," && before.ends_with(|c: char| c.is_ascii_digit()) && digits_after == 3 {
+        let whole = before.rsplit(|c: char| !c.is_ascii_digit()).next().unwrap_or_default();
+        return Some(format!(
+            "write {whole},{} as {whole}{} or {whole}_{}",
+            &after[..3],
+            &after[..3],
+            &after[..3]
+        ));
+    }
+    if ["segment", "otherwise"].contains(&previous_word)
+        && found.chars().all(is_word_char)
+        && !found.is_empty()
+    {
+        return Some(format!("segment names are written in quotes: `{previous_word} \"{found}\"`"));
+    }
+    let keywords =
+        ["when", "and", "or", "not", "in", "contains", "is", "segment", "let", "dimension", "then", "where"];
+    let two_words = !previous_word.is_empty()
+        && before.ends_with(previous_word)
+        && at > before.len()
+        && !keywords.contains(&previous_word)
+        && found.chars().next().is_some_and(|c| c.is_alphabetic());
+    if two_words {
+        let rest: String = after.chars().take_while(|c| is_word_char(*c) || *c == ' ').collect();
+        let name = format!("{previous_word} {found}{}", rest.trim_end());
+        return Some(format!("a column name with spaces is written between backticks: `` `{name}` ``"));
+    }
+    let last_token = before.trim_end().rsplit(char::is_whitespace).next().unwrap_or_default();
+    let unfinished = ["and", "or", "not", "==", "!=", ">=", "<=", ">", "<", "+", "-", "*", "/", "when"];
+    let at_line_start = text[..at].rsplit('\n').next().unwrap_or_default().trim().is_empty();
+    if at_line_start && unfinished.contains(&last_token) {
+        return Some(format!("the line before ends with `{last_token}`: finish the condition there, or remove the `{last_token}`"));
+    }
+    None
+}
+
+/// Dates written with slashes in a rule (`2024/3/5`), which would read as a division: an
+/// error each, outside strings and comments.
+fn slash_dates(file: FileId, text: &str) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (line_start, line) in text.split_inclusive('\n').scan(0, |at, line| {
+        let start = *at;
+        *at += line.len();
+        Some((start, line))
+    }) {
+        let code = code_part(line);
+        let bytes = code.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let starts_word = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+            if starts_word {
+                if let Some((len, y, m, d)) = slash_date_at(&bytes[i..]) {
+                    let span = Span::new(file, line_start + i..line_start + i + len);
+                    let fix = match crate::date::from_ymd(y, m, d) {
+                        Some(_) => format!("write the date as `{y:04}-{m:02}-{d:02}`"),
+                        None => "write dates as YYYY-MM-DD".to_string(),
+                    };
+                    found.push(
+                        Diagnostic::error(span, "a date in a rule is written YYYY-MM-DD")
+                            .label("this reads as a division")
+                            .help(fix),
+                    );
+                    i += len;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+    found
+}
+
+/// A line without its comment and with its strings blanked.
+fn code_part(line: &str) -> String {
+    let mut code = String::with_capacity(line.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in line.chars() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+            code.extend(std::iter::repeat_n(' ', c.len_utf8()));
+            continue;
+        }
+        match c {
+            '#' => break,
+            '"' => {
+                in_string = true;
+                code.push(' ');
+            }
+            c => code.push(c),
+        }
+    }
+    code
+}
+
+/// `YYYY/M/D` at the start of `bytes`, not followed by more of a word: its length and parts.
+fn slash_date_at(bytes: &[u8]) -> Option<(usize, i32, u32, u32)> {
+    let digits = |from: usize, min: usize, max: usize| {
+        let count = bytes[from.min(bytes.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+        (min..=max).contains(&count).then(|| {
+            let value = std::str::from_utf8(&bytes[from..from + count]).ok()?.parse::<u32>().ok()?;
+            Some((count, value))
+        })?
+    };
+    let (4, year) = digits(0, 4, 4)? else { return None };
+    if !(1900..=2100).contains(&year) || bytes.get(4) != Some(&b'/') {
+        return None;
+    }
+    let (ml, month) = digits(5, 1, 2)?;
+    if bytes.get(5 + ml) != Some(&b'/') {
+        return None;
+    }
+    let (dl, day) = digits(6 + ml, 1, 2)?;
+    let len = 6 + ml + dl;
+    if bytes.get(len).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.') {
+        return None;
+    }
+    Some((len, year as i32, month, day))
 }
 
 fn join_or(items: &[String]) -> String {

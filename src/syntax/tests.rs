@@ -75,7 +75,7 @@ test "t" {
     expect region is missing
 }
 "#;
-    let file = parse(0, text).unwrap_or_else(|d| panic!("{}", d.message));
+    let file = parse(0, text).unwrap_or_else(|d| panic!("{}", d[0].message));
     assert_eq!(file.items.len(), 7);
     let Item::Dimension(d) = &file.items[4] else { panic!("dimension expected") };
     assert_eq!(d.segments.len(), 2);
@@ -88,14 +88,42 @@ test "t" {
 
 #[test]
 fn errors_say_what_was_expected_in_words() {
-    let error = parse(0, "segment \"x\" when orders >=\n").unwrap_err();
+    let first = |text| parse(0, text).unwrap_err().remove(0);
+    let error = first("segment \"x\" when orders >=\n");
     assert_eq!(error.message, "expected a value");
     assert_eq!(error.label, "found the end of the file");
-    let error = parse(0, "dimension d {\n segment \"a\" when x = 1\n}").unwrap_err();
+    let error = first("dimension d {\n segment \"a\" when x = 1\n}");
     assert!(error.help.iter().any(|h| h.contains("==")), "{error:?}");
-    let error = parse(0, "dimension d {\n segment \"a\" when x == 1\n").unwrap_err();
+    let error = first("dimension d {\n segment \"a\" when x == 1\n");
     assert!(error.message.contains("`}`"), "{}", error.message);
     assert!(!error.message.contains("kw_"), "{}", error.message);
+}
+
+#[test]
+fn every_syntax_error_is_reported_and_places_stay_right() {
+    let text =
+        "dimension d {\n  segment \"a\" when x AND y\n  segment \"b\" when y <> 2\n  otherwise \"c\"\n}\n\
+                let z = (1 +\nsegment \"t\" when 是 ≥ 1\nsegment \"u\" when x == 1\n";
+    let errors = parse(0, text).unwrap_err();
+    let places: Vec<usize> = errors.iter().map(|e| e.span.map_or(0, |s| s.start as usize)).collect();
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert_eq!(&text[places[0]..places[0] + 3], "AND");
+    assert_eq!(&text[places[1]..places[1] + 1], ">");
+    assert!(text[places[2]..].starts_with("segment \"t\""), "the unfinished `let` is reported where it ends");
+    assert_eq!(&text[places[3]..places[3] + 3], "≥");
+    // Passing over a block's first line leaves its `}` alone: no error for it.
+    let errors = parse(0, "dimension d e {\n  segment \"a\" when x\n}\nsegment \"b\" when y\n").unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+}
+
+#[test]
+fn dates_with_slashes_in_rules_are_errors_but_not_in_strings_or_comments() {
+    let errors =
+        parse(0, "segment \"a\" when d < 2024/3/5 # 2024/3/5\nsegment \"b\" when s == \"2024/3/5\"\n")
+            .unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].help[0].contains("2024-03-05"));
+    assert!(parse(0, "let x = 2024/3/5.5 + 20241/3/5\n").is_ok());
 }
 
 #[test]
