@@ -89,7 +89,7 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Sets one slot from a cell's bytes, known to be valid UTF-8, noting a parse failure.
-    #[inline]
+    #[inline(always)]
     pub fn set_bytes(&mut self, slot: usize, cell: &[u8]) {
         let form = self.program.slots[slot].form();
         if self.row.read_cell(slot, form, &self.program.cells, cell).is_err() {

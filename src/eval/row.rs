@@ -89,7 +89,7 @@ impl Row {
 
     /// Sets a slot from a cell's bytes, known to be valid UTF-8 (its chunk was checked
     /// whole), read as `form` with the ruleset's `rules`: see [`crate::cell`] for the forms.
-    #[inline]
+    #[inline(always)]
     pub fn read_cell(
         &mut self,
         slot: usize,
@@ -113,7 +113,9 @@ impl Row {
     }
 
     /// The one set of cell rules: trimmed (white space of any script), empty or a word
-    /// for "no value" is missing, else parsed as the form's type.
+    /// for "no value" is missing, else parsed as the form's type. Kept out of line, so
+    /// that the plain path above stays small where it is inlined.
+    #[inline(never)]
     fn read_trimmed(
         &mut self,
         slot: usize,
