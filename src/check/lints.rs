@@ -40,6 +40,7 @@ pub fn lint(checked: &Checked) -> Vec<Diagnostic> {
             warnings.extend(gap(checked, dimension));
         }
     }
+    warnings.extend(undated_tests(checked));
     warnings
 }
 
@@ -321,6 +322,107 @@ fn used_fields(e: &Typed, out: &mut BTreeSet<usize>) {
         TypedKind::Contains { list, item } => {
             used_fields(list, out);
             used_fields(item, out);
+        }
+    }
+}
+
+/// Tests without `as_of` that give a value the rules count days from (a date read by
+/// `days_since` or compared with `as_of`, events in a window): they count from the day they
+/// run, so they may pass today and fail next month.
+fn undated_tests(checked: &Checked) -> Vec<Diagnostic> {
+    let mut dated: BTreeSet<String> = BTreeSet::new();
+    let conditions = checked
+        .dimensions
+        .iter()
+        .flat_map(|d| d.segments.iter().map(|s| &s.condition))
+        .chain(checked.tags.iter().map(|t| &t.condition));
+    for condition in conditions {
+        dated_inputs(checked, condition, &mut dated);
+    }
+    checked
+        .tests
+        .iter()
+        .filter(|t| t.as_of.is_none())
+        .filter_map(|t| {
+            let given = t.given.iter().find(|(name, _)| dated.contains(&name.text))?;
+            let warning = Diagnostic::warning(t.name.span, format!("test `{}` has no `as_of`", t.name.text))
+                .label("it counts days from the day it runs")
+                .related(given.0.span, "the rules count days from this")
+                .help(
+                    "give the test a fixed as-of date, e.g. `as_of 2026-11-01`, so that it gives the same \
+                     result every day",
+                );
+            Some(warning)
+        })
+        .collect()
+}
+
+/// The fields (and event streams) whose values a condition measures from the as-of date.
+fn dated_inputs(checked: &Checked, t: &Typed, found: &mut BTreeSet<String>) {
+    let mut walk = |t| dated_inputs(checked, t, found);
+    match &t.kind {
+        TypedKind::DaysSince(inner) => fields_in(checked, inner, found),
+        TypedKind::Compare(_, a, b) if matches!(a.kind, TypedKind::AsOf) => fields_in(checked, b, found),
+        TypedKind::Compare(_, a, b) if matches!(b.kind, TypedKind::AsOf) => fields_in(checked, a, found),
+        TypedKind::Aggregate(i) => {
+            if let Some(aggregate) = checked.aggregates.get(*i).filter(|a| a.window.is_some()) {
+                found.extend(checked.streams.get(aggregate.stream).map(|s| s.0.clone()));
+            }
+        }
+        TypedKind::AsOf
+        | TypedKind::Const(_)
+        | TypedKind::Set(_)
+        | TypedKind::Field(_)
+        | TypedKind::EventField(_) => {}
+        TypedKind::Neg(a) | TypedKind::Not(a) => walk(a),
+        TypedKind::IsMissing { value, .. } => walk(value),
+        TypedKind::Arith(_, a, b)
+        | TypedKind::Compare(_, a, b)
+        | TypedKind::And(a, b)
+        | TypedKind::Or(a, b) => {
+            walk(a);
+            walk(b);
+        }
+        TypedKind::In { value, set, .. } => {
+            walk(value);
+            walk(set);
+        }
+        TypedKind::Contains { list, item } => {
+            walk(list);
+            walk(item);
+        }
+    }
+}
+
+/// Every field a subexpression reads.
+fn fields_in(checked: &Checked, t: &Typed, found: &mut BTreeSet<String>) {
+    let mut walk = |t| fields_in(checked, t, found);
+    match &t.kind {
+        TypedKind::Field(id) => {
+            found.extend(checked.fields.get(*id).map(|f| f.name.clone()));
+        }
+        TypedKind::Aggregate(i) => {
+            found.extend(
+                checked.aggregates.get(*i).and_then(|a| checked.streams.get(a.stream)).map(|s| s.0.clone()),
+            );
+        }
+        TypedKind::AsOf | TypedKind::Const(_) | TypedKind::Set(_) | TypedKind::EventField(_) => {}
+        TypedKind::Neg(a) | TypedKind::Not(a) | TypedKind::DaysSince(a) => walk(a),
+        TypedKind::IsMissing { value, .. } => walk(value),
+        TypedKind::Arith(_, a, b)
+        | TypedKind::Compare(_, a, b)
+        | TypedKind::And(a, b)
+        | TypedKind::Or(a, b) => {
+            walk(a);
+            walk(b);
+        }
+        TypedKind::In { value, set, .. } => {
+            walk(value);
+            walk(set);
+        }
+        TypedKind::Contains { list, item } => {
+            walk(list);
+            walk(item);
         }
     }
 }

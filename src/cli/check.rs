@@ -35,11 +35,11 @@ pub fn run(args: CheckArgs) -> Exit {
     };
     let Some(data) = &args.data else {
         errln!(
-            "ok: {} dimensions, {} tags, {} fields, {} files",
-            checked.dimensions().len(),
-            checked.tags().len(),
-            checked.fields().len(),
-            checked.paths().len()
+            "ok: {}, {}, {}, {}",
+            report::count(checked.dimensions().len() as u64, "dimension"),
+            report::count(checked.tags().len() as u64, "tag"),
+            report::count(checked.fields().len() as u64, "field"),
+            report::count(checked.paths().len() as u64, "file")
         );
         return Exit::Done;
     };

@@ -26,6 +26,20 @@ pub fn diagnostics(diagnostics: &[Diagnostic], sources: &Sources) {
     }
 }
 
+/// `1 customer`, `2 customers`: a count with its noun, singular for one.
+pub fn count(n: u64, noun: &str) -> String {
+    let plural = match noun {
+        "entry" => "entries",
+        "ID" => "IDs",
+        _ => "",
+    };
+    match (n, plural) {
+        (1, _) => format!("1 {noun}"),
+        (_, "") => format!("{n} {noun}s"),
+        (_, plural) => format!("{n} {plural}"),
+    }
+}
+
 /// Prints the run's data errors and summary.
 pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
     let mut err = std::io::stderr().lock();
@@ -41,7 +55,7 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
         }
         let more = report.data_error_count.saturating_sub(SHOWN_DATA_ERRORS as u64);
         if more > 0 {
-            let _ = writeln!(err, "… and {more} more data errors");
+            let _ = writeln!(err, "… and {} more", count(more, "data error"));
         }
         let by_column: Vec<String> = report
             .errors_by_column
@@ -50,15 +64,15 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
             .collect();
         let _ = writeln!(
             err,
-            "{} data errors ({}); those cells counted as missing",
-            report.data_error_count,
+            "{} ({}); those cells counted as missing",
+            count(report.data_error_count, "data error"),
             by_column.join(", ")
         );
         if report.unreadable > 0 {
             let _ = writeln!(
                 err,
-                "{} records could not be read at all and have no output row",
-                report.unreadable
+                "{} could not be read at all and have no output row",
+                count(report.unreadable, "record")
             );
         }
     }
@@ -67,14 +81,20 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
             let _ = writeln!(err, "event error: {} ({}), {error}", stream.stream, stream.file);
         }
         if stream.error_count > 0 {
-            let _ =
-                writeln!(err, "{} bad events in `{}`; they were left out", stream.error_count, stream.stream);
+            let _ = writeln!(
+                err,
+                "{} in `{}`; they were left out",
+                count(stream.error_count, "bad event"),
+                stream.stream
+            );
         }
         if stream.unknown_events > 0 {
             let _ = writeln!(
                 err,
-                "{} events in `{}` belong to {} customer ids not in the customer data; they were not counted",
-                stream.unknown_events, stream.stream, stream.unknown_ids
+                "`{}`: {} of {} not in the customer data, not counted",
+                stream.stream,
+                count(stream.unknown_events, "event"),
+                count(stream.unknown_ids, "customer id")
             );
         }
     }
@@ -84,8 +104,8 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
         }
         let _ = writeln!(
             err,
-            "{} action errors; those customers' scripts were stopped, the run went on",
-            report.action_error_count
+            "{}; those customers' scripts were stopped, the run went on",
+            count(report.action_error_count, "action error")
         );
     }
     if quiet {
@@ -93,7 +113,7 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
     }
     let _ = write!(err, "{}", summary(report, as_of));
     if report.tasks > 0 {
-        let _ = writeln!(err, "{} follow-up tasks", report.tasks);
+        let _ = writeln!(err, "{}", count(report.tasks, "follow-up task"));
     }
     for stream in &report.events {
         let later = match stream.after_as_of {
@@ -108,7 +128,8 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
 /// The per-dimension counts as aligned text.
 pub fn summary(report: &Report, as_of: i32) -> String {
     let total = report.records.max(1) as f64;
-    let mut lines = vec![format!("{} customers, as of {}", report.records, tradeseg::date::format(as_of))];
+    let mut lines =
+        vec![format!("{}, as of {}", count(report.records, "customer"), tradeseg::date::format(as_of))];
     let width = report
         .dimensions
         .iter()

@@ -192,7 +192,10 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     input.place_errors(&mut report);
     report::run_summary(&report, options.compile.as_of, args.quiet);
     if actions.is_some() && args.plan.is_none() && report.tasks > 0 && !xlsx {
-        errln!("note: the actions made {} follow-up tasks; write them with --plan FILE", report.tasks);
+        errln!(
+            "note: the actions made {}; write them with --plan FILE",
+            report::count(report.tasks, "follow-up task")
+        );
     }
     if args.strict {
         strict(&report)?;
@@ -297,11 +300,11 @@ fn strict(report: &tradeseg::Report) -> Result<(), Exit> {
         return Ok(());
     }
     errln!(
-        "--strict: {} data errors, {} action errors, {} bad or unmatched events, {} repeated ids; no results were written",
-        report.data_error_count,
-        report.action_error_count,
-        event_problems,
-        report.duplicate_ids
+        "--strict: {}, {}, {}, {}; no results were written",
+        report::count(report.data_error_count, "data error"),
+        report::count(report.action_error_count, "action error"),
+        report::count(event_problems, "bad or unmatched event"),
+        report::count(report.duplicate_ids, "repeated id")
     );
     Err(Exit::Data)
 }

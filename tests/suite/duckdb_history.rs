@@ -137,7 +137,7 @@ fn history_rules_match_duckdb_row_for_row() {
     ]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(
-        ran.stderr.contains("belong to") && ran.stderr.contains("customer ids not in the customer data"),
+        ran.stderr.contains("`orders`: ") && ran.stderr.contains("customer ids not in the customer data"),
         "{}",
         ran.stderr
     );
