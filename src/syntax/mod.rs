@@ -21,7 +21,7 @@ pub const MAX_NESTING: usize = 64;
 const MAX_ERRORS: usize = 50;
 
 /// Parses one ruleset file, reporting every syntax error in it: after each, parsing goes on
-/// at the next declaration (see [`recover`]).
+/// at the next declaration.
 pub fn parse(file: FileId, text: &str) -> Result<ast::File, Vec<Diagnostic>> {
     if let Some(at) = too_deep(text) {
         return Err(vec![Diagnostic::error(Span::new(file, at..at + 1), "brackets nest too deeply")

@@ -1,6 +1,6 @@
 //! Workbooks, as sales managers keep and exchange their customer lists: `.xlsx`, `.xlsm`,
 //! `.xlsb`, `.xls` and `.ods` in ([`read`], with the calamine crate), `.xlsx` out
-//! ([`write`], with rust_xlsxwriter). A sheet is read into the CSV text the rest of
+//! ([`mod@write`], with rust_xlsxwriter). A sheet is read into the CSV text the rest of
 //! tradeseg already reads, with a map from its lines back to the sheet's own rows and
 //! column letters, so that every data error names the place a person finds in Excel.
 //! A surface over the library: nothing else in the engine depends on this module.
