@@ -2,8 +2,11 @@
 //! its condition with each part's value (true, false, or unknown because a field is
 //! missing), and which segment won; the same for tags. Plain data, serialisable for tools.
 
+use crate::check::interpret::Value as Seen;
+use crate::check::typed::{CmpOp, Typed, TypedKind};
 use crate::check::Checked;
 use crate::compile::{compile, Schema};
+use crate::decimal::Decimal;
 use crate::diagnostic::RulesError;
 use crate::eval::trace::{Interpreter, Step};
 use crate::eval::{Evaluator, Tri};
@@ -56,6 +59,10 @@ pub struct SegmentTrace {
     pub at: String,
     pub result: Tri,
     pub condition: Step,
+    /// For a segment that did not match: the one comparison that kept it from matching,
+    /// and what it would take ("needs `orders >= 1`, has 0"; "in 23 days").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub near_miss: Option<String>,
 }
 
 /// Explains the evaluator's current row.
@@ -71,11 +78,13 @@ pub fn explain_row(
     let trace = |segment: &crate::check::Segment| {
         let (value, condition) = interpreter.trace(&segment.condition);
         let (line, _) = checked.sources.line_column(segment.span);
+        let result = value.truth();
         SegmentTrace {
             segment: segment.name.clone(),
             at: format!("{}:{line}", checked.sources.name(segment.span.file)),
-            result: value.truth(),
+            result,
             condition,
+            near_miss: (result != Tri::True).then(|| near_miss(&interpreter, &segment.condition)).flatten(),
         }
     };
     let dimensions = checked
@@ -115,6 +124,64 @@ pub fn explain_row(
         tags: checked.tags.iter().map(trace).collect(),
         data_errors,
         also_at: Vec::new(),
+    }
+}
+
+/// What it would take for a condition that is not true to become true, when one
+/// comparison alone stands in the way (with it true, the whole condition would be): for a
+/// count of days, which grows by itself, how many days are left; in a condition of several
+/// comparisons, the one that decided and the value it saw. (A condition of one comparison
+/// shows its value already, and a missing value has no nearest change.)
+fn near_miss(interpreter: &Interpreter, condition: &Typed) -> Option<String> {
+    let mut leaves = Vec::new();
+    comparisons(condition, &mut leaves);
+    let several = leaves.len() > 1;
+    let blocking: Vec<&Typed> = leaves
+        .into_iter()
+        .filter(|leaf| interpreter.eval(leaf).truth() != Tri::True)
+        .filter(|leaf| with_true(interpreter, condition, leaf) == Tri::True)
+        .collect();
+    let [leaf] = blocking.as_slice() else { return None };
+    let TypedKind::Compare(op, left, right) = &leaf.kind else { return None };
+    let text = interpreter.sources.snippet(leaf.span);
+    let (now, wanted) = (interpreter.eval(left), interpreter.eval(right));
+    if let (TypedKind::DaysSince(_), Seen::Number(days), Seen::Number(limit)) = (&left.kind, &now, &wanted) {
+        let wait = match op {
+            CmpOp::Gt => Some(limit.checked_sub(*days)?.checked_add(Decimal::from_int(1))?),
+            CmpOp::Ge => Some(limit.checked_sub(*days)?),
+            _ => None,
+        };
+        if let Some(wait) = wait.filter(|w| *w > Decimal::ZERO) {
+            let unit = if wait == Decimal::from_int(1) { "day" } else { "days" };
+            return Some(format!("in {wait} {unit} (`{text}`: now {days})"));
+        }
+    }
+    (several && now != Seen::Missing).then(|| format!("needs `{text}`, has {}", now.show()))
+}
+
+/// The comparisons of a condition, through `and`, `or` and `not`.
+fn comparisons<'t>(condition: &'t Typed, found: &mut Vec<&'t Typed>) {
+    match &condition.kind {
+        TypedKind::And(a, b) | TypedKind::Or(a, b) => {
+            comparisons(a, found);
+            comparisons(b, found);
+        }
+        TypedKind::Not(a) => comparisons(a, found),
+        TypedKind::Compare(..) => found.push(condition),
+        _ => {}
+    }
+}
+
+/// The condition's truth with one of its comparisons taken as true.
+fn with_true(interpreter: &Interpreter, e: &Typed, forced: &Typed) -> Tri {
+    if std::ptr::eq(e, forced) {
+        return Tri::True;
+    }
+    match &e.kind {
+        TypedKind::And(a, b) => with_true(interpreter, a, forced).min(with_true(interpreter, b, forced)),
+        TypedKind::Or(a, b) => with_true(interpreter, a, forced).max(with_true(interpreter, b, forced)),
+        TypedKind::Not(a) => !with_true(interpreter, a, forced),
+        _ => interpreter.eval(e).truth(),
     }
 }
 

@@ -140,11 +140,16 @@ fn segment(out: &mut dyn WriteColor, s: &SegmentTrace) -> std::io::Result<()> {
     let simple = !s.condition.logical && s.condition.parts.iter().all(|p| p.field.is_some());
     if simple {
         writeln!(out, " → {}   [{}]", verdict(&s.condition), s.at)?;
-        return Ok(());
+    } else {
+        writeln!(out, "   [{}]", s.at)?;
+        for part in &s.condition.parts {
+            step(out, part, 2, s.condition.logical)?;
+        }
     }
-    writeln!(out, "   [{}]", s.at)?;
-    for part in &s.condition.parts {
-        step(out, part, 2, s.condition.logical)?;
+    if let Some(near) = &s.near_miss {
+        out.set_color(ColorSpec::new().set_fg(Some(Color::Yellow)))?;
+        writeln!(out, "      near miss: {near}")?;
+        out.reset()?;
     }
     Ok(())
 }

@@ -610,3 +610,33 @@ fn output_files_get_the_permissions_of_any_new_file_and_a_replaced_file_keeps_it
     assert_eq!(mode("kept.csv"), 0o640, "a replaced file keeps its permissions");
     assert!(std::fs::read_to_string(dir.path().join("kept.csv")).unwrap().starts_with("id,stars,tags\n"));
 }
+
+#[test]
+fn explain_shows_the_near_misses() {
+    let rules = r#"
+dimension stars {
+    segment "4-star" when orders >= 1 and samples >= 1
+    segment "2-star" when inquiries >= 2
+    otherwise "0-star"
+}
+segment "dormant" when days_since(last_contact) > 90
+segment "keen" when inquiries >= 5 or samples >= 2
+"#;
+    let data = "id,orders,samples,inquiries,last_contact\nC1,0,1,3,2026-08-10\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("d.csv", data.as_bytes())]);
+    let args = ["explain", "r.seg", "d.csv", "--customer", "C1", "--as-of", "2026-11-01"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // One comparison of two kept 4-star away; the customer goes dormant in 8 days (83 now).
+    assert!(ran.stdout.contains("near miss: needs `orders >= 1`, has 0"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("near miss: in 8 days (`days_since(last_contact) > 90`: now 83)"),
+        "{}",
+        ran.stdout
+    );
+    // Either part of an `or` would do: no single comparison is the near miss.
+    assert_eq!(ran.stdout.matches("near miss").count(), 2, "{}", ran.stdout);
+    let json = tradeseg_in(dir.path(), &[&args[..], &["--format", "json"]].concat(), b"");
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["tags"][0]["near_miss"], "in 8 days (`days_since(last_contact) > 90`: now 83)");
+}
