@@ -25,6 +25,7 @@ mod output;
 mod report;
 mod run;
 mod test;
+mod tooling;
 mod watch;
 
 use clap::{Parser, Subcommand};
@@ -71,6 +72,10 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Run the `test` blocks of rulesets, and compare them with their stored snapshots.
     Test(test::TestArgs),
+    /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
+    Completions(tooling::CompletionsArgs),
+    /// Print the manual page (roff), for `man`.
+    Man,
 }
 
 /// Makes Ctrl-C, `kill` and a closed terminal remove the temporary files of outputs being
@@ -88,6 +93,8 @@ pub fn main(args: Args) -> Exit {
         Command::Test(a) => test::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Watch(a) => watch::run(a),
+        Command::Completions(a) => tooling::completions(a),
+        Command::Man => tooling::man(),
     }
 }
 

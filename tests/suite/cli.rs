@@ -640,3 +640,22 @@ segment "keen" when inquiries >= 5 or samples >= 2
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(value["tags"][0]["near_miss"], "in 8 days (`days_since(last_contact) > 90`: now 83)");
 }
+
+#[test]
+fn completions_and_the_manual_come_from_the_command_line_itself() {
+    let ran = tradeseg(&["completions", "bash"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    for word in ["explain", "watch", "--keep-columns", "--sheet", "--decimal-comma"] {
+        assert!(ran.stdout.contains(word), "{word} in the bash completions");
+    }
+    // The script is valid bash.
+    let dir = folder(&[("tradeseg.bash", ran.stdout.as_bytes())]);
+    let checked = std::process::Command::new("bash").arg("-n").arg(dir.path().join("tradeseg.bash")).status();
+    assert!(checked.is_ok_and(|s| s.success()));
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        assert_eq!(tradeseg(&["completions", shell]).code, 0, "{shell}");
+    }
+    let man = tradeseg(&["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.contains(".TH tradeseg 1") && man.stdout.contains("explain"), "{}", man.stdout);
+}
