@@ -163,3 +163,51 @@ pub fn excerpt_bytes(bytes: &[u8]) -> String {
     }
     format!("{start}… ({} bytes in all)", bytes.len())
 }
+
+/// Diagnostics as JSON for editors and other tools: one object each with the file, the
+/// 1-based line and column of the start and of the end (columns count characters), the
+/// severity (`error` or `warning`), the message, the label under the caret, the further
+/// places (`related`, each with its own place and label) and the suggested fixes (`help`).
+/// A diagnostic with no place in a ruleset has `file` null and no line or column.
+pub fn to_json(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Value {
+    let place = |span: Span| {
+        let (line, column) = sources.line_column(span);
+        let end = Span::new(span.file, span.end as usize..span.end as usize);
+        let (end_line, end_column) = sources.line_column(end);
+        serde_json::json!({
+            "file": sources.name(span.file),
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+        })
+    };
+    let one = |d: &Diagnostic| {
+        let mut object = match d.span {
+            Some(span) => place(span),
+            None => serde_json::json!({ "file": null }),
+        };
+        let fields = [
+            ("severity", serde_json::json!(if d.is_error() { "error" } else { "warning" })),
+            ("message", serde_json::json!(d.message)),
+            ("label", serde_json::json!(d.label)),
+            (
+                "related",
+                d.related
+                    .iter()
+                    .map(|(span, label)| {
+                        let mut at = place(*span);
+                        at["label"] = serde_json::json!(label);
+                        at
+                    })
+                    .collect(),
+            ),
+            ("help", serde_json::json!(d.help)),
+        ];
+        for (key, value) in fields {
+            object[key] = value;
+        }
+        object
+    };
+    serde_json::Value::Array(diagnostics.iter().map(one).collect())
+}

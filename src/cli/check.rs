@@ -14,10 +14,24 @@ pub struct CheckArgs {
     pub data: Option<String>,
     #[command(flatten)]
     pub data_args: DataArgs,
+    /// `text` for people; `json` for editors: every diagnostic with its file, line,
+    /// column, end, severity, message and fixes, on standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+}
+
+/// `--format` of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
 }
 
 /// Runs `tradeseg check`.
 pub fn run(args: CheckArgs) -> Exit {
+    if args.format == CheckFormat::Json {
+        return json(&args);
+    }
     let events = match args.data_args.event_inputs() {
         Ok(events) => events,
         Err(exit) => return exit,
@@ -66,5 +80,42 @@ pub fn run(args: CheckArgs) -> Exit {
             errln!("error: {e}");
             Exit::Data
         }
+    }
+}
+
+/// `check --format json`: the ruleset's diagnostics (and, with `--data`, those of binding
+/// it to the data's columns) as one JSON document on standard output. Exit 2 when any is
+/// an error, else 0.
+fn json(args: &CheckArgs) -> Exit {
+    let loaded = tradeseg::load::Ruleset::load_allowing(&args.rules, &super::allowed_folders());
+    let (diagnostics, sources, checked) = match loaded.map(tradeseg::check::check) {
+        Err(e) | Ok(Err(e)) => (e.diagnostics, e.sources, None),
+        Ok(Ok(checked)) => (checked.warnings().to_vec(), checked.sources().clone(), Some(checked)),
+    };
+    let mut all = diagnostics;
+    if let (Some(checked), Some(data)) = (&checked, &args.data) {
+        let Ok(mut input) = args.data_args.input(data, checked) else { return Exit::Usage };
+        let options = args.data_args.run_options(&input, OutputFormat::Csv);
+        let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
+        match tradeseg::run::run(checked, reader, &mut std::io::sink(), &options, None) {
+            Ok(summary) => all.extend(summary.warnings),
+            Err(RunError::Bind(error)) => all.extend(error.diagnostics),
+            Err(e) => {
+                errln!("error: {e}");
+                return Exit::Data;
+            }
+        }
+    }
+    let errors = all.iter().filter(|d| d.is_error()).count();
+    let document = serde_json::json!({
+        "errors": errors,
+        "warnings": all.len() - errors,
+        "diagnostics": tradeseg::diagnostic::to_json(&all, &sources),
+    });
+    outln!("{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+    if errors > 0 {
+        Exit::Usage
+    } else {
+        Exit::Done
     }
 }

@@ -659,3 +659,34 @@ fn completions_and_the_manual_come_from_the_command_line_itself() {
     assert_eq!(man.code, 0, "{}", man.stderr);
     assert!(man.stdout.contains(".TH tradeseg 1") && man.stdout.contains("explain"), "{}", man.stdout);
 }
+
+#[test]
+fn check_speaks_json_to_editors() {
+    let broken = "segment \"a\" when orders >= 1 AND samples > 0\nsegment \"b\" when country <> \"CN\"\n";
+    let fine = "field vip: bool\nsegment \"big\" when revnue >= 10\n";
+    let dir = folder(&[
+        ("broken.seg", broken.as_bytes()),
+        ("fine.seg", fine.as_bytes()),
+        ("d.csv", b"id,revenue\nC1,5\n"),
+    ]);
+    let ran = tradeseg_in(dir.path(), &["check", "broken.seg", "--format", "json"], b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(json["errors"], 2);
+    let first = &json["diagnostics"][0];
+    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(1), Some(30)));
+    assert_eq!((first["end_line"].as_u64(), first["end_column"].as_u64()), (Some(1), Some(33)));
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "broken.seg");
+    assert!(first["help"][0].as_str().unwrap().contains("`and`"));
+    // With data: the binding's errors too; warnings alone exit 0.
+    let ran = tradeseg_in(dir.path(), &["check", "fine.seg", "--data", "d.csv", "--format", "json"], b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    let messages: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    assert!(messages.contains(&"no column `revnue` in the data"), "{messages:?}");
+    assert!(messages.contains(&"field `vip` is declared but no rule reads it"), "{messages:?}");
+    let ran = tradeseg_in(dir.path(), &["check", "fine.seg", "--format", "json"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+}
