@@ -57,6 +57,7 @@ pub mod error;
 pub mod eval;
 pub mod events;
 pub mod explain;
+pub mod format;
 pub mod load;
 pub mod program;
 pub mod record;

@@ -20,6 +20,7 @@ macro_rules! err {
 mod check;
 mod clash;
 mod explain;
+mod fmt;
 mod input;
 mod output;
 mod report;
@@ -72,6 +73,8 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Run the `test` blocks of rulesets, and compare them with their stored snapshots.
     Test(test::TestArgs),
+    /// Rewrite rulesets in the canonical layout (--check: only list those not in it).
+    Fmt(fmt::FmtArgs),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
     Completions(tooling::CompletionsArgs),
     /// Print the manual page (roff), for `man`.
@@ -93,6 +96,7 @@ pub fn main(args: Args) -> Exit {
         Command::Test(a) => test::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Watch(a) => watch::run(a),
+        Command::Fmt(a) => fmt::run(a),
         Command::Completions(a) => tooling::completions(a),
         Command::Man => tooling::man(),
     }

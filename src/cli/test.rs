@@ -135,7 +135,7 @@ fn place(sources: &Sources, span: tradeseg::source::Span) -> String {
 }
 
 /// The ruleset files: the path itself, or every `*.seg` below a folder, sorted.
-fn rulesets(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub fn rulesets(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         std::fs::metadata(path)?;
         return Ok(vec![path.to_path_buf()]);

@@ -690,3 +690,35 @@ fn check_speaks_json_to_editors() {
     let ran = tradeseg_in(dir.path(), &["check", "fine.seg", "--format", "json"], b"");
     assert_eq!(ran.code, 0, "{}", ran.stdout);
 }
+
+#[test]
+fn fmt_rewrites_rulesets_in_one_layout_and_check_says_which() {
+    let messy = "dimension d {\n  segment \"a\" when x ≥ 1\n        otherwise \"b\"\n}\n\n\n\nsegment \"t\" when （x == 2）   \n";
+    let neat = "dimension d {\n    segment \"a\" when x >= 1\n    otherwise \"b\"\n}\n\nsegment \"t\" when (x == 2)\n";
+    let dir = folder(&[
+        ("rules/a.seg", messy.as_bytes()),
+        ("rules/b.seg", neat.as_bytes()),
+        ("bad.seg", b"segment \"x\" when\n"),
+    ]);
+    let ran = tradeseg_in(dir.path(), &["fmt", "--check", "rules"], b"");
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert_eq!(ran.stdout.trim(), std::path::Path::new("rules").join("a.seg").display().to_string());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("rules/a.seg")).unwrap(),
+        messy,
+        "--check changes nothing"
+    );
+    let ran = tradeseg_in(dir.path(), &["fmt", "rules"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(std::fs::read_to_string(dir.path().join("rules/a.seg")).unwrap(), neat);
+    assert_eq!(tradeseg_in(dir.path(), &["fmt", "--check", "rules"], b"").code, 0);
+    // A ruleset with errors is left as it is, with its errors shown.
+    let ran = tradeseg_in(dir.path(), &["fmt", "bad.seg"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("expected a value") && ran.stderr.contains("left as it is"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(std::fs::read(dir.path().join("bad.seg")).unwrap(), b"segment \"x\" when\n");
+}
