@@ -161,7 +161,14 @@ fn given_history(program: &Program, test: &TestBlock) -> Result<Option<History>,
 
 fn unknown_given(name: &Name, program: &Program) -> (Span, String) {
     let mut message = format!("`{}` is given, but no rule reads it", name.text);
-    if let Some(near) = closest(&name.text, program.slots.iter().map(|s| s.field.as_str())) {
+    // `given { 询盘次数: 3 }` where `field inquiries = "询盘次数"`: the column, not the field.
+    let by_column = program.slots[..program.aggregate_base].iter().find(|s| s.column == name.text);
+    if let Some(slot) = by_column {
+        message.push_str(&format!(
+            " (`{}` is the column of the field `{}`: give the field's name)",
+            name.text, slot.field
+        ));
+    } else if let Some(near) = closest(&name.text, program.slots.iter().map(|s| s.field.as_str())) {
         message.push_str(&format!(" (did you mean `{near}`?)"));
     }
     (name.span, message)

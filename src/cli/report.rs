@@ -91,10 +91,12 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
         if stream.unknown_events > 0 {
             let _ = writeln!(
                 err,
-                "`{}`: {} of {} not in the customer data, not counted",
+                "`{}`: {} of {} not in the customer data, not counted ({}{})",
                 stream.stream,
                 count(stream.unknown_events, "event"),
-                count(stream.unknown_ids, "customer id")
+                count(stream.unknown_ids, "customer id"),
+                stream.unknown_examples.join(", "),
+                if stream.unknown_ids > stream.unknown_examples.len() as u64 { ", …" } else { "" }
             );
         }
     }

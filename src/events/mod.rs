@@ -35,7 +35,12 @@ pub struct StreamReport {
     /// Customer ids with events but not among the customers, and their events.
     pub unknown_ids: u64,
     pub unknown_events: u64,
+    /// The smallest few of those ids (the same ones on every run), to look up.
+    pub unknown_examples: Vec<String>,
 }
+
+/// How many ids of events without a customer are named.
+const UNKNOWN_EXAMPLES: usize = 5;
 
 /// Accumulated history of every customer with events.
 pub struct History {
@@ -101,7 +106,8 @@ impl History {
         }
     }
 
-    /// Counts, per stream, the ids of events whose customer never appeared.
+    /// Counts, per stream, the ids of events whose customer never appeared, and keeps the
+    /// smallest few of them.
     pub fn count_unknown(&mut self) {
         for (at, seen) in self.seen.iter().enumerate() {
             if seen.load(Ordering::Relaxed) {
@@ -112,6 +118,23 @@ impl History {
                 if events > 0 {
                     report.unknown_ids += 1;
                     report.unknown_events += u64::from(events);
+                }
+            }
+        }
+        for (id, &at) in &self.index {
+            let Some(events) = self.events_per_id.get(at as usize) else { continue };
+            if self.seen.get(at as usize).is_none_or(|s| s.load(Ordering::Relaxed)) {
+                continue;
+            }
+            for (stream, report) in self.reports.iter_mut().enumerate() {
+                if events.get(stream).copied().unwrap_or(0) == 0 {
+                    continue;
+                }
+                let examples = &mut report.unknown_examples;
+                let place = examples.partition_point(|e| e.as_str() < &**id);
+                if place < UNKNOWN_EXAMPLES {
+                    examples.insert(place, id.to_string());
+                    examples.truncate(UNKNOWN_EXAMPLES);
                 }
             }
         }

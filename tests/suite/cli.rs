@@ -543,7 +543,7 @@ fn bad_events_are_reported_with_line_and_column_and_fail_only_under_strict() {
     assert!(ran.stderr.contains("line 4, column `amount`: `lots` is not a number"), "{}", ran.stderr);
     assert!(ran.stderr.contains("line 5: this row has 2 cells, the header has 3"), "{}", ran.stderr);
     assert!(
-        ran.stderr.contains("`orders`: 1 event of 1 customer id not in the customer data, not counted"),
+        ran.stderr.contains("`orders`: 1 event of 1 customer id not in the customer data, not counted (C9)"),
         "{}",
         ran.stderr
     );
@@ -721,4 +721,17 @@ fn fmt_rewrites_rulesets_in_one_layout_and_check_says_which() {
         ran.stderr
     );
     assert_eq!(std::fs::read(dir.path().join("bad.seg")).unwrap(), b"segment \"x\" when\n");
+}
+
+#[test]
+fn a_given_column_name_points_to_its_field() {
+    let rules = "field inquiries = \"询盘次数\"\nsegment \"keen\" when inquiries >= 2\ntest \"t\" {\n  given { 询盘次数: 3 }\n  expect tagged \"keen\"\n}\n";
+    let dir = folder(&[("g.seg", rules.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["test", "g.seg"], b"");
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.stdout.contains("`询盘次数` is the column of the field `inquiries`: give the field's name"),
+        "{}",
+        ran.stdout
+    );
 }
