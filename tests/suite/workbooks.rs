@@ -298,3 +298,30 @@ fn the_sample_workbook_segments_as_its_csv_does() {
     // The CSV is GBK, so its results start with a byte-order mark for Excel.
     assert_eq!(Some(book.stdout.as_str()), csv.stdout.strip_prefix('\u{FEFF}'));
 }
+
+#[test]
+fn the_scripts_tasks_go_to_the_plan_sheet() {
+    let root = crate::common::root();
+    let dir = folder(&[]);
+    let out = dir.path().join("grouped.xlsx");
+    let args = [
+        "run",
+        "rulesets/export_sales.seg",
+        "examples/data/customers.csv",
+        "--as-of",
+        "2026-11-01",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let ran = tradeseg_in(&root, &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let mut read: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    assert_eq!(read.sheet_names(), ["results", "summary", "plan"]);
+    let plan = read.worksheet_range("plan").unwrap();
+    let header: Vec<String> = plan.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[..3], ["customer", "dimension", "segment"]);
+    assert!(plan.height() > 100, "{} rows", plan.height());
+    let results = read.worksheet_range("results").unwrap();
+    assert_eq!(results.height(), 301);
+}
