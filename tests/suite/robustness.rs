@@ -283,3 +283,43 @@ fn hostile_event_data_never_panics() {
         }
     }
 }
+
+#[test]
+fn mangled_workbooks_never_panic() {
+    // A real workbook, then the same bytes cut short and with bytes changed: each is read
+    // as a workbook (by its first bytes) and must give a result or an error, never a panic.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in [["id", "orders", "country"], ["C1", "2", "US"], ["C2", "x", "CN"]].iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).expect("a cell");
+        }
+    }
+    sheet.write_number(3, 1, 7).expect("a cell");
+    let original = book.save_to_buffer().expect("a workbook");
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("book.xlsx");
+    let wanted = ["id".to_string(), "orders".to_string()];
+    let mut rng = Rng::new(7);
+    for round in 0..200 {
+        let mut bytes = original.clone();
+        match round % 3 {
+            0 => bytes.truncate(4 + rng.below(bytes.len() - 4)),
+            1 => {
+                for _ in 0..1 + rng.below(20) {
+                    let at = 4 + rng.below(bytes.len() - 4);
+                    bytes[at] = rng.below(256) as u8;
+                }
+            }
+            _ => {
+                let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+                ole.extend((0..rng.below(4096)).map(|_| rng.below(256) as u8));
+                bytes = ole;
+            }
+        }
+        std::fs::write(&path, &bytes).expect("written");
+        let read =
+            catch_unwind(|| tradeseg::workbook::read_sheet(&path, None, None, &wanted).map(|t| t.csv.len()));
+        assert!(read.is_ok(), "round {round}: reading a mangled workbook panicked");
+    }
+}
