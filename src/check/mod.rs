@@ -323,6 +323,58 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
     Ok(checked)
 }
 
+/// The columns a ruleset's conditions read (optional ones left out), each with the first
+/// place that reads it: to say which are missing from the data even when the ruleset has
+/// other errors and cannot be checked whole.
+pub fn columns_read(ruleset: &Ruleset) -> Vec<(String, Span)> {
+    let lets: HashSet<&str> = ruleset
+        .items
+        .iter()
+        .filter_map(|i| if let Item::Let(l) = i { Some(l.name.text.as_str()) } else { None })
+        .collect();
+    let mut declared: HashMap<&str, (&str, bool)> = HashMap::new();
+    for item in &ruleset.items {
+        if let Item::Field(f) = item {
+            let column = f.column.as_ref().map_or(f.name.text.as_str(), |c| c.text.as_str());
+            declared.insert(f.name.text.as_str(), (column, f.optional));
+        }
+    }
+    let mut found: Vec<(String, Span)> = Vec::new();
+    let mut note = |name: &ast::Name| {
+        if lets.contains(name.text.as_str()) {
+            return;
+        }
+        let (column, optional) = declared.get(name.text.as_str()).copied().unwrap_or((&name.text, false));
+        if !optional && !found.iter().any(|(c, _)| c == column) {
+            found.push((column.to_string(), name.span));
+        }
+    };
+    for item in &ruleset.items {
+        match item {
+            Item::Let(l) => names_in(&l.value, &mut note),
+            Item::Dimension(d) => d.segments.iter().for_each(|s| names_in(&s.condition, &mut note)),
+            Item::Tag(s) => names_in(&s.condition, &mut note),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Every name an expression reads outside aggregates (whose names are event columns).
+fn names_in(e: &ast::Expr, note: &mut impl FnMut(&ast::Name)) {
+    match &e.kind {
+        ast::ExprKind::Name(name) => note(name),
+        ast::ExprKind::List(items) => items.iter().for_each(|i| names_in(i, note)),
+        ast::ExprKind::Call { args, .. } => args.iter().for_each(|a| names_in(a, note)),
+        ast::ExprKind::Unary { operand, .. } => names_in(operand, note),
+        ast::ExprKind::Binary { left, right, .. } => {
+            names_in(left, note);
+            names_in(right, note);
+        }
+        _ => {}
+    }
+}
+
 /// The `events NAME` declarations; a stream declared twice is an error.
 fn declared_streams(items: &[Item], diagnostics: &mut Vec<Diagnostic>) -> Vec<(String, Span)> {
     let mut streams: Vec<(String, Span)> = Vec::new();

@@ -36,7 +36,8 @@ pub fn run(args: CheckArgs) -> Exit {
         Ok(events) => events,
         Err(exit) => return exit,
     };
-    let checked = match super::load_checked_with(&args.rules, true) {
+    let data = args.data.as_deref().map(|d| (&args.data_args, d));
+    let checked = match super::load_checked_for(&args.rules, true, data) {
         Ok(c) => c,
         Err(exit) => return exit,
     };

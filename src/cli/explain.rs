@@ -1,7 +1,7 @@
 //! `tradeseg explain RULES DATA --customer ID`: why one customer got its segments, part by
 //! part, in a terminal (in colour on one) or as JSON for tools.
 
-use super::{load_checked, DataArgs, Exit, RulesPath};
+use super::{DataArgs, Exit, RulesPath};
 use codespan_reporting::term::termcolor::{Color, ColorChoice, ColorSpec, StandardStream, WriteColor};
 use std::io::IsTerminal;
 use tradeseg::eval::trace::Step;
@@ -42,7 +42,7 @@ pub fn run(args: ExplainArgs) -> Exit {
 }
 
 fn execute(args: &ExplainArgs) -> Result<(), Exit> {
-    let checked = load_checked(&args.rules)?;
+    let checked = super::load_checked_for(&args.rules, false, Some((&args.data_args, &args.data)))?;
     let mut input = args.data_args.input(&args.data, &checked)?;
     let options = RunOptions { threads: 1, ..args.data_args.run_options(&input, OutputFormat::Csv) };
     let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));

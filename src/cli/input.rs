@@ -88,6 +88,31 @@ impl DataArgs {
         Ok(DataInput { reader, format, delimiter, encoding: opened.encoding, sheet: None })
     }
 
+    /// The header of a CSV file (not standard input, which is read once, nor a workbook):
+    /// to name the columns rules read that it lacks, before the rules can be run.
+    pub fn text_header(&self, data: &str) -> Option<Vec<String>> {
+        let path = std::path::Path::new(data);
+        if data == "-"
+            || workbook::file_is_workbook(path)
+            || self.input_format.is_some_and(|f| !matches!(f, InputFormatArg::Csv))
+        {
+            return None;
+        }
+        if InputFormat::from_path(data) != InputFormat::Csv {
+            return None;
+        }
+        let opened = encoding::open(&Source::File(path.to_path_buf()), self.encoding).ok()?;
+        let (head, _) = sniff::peek(opened.reader).ok()?;
+        if sniff::json_start(&head).is_some() {
+            return None;
+        }
+        let delimiter = self.delimiter.unwrap_or_else(|| sniff::delimiter(&head));
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).delimiter(delimiter).from_reader(&head[..]);
+        let record = reader.records().next()?.ok()?;
+        Some(record.iter().map(|c| c.trim().to_string()).collect())
+    }
+
     /// A workbook's sheet, as CSV text.
     fn sheet(&self, path: &std::path::Path, checked: &tradeseg::Checked) -> Result<DataInput, Exit> {
         let mut wanted: Vec<String> = checked.fields().iter().map(|f| f.column.clone()).collect();

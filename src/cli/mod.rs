@@ -288,6 +288,17 @@ pub fn load_checked(path: &std::path::Path) -> Result<tradeseg::check::Checked, 
 
 /// [`load_checked`], printing the warnings too when `warnings` is set.
 pub fn load_checked_with(path: &std::path::Path, warnings: bool) -> Result<tradeseg::check::Checked, Exit> {
+    load_checked_for(path, warnings, None)
+}
+
+/// [`load_checked_with`] for rules about to read `data`: when the ruleset has errors, the
+/// columns it reads that the data's header lacks are reported with them, so that one
+/// round of fixes covers both.
+pub fn load_checked_for(
+    path: &std::path::Path,
+    warnings: bool,
+    data: Option<(&DataArgs, &str)>,
+) -> Result<tradeseg::check::Checked, Exit> {
     let ruleset = match tradeseg::load::Ruleset::load_allowing(path, &allowed_folders()) {
         Ok(r) => r,
         Err(e) => {
@@ -296,6 +307,7 @@ pub fn load_checked_with(path: &std::path::Path, warnings: bool) -> Result<trade
             return Err(Exit::Usage);
         }
     };
+    let columns = tradeseg::check::columns_read(&ruleset);
     match tradeseg::check::check(ruleset) {
         Ok(checked) => {
             if warnings {
@@ -303,7 +315,21 @@ pub fn load_checked_with(path: &std::path::Path, warnings: bool) -> Result<trade
             }
             Ok(checked)
         }
-        Err(e) => {
+        Err(mut e) => {
+            if let Some(header) = data.and_then(|(args, data)| args.text_header(data)) {
+                for (column, span) in columns.iter().filter(|(c, _)| !header.contains(c)) {
+                    let mut d =
+                        tradeseg::Diagnostic::error(*span, format!("no column `{column}` in the data"))
+                            .label("not in the data's header");
+                    if let Some(near) =
+                        tradeseg::check::suggest::closest(column, header.iter().map(String::as_str))
+                    {
+                        d = d.help(format!("did you mean `{near}`?"));
+                    }
+                    e.diagnostics.push(d);
+                }
+                e.diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+            }
             report::diagnostics(&e.diagnostics, &e.sources);
             say_errors(e.diagnostics.iter().filter(|d| d.is_error()).count());
             Err(Exit::Usage)

@@ -1,7 +1,7 @@
 //! `tradeseg run RULES DATA`: every customer's segments, in input order.
 
 use super::output::Destination;
-use super::{load_checked, report, DataArgs, Exit, RulesPath};
+use super::{report, DataArgs, Exit, RulesPath};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -131,7 +131,7 @@ pub fn run(args: RunArgs) -> Exit {
 /// The steps of a run: load the rules, refuse outputs that would destroy inputs, open
 /// the data and the outputs, evaluate, report, and put the outputs in place.
 fn execute(args: RunArgs) -> Result<Exit, Exit> {
-    let checked = load_checked(&args.rules)?;
+    let checked = super::load_checked_for(&args.rules, false, Some((&args.data_args, &args.data)))?;
     let mut actions = super::load_actions(&checked)?;
     if let Some(actions) = &mut actions {
         actions.set_time_limit(Duration::from_secs(args.script_time_limit));

@@ -735,3 +735,16 @@ fn a_given_column_name_points_to_its_field() {
         ran.stdout
     );
 }
+
+#[test]
+fn a_type_error_does_not_hide_an_unknown_column() {
+    let rules = "segment \"a\" when orders >= 1\nsegment \"b\" when orders == \"x\"\nsegment \"c\" when inquries >= 2\n";
+    let dir = folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders,inquiries\nC1,1,2\n")]);
+    for command in [&["run", "r.seg", "d.csv"][..], &["check", "r.seg", "--data", "d.csv"][..]] {
+        let ran = tradeseg_in(dir.path(), command, b"");
+        assert_eq!(ran.code, 2, "{}", ran.stderr);
+        assert!(ran.stderr.contains("`orders` is used as text here"), "{}", ran.stderr);
+        assert!(ran.stderr.contains("no column `inquries` in the data"), "{}", ran.stderr);
+        assert!(ran.stderr.contains("2 errors in the ruleset"), "{}", ran.stderr);
+    }
+}
