@@ -58,6 +58,7 @@ pub mod eval;
 pub mod events;
 pub mod explain;
 pub mod format;
+pub mod history;
 pub mod load;
 pub mod program;
 pub mod record;

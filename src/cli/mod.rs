@@ -21,6 +21,7 @@ mod check;
 mod clash;
 mod explain;
 mod fmt;
+mod history;
 mod input;
 mod output;
 mod report;
@@ -73,6 +74,8 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Run the `test` blocks of rulesets, and compare them with their stored snapshots.
     Test(test::TestArgs),
+    /// What the membership history holds: runs, a customer's timeline, who moved.
+    History(history::HistoryArgs),
     /// Rewrite rulesets in the canonical layout (--check: only list those not in it).
     Fmt(fmt::FmtArgs),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
@@ -97,6 +100,7 @@ pub fn main(args: Args) -> Exit {
         Command::Explain(a) => explain::run(a),
         Command::Watch(a) => watch::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::History(a) => history::run(a),
         Command::Completions(a) => tooling::completions(a),
         Command::Man => tooling::man(),
     }

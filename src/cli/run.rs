@@ -65,6 +65,10 @@ pub struct RunArgs {
     /// Evaluating threads, 1 to 1024 (default: one per core).
     #[arg(long, default_value = "0", value_parser = parse_threads)]
     pub threads: usize,
+    /// Record this run in the membership history FILE (SQLite, created when absent):
+    /// every customer's segment per dimension and tags, as of the run's date.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
 }
 
 /// `--script-time-limit`: 1 to 86400 seconds.
@@ -146,6 +150,9 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         errln!("error: a workbook is written to a file: give `-o results.xlsx`");
         return Err(Exit::Usage);
     }
+    if let Some(path) = &args.history {
+        history_allows(path, &args)?;
+    }
     let source = Source::from_arg(&args.data);
     let mut input = args.data_args.input(&args.data, &checked)?;
     let options = options(&args, &input);
@@ -222,18 +229,108 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
             _ => {}
         }
     }
+    if let Some(path) = &args.history {
+        record_history(&args, &checked, &events, path, options.compile.as_of)?;
+    }
     Ok(Exit::Done)
+}
+
+/// Stops (exit 2, nothing read or written) when the run could not be recorded: the data
+/// is standard input, or the history has a later run than this one.
+fn history_allows(path: &Path, args: &RunArgs) -> Result<(), Exit> {
+    if args.data == "-" {
+        errln!("error: `--history` needs the data as a file: it is read again to record the run");
+        return Err(Exit::Usage);
+    }
+    if !path.exists() {
+        return Ok(());
+    }
+    let as_of = tradeseg::date::format(args.data_args.as_of.unwrap_or_else(tradeseg::date::today));
+    let latest = tradeseg::history::History::open(path).and_then(|h| h.latest());
+    match latest {
+        Ok(Some(latest)) if latest > as_of => {
+            let e = tradeseg::history::HistoryError::Earlier { as_of, latest };
+            errln!("error: {e}");
+            errln!("help: nothing was read or written; give the run its own date with --as-of");
+            Err(Exit::Usage)
+        }
+        Ok(_) => Ok(()),
+        Err(e) => {
+            errln!("error: {e}");
+            Err(Exit::Usage)
+        }
+    }
+}
+
+/// Records the run in the history file: the data is evaluated again into plain CSV (no
+/// scripts, no kept columns) and its segments and tags are filed as of the run's date.
+fn record_history(
+    args: &RunArgs,
+    checked: &Checked,
+    events: &[tradeseg::events::EventInput],
+    path: &Path,
+    as_of: i32,
+) -> Result<(), Exit> {
+    use tradeseg::history::{fingerprint, History, RunRecord, RunResults};
+    let failed = |e: &dyn std::fmt::Display| {
+        errln!("error: the results were written, but the run was not recorded in `{}`: {e}", path.display());
+        Exit::Failed
+    };
+    let mut input = args.data_args.input(&args.data, checked)?;
+    let options =
+        RunOptions { keep_columns: false, prefix: String::new(), bom: false, ..options(args, &input) };
+    let options = RunOptions { output_format: OutputFormat::Csv, ..options };
+    let mut results = Vec::new();
+    let extras = Extras { events, ..Extras::default() };
+    let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
+    tradeseg::run::run_with(checked, extras, reader, &mut results, &options, None).map_err(|e| failed(&e))?;
+    let dimensions: Vec<String> = checked.dimensions().iter().map(|d| d.name.clone()).collect();
+    let results = RunResults::from_csv(&results, &dimensions).map_err(|e| failed(&e))?;
+    let ruleset_text: String =
+        checked.paths().iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
+    let data = std::fs::read(&args.data).unwrap_or_default();
+    let run = RunRecord {
+        as_of,
+        ruleset_text: std::fs::read_to_string(&args.rules).unwrap_or_default(),
+        ruleset_hash: fingerprint(ruleset_text.as_bytes()),
+        data_name: args.data.clone(),
+        data_hash: fingerprint(&data),
+    };
+    let mut history = History::open(path).map_err(|e| failed(&e))?;
+    let recorded = history.record(&run, &results).map_err(|e| failed(&e))?;
+    let date = tradeseg::date::format(as_of);
+    let what = if recorded.replaced { "recorded again" } else { "recorded" };
+    if recorded.baseline {
+        errln!(
+            "history: {what} as of {date} in `{}`, the first run: {} as a baseline",
+            path.display(),
+            report::count(results.customers.len() as u64, "customer")
+        );
+    } else {
+        let moved: Vec<String> = recorded.moved.iter().map(|(d, n)| format!("{d} {n}")).collect();
+        errln!(
+            "history: {what} as of {date} in `{}`; moved since the last run: {}; {}",
+            path.display(),
+            moved.join(", "),
+            report::count(recorded.tags_changed, "tag change")
+        );
+    }
+    Ok(())
 }
 
 /// Stops (exit 2, nothing read) when `--output` or `--plan` is an input or each other.
 fn refuse_clashes(args: &RunArgs, checked: &Checked, output: Option<&Path>) -> Result<(), Exit> {
     let mut inputs = super::ruleset_files(checked);
     inputs.extend(args.data_args.input_files(&args.data));
-    let outputs: Vec<_> = [output.map(|o| ("--output", o)), args.plan.as_deref().map(|p| ("--plan", p))]
-        .into_iter()
-        .flatten()
-        .map(|(what, path)| super::clash::Role::new(what, path))
-        .collect();
+    let outputs: Vec<_> = [
+        output.map(|o| ("--output", o)),
+        args.plan.as_deref().map(|p| ("--plan", p)),
+        args.history.as_deref().map(|h| ("--history", h)),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(what, path)| super::clash::Role::new(what, path))
+    .collect();
     super::refuse_clashes(&inputs, &outputs)
 }
 

@@ -12,6 +12,7 @@ mod defects;
 mod diagnostics;
 mod duckdb_history;
 mod duckdb_reference;
+mod history;
 mod layers;
 mod properties;
 mod reload;

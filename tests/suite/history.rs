@@ -1,0 +1,152 @@
+//! The membership history on a real SQLite file: a sequence of dated runs over changing
+//! data, and the timelines and moves read back, against expectations written by hand.
+
+use crate::common::{folder, tradeseg_in};
+use tradeseg::history::History;
+
+const RULES: &str = r#"
+dimension stars {
+    segment "4-star" when orders >= 1
+    segment "2-star" when inquiries >= 2
+    otherwise "0-star"
+}
+segment "vip" when revenue >= 100000
+"#;
+
+/// Three months of one small export: C1 orders in November, C2 drops out of the export in
+/// December, C3 arrives in November, C4 never changes.
+const MONTHS: [(&str, &str); 3] = [
+    ("2026-10-01", "id,orders,inquiries,revenue\nC1,0,3,0\nC2,0,0,0\nC4,2,5,200000\n"),
+    ("2026-11-01", "id,orders,inquiries,revenue\nC1,1,3,5000\nC2,0,2,0\nC3,0,0,0\nC4,2,5,200000\n"),
+    ("2026-12-01", "id,orders,inquiries,revenue\nC1,1,3,150000\nC3,0,4,0\nC4,2,5,200000\n"),
+];
+
+fn record(dir: &std::path::Path, month: usize) -> crate::common::Ran {
+    let (as_of, data) = MONTHS[month];
+    std::fs::write(dir.join("data.csv"), data).unwrap();
+    let args = ["run", "rules.seg", "data.csv", "--as-of", as_of, "-q", "-o", "out.csv", "--history", "h.db"];
+    tradeseg_in(dir, &args, b"")
+}
+
+#[test]
+fn a_quarter_of_runs_gives_timelines_and_moves() {
+    let dir = folder(&[("rules.seg", RULES.as_bytes())]);
+    let first = record(dir.path(), 0);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stderr.contains("the first run: 3 customers as a baseline"), "{}", first.stderr);
+    for month in 1..3 {
+        let ran = record(dir.path(), month);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+    }
+    let history = History::open(&dir.path().join("h.db")).unwrap();
+    let runs: Vec<String> = history.runs().unwrap().into_iter().map(|r| r.as_of).collect();
+    assert_eq!(runs, ["2026-10-01", "2026-11-01", "2026-12-01"]);
+
+    // C1: 2-star in October, 4-star from November; vip from December.
+    let c1 = history.timeline("C1").unwrap().expect("C1 is known");
+    let stays: Vec<(String, String, Option<String>)> =
+        c1.dimensions["stars"].iter().map(|s| (s.segment.clone(), s.from.clone(), s.to.clone())).collect();
+    assert_eq!(
+        stays,
+        [
+            ("2-star".to_string(), "2026-10-01".to_string(), Some("2026-11-01".to_string())),
+            ("4-star".to_string(), "2026-11-01".to_string(), None),
+        ]
+    );
+    assert_eq!(c1.tags["vip"][0].from, "2026-12-01");
+    // C2 left the data in December: its stay ended then.
+    let c2 = history.timeline("C2").unwrap().expect("C2 is known");
+    assert_eq!(c2.dimensions["stars"].last().unwrap().to.as_deref(), Some("2026-12-01"));
+    // C4 never moved: one stay, still open, and no row was added for it after October.
+    let c4 = history.timeline("C4").unwrap().expect("C4 is known");
+    assert_eq!(c4.dimensions["stars"].len(), 1);
+    assert_eq!(c4.tags["vip"].len(), 1);
+    assert!(history.timeline("C9").unwrap().is_none());
+
+    // Moves between the last two runs: C2 left (2-star → none), C3 became 2-star.
+    let moves: Vec<(Option<String>, Option<String>, Vec<String>)> =
+        history.moves(None, None).unwrap().into_iter().map(|m| (m.from, m.to, m.customers)).collect();
+    let expected = [
+        (Some("0-star".to_string()), Some("2-star".to_string()), vec!["C3".to_string()]),
+        (Some("2-star".to_string()), None, vec!["C2".to_string()]),
+    ];
+    assert_eq!(moves.len(), 2, "{moves:?}");
+    for e in expected {
+        assert!(moves.contains(&e), "{e:?} in {moves:?}");
+    }
+    // Since October: C1 2-star → 4-star, C2 0-star → none, C3 none → 2-star.
+    let since = history.moves(Some("2026-10-01"), Some("stars")).unwrap();
+    assert_eq!(since.iter().map(|m| m.count).sum::<u64>(), 3, "{since:?}");
+
+    // Analysts read the same from the views, with dates as text, in any SQLite client.
+    drop(history);
+    let conn = rusqlite::Connection::open(dir.path().join("h.db")).unwrap();
+    let stays: Vec<(String, String, Option<String>)> = conn
+        .prepare(
+            "SELECT segment, from_date, to_date FROM memberships WHERE customer = 'C1' ORDER BY from_date",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stays[0], ("2-star".to_string(), "2026-10-01".to_string(), Some("2026-11-01".to_string())));
+    let vip: String = conn
+        .query_row("SELECT from_date FROM tag_stays WHERE customer = 'C1' AND tag = 'vip'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(vip, "2026-12-01");
+
+    // The command line shows the same.
+    let ran = tradeseg_in(dir.path(), &["history", "h.db", "--customer", "C1", "--format", "json"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(json["dimensions"]["stars"][1]["segment"], "4-star");
+    assert_eq!(json["dimensions"]["stars"][1]["to"], serde_json::Value::Null);
+    let ran = tradeseg_in(dir.path(), &["history", "h.db", "--moves", "--format", "csv"], b"");
+    assert!(ran.stdout.starts_with("dimension,from,to,customers,ids\n"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("stars,2-star,(none),1,C2\n"), "{}", ran.stdout);
+}
+
+#[test]
+fn the_same_date_replaces_and_an_earlier_one_is_refused() {
+    let dir = folder(&[("rules.seg", RULES.as_bytes())]);
+    assert_eq!(record(dir.path(), 0).code, 0);
+    assert_eq!(record(dir.path(), 1).code, 0);
+    // November again, with other data: the November run is replaced, not added.
+    std::fs::write(dir.path().join("data.csv"), MONTHS[0].1).unwrap();
+    let args =
+        ["run", "rules.seg", "data.csv", "--as-of", "2026-11-01", "-q", "-o", "out.csv", "--history", "h.db"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert!(ran.stderr.contains("recorded again as of 2026-11-01"), "{}", ran.stderr);
+    let history = History::open(&dir.path().join("h.db")).unwrap();
+    assert_eq!(history.runs().unwrap().len(), 2);
+    let c1 = history.timeline("C1").unwrap().unwrap();
+    assert_eq!(c1.dimensions["stars"].len(), 1, "the replaced run's move is gone: {c1:?}");
+    assert_eq!(c1.dimensions["stars"][0].to, None);
+    drop(history);
+    // September: refused before anything is read or written.
+    std::fs::remove_file(dir.path().join("out.csv")).unwrap();
+    let args =
+        ["run", "rules.seg", "data.csv", "--as-of", "2026-09-01", "-q", "-o", "out.csv", "--history", "h.db"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("already has a run of 2026-11-01"), "{}", ran.stderr);
+    assert!(!dir.path().join("out.csv").exists());
+}
+
+#[test]
+fn the_schema_is_versioned() {
+    let dir = folder(&[]);
+    let path = dir.path().join("h.db");
+    drop(History::open(&path).unwrap());
+    // Opened again, nothing is migrated twice.
+    drop(History::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 1);
+    // A file from a newer tradeseg is refused, not damaged.
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let Err(e) = History::open(&path) else { panic!("a newer schema opened") };
+    assert!(e.to_string().contains("newer"), "{e}");
+}
