@@ -58,6 +58,7 @@ pub mod eval;
 pub mod events;
 pub mod explain;
 pub mod format;
+#[cfg(feature = "history")]
 pub mod history;
 pub mod load;
 pub mod program;
@@ -68,6 +69,7 @@ pub mod snapshot;
 pub mod source;
 pub mod syntax;
 pub mod verify;
+#[cfg(feature = "workbooks")]
 pub mod workbook;
 
 pub use check::Checked;
