@@ -150,3 +150,43 @@ fn the_schema_is_versioned() {
     let Err(e) = History::open(&path) else { panic!("a newer schema opened") };
     assert!(e.to_string().contains("newer"), "{e}");
 }
+
+#[test]
+fn the_bundled_quarter_shows_its_movement() {
+    let root = crate::common::root();
+    let dir = folder(&[]);
+    let db = dir.path().join("q.db");
+    for month in ["09", "10", "11"] {
+        let data = root.join(format!("examples/data/history/2026-{month}.csv"));
+        let as_of = format!("2026-{month}-01");
+        let args = [
+            "run",
+            "rulesets/purchase_stage.seg",
+            data.to_str().unwrap(),
+            "--as-of",
+            &as_of,
+            "-q",
+            "-o",
+            "-",
+            "--history",
+            db.to_str().unwrap(),
+        ];
+        let ran = tradeseg_in(&root, &args, b"");
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+    }
+    let history = History::open(&db).unwrap();
+    // C0100: a 2-star lead in September, took samples in October, ordered in November.
+    let c0100: Vec<(String, String)> = history.timeline("C0100").unwrap().unwrap().dimensions["stars"]
+        .iter()
+        .map(|s| (s.segment.clone(), s.from.clone()))
+        .collect();
+    let expected = [("2-star", "2026-09-01"), ("3-star", "2026-10-01"), ("4-star", "2026-11-01")];
+    assert_eq!(c0100, expected.map(|(s, d)| (s.to_string(), d.to_string())));
+    // Over the quarter, all 30 customers who were not yet buyers in September became
+    // 4-star, and the 10 who came later entered.
+    let moves = history.moves(Some("2026-09-01"), Some("stars")).unwrap();
+    let to_4_star: u64 =
+        moves.iter().filter(|m| m.to.as_deref() == Some("4-star") && m.from.is_some()).map(|m| m.count).sum();
+    let arrived: u64 = moves.iter().filter(|m| m.from.is_none()).map(|m| m.count).sum();
+    assert_eq!((to_4_star, arrived), (30, 10), "{moves:?}");
+}
