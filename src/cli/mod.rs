@@ -19,6 +19,7 @@ macro_rules! err {
 
 mod check;
 mod clash;
+mod diff;
 mod explain;
 mod fmt;
 mod history;
@@ -74,6 +75,9 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Run the `test` blocks of rulesets, and compare them with their stored snapshots.
     Test(test::TestArgs),
+    /// What a rule change would do (OLD.seg NEW.seg DATA), or what changed between two
+    /// results files: who moves where, tags gained and lost.
+    Diff(diff::DiffArgs),
     /// What the membership history holds: runs, a customer's timeline, who moved.
     History(history::HistoryArgs),
     /// Rewrite rulesets in the canonical layout (--check: only list those not in it).
@@ -101,6 +105,7 @@ pub fn main(args: Args) -> Exit {
         Command::Watch(a) => watch::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::History(a) => history::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Completions(a) => tooling::completions(a),
         Command::Man => tooling::man(),
     }

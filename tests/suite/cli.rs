@@ -748,3 +748,31 @@ fn a_type_error_does_not_hide_an_unknown_column() {
         assert!(ran.stderr.contains("2 errors in the ruleset"), "{}", ran.stderr);
     }
 }
+
+#[test]
+fn diff_shows_what_a_rule_change_would_do_and_what_changed_between_runs() {
+    let old = "dimension stars {\n    segment \"4-star\" when orders >= 2\n    otherwise \"0-star\"\n}\nsegment \"keen\" when inquiries >= 3\n";
+    let new = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\nsegment \"keen\" when inquiries >= 2\n";
+    let data = "id,orders,inquiries\nC1,1,2\nC2,2,3\nC3,0,1\nC4,1,5\n";
+    let dir = folder(&[("old.seg", old.as_bytes()), ("new.seg", new.as_bytes()), ("d.csv", data.as_bytes())]);
+    let ran = tradeseg_in(dir.path(), &["diff", "old.seg", "new.seg", "d.csv"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "stars: 2 customers\n  0-star → 4-star  2  (C1, C4)\ntags:\n  keen  +1 (C1)\n");
+    let ran = tradeseg_in(dir.path(), &["diff", "old.seg", "new.seg", "d.csv", "--format", "json"], b"");
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(json["moves"][0]["count"], 2);
+    assert_eq!(json["tags"][0]["examples_gained"][0], "C1");
+    // Two results files: a month apart.
+    let october = "id,stars,tags\nC1,0-star,\nC2,4-star,keen\nC3,0-star,\n";
+    let november = "id,stars,tags\nC1,4-star,keen\nC2,4-star,\nC5,0-star,\n";
+    std::fs::write(dir.path().join("october.csv"), october).unwrap();
+    std::fs::write(dir.path().join("november.csv"), november).unwrap();
+    let ran = tradeseg_in(dir.path(), &["diff", "october.csv", "november.csv", "--format", "csv"], b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "dimension,from,to,customers,examples\nstars,0-star,4-star,1,C1\ntag:keen,,tagged,1,C1\ntag:keen,tagged,,1,C2\n"
+    );
+    // Rulesets need the data.
+    assert_eq!(tradeseg_in(dir.path(), &["diff", "old.seg", "new.seg"], b"").code, 2);
+}
