@@ -172,7 +172,10 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     };
     let progress = Progress::default();
     let bar = progress_bar(&source, progress.clone());
-    let extras = Extras { actions: actions.as_ref(), plan: plan_sink, events: &events };
+    // With --history, the run hands every customer's outcome on as it writes it.
+    let mut recorded = args.history.as_ref().map(|_| tradeseg::history::RunResults::default());
+    let outcomes = recorded.as_mut().map(|r| r as &mut dyn tradeseg::run::OutcomeSink);
+    let extras = Extras { actions: actions.as_ref(), plan: plan_sink, events: &events, outcomes };
     let mut encoder;
     let results: &mut dyn std::io::Write = match &mut destination {
         None => &mut in_memory,
@@ -229,19 +232,15 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
             _ => {}
         }
     }
-    if let Some(path) = &args.history {
-        record_history(&args, &checked, &events, path, options.compile.as_of)?;
+    if let (Some(path), Some(results)) = (&args.history, &recorded) {
+        record_history(&args, &checked, results, path, options.compile.as_of)?;
     }
     Ok(Exit::Done)
 }
 
-/// Stops (exit 2, nothing read or written) when the run could not be recorded: the data
-/// is standard input, or the history has a later run than this one.
+/// Stops (exit 2, nothing read or written) when the run could not be recorded: the
+/// history has a later run than this one.
 fn history_allows(path: &Path, args: &RunArgs) -> Result<(), Exit> {
-    if args.data == "-" {
-        errln!("error: `--history` needs the data as a file: it is read again to record the run");
-        return Err(Exit::Usage);
-    }
     if !path.exists() {
         return Ok(());
     }
@@ -262,33 +261,23 @@ fn history_allows(path: &Path, args: &RunArgs) -> Result<(), Exit> {
     }
 }
 
-/// Records the run in the history file: the data is evaluated again into plain CSV (no
-/// scripts, no kept columns) and its segments and tags are filed as of the run's date.
+/// Records the run's outcomes in the history file, as of the run's date.
 fn record_history(
     args: &RunArgs,
     checked: &Checked,
-    events: &[tradeseg::events::EventInput],
+    results: &tradeseg::history::RunResults,
     path: &Path,
     as_of: i32,
 ) -> Result<(), Exit> {
-    use tradeseg::history::{fingerprint, History, RunRecord, RunResults};
+    use tradeseg::history::{fingerprint, History, RunRecord};
     let failed = |e: &dyn std::fmt::Display| {
         errln!("error: the results were written, but the run was not recorded in `{}`: {e}", path.display());
         Exit::Failed
     };
-    let mut input = args.data_args.input(&args.data, checked)?;
-    let options =
-        RunOptions { keep_columns: false, prefix: String::new(), bom: false, ..options(args, &input) };
-    let options = RunOptions { output_format: OutputFormat::Csv, ..options };
-    let mut results = Vec::new();
-    let extras = Extras { events, ..Extras::default() };
-    let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
-    tradeseg::run::run_with(checked, extras, reader, &mut results, &options, None).map_err(|e| failed(&e))?;
-    let dimensions: Vec<String> = checked.dimensions().iter().map(|d| d.name.clone()).collect();
-    let results = RunResults::from_csv(&results, &dimensions).map_err(|e| failed(&e))?;
     let ruleset_text: String =
         checked.paths().iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
-    let data = std::fs::read(&args.data).unwrap_or_default();
+    // Standard input cannot be read twice: its fingerprint is left empty.
+    let data = if args.data == "-" { Vec::new() } else { std::fs::read(&args.data).unwrap_or_default() };
     let run = RunRecord {
         as_of,
         ruleset_text: std::fs::read_to_string(&args.rules).unwrap_or_default(),
@@ -297,14 +286,14 @@ fn record_history(
         data_hash: fingerprint(&data),
     };
     let mut history = History::open(path).map_err(|e| failed(&e))?;
-    let recorded = history.record(&run, &results).map_err(|e| failed(&e))?;
+    let recorded = history.record(&run, results).map_err(|e| failed(&e))?;
     let date = tradeseg::date::format(as_of);
     let what = if recorded.replaced { "recorded again" } else { "recorded" };
     if recorded.baseline {
         errln!(
             "history: {what} as of {date} in `{}`, the first run: {} as a baseline",
             path.display(),
-            report::count(results.customers.len() as u64, "customer")
+            report::count(results.len() as u64, "customer")
         );
     } else {
         let moved: Vec<String> = recorded.moved.iter().map(|(d, n)| format!("{d} {n}")).collect();

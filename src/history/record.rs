@@ -19,43 +19,58 @@ pub struct RunRecord {
     pub data_hash: String,
 }
 
-/// A run's results: per customer, its segment in each dimension and its tags.
+/// A run's results as the run hands them on (it is the run's
+/// [`crate::run::OutcomeSink`]): the names once, then per customer its segment in each
+/// dimension and its tags, as indices into them, packed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunResults {
-    pub dimensions: Vec<String>,
-    /// Id, segment per dimension (in `dimensions` order), tags.
-    pub customers: Vec<(String, Vec<Option<String>>, Vec<String>)>,
+    /// Per dimension, its name and its segments' names.
+    pub dimensions: Vec<(String, Vec<String>)>,
+    pub tags: Vec<String>,
+    ids: String,
+    id_ends: Vec<u32>,
+    /// Per customer: a segment index per dimension (`u16::MAX`: none), then its tags.
+    codes: Vec<u16>,
+    code_ends: Vec<u32>,
+}
+
+impl crate::run::OutcomeSink for RunResults {
+    fn names(&mut self, dimensions: &[(String, Vec<String>)], tags: &[String]) {
+        self.dimensions = dimensions.to_vec();
+        self.tags = tags.to_vec();
+    }
+
+    fn customer(&mut self, id: &str, segments: &[Option<u16>], tags: &[u16]) {
+        if id.is_empty() {
+            return;
+        }
+        self.ids.push_str(id);
+        self.id_ends.push(self.ids.len() as u32);
+        self.codes.extend(segments.iter().map(|s| s.unwrap_or(u16::MAX)));
+        self.codes.extend_from_slice(tags);
+        self.code_ends.push(self.codes.len() as u32);
+    }
 }
 
 impl RunResults {
-    /// Reads results as `tradeseg run` writes them in CSV with no kept columns and no
-    /// prefix: the id, one column per dimension, then `tags` (`;`-separated).
-    pub fn from_csv(text: &[u8], dimensions: &[String]) -> Result<RunResults, HistoryError> {
-        let bad =
-            |e: csv::Error| HistoryError::Database(format!("the run's results could not be read back: {e}"));
-        let mut reader = csv::ReaderBuilder::new().from_reader(text);
-        let header: Vec<String> = reader.headers().map_err(bad)?.iter().map(str::to_string).collect();
-        let column = |name: &str| header.iter().position(|h| h == name);
-        let dimension_columns: Vec<Option<usize>> = dimensions.iter().map(|d| column(d)).collect();
-        let tags_column = column("tags");
-        let mut results = RunResults { dimensions: dimensions.to_vec(), customers: Vec::new() };
-        for record in reader.records() {
-            let record = record.map_err(bad)?;
-            let id = record.get(0).unwrap_or_default().to_string();
-            if id.is_empty() {
-                continue;
-            }
-            let segments = dimension_columns
-                .iter()
-                .map(|c| c.and_then(|c| record.get(c)).filter(|s| !s.is_empty()).map(str::to_string))
-                .collect();
-            let tags = tags_column
-                .and_then(|c| record.get(c))
-                .map(|t| t.split(';').filter(|t| !t.is_empty()).map(str::to_string).collect())
-                .unwrap_or_default();
-            results.customers.push((id, segments, tags));
-        }
-        Ok(results)
+    /// How many customers the run had (with an id).
+    pub fn len(&self) -> usize {
+        self.id_ends.len()
+    }
+
+    /// True when the run had no customer.
+    pub fn is_empty(&self) -> bool {
+        self.id_ends.is_empty()
+    }
+
+    /// Each customer's id and codes.
+    fn customers(&self) -> impl Iterator<Item = (&str, &[u16])> {
+        let starts = std::iter::once(0).chain(self.id_ends.iter().map(|&e| e as usize));
+        let code_starts = std::iter::once(0).chain(self.code_ends.iter().map(|&e| e as usize));
+        starts
+            .zip(&self.id_ends)
+            .zip(code_starts.zip(&self.code_ends))
+            .map(|((s, &e), (cs, &ce))| (&self.ids[s..e as usize], &self.codes[cs..ce as usize]))
     }
 }
 
@@ -102,10 +117,19 @@ impl History {
                 run.ruleset_text,
                 run.data_name,
                 run.data_hash,
-                results.customers.len() as i64,
+                results.len() as i64,
             ],
         )?;
         let mut segments = Segments::load(&tx)?;
+        // The number of every segment and tag the run can give, looked up once.
+        let mut numbers: Vec<Vec<i64>> = Vec::with_capacity(results.dimensions.len());
+        for (dimension, names) in &results.dimensions {
+            numbers
+                .push(names.iter().map(|n| segments.id(&tx, Some(dimension), n)).collect::<Result<_, _>>()?);
+        }
+        let tag_numbers: Vec<i64> =
+            results.tags.iter().map(|t| segments.id(&tx, None, t)).collect::<Result<_, _>>()?;
+        let dimension_names: Vec<String> = results.dimensions.iter().map(|d| d.0.clone()).collect();
         let mut customers = load_customers(&tx)?;
         let mut next_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
@@ -120,19 +144,20 @@ impl History {
             )?;
             let mut keep =
                 tx.prepare_cached("INSERT OR REPLACE INTO customers (name, id, state) VALUES (?1, ?2, ?3)")?;
-            for (name, in_dimensions, tags) in &results.customers {
-                let mut state: State = Vec::with_capacity(in_dimensions.len() + tags.len());
-                for (d, segment) in in_dimensions.iter().enumerate() {
-                    if let Some(segment) = segment {
-                        state.push(segments.id(&tx, Some(&results.dimensions[d]), segment)?);
+            let mut state: State = Vec::new();
+            for (name, codes) in results.customers() {
+                state.clear();
+                for (d, &code) in codes.iter().take(numbers.len()).enumerate() {
+                    if let Some(&number) = numbers[d].get(usize::from(code)) {
+                        state.push(number);
                     }
                 }
-                for tag in tags {
-                    state.push(segments.id(&tx, None, tag)?);
-                }
+                state.extend(
+                    codes.iter().skip(numbers.len()).filter_map(|&t| tag_numbers.get(usize::from(t))),
+                );
                 state.sort_unstable();
                 state.dedup();
-                let (id, before) = match customers.remove(name.as_str()) {
+                let (id, before) = match customers.remove(name) {
                     Some(known) => known,
                     None => {
                         next_id += 1;
@@ -148,7 +173,7 @@ impl History {
                 for &entered in state.iter().filter(|s| !before.contains(s)) {
                     open.execute(rusqlite::params![id, entered, day])?;
                 }
-                count_changes(&before, &state, &segments, &results.dimensions, &mut moved, &mut tags_changed);
+                count_changes(&before, &state, &segments, &dimension_names, &mut moved, &mut tags_changed);
                 keep.execute(rusqlite::params![name, id, pack(&state)])?;
             }
             // Customers no longer in the data leave everything they were in.
@@ -156,15 +181,13 @@ impl History {
                 for &left in &before {
                     close.execute(rusqlite::params![id, left, day])?;
                 }
-                count_changes(&before, &[], &segments, &results.dimensions, &mut moved, &mut tags_changed);
+                count_changes(&before, &[], &segments, &dimension_names, &mut moved, &mut tags_changed);
                 keep.execute(rusqlite::params![name, id, pack(&[])])?;
             }
         }
         tx.commit()?;
-        let moved = results
-            .dimensions
-            .iter()
-            .cloned()
+        let moved = dimension_names
+            .into_iter()
             .zip(moved.into_iter().map(|n| if baseline { 0 } else { n }))
             .collect();
         Ok(Recorded { baseline, replaced, moved, tags_changed: if baseline { 0 } else { tags_changed } })

@@ -113,12 +113,24 @@ pub fn run(
 }
 
 /// What a run may take besides the customers: action scripts with a plan to write their
-/// tasks to, and event streams for rules over history.
+/// tasks to, event streams for rules over history, and a receiver of every customer's
+/// outcome (for a program that files the results somewhere, as `--history` does).
 #[derive(Default)]
 pub struct Extras<'a> {
     pub actions: Option<&'a Actions>,
     pub plan: Option<PlanSink<'a>>,
     pub events: &'a [EventInput],
+    pub outcomes: Option<&'a mut dyn OutcomeSink>,
+}
+
+/// Receives each customer's outcome as its result is written, in input order: the segment
+/// per dimension and the tags, as indices into the names given first.
+pub trait OutcomeSink {
+    /// The names the indices stand for: per dimension its name and its segments' names
+    /// (`otherwise` last), and the tags' names. Called once, before any customer.
+    fn names(&mut self, dimensions: &[(String, Vec<String>)], tags: &[String]);
+    /// One customer: its id, its segment per dimension (`None`: no segment), its tags.
+    fn customer(&mut self, id: &str, segments: &[Option<u16>], tags: &[u16]);
 }
 
 /// Where the follow-up plan goes, and in which format.
@@ -131,6 +143,8 @@ pub(crate) struct Setup<'a> {
     pub history: Option<&'a History>,
     pub options: &'a RunOptions,
     pub plan: Option<PlanFormat>,
+    /// Workers keep each customer's outcome for an [`OutcomeSink`].
+    pub outcomes: bool,
 }
 
 /// Runs a checked ruleset over `input`, writing results to `output`: reads the event
@@ -144,7 +158,7 @@ pub fn run_with<'o>(
     options: &RunOptions,
     progress: Option<Progress>,
 ) -> Result<Report, RunError> {
-    let Extras { actions, plan, events } = extras;
+    let Extras { actions, plan, events, outcomes } = extras;
     let progress = progress.unwrap_or_default();
     let mut reader = BatchReader::new(input, options.input_format, options.delimiter, progress.clone());
     let header = reader.header().map_err(RunError::Input)?;
@@ -182,8 +196,9 @@ pub fn run_with<'o>(
         history: history.as_ref(),
         options,
         plan: plan.as_ref().map(|p| p.1),
+        outcomes: outcomes.is_some(),
     };
-    let mut writer = write::Writer::new(output, plan, &setup, header.as_deref());
+    let mut writer = write::Writer::new(output, plan, &setup, header.as_deref(), outcomes);
     let mut report = Report::new(&program, warnings);
     execute(&setup, reader, &mut writer, &mut report, threads)?;
     if let Some(actions) = actions.filter(|a| a.exhausted()) {

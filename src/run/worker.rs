@@ -52,6 +52,44 @@ pub struct BatchResult {
     pub id_prints: Vec<u64>,
     /// The first input key that is also a result column (JSON with `--keep-columns`).
     pub clash: Option<String>,
+    /// Each written customer's outcome, when the run hands them on.
+    pub outcomes: Outcomes,
+}
+
+/// The outcomes of a batch's customers, packed: ids one after another, and per customer
+/// its segment per dimension (`u16::MAX`: none) followed by its tags.
+#[derive(Debug, Default)]
+pub struct Outcomes {
+    ids: String,
+    id_ends: Vec<u32>,
+    codes: Vec<u16>,
+    code_ends: Vec<u32>,
+    dimensions: usize,
+}
+
+impl Outcomes {
+    fn push(&mut self, id: &str, outcome: &Outcome) {
+        self.dimensions = outcome.segments.len();
+        self.ids.push_str(id);
+        self.id_ends.push(self.ids.len() as u32);
+        self.codes.extend(outcome.segments.iter().map(|s| s.unwrap_or(u16::MAX)));
+        self.codes.extend_from_slice(&outcome.tags);
+        self.code_ends.push(self.codes.len() as u32);
+    }
+
+    /// Calls `f` with each customer's id, segments and tags, in order.
+    pub fn each(&self, mut f: impl FnMut(&str, &[Option<u16>], &[u16])) {
+        let mut segments: Vec<Option<u16>> = Vec::with_capacity(self.dimensions);
+        let (mut id_start, mut code_start) = (0usize, 0usize);
+        for (&id_end, &code_end) in self.id_ends.iter().zip(&self.code_ends) {
+            let id = &self.ids[id_start..id_end as usize];
+            let codes = &self.codes[code_start..code_end as usize];
+            segments.clear();
+            segments.extend(codes[..self.dimensions].iter().map(|&c| (c != u16::MAX).then_some(c)));
+            f(id, &segments, &codes[self.dimensions..]);
+            (id_start, code_start) = (id_end as usize, code_end as usize);
+        }
+    }
 }
 
 /// Evaluates batches.
@@ -70,6 +108,8 @@ pub struct Worker<'p> {
     /// The keys of a JSON record the rules read, when nothing needs the whole record
     /// (no scripts, no `--keep-columns`).
     json_keys: Option<Wanted<'p>>,
+    /// Keep each customer's outcome (see [`super::OutcomeSink`]).
+    keep_outcomes: bool,
 }
 
 impl<'p> Worker<'p> {
@@ -92,6 +132,7 @@ impl<'p> Worker<'p> {
             record: ByteRecord::new(),
             column_types,
             derived: vec![String::new(); setup.actions.map_or(0, |a| a.derived.len())],
+            keep_outcomes: setup.outcomes,
             json_keys: (setup.actions.is_none() && !setup.options.keep_columns).then(|| {
                 let columns = program.slots[..program.aggregate_base].iter().map(|s| s.column.as_str());
                 Wanted::new(columns, &program.id_name)
@@ -133,6 +174,7 @@ impl<'p> Worker<'p> {
             id_ends: Vec::new(),
             id_prints: Vec::new(),
             clash: None,
+            outcomes: Outcomes::default(),
         };
         match batch {
             Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
@@ -201,6 +243,9 @@ impl<'p> Worker<'p> {
             }
             let outcome = self.evaluator.outcome();
             self.formatter.csv_record(self.program, outcome, id, &record, &self.derived);
+            if self.keep_outcomes {
+                result.outcomes.push(&String::from_utf8_lossy(id), outcome);
+            }
             self.derived.iter_mut().for_each(String::clear);
         }
         self.record = record;
@@ -309,6 +354,9 @@ impl<'p> Worker<'p> {
         }
         let outcome = self.evaluator.outcome();
         self.formatter.json_record(self.program, outcome, object, &self.derived);
+        if self.keep_outcomes {
+            result.outcomes.push(&id, outcome);
+        }
         self.derived.iter_mut().for_each(String::clear);
     }
 }
@@ -344,6 +392,9 @@ impl Worker<'_> {
         self.evaluate(result, line);
         let outcome = self.evaluator.outcome();
         self.formatter.json_cells_record(self.program, outcome, cells.id.as_ref(), &id);
+        if self.keep_outcomes {
+            result.outcomes.push(&id, outcome);
+        }
     }
 
     /// Keeps a record's id for finding repeats; an empty one is a data error.

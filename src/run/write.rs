@@ -306,6 +306,7 @@ pub struct Writer<'o> {
     wrote_row: bool,
     plan: Option<(BufWriter<&'o mut dyn Write>, PlanFormat)>,
     wrote_task: bool,
+    outcomes: Option<&'o mut dyn super::OutcomeSink>,
 }
 
 /// The plan's CSV header.
@@ -322,8 +323,15 @@ impl<'o> Writer<'o> {
         plan: Option<PlanSink<'o>>,
         setup: &Setup,
         input_header: Option<&[String]>,
+        mut outcomes: Option<&'o mut dyn super::OutcomeSink>,
     ) -> Writer<'o> {
         let (program, options) = (setup.program, setup.options);
+        if let Some(sink) = outcomes.as_mut() {
+            let dimensions: Vec<(String, Vec<String>)> =
+                program.dimensions.iter().map(|d| (d.name.clone(), d.names.clone())).collect();
+            let tags: Vec<String> = program.tags.iter().map(|t| t.name.clone()).collect();
+            sink.names(&dimensions, &tags);
+        }
         let mut preamble = Vec::new();
         match options.output_format {
             OutputFormat::Csv | OutputFormat::Table => {
@@ -352,6 +360,7 @@ impl<'o> Writer<'o> {
             wrote_row: false,
             plan: plan.map(|(out, format)| (BufWriter::with_capacity(1 << 16, out), format)),
             wrote_task: false,
+            outcomes,
         }
     }
 
@@ -394,6 +403,9 @@ impl<'o> Writer<'o> {
                 }
                 self.rows(&result.output)?;
                 self.tasks(&result.plan)?;
+                if let Some(sink) = self.outcomes.as_mut() {
+                    result.outcomes.each(|id, segments, tags| sink.customer(id, segments, tags));
+                }
                 next += 1;
                 window.advance(next);
             }
