@@ -130,7 +130,12 @@ impl History {
         let tag_numbers: Vec<i64> =
             results.tags.iter().map(|t| segments.id(&tx, None, t)).collect::<Result<_, _>>()?;
         let dimension_names: Vec<String> = results.dimensions.iter().map(|d| d.0.clone()).collect();
-        let mut customers = load_customers(&tx)?;
+        // The run's customers and the recorded ones, both in id order, walked side by side
+        // (no hashing of a million ids); a repeated id counts once, as first seen.
+        let mut run_order: Vec<(&str, &[u16])> = results.customers().collect();
+        run_order.sort_by(|a, b| a.0.cmp(b.0));
+        run_order.dedup_by(|later, first| later.0 == first.0);
+        let mut known = load_customers(&tx)?.into_iter().peekable();
         let mut next_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
         let mut moved = vec![0u64; results.dimensions.len()];
@@ -144,8 +149,27 @@ impl History {
             )?;
             let mut keep =
                 tx.prepare_cached("INSERT OR REPLACE INTO customers (name, id, state) VALUES (?1, ?2, ?3)")?;
+            let mut change =
+                |name: &str, id: i64, before: &[i64], after: &[i64]| -> Result<(), HistoryError> {
+                    for &left in before.iter().filter(|s| !after.contains(s)) {
+                        close.execute(rusqlite::params![id, left, day])?;
+                    }
+                    for &entered in after.iter().filter(|s| !before.contains(s)) {
+                        open.execute(rusqlite::params![id, entered, day])?;
+                    }
+                    count_changes(before, after, &segments, &dimension_names, &mut moved, &mut tags_changed);
+                    keep.execute(rusqlite::params![name, id, pack(after)])?;
+                    Ok(())
+                };
             let mut state: State = Vec::new();
-            for (name, codes) in results.customers() {
+            for (name, codes) in run_order {
+                // Recorded customers before this one are no longer in the data: they leave
+                // everything they were in.
+                while let Some((gone, id, before)) = known.next_if(|k| k.0.as_str() < name) {
+                    if !before.is_empty() {
+                        change(&gone, id, &before, &[])?;
+                    }
+                }
                 state.clear();
                 for (d, &code) in codes.iter().take(numbers.len()).enumerate() {
                     if let Some(&number) = numbers[d].get(usize::from(code)) {
@@ -157,32 +181,21 @@ impl History {
                 );
                 state.sort_unstable();
                 state.dedup();
-                let (id, before) = match customers.remove(name) {
-                    Some(known) => known,
+                let (id, before) = match known.next_if(|k| k.0 == name) {
+                    Some((_, id, before)) => (id, before),
                     None => {
                         next_id += 1;
                         (next_id - 1, Vec::new())
                     }
                 };
-                if before == state {
-                    continue;
+                if before != state {
+                    change(name, id, &before, &state)?;
                 }
-                for &left in before.iter().filter(|s| !state.contains(s)) {
-                    close.execute(rusqlite::params![id, left, day])?;
-                }
-                for &entered in state.iter().filter(|s| !before.contains(s)) {
-                    open.execute(rusqlite::params![id, entered, day])?;
-                }
-                count_changes(&before, &state, &segments, &dimension_names, &mut moved, &mut tags_changed);
-                keep.execute(rusqlite::params![name, id, pack(&state)])?;
             }
-            // Customers no longer in the data leave everything they were in.
-            for (name, (id, before)) in customers.into_iter().filter(|(_, (_, state))| !state.is_empty()) {
-                for &left in &before {
-                    close.execute(rusqlite::params![id, left, day])?;
+            for (gone, id, before) in known {
+                if !before.is_empty() {
+                    change(&gone, id, &before, &[])?;
                 }
-                count_changes(&before, &[], &segments, &dimension_names, &mut moved, &mut tags_changed);
-                keep.execute(rusqlite::params![name, id, pack(&[])])?;
             }
         }
         tx.commit()?;
@@ -251,12 +264,12 @@ fn undo(tx: &rusqlite::Transaction, day: i64) -> Result<(), HistoryError> {
     Ok(())
 }
 
-/// Every customer ever recorded: name → (number, kept state).
-fn load_customers(tx: &rusqlite::Transaction) -> Result<HashMap<String, (i64, State)>, HistoryError> {
-    let mut statement = tx.prepare("SELECT name, id, state FROM customers")?;
+/// Every customer ever recorded, in id order: (name, number, kept state).
+fn load_customers(tx: &rusqlite::Transaction) -> Result<Vec<(String, i64, State)>, HistoryError> {
+    let mut statement = tx.prepare("SELECT name, id, state FROM customers ORDER BY name")?;
     let rows = statement.query_map([], |r| {
         let state: Vec<u8> = r.get(2)?;
-        Ok((r.get::<_, String>(0)?, (r.get::<_, i64>(1)?, unpack(&state))))
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, unpack(&state)))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

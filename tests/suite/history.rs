@@ -190,3 +190,16 @@ fn the_bundled_quarter_shows_its_movement() {
     let arrived: u64 = moves.iter().filter(|m| m.from.is_none()).map(|m| m.count).sum();
     assert_eq!((to_4_star, arrived), (30, 10), "{moves:?}");
 }
+
+#[test]
+fn a_repeated_id_is_recorded_once_as_first_seen() {
+    let dir = folder(&[("rules.seg", RULES.as_bytes()), ("d.csv", b"id,orders,inquiries,revenue\nC1,1,0,0\nC2,0,0,0\nC1,0,3,0\n")]);
+    let args = ["run", "rules.seg", "d.csv", "--as-of", "2026-10-01", "-q", "-o", "out.csv", "--history", "h.db"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let history = History::open(&dir.path().join("h.db")).unwrap();
+    let c1 = history.timeline("C1").unwrap().unwrap();
+    assert_eq!(c1.dimensions["stars"].len(), 1);
+    assert_eq!(c1.dimensions["stars"][0].segment, "4-star");
+    assert_eq!(history.runs().unwrap()[0].customers, 3, "the run's own count of records");
+}
