@@ -11,23 +11,9 @@
 
 use crate::diagnostic::Diagnostic;
 
-/// The words a line starts with where a declaration, or a part of a block, begins.
-const STARTS: [&str; 14] = [
-    "segment",
-    "dimension",
-    "let",
-    "field",
-    "include",
-    "events",
-    "test",
-    "missing",
-    "otherwise",
-    "given",
-    "expect",
-    "as_of",
-    "#",
-    "}",
-];
+/// Beside the declaration words the parser resumes at, lines that start a part of a
+/// block too: a test's `as_of`, and comments.
+const ALSO_STARTS: [&str; 2] = ["as_of", "#"];
 
 /// Spaces per block level.
 const INDENT: usize = 4;
@@ -79,11 +65,8 @@ fn layout(text: &str) -> String {
         let old_indent = expanded.len() - content.len();
         let closes = content.starts_with('}');
         let level = if closes { depth.saturating_sub(1) } else { depth };
-        let starts = STARTS.iter().any(|w| {
-            content.starts_with(w)
-                && (matches!(*w, "#" | "}")
-                    || !content[w.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
-        });
+        let starts = crate::syntax::starts_with_one_of(content, &crate::syntax::RESUME_AT)
+            || crate::syntax::starts_with_one_of(content, &ALSO_STARTS);
         let in_entries = entries_from.is_some_and(|from| level >= from);
         let indent = if starts || in_entries || (opened_block && level > statement_depth) {
             if !content.starts_with('#') {

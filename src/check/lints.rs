@@ -359,7 +359,6 @@ fn undated_tests(checked: &Checked) -> Vec<Diagnostic> {
 
 /// The fields (and event streams) whose values a condition measures from the as-of date.
 fn dated_inputs(checked: &Checked, t: &Typed, found: &mut BTreeSet<String>) {
-    let mut walk = |t| dated_inputs(checked, t, found);
     match &t.kind {
         TypedKind::DaysSince(inner) => fields_in(checked, inner, found),
         TypedKind::Compare(_, a, b) if matches!(a.kind, TypedKind::AsOf) => fields_in(checked, b, found),
@@ -369,60 +368,17 @@ fn dated_inputs(checked: &Checked, t: &Typed, found: &mut BTreeSet<String>) {
                 found.extend(checked.streams.get(aggregate.stream).map(|s| s.0.clone()));
             }
         }
-        TypedKind::AsOf
-        | TypedKind::Const(_)
-        | TypedKind::Set(_)
-        | TypedKind::Field(_)
-        | TypedKind::EventField(_) => {}
-        TypedKind::Neg(a) | TypedKind::Not(a) => walk(a),
-        TypedKind::IsMissing { value, .. } => walk(value),
-        TypedKind::Arith(_, a, b)
-        | TypedKind::Compare(_, a, b)
-        | TypedKind::And(a, b)
-        | TypedKind::Or(a, b) => {
-            walk(a);
-            walk(b);
-        }
-        TypedKind::In { value, set, .. } => {
-            walk(value);
-            walk(set);
-        }
-        TypedKind::Contains { list, item } => {
-            walk(list);
-            walk(item);
-        }
+        _ => t.children().into_iter().for_each(|c| dated_inputs(checked, c, found)),
     }
 }
 
-/// Every field a subexpression reads.
+/// Every field (and event stream) a subexpression reads.
 fn fields_in(checked: &Checked, t: &Typed, found: &mut BTreeSet<String>) {
-    let mut walk = |t| fields_in(checked, t, found);
     match &t.kind {
-        TypedKind::Field(id) => {
-            found.extend(checked.fields.get(*id).map(|f| f.name.clone()));
-        }
-        TypedKind::Aggregate(i) => {
-            found.extend(
-                checked.aggregates.get(*i).and_then(|a| checked.streams.get(a.stream)).map(|s| s.0.clone()),
-            );
-        }
-        TypedKind::AsOf | TypedKind::Const(_) | TypedKind::Set(_) | TypedKind::EventField(_) => {}
-        TypedKind::Neg(a) | TypedKind::Not(a) | TypedKind::DaysSince(a) => walk(a),
-        TypedKind::IsMissing { value, .. } => walk(value),
-        TypedKind::Arith(_, a, b)
-        | TypedKind::Compare(_, a, b)
-        | TypedKind::And(a, b)
-        | TypedKind::Or(a, b) => {
-            walk(a);
-            walk(b);
-        }
-        TypedKind::In { value, set, .. } => {
-            walk(value);
-            walk(set);
-        }
-        TypedKind::Contains { list, item } => {
-            walk(list);
-            walk(item);
-        }
+        TypedKind::Field(id) => found.extend(checked.fields.get(*id).map(|f| f.name.clone())),
+        TypedKind::Aggregate(i) => found.extend(
+            checked.aggregates.get(*i).and_then(|a| checked.streams.get(a.stream)).map(|s| s.0.clone()),
+        ),
+        _ => t.children().into_iter().for_each(|c| fields_in(checked, c, found)),
     }
 }

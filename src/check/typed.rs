@@ -232,6 +232,28 @@ pub struct AggregateSpec {
 }
 
 impl Typed {
+    /// The node's subexpressions, in order (none for values, fields and aggregates).
+    pub fn children(&self) -> Vec<&Typed> {
+        match &self.kind {
+            TypedKind::Const(_)
+            | TypedKind::Set(_)
+            | TypedKind::AsOf
+            | TypedKind::Field(_)
+            | TypedKind::Aggregate(_)
+            | TypedKind::EventField(_) => Vec::new(),
+            TypedKind::Neg(a) | TypedKind::DaysSince(a) | TypedKind::Not(a) => vec![a],
+            TypedKind::IsMissing { value, .. } => vec![value],
+            TypedKind::Arith(_, a, b)
+            | TypedKind::Compare(_, a, b)
+            | TypedKind::And(a, b)
+            | TypedKind::Or(a, b) => {
+                vec![a, b]
+            }
+            TypedKind::In { value, set, .. } => vec![value, set],
+            TypedKind::Contains { list, item } => vec![list, item],
+        }
+    }
+
     /// The number of nodes in the tree and its depth, each saturating.
     pub fn measure(&self) -> (usize, usize) {
         let (size, depth) = match &self.kind {

@@ -73,7 +73,7 @@ fn parse_once(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
 }
 
 /// The words a line starts with where a new declaration (or a block's next part) begins.
-const RESUME_AT: [&str; 12] = [
+pub(crate) const RESUME_AT: [&str; 12] = [
     "segment",
     "dimension",
     "let",
@@ -122,6 +122,15 @@ fn recover(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
     let from = lines[from_line].0;
     let to = next.map_or(text.len(), |l| lines[l].0);
     (to > from).then_some(from..to)
+}
+
+/// Does the line (after its indentation) start with one of `words`, as a whole word (`}`
+/// and `#` need no word boundary)?
+pub(crate) fn starts_with_one_of(line: &str, words: &[&str]) -> bool {
+    let line = line.trim_start();
+    words.iter().any(|w| {
+        line.starts_with(w) && (matches!(*w, "}" | "#") || !line[w.len()..].starts_with(is_word_char))
+    })
 }
 
 fn is_word_char(c: char) -> bool {

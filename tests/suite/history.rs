@@ -193,8 +193,12 @@ fn the_bundled_quarter_shows_its_movement() {
 
 #[test]
 fn a_repeated_id_is_recorded_once_as_first_seen() {
-    let dir = folder(&[("rules.seg", RULES.as_bytes()), ("d.csv", b"id,orders,inquiries,revenue\nC1,1,0,0\nC2,0,0,0\nC1,0,3,0\n")]);
-    let args = ["run", "rules.seg", "d.csv", "--as-of", "2026-10-01", "-q", "-o", "out.csv", "--history", "h.db"];
+    let dir = folder(&[
+        ("rules.seg", RULES.as_bytes()),
+        ("d.csv", b"id,orders,inquiries,revenue\nC1,1,0,0\nC2,0,0,0\nC1,0,3,0\n"),
+    ]);
+    let args =
+        ["run", "rules.seg", "d.csv", "--as-of", "2026-10-01", "-q", "-o", "out.csv", "--history", "h.db"];
     let ran = tradeseg_in(dir.path(), &args, b"");
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     let history = History::open(&dir.path().join("h.db")).unwrap();
