@@ -207,3 +207,26 @@ fn a_repeated_id_is_recorded_once_as_first_seen() {
     assert_eq!(c1.dimensions["stars"][0].segment, "4-star");
     assert_eq!(history.runs().unwrap()[0].customers, 3, "the run's own count of records");
 }
+
+#[test]
+fn a_file_that_is_not_a_history_is_refused_before_the_run() {
+    let dir = folder(&[
+        ("rules.seg", RULES.as_bytes()),
+        ("d.csv", MONTHS[0].1.as_bytes()),
+        ("h.db", b"not a database at all\n"),
+    ]);
+    let args =
+        ["run", "rules.seg", "d.csv", "--as-of", "2026-10-01", "-q", "-o", "out.csv", "--history", "h.db"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("the history file"), "{}", ran.stderr);
+    assert!(!dir.path().join("out.csv").exists(), "nothing written");
+    assert_eq!(
+        std::fs::read(dir.path().join("h.db")).unwrap(),
+        b"not a database at all\n",
+        "the file is untouched"
+    );
+    let ran = tradeseg_in(dir.path(), &["history", "missing.db"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("no history file `missing.db`"), "{}", ran.stderr);
+}

@@ -325,3 +325,14 @@ fn the_scripts_tasks_go_to_the_plan_sheet() {
     let results = read.worksheet_range("results").unwrap();
     assert_eq!(results.height(), 301);
 }
+
+#[test]
+fn sheet_options_on_text_data_are_refused() {
+    let dir =
+        folder(&[("rules.seg", b"segment \"buyer\" when orders >= 1\n"), ("d.csv", b"id,orders\nC1,1\n")]);
+    for option in [["--sheet", "2"], ["--header-row", "3"]] {
+        let ran = tradeseg_in(dir.path(), &[&["run", "rules.seg", "d.csv"][..], &option[..]].concat(), b"");
+        assert_eq!(ran.code, 2, "{}", ran.stderr);
+        assert!(ran.stderr.contains("is for workbooks"), "{}", ran.stderr);
+    }
+}
