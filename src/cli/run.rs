@@ -69,6 +69,10 @@ pub struct RunArgs {
     /// every customer's segment per dimension and tags, as of the run's date.
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
+    /// With --history: take back every recorded run from this date on, then record this
+    /// one (for a run dated before the latest recorded).
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "history", value_parser = super::parse_date)]
+    pub rewrite_from: Option<i32>,
 }
 
 /// `--script-time-limit`: 1 to 86400 seconds.
@@ -244,13 +248,21 @@ fn history_allows(path: &Path, args: &RunArgs) -> Result<(), Exit> {
     if !path.exists() {
         return Ok(());
     }
-    let as_of = tradeseg::date::format(args.data_args.as_of.unwrap_or_else(tradeseg::date::today));
+    let day = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
+    if args.rewrite_from.is_some_and(|from| from > day) {
+        errln!("error: `--rewrite-from` is after the run's as-of date; give a date on or before it");
+        return Err(Exit::Usage);
+    }
+    let as_of = tradeseg::date::format(day);
     let latest = tradeseg::history::History::open(path).and_then(|h| h.latest());
     match latest {
-        Ok(Some(latest)) if latest > as_of => {
+        Ok(Some(latest)) if latest > as_of && args.rewrite_from.is_none() => {
             let e = tradeseg::history::HistoryError::Earlier { as_of, latest };
             errln!("error: {e}");
-            errln!("help: nothing was read or written; give the run its own date with --as-of");
+            errln!(
+                "help: nothing was read or written; give the run its own date with --as-of, or take back \
+                 the runs from a date on with --rewrite-from DATE"
+            );
             Err(Exit::Usage)
         }
         Ok(_) => Ok(()),
@@ -284,6 +296,7 @@ fn record_history(
         ruleset_hash: fingerprint(ruleset_text.as_bytes()),
         data_name: args.data.clone(),
         data_hash: fingerprint(&data),
+        rewrite_from: args.rewrite_from,
     };
     let mut history = History::open(path).map_err(|e| failed(&e))?;
     let recorded = history.record(&run, results).map_err(|e| failed(&e))?;

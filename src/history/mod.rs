@@ -33,7 +33,8 @@ impl std::fmt::Display for HistoryError {
             HistoryError::Earlier { as_of, latest } => write!(
                 f,
                 "the history already has a run of {latest}, later than this one ({as_of}); history is \
-                 recorded forwards (to record again from a date, delete the runs after it first)"
+                 recorded forwards (to record again from a date, give --rewrite-from DATE: the runs \
+                 from that date on are taken back)"
             ),
             HistoryError::Newer { version } => write!(
                 f,

@@ -17,6 +17,9 @@ pub struct RunRecord {
     pub ruleset_hash: String,
     pub data_name: String,
     pub data_hash: String,
+    /// Take back every recorded run from this date on first (`--rewrite-from`), so that
+    /// history can be recorded again from there, this run included.
+    pub rewrite_from: Option<Day>,
 }
 
 /// A run's results as the run hands them on (it is the run's
@@ -97,13 +100,22 @@ impl History {
         let as_of = date::format(run.as_of);
         let day = i64::from(run.as_of);
         let tx = self.conn.transaction()?;
-        let latest: Option<i64> = tx.query_row("SELECT max(as_of) FROM runs", [], |r| r.get(0))?;
-        let replaced = latest == Some(day);
-        if let Some(latest) = latest.filter(|&l| l > day) {
+        // Runs taken back: from `rewrite_from` on, or a run of this very date.
+        let from = run.rewrite_from.map_or(day, |d| i64::from(d).min(day));
+        let taken: Vec<i64> = {
+            let mut statement = tx.prepare("SELECT as_of FROM runs WHERE as_of >= ?1 ORDER BY as_of DESC")?;
+            let rows = statement.query_map([from], |r| r.get::<_, i64>(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        if let Some(&latest) = taken.first().filter(|&&l| l > day && run.rewrite_from.is_none()) {
             return Err(HistoryError::Earlier { as_of, latest: date::format(latest as Day) });
         }
+        let replaced = !taken.is_empty();
+        for &taken_day in &taken {
+            take_back(&tx, taken_day)?;
+        }
         if replaced {
-            undo(&tx, day)?;
+            rebuild_states(&tx)?;
         }
         let baseline: bool = tx.query_row("SELECT count(*) = 0 FROM runs", [], |r| r.get(0))?;
         tx.execute(
@@ -235,12 +247,17 @@ fn count_changes(
     }
 }
 
-/// Takes back the run of `day`: the stays it opened are removed, the ones it closed are
-/// open again, and each customer's kept state is rebuilt from the stays still open.
-fn undo(tx: &rusqlite::Transaction, day: i64) -> Result<(), HistoryError> {
+/// Takes back the run of `day` (the latest one left): the stays it opened are removed and
+/// the ones it closed are open again.
+fn take_back(tx: &rusqlite::Transaction, day: i64) -> Result<(), HistoryError> {
     tx.execute("DELETE FROM stays WHERE from_day = ?1", [day])?;
     tx.execute("UPDATE stays SET to_day = NULL WHERE to_day = ?1", [day])?;
     tx.execute("DELETE FROM runs WHERE as_of = ?1", [day])?;
+    Ok(())
+}
+
+/// Rebuilds each customer's kept state from the stays still open.
+fn rebuild_states(tx: &rusqlite::Transaction) -> Result<(), HistoryError> {
     let mut states: HashMap<i64, State> = HashMap::default();
     {
         let mut statement = tx.prepare("SELECT customer, segment FROM stays WHERE to_day IS NULL")?;

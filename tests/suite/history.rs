@@ -230,3 +230,54 @@ fn a_file_that_is_not_a_history_is_refused_before_the_run() {
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("no history file `missing.db`"), "{}", ran.stderr);
 }
+
+#[test]
+fn rewrite_from_takes_back_the_later_runs_and_records_again() {
+    let dir = folder(&[("rules.seg", RULES.as_bytes())]);
+    for month in 0..3 {
+        assert_eq!(record(dir.path(), month).code, 0);
+    }
+    // November again, with October's data, taking back November and December.
+    std::fs::write(dir.path().join("data.csv"), MONTHS[0].1).unwrap();
+    let args = [
+        "run",
+        "rules.seg",
+        "data.csv",
+        "--as-of",
+        "2026-11-01",
+        "-q",
+        "-o",
+        "out.csv",
+        "--history",
+        "h.db",
+        "--rewrite-from",
+        "2026-11-01",
+    ];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let history = History::open(&dir.path().join("h.db")).unwrap();
+    let runs: Vec<String> = history.runs().unwrap().into_iter().map(|r| r.as_of).collect();
+    assert_eq!(runs, ["2026-10-01", "2026-11-01"]);
+    // C1 never moved in what is left; C2, back in the data, is still in its October segment.
+    let c1 = history.timeline("C1").unwrap().unwrap();
+    assert_eq!(c1.dimensions["stars"].len(), 1, "{c1:?}");
+    assert!(c1.tags.is_empty(), "December's vip is taken back: {c1:?}");
+    let c2 = history.timeline("C2").unwrap().unwrap();
+    assert_eq!(c2.dimensions["stars"].last().unwrap().to, None);
+    // A rewrite date after the run's own is refused.
+    let args = [
+        "run",
+        "rules.seg",
+        "data.csv",
+        "--as-of",
+        "2026-11-01",
+        "-q",
+        "-o",
+        "out.csv",
+        "--history",
+        "h.db",
+        "--rewrite-from",
+        "2026-12-01",
+    ];
+    assert_eq!(tradeseg_in(dir.path(), &args, b"").code, 2);
+}
