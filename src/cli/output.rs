@@ -230,3 +230,27 @@ impl Write for Gb18030Writer<'_> {
         self.inner.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Gb18030Writer;
+    use std::io::Write;
+
+    #[test]
+    fn characters_split_between_writes_are_encoded_whole() {
+        let text = "id,公司\nKH1,华为😀\n";
+        let mut out = Vec::new();
+        {
+            let mut writer = Gb18030Writer::new(&mut out);
+            // One byte at a time: every multi-byte character arrives in pieces.
+            for byte in text.as_bytes() {
+                writer.write_all(std::slice::from_ref(byte)).unwrap();
+            }
+        }
+        let (expected, _, _) = encoding_rs::GB18030.encode(text);
+        assert_eq!(out, expected.as_ref());
+        let (back, _, errors) = encoding_rs::GB18030.decode(&out);
+        assert!(!errors);
+        assert_eq!(back, text, "GB18030 keeps every character, the emoji too");
+    }
+}
