@@ -49,6 +49,51 @@ pub struct DimensionTrace {
     pub segment: Option<String>,
     /// True when it came from `otherwise`.
     pub by_otherwise: bool,
+    /// When an override pins the customer in this dimension: why and until when, and the
+    /// segment the rules gave (`segment` is then the pinned one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<Pinned>,
+}
+
+/// An override that decided a dimension's segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pinned {
+    pub reason: String,
+    pub until: Option<String>,
+    /// What the rules alone gave.
+    pub by_rules: Option<String>,
+}
+
+impl Explanation {
+    /// Applies the customer's overrides as a run does: an override that has not ended and
+    /// names a dimension and segment the rules have decides that dimension, and says so.
+    pub fn apply_overrides(
+        &mut self,
+        checked: &Checked,
+        overrides: &crate::overrides::Overrides,
+        as_of: crate::date::Day,
+    ) {
+        for pin in overrides.list.iter().filter(|p| p.id == self.customer) {
+            if pin.until.is_some_and(|until| until < as_of) {
+                continue;
+            }
+            let Some(rules) = checked.dimensions.iter().find(|d| d.name == pin.dimension) else { continue };
+            let known = rules.segments.iter().any(|s| s.name == pin.segment)
+                || rules.otherwise.as_ref().is_some_and(|o| o.name == pin.segment);
+            let Some(dimension) =
+                self.dimensions.iter_mut().find(|d| d.name == pin.dimension).filter(|_| known)
+            else {
+                continue;
+            };
+            let by_rules = dimension.segment.replace(pin.segment.clone());
+            dimension.by_otherwise = false;
+            dimension.pinned = Some(Pinned {
+                reason: pin.reason.clone(),
+                until: pin.until.map(crate::date::format),
+                by_rules,
+            });
+        }
+    }
 }
 
 /// One segment or tag and how its condition came out.
@@ -108,6 +153,7 @@ pub fn explain_row(
                 tried,
                 segment: winner.or_else(|| d.otherwise.as_ref().map(|o| o.name.clone())),
                 by_otherwise,
+                pinned: None,
             }
         })
         .collect();

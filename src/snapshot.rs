@@ -103,7 +103,7 @@ pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Res
     let actions = Actions::load(checked).map_err(|e| e.to_string())?;
     let (mut output, mut plan) = (Vec::new(), Vec::new());
     let sink = actions.as_ref().map(|_| (&mut plan as &mut dyn std::io::Write, PlanFormat::Csv));
-    let extras = Extras { actions: actions.as_ref(), plan: sink, events: &events, outcomes: None };
+    let extras = Extras { actions: actions.as_ref(), plan: sink, events: &events, ..Default::default() };
     let report = match crate::run::run_with(checked, extras, reader, &mut output, &options, None) {
         Ok(report) => report,
         Err(crate::run::RunError::Bind(e)) => {

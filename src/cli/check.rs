@@ -64,8 +64,12 @@ pub fn run(args: CheckArgs) -> Exit {
     };
     let options = args.data_args.run_options(&input, OutputFormat::Csv);
     let as_of = options.compile.as_of;
-    let extras =
-        tradeseg::run::Extras { actions: actions.as_ref(), plan: None, events: &events, outcomes: None };
+    let extras = tradeseg::run::Extras {
+        actions: actions.as_ref(),
+        plan: None,
+        events: &events,
+        ..Default::default()
+    };
     let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
     match tradeseg::run::run_with(&checked, extras, reader, &mut std::io::sink(), &options, None) {
         Ok(mut summary) => {

@@ -24,6 +24,9 @@ pub struct ExplainArgs {
     /// `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ExplainFormat,
+    /// Overrides as `run --overrides` takes them: a pinned dimension says so.
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<std::path::PathBuf>,
 }
 
 /// `--format` values of `explain`.
@@ -59,6 +62,18 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
                 };
                 relabel(&mut explanation.found_at);
                 explanation.also_at.iter_mut().for_each(relabel);
+                if let Some(path) = &args.overrides {
+                    let text = std::fs::read_to_string(path).map_err(|e| {
+                        errln!("error: cannot read the overrides `{}`: {e}", path.display());
+                        Exit::Usage
+                    })?;
+                    let overrides = tradeseg::overrides::Overrides::parse(&path.display().to_string(), &text)
+                        .map_err(|e| {
+                            errln!("error: {e}");
+                            Exit::Usage
+                        })?;
+                    explanation.apply_overrides(&checked, &overrides, options.compile.as_of);
+                }
                 explanation
             }
             Ok(None) => {
@@ -115,6 +130,17 @@ fn render(out: &mut dyn WriteColor, e: &Explanation) -> std::io::Result<()> {
             segment(out, tried)?;
         }
         out.set_color(ColorSpec::new().set_bold(true))?;
+        if let (Some(pin), Some(segment)) = (&d.pinned, &d.segment) {
+            let until = pin.until.as_deref().map(|u| format!(", until {u}")).unwrap_or_default();
+            let rules = pin.by_rules.as_deref().map_or("no segment".to_string(), |s| format!("{s:?}"));
+            writeln!(
+                out,
+                "  → {segment:?} (pinned by override: {}{until}; the rules gave {rules})",
+                pin.reason
+            )?;
+            out.reset()?;
+            continue;
+        }
         match (&d.segment, d.by_otherwise) {
             (Some(s), true) => writeln!(out, "  → {s:?} (otherwise: no segment above applied)")?,
             (Some(s), false) => writeln!(out, "  → {s:?}")?,

@@ -110,10 +110,16 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
             count(report.action_error_count, "action error")
         );
     }
+    for problem in &report.override_problems {
+        let _ = writeln!(err, "override: {problem}");
+    }
     if quiet {
         return;
     }
     let _ = write!(err, "{}", summary(report, as_of));
+    if report.pinned > 0 {
+        let _ = writeln!(err, "{} pinned by overrides", count(report.pinned, "customer"));
+    }
     if report.tasks > 0 {
         let _ = writeln!(err, "{}", count(report.tasks, "follow-up task"));
     }

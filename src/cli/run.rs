@@ -73,6 +73,10 @@ pub struct RunArgs {
     /// one (for a run dated before the latest recorded).
     #[arg(long, value_name = "YYYY-MM-DD", requires = "history", value_parser = super::parse_date)]
     pub rewrite_from: Option<i32>,
+    /// Pins of customers to segments, CSV with the columns id, dimension, segment, reason
+    /// and until: each wins over the rules until its date.
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
 }
 
 /// `--script-time-limit`: 1 to 86400 seconds.
@@ -179,7 +183,14 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     // With --history, the run hands every customer's outcome on as it writes it.
     let mut recorded = args.history.as_ref().map(|_| tradeseg::history::RunResults::default());
     let outcomes = recorded.as_mut().map(|r| r as &mut dyn tradeseg::run::OutcomeSink);
-    let extras = Extras { actions: actions.as_ref(), plan: plan_sink, events: &events, outcomes };
+    let overrides = read_overrides(&args)?;
+    let extras = Extras {
+        actions: actions.as_ref(),
+        plan: plan_sink,
+        events: &events,
+        outcomes,
+        overrides: overrides.as_ref(),
+    };
     let mut encoder;
     let results: &mut dyn std::io::Write = match &mut destination {
         None => &mut in_memory,
@@ -240,6 +251,19 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         record_history(&args, &checked, results, path, options.compile.as_of)?;
     }
     Ok(Exit::Done)
+}
+
+/// The `--overrides` file, read; a file that cannot be read is an error (exit 2).
+fn read_overrides(args: &RunArgs) -> Result<Option<tradeseg::overrides::Overrides>, Exit> {
+    let Some(path) = &args.overrides else { return Ok(None) };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        errln!("error: cannot read the overrides `{}`: {e}", path.display());
+        Exit::Usage
+    })?;
+    tradeseg::overrides::Overrides::parse(&path.display().to_string(), &text).map(Some).map_err(|e| {
+        errln!("error: {e}");
+        Exit::Usage
+    })
 }
 
 /// Stops (exit 2, nothing read or written) when the run could not be recorded: the

@@ -157,7 +157,8 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
     let as_of = options.compile.as_of;
     let mut results = Vec::new();
     let events = args.data_args.event_inputs()?;
-    let extras = Extras { actions: rules.actions.as_ref(), plan: None, events: &events, outcomes: None };
+    let extras =
+        Extras { actions: rules.actions.as_ref(), plan: None, events: &events, ..Default::default() };
     let run = tradeseg::run::run_with(checked, extras, reader, &mut results, &options, None);
     let report = match run {
         Ok(mut report) => {

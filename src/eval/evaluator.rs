@@ -122,6 +122,11 @@ impl<'p> Evaluator<'p> {
         &self.outcome
     }
 
+    /// The last outcome, to change (an override pins a segment).
+    pub(crate) fn outcome_mut(&mut self) -> &mut Outcome {
+        &mut self.outcome
+    }
+
     /// The program.
     pub fn program(&self) -> &'p Program {
         self.program

@@ -121,6 +121,8 @@ pub struct Extras<'a> {
     pub plan: Option<PlanSink<'a>>,
     pub events: &'a [EventInput],
     pub outcomes: Option<&'a mut dyn OutcomeSink>,
+    /// Pins of customers to segments, applied after the rules (see [`crate::overrides`]).
+    pub overrides: Option<&'a crate::overrides::Overrides>,
 }
 
 /// Receives each customer's outcome as its result is written, in input order: the segment
@@ -145,6 +147,8 @@ pub(crate) struct Setup<'a> {
     pub plan: Option<PlanFormat>,
     /// Workers keep each customer's outcome for an [`OutcomeSink`].
     pub outcomes: bool,
+    /// Overrides bound to the program.
+    pub pins: Option<&'a crate::overrides::Pins>,
 }
 
 /// Runs a checked ruleset over `input`, writing results to `output`: reads the event
@@ -158,7 +162,7 @@ pub fn run_with<'o>(
     options: &RunOptions,
     progress: Option<Progress>,
 ) -> Result<Report, RunError> {
-    let Extras { actions, plan, events, outcomes } = extras;
+    let Extras { actions, plan, events, outcomes, overrides } = extras;
     let progress = progress.unwrap_or_default();
     let mut reader = BatchReader::new(input, options.input_format, options.delimiter, progress.clone());
     let header = reader.header().map_err(RunError::Input)?;
@@ -186,6 +190,7 @@ pub fn run_with<'o>(
         true => None,
         false => Some(History::read(&program, events)?),
     };
+    let pins = overrides.map(|o| crate::overrides::Pins::bind(o, &program));
     let threads = match options.threads {
         0 => thread::available_parallelism().map_or(2, |n| n.get()),
         n => n.min(MAX_THREADS),
@@ -197,6 +202,7 @@ pub fn run_with<'o>(
         options,
         plan: plan.as_ref().map(|p| p.1),
         outcomes: outcomes.is_some(),
+        pins: pins.as_ref().filter(|p| !p.is_empty()),
     };
     let mut writer = write::Writer::new(output, plan, &setup, header.as_deref(), outcomes);
     let mut report = Report::new(&program, warnings);
@@ -214,6 +220,10 @@ pub fn run_with<'o>(
     }
     writer.finish().map_err(RunError::Output)?;
     report.finish(&program);
+    if let Some(pins) = &pins {
+        report.override_problems = pins.problems.clone();
+        report.override_problems.extend(pins.unused());
+    }
     if let Some(history) = &mut history {
         history.count_unknown();
         report.events = std::mem::take(&mut history.reports);

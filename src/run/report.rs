@@ -62,6 +62,10 @@ pub struct Report {
     pub action_error_count: u64,
     /// What reading each event stream found.
     pub events: Vec<crate::events::StreamReport>,
+    /// Customers an override pinned to a segment the rules did not give.
+    pub pinned: u64,
+    /// Overrides not applied, each with why (expired, unknown dimension, segment or id).
+    pub override_problems: Vec<String>,
     slots_seen: Vec<bool>,
     keys: Vec<String>,
 }
@@ -95,6 +99,8 @@ impl Report {
             keys: Vec::new(),
             missing: program.slots.iter().map(|s| (s.column.clone(), 0)).collect(),
             tasks: 0,
+            pinned: 0,
+            override_problems: Vec::new(),
             action_errors: Vec::new(),
             action_error_count: 0,
             events: Vec::new(),
@@ -103,6 +109,7 @@ impl Report {
 
     /// Adds one batch, in input order.
     pub(crate) fn merge(&mut self, batch: &BatchResult) {
+        self.pinned += batch.pinned;
         for (dimension, counts) in self.dimensions.iter_mut().zip(&batch.counts) {
             for (segment, count) in dimension.segments.iter_mut().zip(counts) {
                 segment.1 += count;

@@ -54,6 +54,8 @@ pub struct BatchResult {
     pub clash: Option<String>,
     /// Each written customer's outcome, when the run hands them on.
     pub outcomes: Outcomes,
+    /// Customers an override moved to another segment.
+    pub pinned: u64,
 }
 
 /// The outcomes of a batch's customers, packed: ids one after another, and per customer
@@ -110,6 +112,7 @@ pub struct Worker<'p> {
     json_keys: Option<Wanted<'p>>,
     /// Keep each customer's outcome (see [`super::OutcomeSink`]).
     keep_outcomes: bool,
+    pins: Option<&'p crate::overrides::Pins>,
 }
 
 impl<'p> Worker<'p> {
@@ -133,6 +136,7 @@ impl<'p> Worker<'p> {
             column_types,
             derived: vec![String::new(); setup.actions.map_or(0, |a| a.derived.len())],
             keep_outcomes: setup.outcomes,
+            pins: setup.pins,
             json_keys: (setup.actions.is_none() && !setup.options.keep_columns).then(|| {
                 let columns = program.slots[..program.aggregate_base].iter().map(|s| s.column.as_str());
                 Wanted::new(columns, &program.id_name)
@@ -175,6 +179,7 @@ impl<'p> Worker<'p> {
             id_prints: Vec::new(),
             clash: None,
             outcomes: Outcomes::default(),
+            pinned: 0,
         };
         match batch {
             Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
@@ -226,7 +231,7 @@ impl<'p> Worker<'p> {
             if let Some(history) = self.history {
                 history.fill(self.program, &String::from_utf8_lossy(id), self.evaluator.row_mut());
             }
-            self.evaluate(result, Some(line));
+            self.evaluate(result, Some(line), id);
             if let Some(expected) = columns.filter(|&n| n != record.len()) {
                 note(
                     result,
@@ -347,7 +352,7 @@ impl<'p> Worker<'p> {
         if let Some(history) = self.history {
             history.fill(self.program, &id, self.evaluator.row_mut());
         }
-        self.evaluate(result, line);
+        self.evaluate(result, line, id.as_bytes());
         if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome())) {
             let customer = self.json_customer(object);
             self.act(actions, customer, &id, result);
@@ -389,7 +394,7 @@ impl Worker<'_> {
         if let Some(history) = self.history {
             history.fill(self.program, &id, self.evaluator.row_mut());
         }
-        self.evaluate(result, line);
+        self.evaluate(result, line, id.as_bytes());
         let outcome = self.evaluator.outcome();
         self.formatter.json_cells_record(self.program, outcome, cells.id.as_ref(), &id);
         if self.keep_outcomes {
@@ -431,8 +436,11 @@ impl Worker<'_> {
     }
 
     /// Evaluates the filled row, counts its segments, and notes the cells that did not read.
-    fn evaluate(&mut self, result: &mut BatchResult, line: Option<u64>) {
+    fn evaluate(&mut self, result: &mut BatchResult, line: Option<u64>, id: &[u8]) {
         self.evaluator.evaluate_row();
+        if let Some(pins) = self.pins {
+            self.pin(pins, result, id);
+        }
         tally(result, self.evaluator.outcome(), self.evaluator.row());
         for error in self.evaluator.errors() {
             let spec = &self.program.slots[error.slot];
@@ -446,6 +454,20 @@ impl Worker<'_> {
             };
             note(result, error);
         }
+    }
+
+    /// Puts the customer where its overrides pin it, counting it when that changed a segment.
+    fn pin(&mut self, pins: &crate::overrides::Pins, result: &mut BatchResult, id: &[u8]) {
+        let Ok(id) = std::str::from_utf8(id) else { return };
+        let mut moved = false;
+        for (dimension, segment) in pins.of(id) {
+            let segments = &mut self.evaluator.outcome_mut().segments;
+            if let Some(slot) = segments.get_mut(dimension) {
+                moved |= *slot != Some(segment);
+                *slot = Some(segment);
+            }
+        }
+        result.pinned += u64::from(moved);
     }
 
     /// Runs the scripts for the current row: tasks into the plan, derived fields kept for

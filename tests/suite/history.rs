@@ -281,3 +281,66 @@ fn rewrite_from_takes_back_the_later_runs_and_records_again() {
     ];
     assert_eq!(tradeseg_in(dir.path(), &args, b"").code, 2);
 }
+
+#[test]
+fn overrides_pin_customers_until_their_date() {
+    let overrides = "id,dimension,segment,reason,until\n\
+C2,stars,4-star,signed at the fair,2026-12-31\n\
+C1,stars,0-star,old pin,2026-10-31\n\
+C4,stars,5-star,typo,\n\
+C9,stars,4-star,not a customer,\n";
+    let dir = folder(&[
+        ("rules.seg", RULES.as_bytes()),
+        ("d.csv", MONTHS[1].1.as_bytes()),
+        ("o.csv", overrides.as_bytes()),
+    ]);
+    let args = [
+        "run",
+        "rules.seg",
+        "d.csv",
+        "--as-of",
+        "2026-11-01",
+        "-o",
+        "out.csv",
+        "--overrides",
+        "o.csv",
+        "--history",
+        "h.db",
+    ];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // C2 is pinned to 4-star (the rules give 2-star); C1's pin ended in October.
+    let results = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert!(results.contains("\nC2,4-star,"), "{results}");
+    assert!(results.contains("\nC1,4-star,"), "{results}");
+    assert!(ran.stderr.contains("1 customer pinned by overrides"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 3 (C1): the pin to `0-star` ended on 2026-10-31"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("`stars` has no segment `5-star`; its segments are 4-star, 2-star, 0-star"),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains("no customer `C9` in the data"), "{}", ran.stderr);
+    // The counts and the history have the pinned segment.
+    assert!(ran.stderr.contains("  4-star               3   75.0%"), "{}", ran.stderr);
+    let history = History::open(&dir.path().join("h.db")).unwrap();
+    assert_eq!(history.timeline("C2").unwrap().unwrap().dimensions["stars"][0].segment, "4-star");
+    // explain says why.
+    let args = [
+        "explain",
+        "rules.seg",
+        "d.csv",
+        "--as-of",
+        "2026-11-01",
+        "--customer",
+        "C2",
+        "--overrides",
+        "o.csv",
+    ];
+    let explained = tradeseg_in(dir.path(), &args, b"");
+    assert!(
+        explained.stdout.contains("→ \"4-star\" (pinned by override: signed at the fair, until 2026-12-31; the rules gave \"2-star\")"),
+        "{}",
+        explained.stdout
+    );
+}

@@ -263,7 +263,7 @@ proptest! {
             actions: Some(&actions),
             plan: Some((&mut plan, tradeseg::actions::PlanFormat::Csv)),
             events: &[],
-            outcomes: None,
+            ..Default::default()
         };
         let run = catch_unwind(AssertUnwindSafe(|| {
             tradeseg::run::run_with(

@@ -230,8 +230,12 @@ fn mangled_action_scripts_never_panic() {
             let input = Box::new(std::io::Cursor::new(data.as_bytes().to_vec()));
             let mut plan = Vec::new();
             let sink = Some((&mut plan as &mut dyn std::io::Write, tradeseg::actions::PlanFormat::Json));
-            let extras =
-                tradeseg::run::Extras { actions: Some(&actions), plan: sink, events: &[], outcomes: None };
+            let extras = tradeseg::run::Extras {
+                actions: Some(&actions),
+                plan: sink,
+                events: &[],
+                ..Default::default()
+            };
             let _ = tradeseg::run::run_with(&checked, extras, input, &mut Vec::new(), &options, None);
         });
         assert!(outcome.is_ok(), "panicked on this script:\n{mangled}");
@@ -279,7 +283,7 @@ fn hostile_event_data_never_panics() {
                     actions: None,
                     plan: None,
                     events: std::slice::from_ref(&input),
-                    outcomes: None,
+                    ..Default::default()
                 };
                 let data = Box::new(std::io::Cursor::new(customers.as_bytes().to_vec()));
                 let _ = tradeseg::run::run_with(&checked, extras, data, &mut Vec::new(), &options, None);
