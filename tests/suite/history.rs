@@ -239,21 +239,11 @@ fn rewrite_from_takes_back_the_later_runs_and_records_again() {
     }
     // November again, with October's data, taking back November and December.
     std::fs::write(dir.path().join("data.csv"), MONTHS[0].1).unwrap();
-    let args = [
-        "run",
-        "rules.seg",
-        "data.csv",
-        "--as-of",
-        "2026-11-01",
-        "-q",
-        "-o",
-        "out.csv",
-        "--history",
-        "h.db",
-        "--rewrite-from",
-        "2026-11-01",
-    ];
-    let ran = tradeseg_in(dir.path(), &args, b"");
+    let rewrite = |from: &str| {
+        let args = ["run", "rules.seg", "data.csv", "--as-of", "2026-11-01", "-q", "-o", "out.csv"];
+        tradeseg_in(dir.path(), &[&args[..], &["--history", "h.db", "--rewrite-from", from]].concat(), b"")
+    };
+    let ran = rewrite("2026-11-01");
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     let history = History::open(&dir.path().join("h.db")).unwrap();
     let runs: Vec<String> = history.runs().unwrap().into_iter().map(|r| r.as_of).collect();
@@ -265,21 +255,7 @@ fn rewrite_from_takes_back_the_later_runs_and_records_again() {
     let c2 = history.timeline("C2").unwrap().unwrap();
     assert_eq!(c2.dimensions["stars"].last().unwrap().to, None);
     // A rewrite date after the run's own is refused.
-    let args = [
-        "run",
-        "rules.seg",
-        "data.csv",
-        "--as-of",
-        "2026-11-01",
-        "-q",
-        "-o",
-        "out.csv",
-        "--history",
-        "h.db",
-        "--rewrite-from",
-        "2026-12-01",
-    ];
-    assert_eq!(tradeseg_in(dir.path(), &args, b"").code, 2);
+    assert_eq!(rewrite("2026-12-01").code, 2);
 }
 
 #[test]
