@@ -320,3 +320,15 @@ C9,stars,4-star,not a customer,\n";
         explained.stdout
     );
 }
+
+#[test]
+fn unknown_customers_and_missing_files_are_clear_errors() {
+    let dir = folder(&[("rules.seg", RULES.as_bytes())]);
+    assert_eq!(record(dir.path(), 0).code, 0);
+    let ran = tradeseg_in(dir.path(), &["history", "h.db", "--customer", "C9"], b"");
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    assert!(ran.stderr.contains("the history has no customer `C9`"), "{}", ran.stderr);
+    let ran = tradeseg_in(dir.path(), &["diff", "gone.csv", "out.csv"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("cannot read the results `gone.csv`"), "{}", ran.stderr);
+}
