@@ -5,6 +5,8 @@
 //! arrives from elsewhere (a colleague, the studio's HTTP API) cannot make tradeseg read
 //! `/proc/self/environ` or a key file and print it back in an error message.
 
+use crate::messages::{io_error, Message};
+use crate::msg;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -37,32 +39,29 @@ impl FileAccess {
 
     /// Reads `path` as text if it may be read: a regular file, at most `limit` bytes,
     /// inside an allowed folder (after links are followed). The error says why not.
-    pub fn read(&self, path: &Path, limit: u64) -> Result<String, String> {
-        let canonical = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    pub fn read(&self, path: &Path, limit: u64) -> Result<String, Message> {
+        let canonical = std::fs::canonicalize(path).map_err(|e| io_error(&e))?;
         if !self.folders.is_empty() && !self.folders.iter().any(|f| canonical.starts_with(f)) {
             let folder = self.folders.first().map(|f| f.display().to_string()).unwrap_or_default();
-            return Err(format!(
-                "it is outside the ruleset's folder `{folder}`; to read files elsewhere, give \
-                 --allow-path with their folder"
-            ));
+            return Err(msg!("outside-ruleset-folder", folder = folder));
         }
         read_regular(&canonical, limit)
     }
 }
 
 /// Reads a regular file of at most `limit` bytes as UTF-8 text.
-pub fn read_regular(path: &Path, limit: u64) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+pub fn read_regular(path: &Path, limit: u64) -> Result<String, Message> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(&e))?;
     if !meta.is_file() {
-        return Err("it is not a regular file".into());
+        return Err(msg!("not-a-regular-file"));
     }
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(path).map_err(|e| io_error(&e))?;
     let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| io_error(&e))?;
     if bytes.len() as u64 > limit {
-        return Err(format!("it is larger than {} MB", limit >> 20));
+        return Err(msg!("file-too-large", megabytes = limit >> 20));
     }
-    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+    String::from_utf8(bytes).map_err(|_| msg!("not-utf8-text"))
 }
 
 /// True when a file's name says what it is (`.seg` for rulesets, `.rhai` for scripts), so
@@ -86,13 +85,13 @@ mod tests {
         std::fs::write(inner.join("big.seg"), "z".repeat(2 << 20)).unwrap();
         let access = FileAccess::for_ruleset(&inner.join("main.seg"), &[]);
         assert_eq!(access.read(&inner.join("a.seg"), 10), Ok("x".into()));
-        assert!(access.read(&inner.join("../out.seg"), 10).unwrap_err().contains("outside"));
-        assert!(access.read(&inner.join("big.seg"), 1 << 20).unwrap_err().contains("larger than 1 MB"));
-        assert!(access.read(Path::new("/proc/self/environ"), 10).unwrap_err().contains("outside"));
+        assert!(access.read(&inner.join("../out.seg"), 10).unwrap_err().to_string().contains("outside"));
+        assert!(access.read(&inner.join("big.seg"), 1 << 20).unwrap_err().to_string().contains("larger than 1 MB"));
+        assert!(access.read(Path::new("/proc/self/environ"), 10).unwrap_err().to_string().contains("outside"));
         let wider = FileAccess::for_ruleset(&inner.join("main.seg"), &[dir.path().to_path_buf()]);
         assert_eq!(wider.read(&inner.join("../out.seg"), 10), Ok("y".into()));
-        assert!(wider.read(dir.path(), 10).unwrap_err().contains("not a regular file"));
+        assert!(wider.read(dir.path(), 10).unwrap_err().to_string().contains("not a regular file"));
         #[cfg(unix)]
-        assert!(read_regular(Path::new("/dev/zero"), 10).unwrap_err().contains("not a regular file"));
+        assert!(read_regular(Path::new("/dev/zero"), 10).unwrap_err().to_string().contains("not a regular file"));
     }
 }

@@ -2,6 +2,7 @@
 //! (load, parse, check, bind) reports through [`Diagnostic`]; rendering to text with the
 //! source line and a caret happens only when someone asks for it.
 
+use crate::messages::Message;
 use crate::source::{Sources, Span};
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
 use codespan_reporting::term::{self, Config};
@@ -18,7 +19,7 @@ pub struct RulesError {
 
 impl RulesError {
     /// Diagnostics with no place in a ruleset (a watcher that failed, a missing file).
-    pub fn general(message: impl Into<String>) -> RulesError {
+    pub fn general(message: Message) -> RulesError {
         RulesError { sources: Sources::new(), diagnostics: vec![Diagnostic::general(message)] }
     }
 }
@@ -42,56 +43,57 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Short, lowercase, the user's own words in backticks.
-    pub message: String,
+    /// Short, lowercase, the user's own words in backticks. Its id is the diagnostic's
+    /// code (`unknown-column`), the same in every language.
+    pub message: Message,
     /// Where, when the problem has a place in a ruleset file.
     pub span: Option<Span>,
     /// Said under the caret.
-    pub label: String,
+    pub label: Option<Message>,
     /// Further places worth showing, each with its own label.
-    pub related: Vec<(Span, String)>,
+    pub related: Vec<(Span, Message)>,
     /// Suggestions, shown as `help: …`.
-    pub help: Vec<String>,
+    pub help: Vec<Message>,
 }
 
 impl Diagnostic {
     /// An error at a place.
-    pub fn error(span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn error(span: Span, message: Message) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
-            message: message.into(),
+            message,
             span: Some(span),
-            label: String::new(),
+            label: None,
             related: Vec::new(),
             help: Vec::new(),
         }
     }
 
     /// An error with no place in a ruleset (a missing file given on the command line).
-    pub fn general(message: impl Into<String>) -> Diagnostic {
+    pub fn general(message: Message) -> Diagnostic {
         Diagnostic { span: None, ..Diagnostic::error(Span::default(), message) }
     }
 
     /// A warning at a place.
-    pub fn warning(span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(span: Span, message: Message) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(span, message) }
     }
 
     /// Sets the text under the caret.
-    pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
-        self.label = label.into();
+    pub fn label(mut self, label: Message) -> Diagnostic {
+        self.label = Some(label);
         self
     }
 
     /// Adds a `help:` line.
-    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help.push(help.into());
+    pub fn help(mut self, help: Message) -> Diagnostic {
+        self.help.push(help);
         self
     }
 
     /// Adds another place to show.
-    pub fn related(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.related.push((span, label.into()));
+    pub fn related(mut self, span: Span, label: Message) -> Diagnostic {
+        self.related.push((span, label));
         self
     }
 
@@ -107,7 +109,7 @@ impl Diagnostic {
                 let (line, column) = sources.line_column(span);
                 format!("{}:{line}:{column}: {}", sources.name(span.file), self.message)
             }
-            None => self.message.clone(),
+            None => self.message.to_string(),
         }
     }
 
@@ -119,15 +121,18 @@ impl Diagnostic {
         };
         let mut labels = Vec::new();
         if let Some(span) = self.span {
-            labels.push(Label::primary(span.file, span.range()).with_message(&self.label));
+            let label = self.label.as_ref().map(Message::to_string).unwrap_or_default();
+            labels.push(Label::primary(span.file, span.range()).with_message(label));
         }
         for (span, label) in &self.related {
-            labels.push(Label::secondary(span.file, span.range()).with_message(label));
+            labels.push(Label::secondary(span.file, span.range()).with_message(label.to_string()));
         }
+        let help = crate::msg!("help-prefix").to_string();
         report
-            .with_message(&self.message)
+            .with_message(self.message.to_string())
+            .with_code(self.message.id())
             .with_labels(labels)
-            .with_notes(self.help.iter().map(|h| format!("help: {h}")).collect())
+            .with_notes(self.help.iter().map(|h| format!("{help}: {h}")).collect())
     }
 
     /// Renders as plain text: `file:line:column`, the source line, a caret, help.
@@ -166,7 +171,8 @@ pub fn excerpt_bytes(bytes: &[u8]) -> String {
 
 /// Diagnostics as JSON for editors and other tools: one object each with the file, the
 /// 1-based line and column of the start and of the end (columns count characters), the
-/// severity (`error` or `warning`), the message, the label under the caret, the further
+/// severity (`error` or `warning`), the code (the message's catalogue id, the same in every
+/// language), the message, the label under the caret, the further
 /// places (`related`, each with its own place and label) and the suggested fixes (`help`).
 /// A diagnostic with no place in a ruleset has `file` null and no line or column.
 pub fn to_json(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Value {
@@ -189,20 +195,21 @@ pub fn to_json(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Val
         };
         let fields = [
             ("severity", serde_json::json!(if d.is_error() { "error" } else { "warning" })),
-            ("message", serde_json::json!(d.message)),
-            ("label", serde_json::json!(d.label)),
+            ("code", serde_json::json!(d.message.id())),
+            ("message", serde_json::json!(d.message.to_string())),
+            ("label", serde_json::json!(d.label.as_ref().map(Message::to_string).unwrap_or_default())),
             (
                 "related",
                 d.related
                     .iter()
                     .map(|(span, label)| {
                         let mut at = place(*span);
-                        at["label"] = serde_json::json!(label);
+                        at["label"] = serde_json::json!(label.to_string());
                         at
                     })
                     .collect(),
             ),
-            ("help", serde_json::json!(d.help)),
+            ("help", d.help.iter().map(|h| serde_json::json!(h.to_string())).collect()),
         ];
         for (key, value) in fields {
             object[key] = value;

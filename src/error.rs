@@ -1,6 +1,8 @@
 //! Why a run could not go on: the one error type of running, reading events and
 //! explaining, below all of them so that none needs another for it.
 
+use crate::messages::{io_error, Message};
+use crate::msg;
 use crate::diagnostic::RulesError;
 
 /// Why a run could not go on.
@@ -11,28 +13,30 @@ pub enum RunError {
     Bind(RulesError),
     /// The customer data could not be read, or is not of its format at all (the message
     /// says where, with the line when there is one).
-    Input(String),
+    Input(Message),
     /// An event file could not be read.
-    Events { file: String, message: String },
+    Events { file: String, message: Message },
     /// The output could not be written.
     Output(std::io::Error),
     /// The action scripts took more than their time for the whole run (see
     /// [`crate::actions::Actions::set_time_limit`]): the run stopped.
-    Scripts(String),
+    Scripts(Message),
     /// A column the run adds has the name of another column of the output (an input
     /// column kept with `keep_columns`, the id, or another added column): nothing is
     /// written.
-    Columns(String),
+    Columns(Message),
 }
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RunError::Bind(e) => write!(f, "the rules do not fit the data:\n{e}"),
-            RunError::Events { file, message } => write!(f, "cannot read the events `{file}`: {message}"),
-            RunError::Input(message) => f.write_str(message),
-            RunError::Output(e) => write!(f, "cannot write the results: {e}"),
-            RunError::Columns(message) | RunError::Scripts(message) => f.write_str(message),
+            RunError::Bind(e) => write!(f, "{}\n{e}", msg!("rules-do-not-fit")),
+            RunError::Events { file, message } => {
+                write!(f, "{}", msg!("cannot-read-events", file = file, reason = message.clone()))
+            }
+            RunError::Input(message) => write!(f, "{message}"),
+            RunError::Output(e) => write!(f, "{}", msg!("cannot-write-results", reason = io_error(e))),
+            RunError::Columns(message) | RunError::Scripts(message) => write!(f, "{message}"),
         }
     }
 }

@@ -2,6 +2,9 @@
 //! its condition with each part's value (true, false, or unknown because a field is
 //! missing), and which segment won; the same for tags. Plain data, serialisable for tools.
 
+use crate::messages::Arg;
+use crate::messages::{io_error, Message};
+use crate::msg;
 use crate::check::interpret::Value as Seen;
 use crate::check::typed::{CmpOp, Typed, TypedKind};
 use crate::check::Checked;
@@ -160,7 +163,7 @@ pub fn explain_row(
     let data_errors = evaluator
         .errors()
         .iter()
-        .map(|e| format!("column `{}`: `{}` could not be read", program.slots[e.slot].column, e.value))
+        .map(|e| msg!("explain-unreadable-cell", column = &program.slots[e.slot].column, value = &e.value).to_string())
         .collect();
     Explanation {
         customer: customer.to_string(),
@@ -198,11 +201,15 @@ fn near_miss(interpreter: &Interpreter, condition: &Typed) -> Option<String> {
             _ => None,
         };
         if let Some(wait) = wait.filter(|w| *w > Decimal::ZERO) {
-            let unit = if wait == Decimal::from_int(1) { "day" } else { "days" };
-            return Some(format!("in {wait} {unit} (`{text}`: now {days})"));
+            let wait = match wait.to_string().parse::<i64>() {
+                Ok(whole) => Arg::Count(whole),
+                Err(_) => Arg::Text(wait.to_string()),
+            };
+            return Some(msg!("near-miss-days", days = wait, condition = text, now = days.to_string()).to_string());
         }
     }
-    (several && now != Seen::Missing).then(|| format!("needs `{text}`, has {}", now.show()))
+    (several && now != Seen::Missing)
+        .then(|| msg!("near-miss-needs", condition = text, has = now.show()).to_string())
 }
 
 /// The comparisons of a condition, through `and`, `or` and `not`.
@@ -357,13 +364,14 @@ fn each_json_record(
     format: InputFormat,
     wanted: &dyn Fn(&[u8]) -> bool,
     visit: &mut dyn FnMut(usize, Value) -> bool,
-) -> Result<(), String> {
+) -> Result<(), Message> {
+    let cannot_read = |e: std::io::Error| msg!("cannot-read-data", reason = io_error(&e));
     let mut chunker = match format {
         InputFormat::Ndjson => Chunker::lines(input),
-        _ => json_chunker(input).map_err(|e| format!("cannot read the data: {e}"))?,
+        _ => json_chunker(input).map_err(cannot_read)?,
     };
     let mut number = 0;
-    while let Some(chunk) = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))? {
+    while let Some(chunk) = chunker.next_chunk().map_err(cannot_read)? {
         for (record, _) in chunk.json_records(format == InputFormat::Ndjson) {
             let number = bump(&mut number);
             if !wanted(record) {

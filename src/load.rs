@@ -6,6 +6,7 @@
 //! a file of another kind may hold anything, and its text stays unprinted.
 
 use crate::access::{self, FileAccess};
+use crate::msg;
 use crate::diagnostic::{Diagnostic, RulesError};
 use crate::source::{Sources, Span};
 use crate::syntax::{self, ast};
@@ -38,11 +39,9 @@ impl Ruleset {
         let mut loader = Loader { access: FileAccess::for_ruleset(path, allowed), ..Loader::default() };
         match access::read_regular(path, access::RULESET_LIMIT) {
             Ok(text) => loader.file(path, text, &mut Vec::new(), &mut Vec::new()),
-            Err(e) => loader.diagnostics.push(Diagnostic::general(format!(
-                "cannot read ruleset `{}`: {}",
-                path.display(),
-                e
-            ))),
+            Err(e) => loader
+                .diagnostics
+                .push(Diagnostic::general(msg!("cannot-read-ruleset", path = path.display().to_string(), reason = e))),
         }
         loader.finish()
     }
@@ -103,12 +102,9 @@ impl Loader {
                     let (line, column) =
                         diagnostic.span.map_or((1, 1), |span| self.sources.line_column(span));
                     self.diagnostics.push(
-                        Diagnostic::error(
-                            include.path.span,
-                            format!("`{}` is not a ruleset", include.path.text),
-                        )
-                        .label(format!("at its line {line}, column {column}: {}", diagnostic.message))
-                        .help("include ruleset files (`.seg`); the included file's text is not shown"),
+                        Diagnostic::error(include.path.span, msg!("not-a-ruleset", path = &include.path.text))
+                            .label(msg!("not-a-ruleset-label", line = line, column = column, problem = diagnostic.message))
+                            .help(msg!("not-a-ruleset-help")),
                     );
                 }
                 None => self.diagnostics.extend(diagnostics),
@@ -137,12 +133,9 @@ impl Loader {
         match self.access.read(&target, access::RULESET_LIMIT) {
             Ok(text) => self.file_from(&target, text, stack, seen, Some(include)),
             Err(e) => self.diagnostics.push(
-                Diagnostic::error(
-                    include.path.span,
-                    format!("cannot read included file `{}`", include.path.text),
-                )
-                .label(e)
-                .help(format!("the path is relative to this file's folder: {}", target.display())),
+                Diagnostic::error(include.path.span, msg!("cannot-read-include", path = &include.path.text))
+                    .label(e)
+                    .help(msg!("include-relative-help", folder = target.display().to_string())),
             ),
         }
     }
@@ -157,7 +150,7 @@ impl Loader {
 }
 
 fn cycle(span: Span, target: &Path) -> Diagnostic {
-    Diagnostic::error(span, format!("`{}` includes itself", target.display()))
-        .label("this include closes a cycle")
-        .help("remove one of the includes in the cycle")
+    Diagnostic::error(span, msg!("include-cycle", path = target.display().to_string()))
+        .label(msg!("include-cycle-label"))
+        .help(msg!("include-cycle-help"))
 }

@@ -4,6 +4,8 @@
 //! compiled program, and applied after each customer's evaluation, so the pinned segment is
 //! what the results, the counts and the history show.
 
+use crate::messages::Message;
+use crate::msg;
 use crate::date::{self, Day};
 use crate::program::Program;
 use std::collections::HashMap;
@@ -32,11 +34,11 @@ pub struct Overrides {
 impl Overrides {
     /// Reads overrides from CSV text with the columns `id`, `dimension`, `segment`,
     /// `reason` and `until` (YYYY-MM-DD or empty), in any order; `file` names it in messages.
-    pub fn parse(file: &str, text: &str) -> Result<Overrides, String> {
+    pub fn parse(file: &str, text: &str) -> Result<Overrides, Message> {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
         let header: Vec<String> = reader
             .headers()
-            .map_err(|e| format!("`{file}`: {e}"))?
+            .map_err(|e| msg!("overrides-unreadable", file = file, reason = e.to_string()))?
             .iter()
             .map(|h| h.trim().to_lowercase())
             .collect();
@@ -44,16 +46,14 @@ impl Overrides {
         let (Some(id), Some(dimension), Some(segment)) =
             (column("id"), column("dimension"), column("segment"))
         else {
-            return Err(format!(
-                "`{file}` needs the columns id, dimension and segment (and may have reason and until); it has {}",
-                header.join(", ")
-            ));
+            return Err(msg!("overrides-columns", file = file, columns = header.join(", ")));
         };
         let (reason, until) = (column("reason"), column("until"));
         let mut list = Vec::new();
         for (n, record) in reader.records().enumerate() {
             let line = n as u64 + 2;
-            let record = record.map_err(|e| format!("`{file}`, line {line}: {e}"))?;
+            let record =
+                record.map_err(|e| msg!("overrides-line-unreadable", file = file, line = line, reason = e.to_string()))?;
             let cell =
                 |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default().trim().to_string();
             if record.iter().all(|c| c.trim().is_empty()) {
@@ -62,9 +62,10 @@ impl Overrides {
             let until_text = cell(until);
             let until = match until_text.as_str() {
                 "" => None,
-                text => Some(date::parse(text).ok_or_else(|| {
-                    format!("`{file}`, line {line}: `{text}` is not a date; write the last day the pin holds as YYYY-MM-DD")
-                })?),
+                text => Some(
+                    date::parse(text)
+                        .ok_or_else(|| msg!("overrides-until-not-date", file = file, line = line, text = text))?,
+                ),
             };
             list.push(Override {
                 id: cell(Some(id)),
@@ -89,7 +90,7 @@ pub struct Pins {
     list: Vec<Override>,
     file: String,
     /// Overrides not applied, each with why (expired, no such dimension or segment).
-    pub problems: Vec<String>,
+    pub problems: Vec<Message>,
 }
 
 impl Pins {
@@ -98,13 +99,14 @@ impl Pins {
     pub fn bind(overrides: &Overrides, program: &Program) -> Pins {
         let mut pins = Pins { file: overrides.file.clone(), list: overrides.list.clone(), ..Pins::default() };
         for (n, pin) in overrides.list.iter().enumerate() {
-            let at = format!("`{}`, line {} ({})", overrides.file, pin.line, pin.id);
+            let at = msg!("override-at", file = &overrides.file, line = pin.line, id = &pin.id);
             let Some(d) = program.dimensions.iter().position(|d| d.name == pin.dimension) else {
                 let names: Vec<&str> = program.dimensions.iter().map(|d| d.name.as_str()).collect();
-                pins.problems.push(format!(
-                    "{at}: no dimension `{}`; the dimensions are {}",
-                    pin.dimension,
-                    names.join(", ")
+                pins.problems.push(msg!(
+                    "override-no-dimension",
+                    at = at,
+                    dimension = &pin.dimension,
+                    dimensions = names.join(", ")
                 ));
                 continue;
             };
@@ -116,19 +118,21 @@ impl Pins {
                         listed.push(name);
                     }
                 }
-                pins.problems.push(format!(
-                    "{at}: `{}` has no segment `{}`; its segments are {}",
-                    pin.dimension,
-                    pin.segment,
-                    listed.join(", ")
+                pins.problems.push(msg!(
+                    "override-no-segment",
+                    at = at,
+                    dimension = &pin.dimension,
+                    segment = &pin.segment,
+                    segments = listed.join(", ")
                 ));
                 continue;
             };
             if pin.until.is_some_and(|until| until < program.as_of()) {
-                pins.problems.push(format!(
-                    "{at}: the pin to `{}` ended on {}; it was not applied",
-                    pin.segment,
-                    pin.until.map(date::format).unwrap_or_default()
+                pins.problems.push(msg!(
+                    "override-ended",
+                    at = at,
+                    segment = &pin.segment,
+                    until = pin.until.map(date::format).unwrap_or_default()
                 ));
                 continue;
             }
@@ -152,17 +156,14 @@ impl Pins {
     }
 
     /// After a run: the pins whose customer was not in the data.
-    pub fn unused(&self) -> Vec<String> {
+    pub fn unused(&self) -> Vec<Message> {
         self.by_id
             .values()
             .flatten()
             .filter(|&&(_, _, n)| !self.used[n].load(Ordering::Relaxed))
             .map(|&(_, _, n)| {
                 let pin = &self.list[n];
-                format!(
-                    "`{}`, line {}: no customer `{}` in the data; the pin was not applied",
-                    self.file, pin.line, pin.id
-                )
+                msg!("override-unused", file = &self.file, line = pin.line, id = &pin.id)
             })
             .collect()
     }
@@ -184,9 +185,9 @@ mod tests {
         assert_eq!(overrides.list.len(), 2);
         assert_eq!(overrides.list[0].until, date::parse("2026-12-31"));
         assert_eq!(overrides.list[1].line, 4);
-        assert!(Overrides::parse("o.csv", "id,segment\nC1,A\n").unwrap_err().contains("needs the columns"));
+        assert!(Overrides::parse("o.csv", "id,segment\nC1,A\n").unwrap_err().to_string().contains("needs the columns"));
         let bad =
-            Overrides::parse("o.csv", "id,dimension,segment,until\nC1,value,A,31/12/2026\n").unwrap_err();
+            Overrides::parse("o.csv", "id,dimension,segment,until\nC1,value,A,31/12/2026\n").unwrap_err().to_string();
         assert!(bad.contains("line 2") && bad.contains("not a date"), "{bad}");
     }
 }

@@ -7,6 +7,8 @@
 //! Folders are watched rather than files, so editors that save by writing a new file and
 //! renaming it over the old one, and files deleted and created again, keep working.
 
+use crate::messages::{io_error, Message};
+use crate::msg;
 use crate::check::Checked;
 use crate::diagnostic::{Diagnostic, RulesError};
 use crate::load::Ruleset;
@@ -33,7 +35,7 @@ pub enum ReloadEvent {
     /// One of the other watched files (say, the data) changed.
     Changed { path: PathBuf },
     /// Watching failed (a folder vanished, the system ran out of watches).
-    WatchFailed { message: String },
+    WatchFailed { message: Message },
 }
 
 /// Turns a checked ruleset into what the program serves (itself, or a compiled program).
@@ -71,7 +73,7 @@ impl<T: Send + Sync + 'static> Live<T> {
         let current = Arc::new(ArcSwap::from_pointee(value));
         let (tx, rx) = channel::<notify::Result<Event>>();
         let watcher = notify::recommended_watcher(tx)
-            .map_err(|e| RulesError::general(format!("cannot watch files: {e}")))?;
+            .map_err(|e| RulesError::general(msg!("cannot-watch", reason = e.to_string())))?;
         let watcher = Arc::new(Mutex::new(watcher));
         let mut watch = Watched {
             watcher: watcher.clone(),
@@ -84,7 +86,7 @@ impl<T: Send + Sync + 'static> Live<T> {
         std::thread::Builder::new()
             .name("tradeseg-reload".into())
             .spawn(move || state.serve(rx, on_event))
-            .map_err(|e| RulesError::general(format!("cannot start the reloading thread: {e}")))?;
+            .map_err(|e| RulesError::general(msg!("cannot-start-reloader", reason = io_error(&e))))?;
         Ok(Live { current, _watcher: watcher })
     }
 
@@ -106,7 +108,7 @@ fn load<T>(
     let ruleset = Ruleset::load_allowing(path, allowed)?;
     let checked = ruleset.check()?;
     if !allow_empty && checked.dimensions.is_empty() && checked.tags.is_empty() {
-        return Err(RulesError::general(format!("`{}` now has no dimension and no tag", path.display())));
+        return Err(RulesError::general(msg!("ruleset-now-empty", path = path.display().to_string())));
     }
     let mut files = checked.paths.clone();
     files.extend(action_scripts(&checked));
@@ -131,16 +133,16 @@ struct Watched {
 
 impl Watched {
     /// Watches the folders of these files (adding any new ones).
-    fn set(&mut self, rules: &[PathBuf], others: &[PathBuf]) -> Result<(), String> {
+    fn set(&mut self, rules: &[PathBuf], others: &[PathBuf]) -> Result<(), Message> {
         self.rules = rules.iter().map(|p| key(p)).collect();
         self.others = others.iter().map(|p| key(p)).collect();
-        let mut watcher = self.watcher.lock().map_err(|_| "the watcher is unavailable".to_string())?;
+        let mut watcher = self.watcher.lock().map_err(|_| msg!("watcher-unavailable"))?;
         for file in self.rules.iter().chain(&self.others) {
             let Some(folder) = file.parent() else { continue };
             if self.folders.insert(folder.to_path_buf()) {
                 watcher
                     .watch(folder, RecursiveMode::NonRecursive)
-                    .map_err(|e| format!("cannot watch `{}`: {e}", folder.display()))?;
+                    .map_err(|e| msg!("cannot-watch-folder", folder = folder.display().to_string(), reason = e.to_string()))?;
             }
         }
         Ok(())
@@ -247,7 +249,7 @@ fn take(
         }
         Ok(_) => false,
         Err(e) => {
-            on_event(ReloadEvent::WatchFailed { message: e.to_string() });
+            on_event(ReloadEvent::WatchFailed { message: msg!("cannot-watch", reason = e.to_string()) });
             false
         }
     }

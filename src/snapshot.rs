@@ -13,6 +13,8 @@
 //! The sample runs as `tradeseg run` runs it: with its events, and with the ruleset's
 //! action scripts, whose plan [`run_sample`] gives too.
 
+use crate::messages::Message;
+use crate::msg;
 use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::CompileOptions;
@@ -51,17 +53,15 @@ pub fn directive<'a>(text: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// The sample a ruleset names, `None` if it names none, or what is wrong with it.
-pub fn sample(ruleset: &Path, text: &str) -> Option<Result<Sample, String>> {
+pub fn sample(ruleset: &Path, text: &str) -> Option<Result<Sample, Message>> {
     let data = directive(text, "sample-data")?;
     let folder = ruleset.parent().unwrap_or(Path::new("."));
     let as_of = match directive(text, "sample-as-of") {
         Some(d) => match date::parse(d) {
             Some(day) => day,
-            None => return Some(Err(format!("`# sample-as-of: {d}` is not a date; write YYYY-MM-DD"))),
+            None => return Some(Err(msg!("sample-as-of-not-date", text = d))),
         },
-        None => {
-            return Some(Err("a ruleset with `# sample-data:` needs `# sample-as-of: YYYY-MM-DD`".into()))
-        }
+        None => return Some(Err(msg!("sample-needs-as-of"))),
     };
     let id = directive(text, "sample-id").unwrap_or("id").to_string();
     let events = text
@@ -79,13 +79,13 @@ pub fn snapshot_path(ruleset: &Path) -> PathBuf {
 }
 
 /// The results of the ruleset on its sample, as `tradeseg run` writes them in CSV.
-pub fn results(checked: &Checked, sample: &Sample) -> Result<String, String> {
+pub fn results(checked: &Checked, sample: &Sample) -> Result<String, Message> {
     run_sample(checked, sample, false).map(|run| run.results)
 }
 
 /// Runs the ruleset on its sample as `tradeseg run` would: with its event files and its
 /// action scripts; with `keep_columns`, the sample's columns come first.
-pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Result<SampleRun, String> {
+pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Result<SampleRun, Message> {
     let (reader, input_format, delimiter) = open_sample(checked, sample)?;
     let options = RunOptions {
         input_format,
@@ -100,18 +100,18 @@ pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Res
     };
     let events: Vec<EventInput> =
         sample.events.iter().map(|(name, file)| EventInput::file(name, &file.to_string_lossy())).collect();
-    let actions = Actions::load(checked).map_err(|e| e.to_string())?;
+    let actions = Actions::load(checked).map_err(|e| msg!("sample-failed", reason = e.to_string()))?;
     let (mut output, mut plan) = (Vec::new(), Vec::new());
     let sink = actions.as_ref().map(|_| (&mut plan as &mut dyn std::io::Write, PlanFormat::Csv));
     let extras = Extras { actions: actions.as_ref(), plan: sink, events: &events, ..Default::default() };
     let report = match crate::run::run_with(checked, extras, reader, &mut output, &options, None) {
         Ok(report) => report,
         Err(crate::run::RunError::Bind(e)) => {
-            return Err(e.diagnostics.first().map_or_else(String::new, |d| d.message.clone()))
+            return Err(e.diagnostics.first().map_or_else(|| msg!("test-does-not-compile"), |d| d.message.clone()))
         }
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(msg!("sample-failed", reason = e.to_string())),
     };
-    let text = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| e.to_string());
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| msg!("sample-failed", reason = e.to_string()));
     Ok(SampleRun { results: text(output)?, plan: actions.map(|_| text(plan)).transpose()?, report })
 }
 
@@ -120,9 +120,10 @@ pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Res
 fn open_sample(
     checked: &Checked,
     sample: &Sample,
-) -> Result<(Box<dyn std::io::Read + Send>, InputFormat, u8), String> {
-    let cannot =
-        |e: &dyn std::fmt::Display| format!("cannot open the sample data `{}`: {e}", sample.data.display());
+) -> Result<(Box<dyn std::io::Read + Send>, InputFormat, u8), Message> {
+    let cannot = |e: &dyn std::fmt::Display| {
+        msg!("cannot-open-sample", path = sample.data.display().to_string(), reason = e.to_string())
+    };
     // Without the `workbooks` feature a workbook sample reads as text, and fails as one.
     #[cfg(not(feature = "workbooks"))]
     let _ = checked;

@@ -2,6 +2,8 @@
 //! values, evaluates the rules as of the test's date, and compares with its `expect`
 //! lines. Results are data; the CLI prints them.
 
+use crate::messages::Message;
+use crate::msg;
 use crate::check::suggest::closest;
 use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
@@ -20,7 +22,7 @@ pub struct TestResult {
     /// Where the test starts.
     pub span: Span,
     /// Each problem: where, and what went wrong. Empty when the test passed.
-    pub failures: Vec<(Span, String)>,
+    pub failures: Vec<(Span, Message)>,
 }
 
 impl TestResult {
@@ -51,7 +53,7 @@ fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResu
     let program = match compile(checked, &Schema::from_header(&columns), &options) {
         Ok((program, _)) => program,
         Err(diagnostics) => {
-            let message = diagnostics.first().map_or_else(String::new, |d| d.message.clone());
+            let message = diagnostics.first().map_or_else(|| msg!("test-does-not-compile"), |d| d.message.clone());
             result.failures.push((test.span, message));
             return result;
         }
@@ -77,10 +79,8 @@ fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResu
             Ok(text) => {
                 evaluator.set(slot, &text);
                 if !evaluator.errors().is_empty() {
-                    let ty = program.slots[slot].ty.map_or("its type".to_string(), |t| t.to_string());
-                    result
-                        .failures
-                        .push((name.span, format!("`{}` is given `{text}`, which is not {ty}", name.text)));
+                    let ty = program.slots[slot].ty.map_or_else(|| msg!("its-type"), |t| t.phrase());
+                    result.failures.push((name.span, msg!("given-wrong-type", name = &name.text, value = &text, ty = ty)));
                     evaluator.begin();
                 }
             }
@@ -103,7 +103,7 @@ fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResu
 const GIVEN_ID: &str = "given";
 
 /// The event history a test gives: for each stream, `NAME: [ { date: …, col: … }, … ]`.
-fn given_history(program: &Program, test: &TestBlock) -> Result<Option<History>, String> {
+fn given_history(program: &Program, test: &TestBlock) -> Result<Option<History>, Message> {
     if program.streams.is_empty() {
         return Ok(None);
     }
@@ -131,7 +131,7 @@ fn given_history(program: &Program, test: &TestBlock) -> Result<Option<History>,
         let mut table = csv::Writer::from_writer(Vec::new());
         let mut header = vec!["customer_id".to_string()];
         header.extend(columns.iter().cloned());
-        table.write_record(&header).map_err(|e| e.to_string())?;
+        table.write_record(&header).map_err(given_events_failed)?;
         for row in rows {
             let mut record = vec![GIVEN_ID.to_string()];
             for column in &columns {
@@ -139,43 +139,45 @@ fn given_history(program: &Program, test: &TestBlock) -> Result<Option<History>,
                     row.iter().find(|(k, _)| k.text == *column).map(|(_, v)| given_text(v)).transpose()?;
                 record.push(value.unwrap_or_default());
             }
-            table.write_record(&record).map_err(|e| e.to_string())?;
+            table.write_record(&record).map_err(given_events_failed)?;
         }
-        let text =
-            String::from_utf8(table.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        let bytes = table.into_inner().map_err(given_events_failed)?;
+        let text = String::from_utf8(bytes).map_err(given_events_failed)?;
         let mut input = EventInput::file(&stream.name, "given.csv");
         input.source = Source::Text(text);
         inputs.push(input);
     }
     let history = History::read(program, &inputs).map_err(|e| match e {
         crate::run::RunError::Bind(e) => {
-            e.diagnostics.first().map_or_else(String::new, |d| d.message.clone())
+            e.diagnostics.first().map_or_else(|| msg!("test-does-not-compile"), |d| d.message.clone())
         }
-        other => other.to_string(),
+        other => given_events_failed(other),
     })?;
     if let Some(error) = history.reports.iter().flat_map(|r| r.errors.first()).next() {
-        return Err(format!("given events: {error}"));
+        return Err(msg!("given-events-error", error = error.to_string()));
     }
     Ok(Some(history))
 }
 
-fn unknown_given(name: &Name, program: &Program) -> (Span, String) {
-    let mut message = format!("`{}` is given, but no rule reads it", name.text);
+fn given_events_failed(error: impl std::fmt::Display) -> Message {
+    msg!("given-events-error", error = error.to_string())
+}
+
+fn unknown_given(name: &Name, program: &Program) -> (Span, Message) {
     // `given { 询盘次数: 3 }` where `field inquiries = "询盘次数"`: the column, not the field.
     let by_column = program.slots[..program.aggregate_base].iter().find(|s| s.column == name.text);
-    if let Some(slot) = by_column {
-        message.push_str(&format!(
-            " (`{}` is the column of the field `{}`: give the field's name)",
-            name.text, slot.field
-        ));
+    let message = if let Some(slot) = by_column {
+        msg!("given-column-not-field", name = &name.text, field = &slot.field)
     } else if let Some(near) = closest(&name.text, program.slots.iter().map(|s| s.field.as_str())) {
-        message.push_str(&format!(" (did you mean `{near}`?)"));
-    }
+        msg!("given-unread-near", name = &name.text, near = near)
+    } else {
+        msg!("given-unread", name = &name.text)
+    };
     (name.span, message)
 }
 
 /// A given value as the text a cell would hold.
-fn given_text(value: &GivenValue) -> Result<String, String> {
+fn given_text(value: &GivenValue) -> Result<String, Message> {
     Ok(match value {
         GivenValue::Number(n, _) => n.clone(),
         GivenValue::Text(t, _) => t.clone(),
@@ -183,7 +185,7 @@ fn given_text(value: &GivenValue) -> Result<String, String> {
         GivenValue::Bool(b, _) => b.to_string(),
         GivenValue::List(items, _) => items.iter().map(given_text).collect::<Result<Vec<_>, _>>()?.join(";"),
         GivenValue::Rows(..) => {
-            return Err("event rows in `given` need event streams, which are not available yet".into())
+            return Err(msg!("given-rows-need-streams"))
         }
     })
 }
@@ -192,7 +194,7 @@ fn check_expectation(
     program: &Program,
     outcome: &Outcome,
     expectation: &Expectation,
-) -> Option<(Span, String)> {
+) -> Option<(Span, Message)> {
     match expectation {
         Expectation::Segment { dimension, segment, span } => {
             let index = dimension_index(program, dimension).map_err(|m| (*span, m)).err();
@@ -202,15 +204,8 @@ fn check_expectation(
             let d = program.dimensions.iter().position(|d| d.name == dimension.text)?;
             let got = program.segment_name(d, outcome);
             (got != Some(segment.text.as_str())).then(|| {
-                (
-                    *span,
-                    format!(
-                        "expected {} == {:?}, the rules gave {}",
-                        dimension.text,
-                        segment.text,
-                        shown(got)
-                    ),
-                )
+                let expected = format!("{} == {:?}", dimension.text, segment.text);
+                (*span, msg!("expected-segment", expected = expected, got = shown(got)))
             })
         }
         Expectation::Missing { dimension, span } => {
@@ -219,36 +214,42 @@ fn check_expectation(
             }
             let d = program.dimensions.iter().position(|d| d.name == dimension.text)?;
             let got = program.segment_name(d, outcome);
-            got.map(|g| (*span, format!("expected {} is missing, the rules gave {:?}", dimension.text, g)))
+            got.map(|g| (*span, msg!("expected-missing", dimension = &dimension.text, got = shown(Some(g)))))
         }
         Expectation::Tagged { tag, negated, span } => {
             if !program.tags.iter().any(|t| t.name == tag.text) {
-                let mut message = format!("no tag is named {:?}", tag.text);
-                if let Some(near) = closest(&tag.text, program.tags.iter().map(|t| t.name.as_str())) {
-                    message.push_str(&format!(" (did you mean {near:?}?)"));
-                }
+                let message = match closest(&tag.text, program.tags.iter().map(|t| t.name.as_str())) {
+                    Some(near) => msg!("no-tag-named-near", name = format!("{:?}", tag.text), near = format!("{near:?}")),
+                    None => msg!("no-tag-named", name = format!("{:?}", tag.text)),
+                };
                 return Some((*span, message));
             }
             let tags: Vec<&str> = program.tag_names(outcome).collect();
             let has = tags.contains(&tag.text.as_str());
             (has == *negated).then(|| {
-                let want = if *negated { "not tagged" } else { "tagged" };
-                (*span, format!("expected {want} {:?}, the tags were {tags:?}", tag.text))
+                let (tag, tags) = (format!("{:?}", tag.text), format!("{tags:?}"));
+                let message = match negated {
+                    true => msg!("expected-not-tagged", tag = tag, tags = tags),
+                    false => msg!("expected-tagged", tag = tag, tags = tags),
+                };
+                (*span, message)
             })
         }
     }
 }
 
-fn dimension_index(program: &Program, dimension: &Name) -> Result<usize, String> {
+fn dimension_index(program: &Program, dimension: &Name) -> Result<usize, Message> {
     program.dimensions.iter().position(|d| d.name == dimension.text).ok_or_else(|| {
-        let mut message = format!("no dimension is named `{}`", dimension.text);
-        if let Some(near) = closest(&dimension.text, program.dimensions.iter().map(|d| d.name.as_str())) {
-            message.push_str(&format!(" (did you mean `{near}`?)"));
+        match closest(&dimension.text, program.dimensions.iter().map(|d| d.name.as_str())) {
+            Some(near) => msg!("no-dimension-named-near", name = &dimension.text, near = near),
+            None => msg!("no-dimension-named", name = &dimension.text),
         }
-        message
     })
 }
 
-fn shown(segment: Option<&str>) -> String {
-    segment.map_or_else(|| "no segment".to_string(), |s| format!("{s:?}"))
+fn shown(segment: Option<&str>) -> Message {
+    match segment {
+        Some(s) => msg!("quoted-segment", segment = format!("{s:?}")),
+        None => msg!("no-segment"),
+    }
 }

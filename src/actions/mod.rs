@@ -11,6 +11,7 @@ pub mod script_date;
 
 pub use plan::{ActionError, PlanFormat, Task, PLAN_COLUMNS};
 
+use crate::msg;
 use crate::check::typed::Ty;
 use crate::check::{ActionRef, Checked};
 use crate::compile::Program;
@@ -239,23 +240,23 @@ fn compile(
     derived: &mut Vec<String>,
 ) -> Result<Script, Diagnostic> {
     let text = access.read(&action.path, crate::access::SCRIPT_LIMIT).map_err(|e| {
-        Diagnostic::error(action.span, format!("cannot read the action script `{}`", action.written))
+        Diagnostic::error(action.span, msg!("cannot-read-script", script = &action.written))
             .label(e)
-            .help(format!("the path is relative to the ruleset's folder: {}", action.path.display()))
+            .help(msg!("script-relative-help", path = action.path.display().to_string()))
     })?;
     if !crate::access::named_as(&action.path, "rhai") {
         if let Err(e) = engine.compile(&text) {
             // A file not named as a script that does not compile may be anything: say
             // where, show none of it.
             let at = e.position();
-            return Err(Diagnostic::error(action.span, format!("`{}` is not a script", action.written))
-                .label(format!(
-                    "at its line {}, column {}: {}",
-                    at.line().unwrap_or(1),
-                    at.position().unwrap_or(1),
-                    e.err_type()
+            return Err(Diagnostic::error(action.span, msg!("not-a-script", script = &action.written))
+                .label(msg!(
+                    "not-a-ruleset-label",
+                    line = at.line().unwrap_or(1),
+                    column = at.position().unwrap_or(1),
+                    problem = e.err_type().to_string()
                 ))
-                .help("name rhai scripts (`.rhai`); the file's text is not shown"));
+                .help(msg!("not-a-script-help")));
         }
     }
     let file = sources.add(action.path.display().to_string(), text.clone());
@@ -267,10 +268,10 @@ fn compile(
         let position = e.position();
         Diagnostic::error(
             at(position.line(), position.position()),
-            format!("the action script `{}` does not compile", action.written),
+            msg!("script-does-not-compile", script = &action.written),
         )
-        .label(e.err_type().to_string())
-        .related(action.span, "named here")
+        .label(msg!("script-error-detail", detail = e.err_type().to_string()))
+        .related(action.span, msg!("named-here"))
     })?;
     let mut problem = None;
     ast.walk(&mut |path: &[ASTNode]| {
@@ -293,12 +294,9 @@ fn compile(
         true
     });
     if let Some(position) = problem {
-        return Err(Diagnostic::error(
-            at(position.line(), position.position()),
-            "`set` needs the field's name in quotes",
-        )
-        .label("the output gets a column for each field a script sets, so the name must be written out")
-        .related(action.span, "script named here"));
+        return Err(Diagnostic::error(at(position.line(), position.position()), msg!("set-needs-quoted-name"))
+            .label(msg!("set-needs-quoted-name-label"))
+            .related(action.span, msg!("script-named-here")));
     }
     Ok(Script { written: action.written.clone(), ast })
 }

@@ -1,6 +1,8 @@
 //! The follow-up plan: one task per row, with the customer, the segment and script that
 //! made it, and the task's fields; and errors scripts ran into.
 
+use crate::messages::Message;
+use crate::msg;
 use super::script_date::ScriptDate;
 use rhai::{Dynamic, EvalAltResult, Map};
 use serde::Serialize;
@@ -102,31 +104,30 @@ pub struct ActionError {
     pub customer: String,
     pub script: String,
     pub line: Option<usize>,
-    pub message: String,
+    pub message: Message,
 }
 
 impl fmt::Display for ActionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "customer {}: {}", self.customer, self.script)?;
-        if let Some(line) = self.line {
-            write!(f, " line {line}")?;
-        }
-        write!(f, ": {}", self.message)
+        let place = match self.line {
+            Some(line) => msg!("script-error-at-line", customer = &self.customer, script = &self.script, line = line),
+            None => msg!("script-error-at", customer = &self.customer, script = &self.script),
+        };
+        write!(f, "{place}: {}", self.message)
     }
 }
 
 /// An error in words: the sandbox's limits say which limit stopped the script.
-pub fn describe(error: &EvalAltResult) -> String {
+pub fn describe(error: &EvalAltResult) -> Message {
     match error {
-        EvalAltResult::ErrorTooManyOperations(_) => {
-            "stopped: the script took too many steps (an endless loop?)".into()
-        }
-        EvalAltResult::ErrorStackOverflow(_) => "stopped: the script called itself too deeply".into(),
-        EvalAltResult::ErrorTerminated(reason, _) => format!("stopped: {reason}"),
-        EvalAltResult::ErrorDataTooLarge(what, _) => {
-            format!("stopped: {} grew too large", what.to_lowercase())
-        }
-        EvalAltResult::ErrorRuntime(value, _) => format!("the script failed: {value}"),
-        other => other.to_string().split(" (line").next().unwrap_or_default().to_string(),
+        EvalAltResult::ErrorTooManyOperations(_) => msg!("script-too-many-steps"),
+        EvalAltResult::ErrorStackOverflow(_) => msg!("script-too-deep"),
+        EvalAltResult::ErrorTerminated(reason, _) => msg!("script-stopped", reason = reason.to_string()),
+        EvalAltResult::ErrorDataTooLarge(what, _) => msg!("script-too-large", what = what.to_lowercase()),
+        EvalAltResult::ErrorRuntime(value, _) => msg!("script-failed", reason = value.to_string()),
+        other => msg!(
+            "script-error-detail",
+            detail = other.to_string().split(" (line").next().unwrap_or_default().to_string()
+        ),
     }
 }

@@ -5,6 +5,7 @@
 //! one call may produce in all (tasks, fields it sets, text it renders) is capped too, and
 //! checked as it grows, so that no loop of small calls can eat the machine's memory.
 
+use crate::msg;
 use super::script_date::ScriptDate;
 use rhai::module_resolvers::DummyModuleResolver;
 use rhai::{Dynamic, Engine, EvalAltResult, Map, Position};
@@ -42,11 +43,7 @@ fn produce(bytes: usize) -> Result<(), Box<EvalAltResult>> {
         let mut e = e.borrow_mut();
         e.bytes = e.bytes.saturating_add(bytes);
         match e.bytes > OUTPUT_LIMIT {
-            true => Err(format!(
-                "the script produced more than {} MB of tasks, fields and text in one call",
-                OUTPUT_LIMIT >> 20
-            )
-            .into()),
+            true => Err(msg!("script-output-limit", megabytes = OUTPUT_LIMIT >> 20).to_string().into()),
             false => Ok(()),
         }
     })
@@ -101,7 +98,7 @@ pub fn engine() -> Engine {
         .on_debug(|_, _, _| {})
         .on_progress(|operations| {
             let late = operations % CLOCK_EVERY == 0 && STARTED.with(|s| s.borrow().elapsed() > TIME_LIMIT);
-            late.then(|| Dynamic::from("the script ran for more than a second"))
+            late.then(|| Dynamic::from(msg!("script-ran-too-long").to_string()))
         });
     engine.register_fn("task", task);
     engine.register_fn("set", |name: &str, value: Dynamic| -> Result<(), Box<EvalAltResult>> {
@@ -148,7 +145,7 @@ fn render(template: &str, fields: Map) -> Result<String, Box<EvalAltResult>> {
                 produce(start + value.len())?;
                 out.push_str(&value);
             }
-            None => return Err(format!("render(): no field `{name}`").into()),
+            None => return Err(msg!("render-no-field", name = name).to_string().into()),
         }
         rest = &rest[start + end + 2..];
     }
@@ -160,19 +157,19 @@ fn render(template: &str, fields: Map) -> Result<String, Box<EvalAltResult>> {
 /// `task(#{ title: …, due: …, priority: …, owner: …, channel: …, message: … })`
 fn task(fields: Map) -> Result<(), Box<EvalAltResult>> {
     if let Some(unknown) = fields.keys().find(|k| !TASK_KEYS.contains(&k.as_str())) {
-        return Err(format!("task(): unknown key `{unknown}`; the keys are {}", TASK_KEYS.join(", ")).into());
+        return Err(msg!("task-unknown-key", key = unknown.as_str(), keys = TASK_KEYS.join(", ")).to_string().into());
     }
     match fields.get("title") {
         Some(title) if !title.is_unit() => {}
-        _ => return Err("task(): a task needs a `title`".into()),
+        _ => return Err(msg!("task-needs-title").to_string().into()),
     }
     if let Some(due) = fields.get("due") {
         if !due.is_unit() && !due.is::<ScriptDate>() && !due.is_string() {
-            return Err("task(): `due` must be a date (e.g. as_of.add_days(2))".into());
+            return Err(msg!("task-due-date").to_string().into());
         }
     }
     if EMITTED.with(|e| e.borrow().tasks.len()) >= TASK_LIMIT {
-        return Err(format!("task(): one call may make at most {TASK_LIMIT} tasks").into());
+        return Err(msg!("task-limit", limit = TASK_LIMIT).to_string().into());
     }
     produce(fields.iter().map(|(k, v)| k.len() + size(v)).sum())?;
     EMITTED.with(|e| e.borrow_mut().tasks.push(fields));

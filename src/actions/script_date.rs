@@ -1,6 +1,7 @@
 //! Dates in scripts: `as_of.add_days(2)` for "in 48 hours", `as_of.next("Monday")` for
 //! "next Monday", `as_of.add_months(6)` for "in six months", formatting and comparison.
 
+use crate::msg;
 use chrono::{Datelike, Months, NaiveDate, Weekday};
 use rhai::{Engine, EvalAltResult};
 use std::fmt::Write;
@@ -12,7 +13,7 @@ pub struct ScriptDate(pub NaiveDate);
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 fn out_of_range() -> Box<EvalAltResult> {
-    "the date is out of range".into()
+    msg!("script-date-out-of-range").to_string().into()
 }
 
 impl ScriptDate {
@@ -29,7 +30,7 @@ impl ScriptDate {
     }
 
     fn next(&mut self, weekday: &str) -> Fallible<ScriptDate> {
-        let wanted: Weekday = weekday.parse().map_err(|_| format!("`{weekday}` is not a day of the week"))?;
+        let wanted: Weekday = weekday.parse().map_err(|_| msg!("script-not-a-weekday", text = weekday).to_string())?;
         let ahead =
             (7 + wanted.num_days_from_monday() as i64 - self.0.weekday().num_days_from_monday() as i64) % 7;
         self.add_days(if ahead == 0 { 7 } else { ahead })
@@ -38,7 +39,7 @@ impl ScriptDate {
     fn format(&mut self, pattern: &str) -> Fallible<String> {
         let mut text = String::new();
         write!(text, "{}", self.0.format(pattern))
-            .map_err(|_| format!("`{pattern}` is not a date format"))?;
+            .map_err(|_| msg!("script-not-a-date-format", text = pattern).to_string())?;
         Ok(text)
     }
 }
@@ -47,7 +48,7 @@ impl ScriptDate {
 fn parse(text: &str) -> Fallible<ScriptDate> {
     crate::date::parse(text)
         .map(|day| ScriptDate(crate::date::to_naive(day)))
-        .ok_or_else(|| format!("`{text}` is not a date").into())
+        .ok_or_else(|| msg!("script-not-a-date", text = text).to_string().into())
 }
 
 /// Registers the type, its methods and operators.

@@ -8,6 +8,8 @@ use super::typed::*;
 use super::{Field, Resolved, Scope};
 use crate::decimal::Decimal;
 use crate::diagnostic::Diagnostic;
+use crate::messages::Message;
+use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{self, BinaryOp, Expr, ExprKind, UnaryOp};
 use std::collections::HashMap;
@@ -71,7 +73,7 @@ impl<'a> Builder<'a> {
     /// Builds a segment's condition, which must be true/false.
     pub fn condition(&mut self, scope: &Scope, e: &Expr) -> Option<Typed> {
         let built = self.build(scope, e)?;
-        self.expect(&built, Ty::Bool, "a segment needs a condition")
+        self.expect(&built, Ty::Bool, msg!("needs-condition-segment"))
     }
 
     /// Builds any expression.
@@ -97,8 +99,7 @@ impl<'a> Builder<'a> {
         let parsed = Decimal::parse_literal(text);
         if parsed.is_none() {
             self.diagnostics.push(
-                Diagnostic::error(span, format!("`{text}` is too large a number"))
-                    .label("numbers go up to about 10²⁶ with 12 digits after the point"),
+                Diagnostic::error(span, msg!("number-too-large", text = text)).label(msg!("number-too-large-label")),
             );
         }
         parsed
@@ -113,9 +114,9 @@ impl<'a> Builder<'a> {
                 TypedKind::Const(c) => c,
                 _ => {
                     self.diagnostics.push(
-                        Diagnostic::error(item.span, "a list holds plain values")
-                            .label("not a literal")
-                            .help("write the values themselves: [\"US\", \"CA\"]"),
+                        Diagnostic::error(item.span, msg!("list-plain-values"))
+                            .label(msg!("not-a-literal"))
+                            .help(msg!("list-plain-values-help")),
                     );
                     return None;
                 }
@@ -124,8 +125,8 @@ impl<'a> Builder<'a> {
                 None => ty = Some(value.ty()),
                 Some(t) if t != value.ty() => {
                     self.diagnostics.push(
-                        Diagnostic::error(item.span, format!("this list mixes {t} and {}", value.ty()))
-                            .label(format!("{}", value.ty())),
+                        Diagnostic::error(item.span, msg!("list-mixes", first = t.phrase(), other = value.ty().phrase()))
+                            .label(value.ty().phrase()),
                     );
                     return None;
                 }
@@ -144,12 +145,9 @@ impl<'a> Builder<'a> {
                 let (size, depth) = value.measure();
                 if size > MAX_EXPANDED || depth > MAX_DEPTH {
                     self.diagnostics.push(
-                        Diagnostic::error(
-                            name.span,
-                            format!("`{}` grows too large when its `let`s are written out", name.text),
-                        )
-                        .label(format!("{size} parts, nested {depth} deep"))
-                        .help("a `let` that uses another `let` twice doubles in size; simplify the chain"),
+                        Diagnostic::error(name.span, msg!("let-too-large", name = &name.text))
+                            .label(msg!("let-too-large-label", size = size, depth = depth))
+                            .help(msg!("let-too-large-help")),
                     );
                     return None;
                 }
@@ -158,11 +156,11 @@ impl<'a> Builder<'a> {
             }
             Resolved::LetLater => {
                 let defined = scope.let_span(&name.text);
-                let mut d = Diagnostic::error(name.span, format!("`{}` is used before its `let`", name.text))
-                    .label("not defined yet here")
-                    .help("move the `let` above its first use");
+                let mut d = Diagnostic::error(name.span, msg!("let-used-before", name = &name.text))
+                    .label(msg!("let-used-before-label"))
+                    .help(msg!("let-used-before-help"));
                 if let Some(at) = defined {
-                    d = d.related(at, "defined here");
+                    d = d.related(at, msg!("defined-here"));
                 }
                 self.diagnostics.push(d);
                 None
@@ -202,23 +200,23 @@ impl<'a> Builder<'a> {
 
     fn call(&mut self, scope: &Scope, function: &ast::Name, args: &[Expr], span: Span) -> Option<Typed> {
         if function.text != "days_since" {
-            let mut d = Diagnostic::error(function.span, format!("unknown function `{}`", function.text))
-                .label("not a function tradeseg knows");
+            let mut d = Diagnostic::error(function.span, msg!("unknown-function", name = &function.text))
+                .label(msg!("unknown-function-label"));
             if let Some(near) = closest(&function.text, FUNCTIONS) {
-                d = d.help(format!("did you mean `{near}`?"));
+                d = d.help(msg!("did-you-mean", name = near));
             }
             self.diagnostics.push(d);
             return None;
         }
         let [arg] = args else {
             self.diagnostics.push(
-                Diagnostic::error(span, format!("`days_since` takes one date, not {}", args.len()))
-                    .help("e.g. `days_since(last_order) > 365`"),
+                Diagnostic::error(span, msg!("days-since-arity", count = args.len()))
+                    .help(msg!("days-since-example")),
             );
             return None;
         };
         let built = self.build(scope, arg)?;
-        let date = self.expect(&built, Ty::Date, "`days_since` counts days from a date")?;
+        let date = self.expect(&built, Ty::Date, msg!("needs-date-days-since"))?;
         Some(Typed { kind: TypedKind::DaysSince(Box::new(date)), ty: Ty::Number, span })
     }
 
@@ -226,11 +224,11 @@ impl<'a> Builder<'a> {
         let inner = self.build(scope, operand)?;
         let (kind, ty) = match op {
             UnaryOp::Not => (
-                TypedKind::Not(Box::new(self.expect(&inner, Ty::Bool, "`not` needs a condition")?)),
+                TypedKind::Not(Box::new(self.expect(&inner, Ty::Bool, msg!("needs-condition-not"))?)),
                 Ty::Bool,
             ),
             UnaryOp::Neg => {
-                let number = self.expect(&inner, Ty::Number, "`-` needs a number")?;
+                let number = self.expect(&inner, Ty::Number, msg!("needs-number-minus"))?;
                 match number.kind {
                     TypedKind::Const(Const::Number(n)) => (TypedKind::Const(Const::Number(-n)), Ty::Number),
                     _ => (TypedKind::Neg(Box::new(number)), Ty::Number),
@@ -257,23 +255,22 @@ impl<'a> Builder<'a> {
         use BinaryOp::*;
         let (kind, ty) = match op {
             And | Or => {
-                let l =
-                    Box::new(self.expect(&l, Ty::Bool, &format!("`{}` joins conditions", op.symbol()))?);
-                let r =
-                    Box::new(self.expect(&r, Ty::Bool, &format!("`{}` joins conditions", op.symbol()))?);
+                let what = msg!("needs-condition-joins", op = op.symbol());
+                let l = Box::new(self.expect(&l, Ty::Bool, what.clone())?);
+                let r = Box::new(self.expect(&r, Ty::Bool, what)?);
                 (if op == And { TypedKind::And(l, r) } else { TypedKind::Or(l, r) }, Ty::Bool)
             }
             Eq | Ne | Lt | Le | Gt | Ge => (self.compare(op, l, r, span)?, Ty::Bool),
             In | NotIn => (self.membership(op == NotIn, l, r, span)?, Ty::Bool),
             Contains => {
-                let list = self.expect(&l, Ty::List, "`contains` looks inside a list column")?;
-                let item = self.expect(&r, Ty::Text, "`contains` looks for a text item")?;
+                let list = self.expect(&l, Ty::List, msg!("needs-list-contains"))?;
+                let item = self.expect(&r, Ty::Text, msg!("needs-text-contains"))?;
                 (TypedKind::Contains { list: Box::new(list), item: Box::new(item) }, Ty::Bool)
             }
             Add | Sub | Mul | Div => {
-                let what = format!("`{}` needs numbers", op.symbol());
-                let l = self.expect(&l, Ty::Number, &what)?;
-                let r = self.expect(&r, Ty::Number, &what)?;
+                let what = msg!("needs-numbers", op = op.symbol());
+                let l = self.expect(&l, Ty::Number, what.clone())?;
+                let r = self.expect(&r, Ty::Number, what)?;
                 let arith = match op {
                     Add => ArithOp::Add,
                     Sub => ArithOp::Sub,
@@ -289,13 +286,18 @@ impl<'a> Builder<'a> {
     fn compare(&mut self, op: BinaryOp, l: Typed, r: Typed, span: Span) -> Option<TypedKind> {
         if l.ty != r.ty || matches!(l.kind, TypedKind::Set(_)) || matches!(r.kind, TypedKind::Set(_)) {
             let hint = if matches!(r.kind, TypedKind::Set(_)) {
-                "to test membership, write `in [...]`"
+                msg!("compare-with-list-help")
             } else {
-                "both sides of a comparison must be of one type"
+                msg!("compare-types-help")
             };
             self.diagnostics.push(
-                Diagnostic::error(span, format!("cannot compare {} with {}", describe(&l), describe(&r)))
-                    .label(format!("`{}` between {} and {}", op.symbol(), l.ty, r.ty))
+                Diagnostic::error(span, msg!("cannot-compare", left = describe(&l), right = describe(&r)))
+                    .label(msg!(
+                        "cannot-compare-label",
+                        op = op.symbol(),
+                        left = l.ty.phrase(),
+                        right = r.ty.phrase()
+                    ))
                     .help(hint),
             );
             return None;
@@ -303,13 +305,9 @@ impl<'a> Builder<'a> {
         let ordered = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
         if matches!(l.ty, Ty::List) || (ordered && l.ty == Ty::Bool) {
             self.diagnostics.push(
-                Diagnostic::error(span, format!("`{}` does not apply to {}", op.symbol(), l.ty))
-                    .label("not comparable this way")
-                    .help(if l.ty == Ty::List {
-                        "to look inside a list, write `contains`"
-                    } else {
-                        "compare with `==` or `!=`"
-                    }),
+                Diagnostic::error(span, msg!("operator-not-for", op = op.symbol(), ty = l.ty.phrase()))
+                    .label(msg!("operator-not-for-label"))
+                    .help(if l.ty == Ty::List { msg!("list-contains-help") } else { msg!("bool-compare-help") }),
             );
             return None;
         }
@@ -330,16 +328,13 @@ impl<'a> Builder<'a> {
                 if set.ty == value.ty || matches!(set.kind, TypedKind::Set(ref s) if s.is_empty()) => {}
             TypedKind::Set(_) => {
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        span,
-                        format!("{} cannot be in a list of {}", describe(&value), set.ty),
-                    )
-                    .label("the value and the list's items differ in type"),
+                    Diagnostic::error(span, msg!("not-in-list-of", value = describe(&value), ty = set.ty.phrase()))
+                        .label(msg!("not-in-list-of-label")),
                 );
                 return None;
             }
             _ if set.ty == Ty::List => {
-                let item = self.expect(&value, Ty::Text, "a list column holds text items")?;
+                let item = self.expect(&value, Ty::Text, msg!("needs-text-list-column"))?;
                 let contains = TypedKind::Contains { list: Box::new(set), item: Box::new(item) };
                 return Some(if negated {
                     TypedKind::Not(Box::new(Typed { kind: contains, ty: Ty::Bool, span }))
@@ -349,9 +344,9 @@ impl<'a> Builder<'a> {
             }
             _ => {
                 self.diagnostics.push(
-                    Diagnostic::error(set.span, "`in` needs a list")
-                        .label(format!("this is {}", set.ty))
-                        .help("write the values in brackets: `country in [\"US\", \"CA\"]`"),
+                    Diagnostic::error(set.span, msg!("in-needs-list"))
+                        .label(msg!("this-is", ty = set.ty.phrase()))
+                        .help(msg!("in-needs-list-help")),
                 );
                 return None;
             }
@@ -360,22 +355,20 @@ impl<'a> Builder<'a> {
     }
 
     /// Checks that `e` is a condition.
-    pub fn expect_condition(&mut self, e: &Typed, what: &str) -> Option<Typed> {
+    pub fn expect_condition(&mut self, e: &Typed, what: Message) -> Option<Typed> {
         self.expect(e, Ty::Bool, what)
     }
 
     /// Checks that `e` has type `ty`; reports `what` otherwise.
-    fn expect(&mut self, e: &Typed, ty: Ty, what: &str) -> Option<Typed> {
+    fn expect(&mut self, e: &Typed, ty: Ty, what: Message) -> Option<Typed> {
         if e.ty == ty && !matches!(e.kind, TypedKind::Set(_)) {
             return Some(e.clone());
         }
-        let found =
-            if matches!(e.kind, TypedKind::Set(_)) { "a list of values".to_string() } else { describe(e) };
-        let mut d =
-            Diagnostic::error(e.span, format!("expected {ty}, found {found}")).label(what.to_string());
+        let found = if matches!(e.kind, TypedKind::Set(_)) { msg!("a-list-of-values") } else { describe(e) };
+        let mut d = Diagnostic::error(e.span, msg!("expected-type-found", ty = ty.phrase(), found = found)).label(what);
         if let TypedKind::Field(id) = e.kind {
             let field = &self.fields[id];
-            d = d.help(format!("`{}` is {} by its other uses; a field has one type", field.name, e.ty));
+            d = d.help(msg!("field-type-by-uses", name = &field.name, ty = e.ty.phrase()));
         }
         self.diagnostics.push(d);
         None
@@ -383,9 +376,9 @@ impl<'a> Builder<'a> {
 }
 
 /// "`orders` (a number)" for a field, "a number" otherwise.
-fn describe(e: &Typed) -> String {
+fn describe(e: &Typed) -> Message {
     match &e.kind {
-        TypedKind::Const(c) => format!("{} `{c}`", e.ty),
-        _ => format!("{}", e.ty),
+        TypedKind::Const(c) => msg!("type-and-value", ty = e.ty.phrase(), value = c.to_string()),
+        _ => e.ty.phrase(),
     }
 }

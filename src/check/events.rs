@@ -8,6 +8,7 @@ use super::suggest::closest;
 use super::typed::{AggFn, AggregateSpec, EventColumn, Ty, Typed, TypedKind};
 use super::{EventField, Scope};
 use crate::diagnostic::Diagnostic;
+use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{Aggregate, Window};
 
@@ -15,14 +16,11 @@ impl Builder<'_> {
     /// Builds `count(…)`, `sum(…)` and friends.
     pub fn aggregate(&mut self, scope: &Scope, a: &Aggregate, span: Span) -> Option<Typed> {
         let Some(stream) = self.streams.iter().position(|(name, _)| *name == a.stream.text) else {
-            let mut d = Diagnostic::error(a.stream.span, format!("no event stream `{}`", a.stream.text))
-                .label("not declared")
-                .help(format!(
-                    "declare it with `events {}` and give its file with `--events {}=FILE`",
-                    a.stream.text, a.stream.text
-                ));
+            let mut d = Diagnostic::error(a.stream.span, msg!("no-event-stream", name = &a.stream.text))
+                .label(msg!("not-declared"))
+                .help(msg!("no-event-stream-help", name = &a.stream.text));
             if let Some(near) = closest(&a.stream.text, self.streams.iter().map(|(n, _)| n.as_str())) {
-                d = d.help(format!("did you mean `{near}`?"));
+                d = d.help(msg!("did-you-mean", name = near));
             }
             self.diagnostics.push(d);
             return None;
@@ -32,9 +30,9 @@ impl Builder<'_> {
         if let Some(Window::Between { from, to, .. }) = &a.window {
             if from <= to {
                 self.diagnostics.push(
-                    Diagnostic::error(span, format!("`from {from} to {to} … ago` is an empty window"))
-                        .label("the first number must be the larger: further back")
-                        .help(format!("write `from {to} to {from} … ago`")),
+                    Diagnostic::error(span, msg!("empty-window", from = *from, to = *to))
+                        .label(msg!("empty-window-label"))
+                        .help(msg!("empty-window-help", from = *from, to = *to)),
                 );
                 return None;
             }
@@ -43,7 +41,7 @@ impl Builder<'_> {
             Some(condition) => {
                 let inner = scope.for_stream(&a.stream.text);
                 let built = self.build(&inner, condition)?;
-                Some(self.expect_condition(&built, "`where` keeps the events for which it is true")?)
+                Some(self.expect_condition(&built, msg!("needs-condition-where"))?)
             }
             None => None,
         };
@@ -76,33 +74,30 @@ impl Builder<'_> {
                 Some(EventColumn::Field(id))
             }
         };
+        let f = &a.function.text;
         let problem = match (function, column) {
-            (AggFn::Count, Some(_)) => Some(format!("`count` counts events: write `count({stream})`")),
+            (AggFn::Count, Some(_)) => Some(msg!("count-takes-stream", stream = stream)),
             (AggFn::Count, None) => None,
-            (AggFn::First | AggFn::Last, None) => {
-                Some(format!("`{}` needs a date: `{}({stream}.date)`", a.function.text, a.function.text))
-            }
-            (AggFn::First | AggFn::Last, Some(EventColumn::Field(f)))
-                if self.event_fields[f].ty != Ty::Date =>
+            (AggFn::First | AggFn::Last, None) => Some(msg!("aggregate-needs-date", function = f, stream = stream)),
+            (AggFn::First | AggFn::Last, Some(EventColumn::Field(field)))
+                if self.event_fields[field].ty != Ty::Date =>
             {
-                Some(format!("`{}` needs a date column, like `{stream}.date`", a.function.text))
+                Some(msg!("aggregate-needs-date-column", function = f, stream = stream))
             }
-            (AggFn::Sum | AggFn::Avg, Some(EventColumn::Date)) => {
-                Some(format!("cannot `{}` dates", a.function.text))
-            }
+            (AggFn::Sum | AggFn::Avg, Some(EventColumn::Date)) => Some(msg!("aggregate-not-dates", function = f)),
             (AggFn::Sum | AggFn::Avg | AggFn::Min | AggFn::Max, None) => {
-                Some(format!("`{}` needs a column: `{}({stream}.amount)`", a.function.text, a.function.text))
+                Some(msg!("aggregate-needs-column", function = f, stream = stream))
             }
-            (AggFn::Min | AggFn::Max, Some(EventColumn::Field(f)))
-                if !matches!(self.event_fields[f].ty, Ty::Number | Ty::Date) =>
+            (AggFn::Min | AggFn::Max, Some(EventColumn::Field(field)))
+                if !matches!(self.event_fields[field].ty, Ty::Number | Ty::Date) =>
             {
-                Some(format!("`{}` needs numbers or dates", a.function.text))
+                Some(msg!("aggregate-needs-numbers-or-dates", function = f))
             }
             _ => None,
         };
         if let Some(message) = problem {
             self.diagnostics
-                .push(Diagnostic::error(a.function.span, message).label("not what this function takes"));
+                .push(Diagnostic::error(a.function.span, message).label(msg!("aggregate-wrong-column-label")));
             return None;
         }
         Some(column)

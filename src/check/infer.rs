@@ -7,6 +7,7 @@
 use super::typed::Ty;
 use super::Scope;
 use crate::diagnostic::Diagnostic;
+use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use std::collections::HashMap;
@@ -195,39 +196,30 @@ impl Inference {
             Some(&(known, first, declared)) if known != ty => {
                 if !self.conflicted.contains(field) {
                     self.conflicted.push(field.clone());
-                    let how = if declared { "declared" } else { "used" };
+                    let how = |ty: Ty| match declared {
+                        true => msg!("declared-as-here", ty = ty.phrase()),
+                        false => msg!("used-as-here", ty = ty.phrase()),
+                    };
                     if let (Some(text), Ty::Text, Ty::Number) = (self.comparing_quoted.take(), ty, known) {
                         self.diagnostics.push(
-                            Diagnostic::error(
-                                span,
-                                format!("`{field}` is a number, compared here with the text \"{text}\""),
-                            )
-                            .label("a number field")
-                            .related(first, format!("{how} as a number here"))
-                            .help(format!(
-                                "quotes make text: to compare with the number, write it without them: `{}`",
-                                text.trim()
-                            )),
+                            Diagnostic::error(span, msg!("number-compared-with-text", field = field, text = &text))
+                                .label(msg!("a-number-field"))
+                                .related(first, how(Ty::Number))
+                                .help(msg!("number-compared-with-text-help", number = text.trim())),
                         );
                         return;
                     }
                     self.diagnostics.push(
                         Diagnostic::error(
                             span,
-                            format!("`{field}` is used as {ty} here, but as {known} elsewhere"),
+                            msg!("field-two-types", field = field, ty = ty.phrase(), known = known.phrase()),
                         )
-                        .label(format!("used as {ty}"))
-                        .related(first, format!("{how} as {known} here"))
+                        .label(msg!("used-as", ty = ty.phrase()))
+                        .related(first, how(known))
                         .help(match (declared, known) {
-                            (true, Ty::Bool) => format!(
-                                "`{field}` is declared `bool`: use it alone (`when {field}`, `when not {field}`) \
-                                 or compare it with `true` or `false`"
-                            ),
-                            (true, _) => format!("`{field}` is declared `{}`: use it as one", known.name()),
-                            (false, _) => format!(
-                                "a field has one type; declare it with `field {field}: {}` and use it that way",
-                                known.name()
-                            ),
+                            (true, Ty::Bool) => msg!("declared-bool-help", field = field),
+                            (true, _) => msg!("declared-type-help", field = field, ty = known.name()),
+                            (false, _) => msg!("one-type-help", field = field, ty = known.name()),
                         }),
                     );
                 }

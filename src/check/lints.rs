@@ -12,6 +12,8 @@ use super::typed::{CmpOp, Const, Ty, Typed, TypedKind};
 use super::{Checked, Dimension};
 use crate::decimal::Decimal;
 use crate::diagnostic::Diagnostic;
+use crate::messages::Arg;
+use crate::msg;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One end of a range: the value and whether it is included.
@@ -52,24 +54,23 @@ fn unreachable(dimension: &Dimension) -> Vec<Diagnostic> {
         let Some(later) = &shapes[i] else { continue };
         if later.values().any(is_empty) {
             warnings.push(
-                Diagnostic::warning(segment.span, format!("segment `{}` can never match", segment.name))
-                    .label("its conditions contradict each other"),
+                Diagnostic::warning(segment.span, msg!("segment-never-matches", name = &segment.name))
+                    .label(msg!("segment-contradicts-itself")),
             );
             continue;
         }
         let earlier = &shapes[..i];
         if let Some(j) = earlier.iter().position(|e| e.as_ref().is_some_and(|e| implies(later, e))) {
             warnings.push(
-                Diagnostic::warning(segment.span, format!("segment `{}` can never match", segment.name))
-                    .label("every customer it would take is taken above")
-                    .related(dimension.segments[j].span, "by this segment"),
+                Diagnostic::warning(segment.span, msg!("segment-never-matches", name = &segment.name))
+                    .label(msg!("segment-taken-above"))
+                    .related(dimension.segments[j].span, msg!("by-this-segment")),
             );
         } else if let Some(covering) = covered_by_union(later, earlier) {
-            let mut d =
-                Diagnostic::warning(segment.span, format!("segment `{}` can never match", segment.name))
-                    .label("the segments above take every customer it would");
+            let mut d = Diagnostic::warning(segment.span, msg!("segment-never-matches", name = &segment.name))
+                .label(msg!("segment-covered-above"));
             for j in covering {
-                d = d.related(dimension.segments[j].span, "together with the others marked");
+                d = d.related(dimension.segments[j].span, msg!("with-the-others-marked"));
             }
             warnings.push(d);
         }
@@ -282,17 +283,15 @@ fn gap(checked: &Checked, dimension: &Dimension) -> Option<Diagnostic> {
     if dimension.segments.iter().any(|s| interpreter.eval(&s.condition).truth() == Tri::True) {
         return None;
     }
-    let names: Vec<String> = fields.iter().map(|&f| format!("`{}`", checked.fields[f].name)).collect();
-    let example = match names.len() {
-        0 => "every customer".to_string(),
-        _ => format!("e.g. a customer with no value for {}", names.join(", ")),
+    let names: Vec<Arg> = fields.iter().map(|&f| Arg::Text(format!("`{}`", checked.fields[f].name))).collect();
+    let help = match names.len() {
+        0 => msg!("no-segment-every-customer-help"),
+        _ => msg!("no-segment-example-help", fields = Arg::All(names)),
     };
     Some(
-        Diagnostic::warning(dimension.span, format!("some customers get no segment in `{}`", dimension.name))
-            .label("no `otherwise`")
-            .help(format!(
-                "{example} falls through every segment; add `otherwise \"…\"` if that is not meant"
-            )),
+        Diagnostic::warning(dimension.span, msg!("some-get-no-segment", dimension = &dimension.name))
+            .label(msg!("no-otherwise"))
+            .help(help),
     )
 }
 
@@ -345,13 +344,10 @@ fn undated_tests(checked: &Checked) -> Vec<Diagnostic> {
         .filter(|t| t.as_of.is_none())
         .filter_map(|t| {
             let given = t.given.iter().find(|(name, _)| dated.contains(&name.text))?;
-            let warning = Diagnostic::warning(t.name.span, format!("test `{}` has no `as_of`", t.name.text))
-                .label("it counts days from the day it runs")
-                .related(given.0.span, "the rules count days from this")
-                .help(
-                    "give the test a fixed as-of date, e.g. `as_of 2026-11-01`, so that it gives the same \
-                     result every day",
-                );
+            let warning = Diagnostic::warning(t.name.span, msg!("test-without-as-of", name = &t.name.text))
+                .label(msg!("test-without-as-of-label"))
+                .related(given.0.span, msg!("test-without-as-of-related"))
+                .help(msg!("test-without-as-of-help"));
             Some(warning)
         })
         .collect()

@@ -15,6 +15,7 @@ pub mod typed;
 use crate::cell::DateOrder;
 use crate::diagnostic::{Diagnostic, RulesError};
 use crate::load::Ruleset;
+use crate::msg;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Item};
 use std::collections::{HashMap, HashSet};
@@ -112,18 +113,15 @@ fn repeated_tags(tags: &[Segment], diagnostics: &mut Vec<Diagnostic>, warnings: 
         let scripts = |t: &Segment| t.action.as_ref().map(|a| a.path.clone());
         match (scripts(first), scripts(tag)) {
             (Some(a), Some(b)) if a != b => diagnostics.push(
-                Diagnostic::error(
-                    tag.span,
-                    format!("the tag `{}` is defined again with another script", tag.name),
-                )
-                .label("a tag runs one script")
-                .related(first.span, "first defined here")
-                .help("give both definitions the same script, or the tags different names"),
+                Diagnostic::error(tag.span, msg!("tag-two-scripts", name = &tag.name))
+                    .label(msg!("tag-two-scripts-label"))
+                    .related(first.span, msg!("first-defined-here"))
+                    .help(msg!("tag-two-scripts-help")),
             ),
             _ => warnings.push(
-                Diagnostic::warning(tag.span, format!("the tag `{}` is defined more than once", tag.name))
-                    .label("it is one tag, given when any of its definitions holds")
-                    .related(first.span, "first defined here"),
+                Diagnostic::warning(tag.span, msg!("tag-defined-again", name = &tag.name))
+                    .label(msg!("tag-defined-again-label"))
+                    .related(first.span, msg!("first-defined-here")),
             ),
         }
     }
@@ -260,12 +258,9 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
             Item::Dimension(d) => {
                 if let Some(earlier) = dimensions.iter().find(|e| e.name == d.name.text) {
                     diagnostics.push(
-                        Diagnostic::error(
-                            d.name.span,
-                            format!("dimension `{}` is defined twice", d.name.text),
-                        )
-                        .label("second definition")
-                        .related(earlier.span, "first defined here"),
+                        Diagnostic::error(d.name.span, msg!("dimension-defined-twice", name = &d.name.text))
+                            .label(msg!("second-definition"))
+                            .related(earlier.span, msg!("first-defined-here")),
                     );
                 }
                 let segments = d
@@ -382,8 +377,8 @@ fn declared_streams(items: &[Item], diagnostics: &mut Vec<Diagnostic>) -> Vec<(S
         let Item::Events(e) = item else { continue };
         match streams.iter().find(|(name, _)| *name == e.name.text) {
             Some((_, first)) => diagnostics.push(
-                Diagnostic::error(e.name.span, format!("event stream `{}` is declared twice", e.name.text))
-                    .related(*first, "first declared here"),
+                Diagnostic::error(e.name.span, msg!("stream-declared-twice", name = &e.name.text))
+                    .related(*first, msg!("first-declared-here")),
             ),
             None => streams.push((e.name.text.clone(), e.name.span)),
         }
@@ -398,18 +393,12 @@ fn unused(items: &[Item], builder: &build::Builder) -> Vec<Diagnostic> {
         match item {
             Item::Let(decl) if !builder.used_lets.contains(&decl.name.text) && !is_library(items) => warnings
                 .push(
-                    Diagnostic::warning(
-                        decl.name.span,
-                        format!("`{}` is defined but never used", decl.name.text),
-                    )
-                    .label("unused `let`"),
+                    Diagnostic::warning(decl.name.span, msg!("let-unused", name = &decl.name.text))
+                        .label(msg!("let-unused-label")),
                 ),
             Item::Field(f) if !builder.fields.iter().any(|used| used.name == f.name.text) => warnings.push(
-                Diagnostic::warning(
-                    f.name.span,
-                    format!("field `{}` is declared but no rule reads it", f.name.text),
-                )
-                .label("unused `field`"),
+                Diagnostic::warning(f.name.span, msg!("field-unused", name = &f.name.text))
+                    .label(msg!("field-unused-label")),
             ),
             _ => {}
         }
@@ -450,8 +439,8 @@ fn infer_fields(
         let Item::Field(f) = item else { continue };
         if let Some(&first) = declared.get(&f.name.text) {
             diagnostics.push(
-                Diagnostic::error(f.name.span, format!("field `{}` is declared twice", f.name.text))
-                    .related(first, "first declared here"),
+                Diagnostic::error(f.name.span, msg!("field-declared-twice", name = &f.name.text))
+                    .related(first, msg!("first-declared-here")),
             );
             continue;
         }
@@ -467,11 +456,11 @@ fn infer_fields(
                 Some(ty) => inference.declare(&f.name.text, ty, ty_name.span),
                 None => {
                     let names = ["number", "text", "date", "bool", "list"];
-                    let mut d = Diagnostic::error(ty_name.span, format!("unknown type `{}`", ty_name.text))
-                        .label("not a type")
-                        .help("the types are `number`, `text`, `date`, `bool` and `list`");
+                    let mut d = Diagnostic::error(ty_name.span, msg!("unknown-type", name = &ty_name.text))
+                        .label(msg!("not-a-type"))
+                        .help(msg!("the-types-are"));
                     if let Some(near) = suggest::closest(&ty_name.text, names) {
-                        d = d.help(format!("did you mean `{near}`?"));
+                        d = d.help(msg!("did-you-mean", name = near));
                     }
                     diagnostics.push(d);
                 }
@@ -508,20 +497,17 @@ fn infer_fields(
 fn date_order(f: &ast::FieldDecl, pattern: &ast::Str, diagnostics: &mut Vec<Diagnostic>) -> DateOrder {
     if f.ty.as_ref().is_some_and(|t| t.text != "date") {
         diagnostics.push(
-            Diagnostic::error(pattern.span, "only a `date` field takes a date pattern")
-                .label("not a date field")
-                .help(format!(
-                    "write `field {}: date \"{}\"`, or remove the pattern",
-                    f.name.text, pattern.text
-                )),
+            Diagnostic::error(pattern.span, msg!("pattern-needs-date-field"))
+                .label(msg!("not-a-date-field"))
+                .help(msg!("pattern-needs-date-field-help", field = &f.name.text, pattern = &pattern.text)),
         );
         return DateOrder::YearFirst;
     }
     DateOrder::from_pattern(&pattern.text).unwrap_or_else(|| {
         diagnostics.push(
-            Diagnostic::error(pattern.span, format!("`{}` is not a date pattern tradeseg knows", pattern.text))
-                .label("unknown pattern")
-                .help("write \"M/D/YYYY\" for month first (5/10/2026 is May 10) or \"D/M/YYYY\" for day first (10 May)"),
+            Diagnostic::error(pattern.span, msg!("unknown-date-pattern", pattern = &pattern.text))
+                .label(msg!("unknown-date-pattern-label"))
+                .help(msg!("unknown-date-pattern-help")),
         );
         DateOrder::YearFirst
     })
@@ -553,17 +539,14 @@ fn new_scope(items: &[Item], diagnostics: &mut Vec<Diagnostic>) -> Scope {
         let Item::Let(decl) = item else { continue };
         if let Some(&first) = all.get(&decl.name.text) {
             diagnostics.push(
-                Diagnostic::error(decl.name.span, format!("`{}` is defined twice", decl.name.text))
-                    .label("second `let`")
-                    .related(first, "first defined here"),
+                Diagnostic::error(decl.name.span, msg!("let-defined-twice", name = &decl.name.text))
+                    .label(msg!("second-let"))
+                    .related(first, msg!("first-defined-here")),
             );
         } else if fields.contains(decl.name.text.as_str()) {
             diagnostics.push(
-                Diagnostic::error(
-                    decl.name.span,
-                    format!("`{}` is both a field and a `let`", decl.name.text),
-                )
-                .help("rename the `let`"),
+                Diagnostic::error(decl.name.span, msg!("field-and-let", name = &decl.name.text))
+                    .help(msg!("rename-the-let")),
             );
         }
         all.entry(decl.name.text.clone()).or_insert(decl.name.span);
@@ -580,10 +563,10 @@ fn lint_dimension(d: &ast::Dimension) -> Vec<Diagnostic> {
             warnings.push(
                 Diagnostic::warning(
                     s.name.span,
-                    format!("segment `{}` appears twice in `{}`", s.name.text, d.name.text),
+                    msg!("segment-twice", segment = &s.name.text, dimension = &d.name.text),
                 )
-                .label("customers reaching this line get the same segment as above")
-                .related(first, "first here"),
+                .label(msg!("segment-twice-label"))
+                .related(first, msg!("first-here")),
             );
         }
         seen.entry(&s.name.text).or_insert(s.name.span);

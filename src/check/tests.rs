@@ -3,9 +3,9 @@ use super::*;
 
 fn checked(text: &str) -> Result<Checked, Vec<String>> {
     let ruleset =
-        Ruleset::from_source("t.seg", text, ".").map_err(|e| vec![e.diagnostics[0].message.clone()])?;
+        Ruleset::from_source("t.seg", text, ".").map_err(|e| vec![e.diagnostics[0].message.to_string()])?;
     check(ruleset)
-        .map_err(|e| e.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect())
+        .map_err(|e| e.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.to_string()).collect())
 }
 
 fn field_type(c: &Checked, name: &str) -> Option<Ty> {
@@ -77,7 +77,7 @@ fn field_aliases_name_columns() {
 }
 
 fn warnings(text: &str) -> Vec<String> {
-    checked(text).unwrap_or_else(|e| panic!("{e:?}")).warnings.iter().map(|w| w.message.clone()).collect()
+    checked(text).unwrap_or_else(|e| panic!("{e:?}")).warnings.iter().map(|w| w.message.to_string()).collect()
 }
 
 #[test]

@@ -3,6 +3,8 @@
 
 use crate::date::Day;
 use crate::decimal::Decimal;
+use crate::messages::Message;
+use crate::msg;
 use crate::source::Span;
 use std::fmt;
 
@@ -42,15 +44,22 @@ impl Ty {
     }
 }
 
+impl Ty {
+    /// The type as a message says it: "a number", "a date".
+    pub fn phrase(self) -> Message {
+        match self {
+            Ty::Number => msg!("ty-number"),
+            Ty::Text => msg!("ty-text"),
+            Ty::Date => msg!("ty-date"),
+            Ty::Bool => msg!("ty-bool"),
+            Ty::List => msg!("ty-list"),
+        }
+    }
+}
+
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Ty::Number => "a number",
-            Ty::Text => "text",
-            Ty::Date => "a date",
-            Ty::Bool => "a condition (true or false)",
-            Ty::List => "a list",
-        })
+        self.phrase().fmt(f)
     }
 }
 

@@ -1,6 +1,7 @@
 //! `tradeseg check RULES [--data DATA]`: every error in a ruleset at once; with data,
 //! whether its fields exist there and how many customers each segment would get.
 
+use tradeseg::msg;
 use super::{report, DataArgs, Exit, RulesPath};
 use tradeseg::run::{OutputFormat, RunError};
 
@@ -49,13 +50,13 @@ pub fn run(args: CheckArgs) -> Exit {
         Err(exit) => return exit,
     };
     let Some(data) = &args.data else {
-        errln!(
-            "ok: {}, {}, {}, {}",
-            report::count(checked.dimensions().len() as u64, "dimension"),
-            report::count(checked.tags().len() as u64, "tag"),
-            report::count(checked.fields().len() as u64, "field"),
-            report::count(checked.paths().len() as u64, "file")
-        );
+        super::say(msg!(
+            "check-ok",
+            dimensions = report::count(checked.dimensions().len() as u64, "dimension"),
+            tags = report::count(checked.tags().len() as u64, "tag"),
+            fields = report::count(checked.fields().len() as u64, "field"),
+            files = report::count(checked.paths().len() as u64, "file")
+        ));
         return Exit::Done;
     };
     let mut input = match args.data_args.input(data, &checked) {
@@ -83,7 +84,7 @@ pub fn run(args: CheckArgs) -> Exit {
             Exit::Usage
         }
         Err(e) => {
-            errln!("error: {e}");
+            super::say_error(e);
             Exit::Data
         }
     }
@@ -107,7 +108,7 @@ fn json(args: &CheckArgs) -> Exit {
             Ok(summary) => all.extend(summary.warnings),
             Err(RunError::Bind(error)) => all.extend(error.diagnostics),
             Err(e) => {
-                errln!("error: {e}");
+                super::say_error(e);
                 return Exit::Data;
             }
         }

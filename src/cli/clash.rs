@@ -5,6 +5,8 @@
 //! an output that does not exist yet is compared by the path it would be written at, with
 //! links followed as far as they lead.
 
+use tradeseg::messages::Message;
+use tradeseg::msg;
 use std::path::{Path, PathBuf};
 
 /// A file a command reads or writes, and what it is to the user (`the data`, `--plan`).
@@ -15,8 +17,8 @@ pub struct Role {
 
 impl Role {
     /// A file playing the part `what`.
-    pub fn new(what: impl Into<String>, path: impl Into<PathBuf>) -> Role {
-        Role { what: what.into(), path: path.into() }
+    pub fn new(what: impl std::fmt::Display, path: impl Into<PathBuf>) -> Role {
+        Role { what: what.to_string(), path: path.into() }
     }
 }
 
@@ -34,29 +36,28 @@ enum Identity {
 
 /// The first clash between an output and an input or another output, as a message naming
 /// both; `None` when every output is a file of its own.
-pub fn find(inputs: &[Role], outputs: &[Role]) -> Option<String> {
+pub fn find(inputs: &[Role], outputs: &[Role]) -> Option<Message> {
     let outputs: Vec<(&Role, Identity)> = outputs.iter().map(|o| (o, identity(&o.path))).collect();
     for (n, (output, id)) in outputs.iter().enumerate() {
         if *id == Identity::Special {
             continue;
         }
         if let Some(input) = inputs.iter().find(|i| identity(&i.path) == *id) {
-            return Some(format!(
-                "{} `{}` is the same file as {} `{}`: writing it would destroy {}",
-                output.what,
-                output.path.display(),
-                input.what,
-                input.path.display(),
-                input.what
+            return Some(msg!(
+                "clash-input",
+                output = &output.what,
+                output_path = output.path.display().to_string(),
+                input = &input.what,
+                input_path = input.path.display().to_string()
             ));
         }
         if let Some((other, _)) = outputs[..n].iter().find(|(_, other)| other == id) {
-            return Some(format!(
-                "{} `{}` and {} `{}` are the same file: one would overwrite the other",
-                other.what,
-                other.path.display(),
-                output.what,
-                output.path.display()
+            return Some(msg!(
+                "clash-outputs",
+                first = &other.what,
+                first_path = other.path.display().to_string(),
+                second = &output.what,
+                second_path = output.path.display().to_string()
             ));
         }
     }
@@ -130,10 +131,10 @@ mod tests {
         std::fs::copy(&data, &link).unwrap();
         let inputs = [Role::new("the data", &data)];
         #[cfg(unix)]
-        assert!(find(&inputs, &[Role::new("--output", &link)]).unwrap().contains("the data"));
+        assert!(find(&inputs, &[Role::new("--output", &link)]).unwrap().to_string().contains("the data"));
         assert!(find(&inputs, &[Role::new("--output", dir.path().join("./c.csv"))]).is_some());
         let new = dir.path().join("out.csv");
-        let clash = find(&inputs, &[Role::new("--output", &new), Role::new("--plan", &new)]).unwrap();
+        let clash = find(&inputs, &[Role::new("--output", &new), Role::new("--plan", &new)]).unwrap().to_string();
         assert!(clash.contains("--output") && clash.contains("--plan"), "{clash}");
         assert_eq!(find(&inputs, &[Role::new("--output", &new)]), None);
         let null = [Role::new("--output", "/dev/null"), Role::new("--plan", "/dev/null")];

@@ -3,6 +3,7 @@
 //! per dimension who would move from which segment to which, the tags gained and lost,
 //! and the customers only one side has.
 
+use tradeseg::msg;
 use super::{DataArgs, Exit};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -93,14 +94,13 @@ fn results(args: &DiffArgs, path: &Path) -> Result<String, Exit> {
     let is_ruleset = path.extension().is_some_and(|e| e == "seg");
     if !is_ruleset {
         return std::fs::read_to_string(path).map_err(|e| {
-            errln!("error: cannot read the results `{}`: {e}", path.display());
+            let (path, reason) = (path.display().to_string(), tradeseg::messages::io_error(&e));
+            super::say_error(msg!("cannot-read-results", path = path, reason = reason));
             Exit::Usage
         });
     }
     let Some(data) = &args.data else {
-        errln!(
-            "error: to compare rulesets, give the data they run over: `tradeseg diff OLD.seg NEW.seg DATA`"
-        );
+        super::say_error(msg!("diff-needs-data"));
         return Err(Exit::Usage);
     };
     let checked = super::load_checked_for(path, false, Some((&args.data_args, data)))?;
@@ -117,7 +117,7 @@ fn results(args: &DiffArgs, path: &Path) -> Result<String, Exit> {
             Err(Exit::Usage)
         }
         Err(e) => {
-            errln!("error: {e}");
+            super::say_error(e);
             Err(Exit::Data)
         }
     }
@@ -190,7 +190,7 @@ fn shown(segment: &str) -> &str {
 fn table_of(diff: &Diff) -> String {
     let mut lines = Vec::new();
     if diff.moves.is_empty() && diff.tags.is_empty() && diff.added.is_empty() && diff.removed.is_empty() {
-        lines.push("no customer would change".to_string());
+        lines.push(msg!("diff-no-change").to_string());
     }
     let mut dimension = "";
     for m in &diff.moves {
@@ -209,7 +209,7 @@ fn table_of(diff: &Diff) -> String {
         ));
     }
     if !diff.tags.is_empty() {
-        lines.push("tags:".to_string());
+        lines.push(msg!("diff-tags").to_string());
         for t in &diff.tags {
             let mut parts = Vec::new();
             if t.gained > 0 {
@@ -222,13 +222,13 @@ fn table_of(diff: &Diff) -> String {
         }
     }
     if !diff.added.is_empty() {
-        lines.push(format!("only in the new results: {}", diff.added.join(", ")));
+        lines.push(msg!("diff-only-new", ids = diff.added.join(", ")).to_string());
     }
     if !diff.removed.is_empty() {
-        lines.push(format!("only in the old results: {}", diff.removed.join(", ")));
+        lines.push(msg!("diff-only-old", ids = diff.removed.join(", ")).to_string());
     }
     for column in &diff.columns_changed {
-        lines.push(format!("column {column}"));
+        lines.push(msg!("change-column", column = column).to_string());
     }
     lines.iter().map(|l| format!("{l}\n")).collect()
 }

@@ -1,6 +1,8 @@
 //! `tradeseg explain RULES DATA --customer ID`: why one customer got its segments, part by
 //! part, in a terminal (in colour on one) or as JSON for tools.
 
+use tradeseg::messages::io_error;
+use tradeseg::msg;
 use super::{DataArgs, Exit, RulesPath};
 use codespan_reporting::term::termcolor::{Color, ColorChoice, ColorSpec, StandardStream, WriteColor};
 use std::io::IsTerminal;
@@ -64,12 +66,13 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
                 explanation.also_at.iter_mut().for_each(relabel);
                 if let Some(path) = &args.overrides {
                     let text = std::fs::read_to_string(path).map_err(|e| {
-                        errln!("error: cannot read the overrides `{}`: {e}", path.display());
+                        let (path, reason) = (path.display().to_string(), io_error(&e));
+                        super::say_error(msg!("cannot-read-overrides", path = path, reason = reason));
                         Exit::Usage
                     })?;
                     let overrides = tradeseg::overrides::Overrides::parse(&path.display().to_string(), &text)
                         .map_err(|e| {
-                            errln!("error: {e}");
+                            super::say_error(e);
                             Exit::Usage
                         })?;
                     explanation.apply_overrides(&checked, &overrides, options.compile.as_of);
@@ -77,7 +80,8 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
                 explanation
             }
             Ok(None) => {
-                errln!("error: no customer has {} `{}` in `{}`", args.data_args.id, args.customer, args.data);
+                let (column, id, data) = (&args.data_args.id, &args.customer, &args.data);
+                super::say_error(msg!("explain-no-customer", column = column, id = id, data = data));
                 return Err(Exit::Data);
             }
             Err(RunError::Bind(error)) => {
@@ -85,7 +89,7 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
                 return Err(Exit::Usage);
             }
             Err(e) => {
-                errln!("error: {e}");
+                super::say_error(e);
                 return Err(Exit::Data);
             }
         };
@@ -104,18 +108,13 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
 }
 
 fn render(out: &mut dyn WriteColor, e: &Explanation) -> std::io::Result<()> {
-    writeln!(out, "customer {} ({}), as of {}", e.customer, e.found_at, e.as_of)?;
+    writeln!(out, "{}", msg!("explain-head", customer = &e.customer, at = &e.found_at, as_of = &e.as_of))?;
     if !e.also_at.is_empty() {
-        writeln!(
-            out,
-            "  note: the id is not unique: {} more record{} it ({}); this explains the first",
-            e.also_at.len(),
-            if e.also_at.len() == 1 { " has" } else { "s have" },
-            e.also_at.join(", ")
-        )?;
+        let places = e.also_at.join(", ");
+        writeln!(out, "  {}", msg!("explain-not-unique", count = e.also_at.len(), places = places))?;
     }
     for error in &e.data_errors {
-        writeln!(out, "  data error: {error} (counted as missing)")?;
+        writeln!(out, "  {}", msg!("explain-data-error", error = error))?;
     }
     for d in &e.dimensions {
         writeln!(out)?;
@@ -131,27 +130,27 @@ fn render(out: &mut dyn WriteColor, e: &Explanation) -> std::io::Result<()> {
         }
         out.set_color(ColorSpec::new().set_bold(true))?;
         if let (Some(pin), Some(segment)) = (&d.pinned, &d.segment) {
-            let until = pin.until.as_deref().map(|u| format!(", until {u}")).unwrap_or_default();
-            let rules = pin.by_rules.as_deref().map_or("no segment".to_string(), |s| format!("{s:?}"));
-            writeln!(
-                out,
-                "  → {segment:?} (pinned by override: {}{until}; the rules gave {rules})",
-                pin.reason
-            )?;
+            let rules = pin.by_rules.as_deref().map_or(msg!("no-segment").to_string(), |s| format!("{s:?}"));
+            let (segment, reason) = (format!("{segment:?}"), &pin.reason);
+            let said = match pin.until.as_deref() {
+                Some(until) => msg!("explain-pinned-until", segment = segment, reason = reason, until = until, rules = rules),
+                None => msg!("explain-pinned", segment = segment, reason = reason, rules = rules),
+            };
+            writeln!(out, "  → {said}")?;
             out.reset()?;
             continue;
         }
         match (&d.segment, d.by_otherwise) {
-            (Some(s), true) => writeln!(out, "  → {s:?} (otherwise: no segment above applied)")?,
+            (Some(s), true) => writeln!(out, "  → {}", msg!("explain-by-otherwise", segment = format!("{s:?}")))?,
             (Some(s), false) => writeln!(out, "  → {s:?}")?,
-            (None, _) => writeln!(out, "  → no segment (none applied, and the dimension has no otherwise)")?,
+            (None, _) => writeln!(out, "  → {}", msg!("explain-no-segment"))?,
         }
         out.reset()?;
     }
     if !e.tags.is_empty() {
         writeln!(out)?;
         out.set_color(ColorSpec::new().set_bold(true))?;
-        writeln!(out, "tags")?;
+        writeln!(out, "{}", msg!("summary-tags"))?;
         out.reset()?;
         for tag in &e.tags {
             segment(out, tag)?;
@@ -174,7 +173,7 @@ fn segment(out: &mut dyn WriteColor, s: &SegmentTrace) -> std::io::Result<()> {
     }
     if let Some(near) = &s.near_miss {
         out.set_color(ColorSpec::new().set_fg(Some(Color::Yellow)))?;
-        writeln!(out, "      near miss: {near}")?;
+        writeln!(out, "      {}", msg!("explain-near-miss", near = near))?;
         out.reset()?;
     }
     Ok(())
@@ -189,7 +188,7 @@ fn step(out: &mut dyn WriteColor, s: &Step, depth: usize, condition: bool) -> st
     }
     write!(out, "{}", "   ".repeat(depth))?;
     let shown = match (&s.field, s.shown.as_str()) {
-        (Some(field), "missing") => format!("unknown ({field} is missing)"),
+        (Some(field), "missing") => format!("{} ({})", word("unknown"), msg!("explain-is-missing", field = field)),
         _ => verdict(s),
     };
     writeln!(out, "{} → {shown}", flat(&s.text))?;
@@ -207,18 +206,30 @@ fn verdict(s: &Step) -> String {
         .filter_map(|p| {
             p.field.as_ref().map(|f| {
                 if p.shown == "missing" {
-                    format!("{f} is missing")
+                    msg!("explain-is-missing", field = f).to_string()
                 } else {
-                    format!("{f} = {}", p.shown)
+                    format!("{f} = {}", word(&p.shown))
                 }
             })
         })
         .collect();
     if fields.is_empty() {
-        s.shown.clone()
+        word(&s.shown)
     } else {
-        format!("{} ({})", s.shown, fields.join(", "))
+        format!("{} ({})", word(&s.shown), fields.join(", "))
     }
+}
+
+/// A truth value or `missing` in the chosen language; any other value as it is.
+fn word(shown: &str) -> String {
+    let message = match shown {
+        "true" => msg!("word-true"),
+        "false" => msg!("word-false"),
+        "unknown" => msg!("word-unknown"),
+        "missing" => msg!("word-missing"),
+        other => return other.to_string(),
+    };
+    message.to_string()
 }
 
 fn mark(out: &mut dyn WriteColor, result: Tri) -> std::io::Result<()> {

@@ -1,6 +1,8 @@
 //! `tradeseg fmt [--check] PATHS`: rewrites rulesets in the one canonical layout
 //! ([`tradeseg::format`]), atomically; `--check` only says which files are not in it, for CI.
 
+use tradeseg::messages::io_error;
+use tradeseg::msg;
 use super::{report, Exit};
 use std::path::PathBuf;
 use tradeseg::format::{format_ruleset, NotFormatted};
@@ -23,7 +25,7 @@ pub fn run(args: FmtArgs) -> Exit {
         match super::test::rulesets(path) {
             Ok(found) => files.extend(found),
             Err(e) => {
-                errln!("error: cannot read `{}`: {e}", path.display());
+                super::say_error(msg!("cannot-read-file", path = path.display().to_string(), reason = io_error(&e)));
                 return Exit::Usage;
             }
         }
@@ -33,7 +35,7 @@ pub fn run(args: FmtArgs) -> Exit {
         let text = match std::fs::read_to_string(file) {
             Ok(text) => text,
             Err(e) => {
-                errln!("error: cannot read `{}`: {e}", file.display());
+                super::say_error(msg!("cannot-read-file", path = file.display().to_string(), reason = io_error(&e)));
                 invalid += 1;
                 continue;
             }
@@ -44,15 +46,12 @@ pub fn run(args: FmtArgs) -> Exit {
                 let mut sources = tradeseg::source::Sources::new();
                 sources.add(file.display().to_string(), text.clone());
                 report::diagnostics(&diagnostics, &sources);
-                errln!("`{}` was left as it is: it has errors", file.display());
+                super::say(msg!("fmt-has-errors", path = file.display().to_string()));
                 invalid += 1;
                 continue;
             }
             Err(NotFormatted::Changed) => {
-                errln!(
-                    "error: formatting `{}` would change more than its layout; it was left as it is",
-                    file.display()
-                );
+                super::say_error(msg!("fmt-would-change", path = file.display().to_string()));
                 invalid += 1;
                 continue;
             }
@@ -64,19 +63,16 @@ pub fn run(args: FmtArgs) -> Exit {
         if args.check {
             outln!("{}", file.display());
         } else if let Err(e) = super::output::write_atomically(file, formatted.as_bytes()) {
-            errln!("error: cannot write `{}`: {e}", file.display());
+            super::say_error(msg!("cannot-write-file", path = file.display().to_string(), reason = io_error(&e)));
             return Exit::Failed;
         } else {
-            outln!("formatted {}", file.display());
+            outln!("{}", msg!("fmt-formatted", path = file.display().to_string()));
         }
     }
     match (invalid, unformatted, args.check) {
         (0, 0, _) => Exit::Done,
         (0, n, true) => {
-            errln!(
-                "{} not in the canonical layout; `tradeseg fmt` rewrites them",
-                report::count(n as u64, "file")
-            );
+            super::say(msg!("fmt-unformatted", files = report::count(n as u64, "file")));
             Exit::Failed
         }
         (0, _, false) => Exit::Done,

@@ -1,6 +1,7 @@
 //! `tradeseg history DB`: what the membership history holds: the runs recorded, one
 //! customer's timeline, or who moved between segments, as a table, CSV or JSON.
 
+use tradeseg::msg;
 use super::Exit;
 use comfy_table::Table;
 use std::path::PathBuf;
@@ -42,13 +43,13 @@ pub enum HistoryFormat {
 /// Runs `tradeseg history`.
 pub fn run(args: HistoryArgs) -> Exit {
     if !args.db.exists() {
-        errln!("error: no history file `{}`; `tradeseg run … --history FILE` makes one", args.db.display());
+        super::say_error(msg!("no-history-file", path = args.db.display().to_string()));
         return Exit::Usage;
     }
     let history = match History::open(&args.db) {
         Ok(history) => history,
         Err(e) => {
-            errln!("error: {e}");
+            super::say_error(e);
             return Exit::Failed;
         }
     };
@@ -67,7 +68,7 @@ pub fn run(args: HistoryArgs) -> Exit {
         }
         Ok(None) => Exit::Data,
         Err(e) => {
-            errln!("error: {e}");
+            super::say_error(e);
             Exit::Failed
         }
     }
@@ -86,7 +87,7 @@ fn runs(history: &History, format: HistoryFormat) -> Shown {
 
 fn timeline(history: &History, id: &str, format: HistoryFormat) -> Shown {
     let Some(timeline) = history.timeline(id)? else {
-        errln!("error: the history has no customer `{id}`");
+        super::say_error(msg!("history-no-customer", id = id));
         return Ok(None);
     };
     let mut rows = Vec::new();

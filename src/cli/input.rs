@@ -3,6 +3,8 @@
 //! is known by how it starts and a CSV export's delimiter by its header line. Options the
 //! user gives (`--input-format`, `--delimiter`, `--encoding`) always win.
 
+use tradeseg::messages::io_error;
+use tradeseg::msg;
 use super::{DataArgs, Exit, InputFormatArg};
 use std::io::{Cursor, Read};
 use tradeseg::record::data_error::DataError;
@@ -43,8 +45,8 @@ impl DataInput {
     /// A line of the input as a person finds it: the sheet and row of a workbook.
     pub fn place(&self, line: u64) -> String {
         match &self.sheet {
-            Some((places, _)) => places.describe(line, "").unwrap_or_else(|| format!("line {line}")),
-            None => format!("line {line}"),
+            Some((places, _)) => places.describe(line, "").unwrap_or_else(|| msg!("at-line", line = line)).to_string(),
+            None => msg!("at-line", line = line).to_string(),
         }
     }
 }
@@ -60,19 +62,19 @@ impl DataArgs {
         }
         if self.sheet.is_some() || self.header_row.is_some() {
             let what = if self.sheet.is_some() { "--sheet" } else { "--header-row" };
-            errln!("error: `{what}` is for workbooks (.xlsx, .xls, .ods), and `{data}` is not one");
+            super::say_error(msg!("workbook-option-not-workbook", option = what, data = data));
             return Err(Exit::Usage);
         }
         let opened = encoding::open(&Source::from_arg(data), self.encoding).map_err(|e| {
-            errln!("error: cannot open the data `{data}`: {e}");
+            super::say_error(msg!("cannot-open-data", data = data, reason = io_error(&e)));
             Exit::Usage
         })?;
         let (head, reader) = sniff::peek(opened.reader).map_err(|e| {
-            errln!("error: cannot read the data `{data}`: {e}");
+            super::say_error(msg!("cannot-read-data-file", data = data, reason = io_error(&e)));
             Exit::Usage
         })?;
         if data == "-" && workbook::is_workbook(&head) {
-            errln!("error: standard input is a workbook; give the workbook's file name instead of `-`");
+            super::say_error(msg!("stdin-workbook"));
             return Err(Exit::Usage);
         }
         let format = match self.input_format {
@@ -119,15 +121,11 @@ impl DataArgs {
         wanted.push(self.id.clone());
         let text =
             workbook::read_sheet(path, self.sheet.as_ref(), self.header_row, &wanted).map_err(|e| {
-                errln!("error: `{}`: {e}", path.display());
+                super::say_error(msg!("file-problem", path = path.display().to_string(), problem = e));
                 Exit::Usage
             })?;
         if let Some(row) = text.header_found_below {
-            errln!(
-                "note: the header is row {row} of sheet `{}`; the rows above it were passed over as titles \
-                 (choose another with --header-row N)",
-                text.places.sheet
-            );
+            super::say(msg!("header-found-below", row = row, sheet = &text.places.sheet));
         }
         Ok(DataInput {
             reader: Box::new(Cursor::new(text.csv)),

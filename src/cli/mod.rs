@@ -32,6 +32,8 @@ mod tooling;
 mod watch;
 
 use clap::{Parser, Subcommand};
+use tradeseg::messages::{Language, Message};
+use tradeseg::msg;
 use std::path::PathBuf;
 
 /// Exit codes, as the command-line reference gives them.
@@ -53,6 +55,32 @@ pub struct Args {
     /// of the ruleset given (repeat for more).
     #[arg(long, global = true, value_name = "DIR")]
     allow_path: Vec<PathBuf>,
+    /// The language of messages: en or zh (default: from LC_ALL, LC_MESSAGES or LANG).
+    #[arg(long, global = true, value_name = "en|zh", value_parser = parse_language)]
+    lang: Option<Language>,
+}
+
+fn parse_language(text: &str) -> Result<Language, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "en" | "english" => Ok(Language::English),
+        "zh" | "chinese" | "中文" => Ok(Language::Chinese),
+        _ => Err("en or zh".to_string()),
+    }
+}
+
+/// Prints `error: …` on standard error, in the chosen language.
+pub(crate) fn say_error(message: impl std::fmt::Display) {
+    errln!("{}", msg!("line-error", message = message.to_string()));
+}
+
+/// Prints `help: …` on standard error.
+pub(crate) fn say_help(message: Message) {
+    errln!("{}", msg!("line-help-top", message = message));
+}
+
+/// Prints a line on standard error.
+pub(crate) fn say(message: Message) {
+    errln!("{message}");
 }
 
 /// The `--allow-path` folders, set once at start.
@@ -97,6 +125,7 @@ pub fn remove_temporary_files_on_signal() {
 /// Runs the parsed command.
 pub fn main(args: Args) -> Exit {
     let _ = ALLOWED.set(args.allow_path);
+    tradeseg::messages::set_language(args.lang.unwrap_or_else(Language::from_environment));
     match args.command {
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
@@ -179,7 +208,7 @@ impl DataArgs {
             .map(|spec| {
                 let Some((name, path)) = spec.split_once('=').filter(|(n, p)| !n.is_empty() && !p.is_empty())
                 else {
-                    errln!("error: `--events {spec}`: write NAME=FILE, e.g. --events orders=orders.csv");
+                    say_error(msg!("events-arg-form", spec = spec.as_str()));
                     return Err(Exit::Usage);
                 };
                 let mut input = tradeseg::events::EventInput::file(name.trim(), path.trim());
@@ -192,11 +221,8 @@ impl DataArgs {
             .collect::<Result<_, Exit>>()?;
         for (n, input) in inputs.iter().enumerate() {
             if inputs[..n].iter().any(|earlier| earlier.stream == input.stream) {
-                errln!(
-                    "error: `--events {}=…` is given twice; give each event stream one file",
-                    input.stream
-                );
-                errln!("help: to read several files as one stream, put them into one file first");
+                say_error(msg!("events-arg-twice", stream = &input.stream));
+                say_help(msg!("events-arg-twice-help"));
                 return Err(Exit::Usage);
             }
         }
@@ -210,12 +236,12 @@ impl DataArgs {
             if declared().any(|name| name == input.stream) {
                 continue;
             }
-            errln!("error: `--events {}=…` names no event stream of the ruleset", input.stream);
-            match tradeseg::check::suggest::closest(&input.stream, declared()) {
-                Some(near) => errln!("help: did you mean `{near}`?"),
-                None if checked.streams().is_empty() => errln!("help: the ruleset reads no events"),
-                None => errln!("help: the ruleset declares {}", declared().collect::<Vec<_>>().join(", ")),
-            }
+            say_error(msg!("events-arg-unknown", stream = &input.stream));
+            say_help(match tradeseg::check::suggest::closest(&input.stream, declared()) {
+                Some(near) => msg!("did-you-mean", name = near),
+                None if checked.streams().is_empty() => msg!("ruleset-reads-no-events"),
+                None => msg!("ruleset-declares", streams = declared().collect::<Vec<_>>().join(", ")),
+            });
             return Err(Exit::Usage);
         }
         Ok(())
@@ -225,11 +251,11 @@ impl DataArgs {
     pub fn input_files(&self, data: &str) -> Vec<clash::Role> {
         let mut files = Vec::new();
         if data != "-" {
-            files.push(clash::Role::new("the data", data));
+            files.push(clash::Role::new(msg!("role-data"), data));
         }
         for spec in &self.events {
             if let Some((name, path)) = spec.split_once('=') {
-                files.push(clash::Role::new(format!("the events file of `{}`", name.trim()), path.trim()));
+                files.push(clash::Role::new(msg!("role-events", stream = name.trim()), path.trim()));
             }
         }
         files
@@ -242,14 +268,14 @@ pub fn ruleset_files(checked: &tradeseg::check::Checked) -> Vec<clash::Role> {
         .paths()
         .iter()
         .enumerate()
-        .map(|(n, path)| clash::Role::new(if n == 0 { "the ruleset" } else { "the included ruleset" }, path))
+        .map(|(n, path)| clash::Role::new(if n == 0 { msg!("role-ruleset") } else { msg!("role-include") }, path))
         .collect();
     let segments = checked
         .dimensions()
         .iter()
         .flat_map(|d| d.segments.iter().map(|s| &s.action).chain(d.otherwise.iter().map(|o| &o.action)));
     for action in segments.chain(checked.tags().iter().map(|t| &t.action)).flatten() {
-        files.push(clash::Role::new("the action script", &action.path));
+        files.push(clash::Role::new(msg!("role-script"), &action.path));
     }
     files
 }
@@ -258,8 +284,8 @@ pub fn ruleset_files(checked: &tradeseg::check::Checked) -> Vec<clash::Role> {
 pub fn refuse_clashes(inputs: &[clash::Role], outputs: &[clash::Role]) -> Result<(), Exit> {
     match clash::find(inputs, outputs) {
         Some(message) => {
-            errln!("error: {message}");
-            errln!("help: write the results to a file of their own; nothing was read or written");
+            say_error(message);
+            say_help(msg!("clash-help"));
             Err(Exit::Usage)
         }
         None => Ok(()),
@@ -275,14 +301,14 @@ pub enum InputFormatArg {
 }
 
 fn parse_date(text: &str) -> Result<i32, String> {
-    tradeseg::date::parse(text).ok_or_else(|| format!("`{text}` is not a date; write YYYY-MM-DD"))
+    tradeseg::date::parse(text).ok_or_else(|| msg!("not-a-date", text = text).to_string())
 }
 
 fn parse_delimiter(text: &str) -> Result<u8, String> {
     match text {
         "\\t" | "tab" => Ok(b'\t'),
         _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
-        _ => Err("the delimiter is one ASCII character, e.g. `,` `;` or `tab`".into()),
+        _ => Err(msg!("delimiter-form").to_string()),
     }
 }
 
@@ -327,13 +353,12 @@ pub fn load_checked_for(
         Err(mut e) => {
             if let Some(header) = data.and_then(|(args, data)| args.text_header(data)) {
                 for (column, span) in columns.iter().filter(|(c, _)| !header.contains(c)) {
-                    let mut d =
-                        tradeseg::Diagnostic::error(*span, format!("no column `{column}` in the data"))
-                            .label("not in the data's header");
+                    let mut d = tradeseg::Diagnostic::error(*span, msg!("unknown-column", column = column))
+                        .label(msg!("not-in-header"));
                     if let Some(near) =
                         tradeseg::check::suggest::closest(column, header.iter().map(String::as_str))
                     {
-                        d = d.help(format!("did you mean `{near}`?"));
+                        d = d.help(msg!("did-you-mean", name = near));
                     }
                     e.diagnostics.push(d);
                 }
@@ -347,7 +372,7 @@ pub fn load_checked_for(
 }
 
 fn say_errors(count: usize) {
-    errln!("{count} error{} in the ruleset; nothing was evaluated", if count == 1 { "" } else { "s" });
+    say(msg!("ruleset-errors", count = count));
 }
 
 /// Reads and compiles the ruleset's action scripts, printing any that do not compile.

@@ -1,5 +1,7 @@
 //! `tradeseg run RULES DATA`: every customer's segments, in input order.
 
+use tradeseg::messages::io_error;
+use tradeseg::msg;
 use super::output::Destination;
 use super::{report, DataArgs, Exit, RulesPath};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -83,7 +85,7 @@ pub struct RunArgs {
 fn parse_seconds(text: &str) -> Result<u64, String> {
     match text.trim().parse::<u64>() {
         Ok(n) if (1..=86_400).contains(&n) => Ok(n),
-        _ => Err("give a number of seconds from 1 to 86400".into()),
+        _ => Err(msg!("seconds-range").to_string()),
     }
 }
 
@@ -91,7 +93,7 @@ fn parse_seconds(text: &str) -> Result<u64, String> {
 fn parse_threads(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if n <= 1024 => Ok(n),
-        _ => Err("give a number of threads from 1 to 1024 (0: one per core)".into()),
+        _ => Err(msg!("threads-range").to_string()),
     }
 }
 
@@ -117,7 +119,7 @@ fn parse_output_encoding(text: &str) -> Result<OutputEncoding, String> {
     match text.to_ascii_lowercase().replace('_', "-").as_str() {
         "utf-8" | "utf8" => Ok(OutputEncoding::Utf8),
         "gbk" | "gb18030" | "cp936" => Ok(OutputEncoding::Gbk),
-        _ => Err("the output encoding is utf-8 or gbk".into()),
+        _ => Err(msg!("output-encoding-form").to_string()),
     }
 }
 
@@ -155,7 +157,7 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     refuse_clashes(&args, &checked, output)?;
     let xlsx = args.format() == FormatArg::Xlsx;
     if xlsx && output.is_none() {
-        errln!("error: a workbook is written to a file: give `-o results.xlsx`");
+        super::say_error(msg!("workbook-needs-file"));
         return Err(Exit::Usage);
     }
     if let Some(path) = &args.history {
@@ -217,10 +219,7 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     input.place_errors(&mut report);
     report::run_summary(&report, options.compile.as_of, args.quiet);
     if actions.is_some() && args.plan.is_none() && report.tasks > 0 && !xlsx {
-        errln!(
-            "note: the actions made {}; write them with --plan FILE",
-            report::count(report.tasks, "follow-up task")
-        );
+        super::say(msg!("note-tasks-unwritten", tasks = report::count(report.tasks, "follow-up task")));
     }
     if args.strict {
         strict(&report)?;
@@ -232,16 +231,16 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
             plan_csv: (report.tasks > 0 && args.plan.is_none()).then_some(plan_in_book.as_slice()),
         };
         let written = tradeseg::workbook::write::results_workbook(&book)
-            .and_then(|bytes| super::output::write_atomically(path, &bytes).map_err(|e| e.to_string()));
+            .and_then(|bytes| super::output::write_atomically(path, &bytes).map_err(|e| io_error(&e)));
         if let Err(e) = written {
-            errln!("error: cannot write `{}`: {e}", path.display());
+            super::say_error(msg!("cannot-write-file", path = path.display().to_string(), reason = e));
             return Err(Exit::Failed);
         }
     }
     for written in [destination, plan].into_iter().flatten() {
         match written.commit() {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                errln!("error: cannot write the results: {e}");
+                super::say_error(msg!("cannot-write-results", reason = io_error(&e)));
                 return Err(Exit::Failed);
             }
             _ => {}
@@ -257,11 +256,11 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
 fn read_overrides(args: &RunArgs) -> Result<Option<tradeseg::overrides::Overrides>, Exit> {
     let Some(path) = &args.overrides else { return Ok(None) };
     let text = std::fs::read_to_string(path).map_err(|e| {
-        errln!("error: cannot read the overrides `{}`: {e}", path.display());
+        super::say_error(msg!("cannot-read-overrides", path = path.display().to_string(), reason = io_error(&e)));
         Exit::Usage
     })?;
     tradeseg::overrides::Overrides::parse(&path.display().to_string(), &text).map(Some).map_err(|e| {
-        errln!("error: {e}");
+        super::say_error(e);
         Exit::Usage
     })
 }
@@ -274,7 +273,7 @@ fn history_allows(path: &Path, args: &RunArgs) -> Result<(), Exit> {
     }
     let day = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
     if args.rewrite_from.is_some_and(|from| from > day) {
-        errln!("error: `--rewrite-from` is after the run's as-of date; give a date on or before it");
+        super::say_error(msg!("rewrite-from-after-as-of"));
         return Err(Exit::Usage);
     }
     let as_of = tradeseg::date::format(day);
@@ -282,16 +281,13 @@ fn history_allows(path: &Path, args: &RunArgs) -> Result<(), Exit> {
     match latest {
         Ok(Some(latest)) if latest > as_of && args.rewrite_from.is_none() => {
             let e = tradeseg::history::HistoryError::Earlier { as_of, latest };
-            errln!("error: {e}");
-            errln!(
-                "help: nothing was read or written; give the run its own date with --as-of, or take back \
-                 the runs from a date on with --rewrite-from DATE"
-            );
+            super::say_error(e);
+            super::say_help(msg!("history-earlier-help"));
             Err(Exit::Usage)
         }
         Ok(_) => Ok(()),
         Err(e) => {
-            errln!("error: {e}");
+            super::say_error(e);
             Err(Exit::Usage)
         }
     }
@@ -307,7 +303,7 @@ fn record_history(
 ) -> Result<(), Exit> {
     use tradeseg::history::{fingerprint, History, RunRecord};
     let failed = |e: &dyn std::fmt::Display| {
-        errln!("error: the results were written, but the run was not recorded in `{}`: {e}", path.display());
+        super::say_error(msg!("history-not-recorded", path = path.display().to_string(), reason = e.to_string()));
         Exit::Failed
     };
     let ruleset_text: String =
@@ -325,21 +321,15 @@ fn record_history(
     let mut history = History::open(path).map_err(|e| failed(&e))?;
     let recorded = history.record(&run, results).map_err(|e| failed(&e))?;
     let date = tradeseg::date::format(as_of);
-    let what = if recorded.replaced { "recorded again" } else { "recorded" };
+    let what = if recorded.replaced { msg!("recorded-again") } else { msg!("recorded") };
+    let file = path.display().to_string();
     if recorded.baseline {
-        errln!(
-            "history: {what} as of {date} in `{}`, the first run: {} as a baseline",
-            path.display(),
-            report::count(results.len() as u64, "customer")
-        );
+        let customers = report::count(results.len() as u64, "customer");
+        super::say(msg!("history-baseline", what = what, date = date, file = file, customers = customers));
     } else {
         let moved: Vec<String> = recorded.moved.iter().map(|(d, n)| format!("{d} {n}")).collect();
-        errln!(
-            "history: {what} as of {date} in `{}`; moved since the last run: {}; {}",
-            path.display(),
-            moved.join(", "),
-            report::count(recorded.tags_changed, "tag change")
-        );
+        let tags = report::count(recorded.tags_changed, "tag change");
+        super::say(msg!("history-recorded", what = what, date = date, file = file, moved = moved.join(", "), tags = tags));
     }
     Ok(())
 }
@@ -386,7 +376,7 @@ fn open_output(path: Option<&Path>, spool: bool) -> Result<Destination, Exit> {
     let opened = if spool { Destination::spool() } else { Destination::open(path) };
     opened.map_err(|e| {
         let target = path.map(|p| p.display().to_string()).unwrap_or_default();
-        errln!("error: cannot write to `{target}`: {e}");
+        super::say_error(msg!("cannot-write-file", path = target, reason = io_error(&e)));
         Exit::Failed
     })
 }
@@ -396,19 +386,19 @@ fn refused(error: RunError) -> Exit {
     match error {
         RunError::Bind(error) => {
             report::diagnostics(&error.diagnostics, &error.sources);
-            errln!("the ruleset does not fit the data's columns; nothing was evaluated");
+            super::say(msg!("ruleset-does-not-fit"));
             Exit::Usage
         }
         RunError::Columns(message) => {
-            errln!("error: {message}");
+            super::say_error(message);
             Exit::Usage
         }
         RunError::Output(e) => {
-            errln!("error: cannot write the results: {e}");
+            super::say_error(msg!("cannot-write-results", reason = io_error(&e)));
             Exit::Failed
         }
         e @ (RunError::Scripts(_) | RunError::Input(_) | RunError::Events { .. }) => {
-            errln!("error: {e}");
+            super::say_error(e);
             Exit::Data
         }
     }
@@ -422,13 +412,13 @@ fn strict(report: &tradeseg::Report) -> Result<(), Exit> {
     if problems == 0 {
         return Ok(());
     }
-    errln!(
-        "--strict: {}, {}, {}, {}; no results were written",
-        report::count(report.data_error_count, "data error"),
-        report::count(report.action_error_count, "action error"),
-        report::count(event_problems, "bad or unmatched event"),
-        report::count(report.duplicate_ids, "repeated id")
-    );
+    super::say(msg!(
+        "strict-refused",
+        data = report::count(report.data_error_count, "data error"),
+        actions = report::count(report.action_error_count, "action error"),
+        events = report::count(event_problems, "bad or unmatched event"),
+        ids = report::count(report.duplicate_ids, "repeated id")
+    ));
     Err(Exit::Data)
 }
 

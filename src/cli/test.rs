@@ -1,6 +1,7 @@
 //! `tradeseg test RULES_OR_DIR [--accept]`: runs every `test` block, and checks each ruleset
 //! that names sample data against its stored snapshot, showing who would move where.
 
+use tradeseg::msg;
 use super::Exit;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -33,11 +34,12 @@ pub fn run(args: TestArgs) -> Exit {
     let files = match rulesets(&args.rules) {
         Ok(files) if !files.is_empty() => files,
         Ok(_) => {
-            errln!("error: no rulesets (*.seg) in `{}`", args.rules.display());
+            super::say_error(msg!("no-rulesets", path = args.rules.display().to_string()));
             return Exit::Usage;
         }
         Err(e) => {
-            errln!("error: cannot read `{}`: {e}", args.rules.display());
+            let (path, reason) = (args.rules.display().to_string(), tradeseg::messages::io_error(&e));
+            super::say_error(msg!("cannot-read-file", path = path, reason = reason));
             return Exit::Usage;
         }
     };
@@ -50,12 +52,12 @@ pub fn run(args: TestArgs) -> Exit {
                 check_snapshot(file, &checked, args.accept, &mut tally);
             }
             Err(_) => {
-                outln!("FAIL {}: the ruleset does not load (see above)", file.display());
+                outln!("{}", msg!("test-fail-load", path = file.display().to_string()));
                 tally.failed += 1;
             }
         }
     }
-    outln!("{} passed, {} failed", tally.passed, tally.failed);
+    outln!("{}", msg!("test-tally", passed = tally.passed, failed = tally.failed));
     if tally.failed > 0 {
         Exit::Failed
     } else {
@@ -71,11 +73,11 @@ fn run_blocks(checked: &Checked, as_of: i32, tally: &mut Tally) {
         }
         let at = place(checked.sources(), result.span);
         if result.passed() {
-            outln!("ok   {at} {:?}", result.name);
+            outln!("{}", msg!("test-ok", what = format!("{at} {:?}", result.name)));
             tally.passed += 1;
             continue;
         }
-        outln!("FAIL {at} {:?}", result.name);
+        outln!("{}", msg!("test-fail", what = format!("{at} {:?}", result.name)));
         for (span, message) in &result.failures {
             outln!("       {}: {message}", place(checked.sources(), *span));
         }
@@ -92,25 +94,26 @@ fn check_snapshot(file: &Path, checked: &Checked, accept: bool, tally: &mut Tall
     let actual = match outcome {
         Ok(actual) => actual,
         Err(message) => {
-            outln!("FAIL {} snapshot: {message}", file.display());
+            outln!("{}", msg!("test-fail-snapshot", path = file.display().to_string(), problem = message));
             tally.failed += 1;
             return;
         }
     };
     let expected = std::fs::read_to_string(&stored_at).ok();
     if expected.as_deref() == Some(actual.as_str()) {
-        outln!("ok   {shown}");
+        outln!("{}", msg!("test-ok", what = shown.to_string()));
         tally.passed += 1;
         return;
     }
     if accept {
         match super::output::write_atomically(&stored_at, actual.as_bytes()) {
             Ok(()) => {
-                outln!("ok   {shown} (stored)");
+                outln!("{}", msg!("test-ok-stored", what = shown.to_string()));
                 tally.passed += 1;
             }
             Err(e) => {
-                outln!("FAIL {shown}: cannot store the snapshot: {e}");
+                let reason = tradeseg::messages::io_error(&e);
+                outln!("{}", msg!("test-fail-store", what = shown.to_string(), reason = reason));
                 tally.failed += 1;
             }
         }
@@ -119,12 +122,13 @@ fn check_snapshot(file: &Path, checked: &Checked, accept: bool, tally: &mut Tall
     tally.failed += 1;
     match expected {
         None => {
-            outln!("FAIL {shown}: no snapshot yet; store it with `tradeseg test {} --accept`", file.display())
+            let path = file.display().to_string();
+            outln!("{}", msg!("test-fail-no-snapshot", what = shown.to_string(), path = path))
         }
         Some(expected) => {
-            outln!("FAIL {shown}: the results changed");
+            outln!("{}", msg!("test-fail-changed", what = shown.to_string()));
             out!("{}", super::report::changes(&snapshot::compare(&expected, &actual)));
-            outln!("       accept them with `tradeseg test {} --accept`", file.display());
+            outln!("       {}", msg!("test-accept-hint", path = file.display().to_string()));
         }
     }
 }

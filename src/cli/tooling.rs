@@ -2,6 +2,7 @@
 //! page, both made from the command line's own definition (clap_complete, clap_mangen), so
 //! that they never fall behind it.
 
+use tradeseg::msg;
 use super::{Args, Exit};
 use clap::CommandFactory;
 use std::io::Write;
@@ -34,7 +35,7 @@ fn written(result: std::io::Result<()>) -> Exit {
         Ok(()) => Exit::Done,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Done,
         Err(e) => {
-            errln!("error: cannot write: {e}");
+            super::say_error(msg!("cannot-write", reason = tradeseg::messages::io_error(&e)));
             Exit::Failed
         }
     }

@@ -3,6 +3,7 @@
 //! and who moved since the previous evaluation. A broken edit is reported and the
 //! previous rules stay in use.
 
+use tradeseg::msg;
 use super::{report, DataArgs, Exit, RulesPath};
 use std::io::Write;
 use std::path::PathBuf;
@@ -71,20 +72,20 @@ pub fn run(args: WatchArgs) -> Exit {
         }
         Err(exit) => return exit,
     };
-    say(&format!("watching {} and {} (Ctrl-C stops)", args.rules.display(), args.data));
+    say(&msg!("watching", rules = args.rules.display().to_string(), data = &args.data).to_string());
     for event in events {
         // Live swaps in only rules that fit the data's columns; a data change is evaluated
         // with the rules in use.
         let (why, candidate) = match event {
-            ReloadEvent::Reloaded { .. } => ("the rules changed", live.current()),
-            ReloadEvent::Changed { .. } => ("the data changed", Arc::clone(&in_use)),
+            ReloadEvent::Reloaded { .. } => (msg!("watch-rules-changed"), live.current()),
+            ReloadEvent::Changed { .. } => (msg!("watch-data-changed"), Arc::clone(&in_use)),
             ReloadEvent::Rejected { report, .. } => {
                 errln!("{report}");
-                say("the edited rules have errors; still using the previous rules");
+                say(&msg!("watch-rules-broken").to_string());
                 continue;
             }
             ReloadEvent::WatchFailed { message } => {
-                say(&format!("watching failed: {message}"));
+                say(&msg!("watch-failed", reason = message).to_string());
                 continue;
             }
         };
@@ -92,18 +93,19 @@ pub fn run(args: WatchArgs) -> Exit {
             Ok((next, summary)) => {
                 let moved = tradeseg::snapshot::compare(&previous, &next);
                 let moves = if moved.is_empty() {
-                    "       nobody moved\n".to_string()
+                    format!("       {}\n", msg!("watch-nobody-moved"))
                 } else {
                     report::changes(&moved)
                 };
-                say(&format!("{why}: {summary}\nmoved since the previous evaluation:\n{}", moves.trim_end()));
+                let heading = msg!("watch-moved-heading");
+                say(&format!("{why}: {summary}\n{heading}\n{}", moves.trim_end()));
                 in_use = candidate;
                 previous = next;
             }
             Err(_) if !Arc::ptr_eq(&candidate, &in_use) => {
-                say("the new rules do not fit the data; still using the previous rules")
+                say(&msg!("watch-rules-do-not-fit").to_string())
             }
-            Err(_) => say("the data could not be read; keeping the previous results"),
+            Err(_) => say(&msg!("watch-data-unreadable").to_string()),
         }
     }
     Exit::Done
@@ -170,19 +172,20 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
             return Err(Exit::Usage);
         }
         Err(e) => {
-            errln!("error: {e}");
+            super::say_error(e);
             return Err(Exit::Data);
         }
     };
     if let Some(path) = &args.output {
         if let Err(e) = super::output::write_atomically(path, &results) {
-            errln!("error: cannot write `{}`: {e}", path.display());
+            let (path, reason) = (path.display().to_string(), tradeseg::messages::io_error(&e));
+            super::say_error(msg!("cannot-write-file", path = path, reason = reason));
             return Err(Exit::Failed);
         }
     }
     let elapsed = started.elapsed().as_millis();
     report::run_summary(&report, as_of, true);
-    let summary = format!("evaluated in {elapsed} ms\n{}", report::summary(&report, as_of).trim_end());
+    let summary = format!("{}\n{}", msg!("watch-evaluated", ms = elapsed as u64), report::summary(&report, as_of).trim_end());
     Ok((String::from_utf8_lossy(&results).into_owned(), summary))
 }
 

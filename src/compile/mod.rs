@@ -6,6 +6,7 @@ mod events;
 
 pub use crate::program::*;
 
+use crate::msg;
 use crate::check::suggest::closest;
 use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
 use crate::check::{Checked, Field};
@@ -113,14 +114,8 @@ fn bind_fields(
         let index = schema.columns.iter().position(|c| *c == field.column);
         if index.is_none() && !nothing_known && field.optional && schema.complete {
             warnings.push(
-                Diagnostic::warning(
-                    field.span,
-                    format!(
-                        "no column `{}` in the data; the field is `optional`, so it is missing for every customer",
-                        field.column
-                    ),
-                )
-                .label("declared `optional`"),
+                Diagnostic::warning(field.span, msg!("optional-column-absent", column = &field.column))
+                    .label(msg!("declared-optional")),
             );
         } else if index.is_none() && !nothing_known && !not_these_columns {
             errors_or_warnings(field, schema, errors, warnings);
@@ -145,22 +140,20 @@ fn errors_or_warnings(
     warnings: &mut Vec<Diagnostic>,
 ) {
     let what = if field.column == field.name {
-        format!("no column `{}` in the data", field.column)
+        msg!("unknown-column", column = &field.column)
     } else {
-        format!("no column `{}` (for field `{}`) in the data", field.column, field.name)
+        msg!("unknown-column-for-field", column = &field.column, field = &field.name)
     };
     let mut d = if schema.complete {
-        Diagnostic::error(field.span, what).label("not in the data's header")
+        Diagnostic::error(field.span, what).label(msg!("not-in-header"))
     } else {
-        Diagnostic::warning(field.span, what)
-            .label("no record read so far has this key; it counts as missing")
+        Diagnostic::warning(field.span, what).label(msg!("no-record-has-key"))
     };
     match closest(&field.column, schema.columns.iter().map(String::as_str)) {
-        Some(near) => d = d.help(format!("did you mean `{near}`?")),
+        Some(near) => d = d.help(msg!("did-you-mean", name = near)),
         // `country == US`: a value written without quotes reads as a column's name.
         None if field.ty != Some(Ty::Number) && field.column == field.name => {
-            d = d
-                .help(format!("if `{0}` is a value, not a column, write it in quotes: `\"{0}\"`", field.name))
+            d = d.help(msg!("value-not-column-help", name = &field.name))
         }
         None => {}
     }
@@ -178,24 +171,20 @@ fn not_this_data(checked: &Checked, schema: &Schema, absent: &[&Field]) -> Diagn
     let shown: Vec<String> = schema.columns.iter().take(12).map(|c| format!("`{c}`")).collect();
     let more = schema.columns.len().saturating_sub(shown.len());
     let header = match (schema.columns.len(), more) {
-        (0, _) => "no columns".to_string(),
-        (_, 0) => shown.join(", "),
-        _ => format!("{}, and {more} more", shown.join(", ")),
+        (0, _) => msg!("header-no-columns"),
+        (_, 0) => msg!("header-has", columns = shown.join(", ")),
+        _ => msg!("header-has-more", columns = shown.join(", "), more = more),
     };
     let missing: Vec<String> = absent.iter().take(8).map(|f| format!("`{}`", f.column)).collect();
-    let mut d = Diagnostic::general(format!(
-        "the data does not look like the export these rules read: {} of the {} columns they read are not in its header",
-        absent.len(),
-        checked.fields.len()
-    ))
-    .help(format!("the header has {header}"))
-    .help(format!("the rules read {}{}", missing.join(", "), if absent.len() > 8 { ", …" } else { "" }));
+    let missing = format!("{}{}", missing.join(", "), if absent.len() > 8 { ", …" } else { "" });
+    let mut d =
+        Diagnostic::general(msg!("not-this-data", absent = absent.len(), read = checked.fields.len()))
+            .help(header)
+            .help(msg!("rules-read-columns", columns = missing));
     if schema.columns.len() == 1 && [';', '\t', '|'].iter().any(|&c| schema.columns[0].contains(c)) {
-        d = d.help(
-            "the header looks like one column: is the file separated by `;` or tabs? try `--delimiter ';'`",
-        );
+        d = d.help(msg!("header-one-column-help"));
     } else {
-        d = d.help("is this the right file, sheet (`--sheet`) or header row (`--header-row`)?");
+        d = d.help(msg!("right-file-help"));
     }
     d
 }
@@ -208,13 +197,13 @@ fn find_id(schema: &Schema, options: &CompileOptions, errors: Option<&mut Vec<Di
     if id_column.is_none() && schema.complete {
         let shown: Vec<String> = schema.columns.iter().take(12).map(|c| format!("`{c}`")).collect();
         let more = if schema.columns.len() > 12 { ", …" } else { "" };
-        let mut d = Diagnostic::general(format!("no id column `{}` in the data", options.id_column))
-            .help(format!("the data's columns are {}{more}", shown.join(", ")));
+        let mut d = Diagnostic::general(msg!("no-id-column", column = &options.id_column))
+            .help(msg!("data-columns-are", columns = format!("{}{more}", shown.join(", "))));
         let guess = closest(&options.id_column, schema.columns.iter().map(String::as_str))
             .or_else(|| schema.columns.iter().map(String::as_str).find(|c| looks_like_an_id(c)));
         d = match guess {
-            Some(near) => d.help(format!("did you mean `--id {}`?", shell_word(near))),
-            None => d.help("name the column that identifies customers with `--id COLUMN`"),
+            Some(near) => d.help(msg!("did-you-mean", name = format!("--id {}", shell_word(near)))),
+            None => d.help(msg!("name-id-column-help")),
         };
         errors.push(d);
     }
@@ -278,25 +267,20 @@ fn repeated_columns(
         if places.len() < 2 {
             continue;
         }
-        let message = format!(
-            "the data's header has the column `{column}` {} times (columns {})",
-            places.len(),
-            places.join(", ")
-        );
+        let message =
+            msg!("repeated-column", column = column.as_str(), times = places.len(), places = places.join(", "));
         let read = checked.fields.iter().find(|f| f.column == *column);
         match read {
             Some(field) => errors.push(
                 Diagnostic::error(field.span, message)
-                    .label("the rules read this column, and which one is meant is unclear")
-                    .help("rename one of the columns in the export"),
+                    .label(msg!("repeated-column-read-label"))
+                    .help(msg!("repeated-column-rename-help")),
             ),
-            None if *column == options.id_column => errors.push(
-                Diagnostic::general(message)
-                    .help("the id column must be one column; rename the other in the export"),
-            ),
+            None if *column == options.id_column => {
+                errors.push(Diagnostic::general(message).help(msg!("repeated-id-column-help")))
+            }
             None => {
-                let mut d =
-                    Diagnostic::general(message).help("no rule reads it; renaming one keeps outputs clear");
+                let mut d = Diagnostic::general(message).help(msg!("repeated-column-unread-help"));
                 d.severity = crate::diagnostic::Severity::Warning;
                 warnings.push(d);
             }

@@ -2,6 +2,8 @@
 //! NDJSON, as for customers. Each event needs a customer id (`customer_id`, else `id`,
 //! unless named) and a date (`date`, unless named).
 
+use crate::messages::{io_error, Message};
+use crate::msg;
 use super::{add_event, History, StreamReport};
 use crate::check::suggest::closest;
 use crate::compile::Program;
@@ -53,8 +55,8 @@ impl EventInput {
     fn shown(&self) -> String {
         match &self.source {
             Source::File(path) => path.display().to_string(),
-            Source::Stdin => "standard input".into(),
-            Source::Text(_) => format!("the given `{}` events", self.stream),
+            Source::Stdin => msg!("standard-input").to_string(),
+            Source::Text(_) => msg!("given-events", stream = &self.stream).to_string(),
         }
     }
 }
@@ -77,7 +79,7 @@ pub(super) fn read_stream(
     let mut report =
         StreamReport { stream: input.stream.clone(), file: input.shown(), ..StreamReport::default() };
     let opened = encoding::open(&input.source, input.encoding)
-        .map_err(|e| RunError::Events { file: report.file.clone(), message: e.to_string() })?;
+        .map_err(|e| RunError::Events { file: report.file.clone(), message: io_error(&e) })?;
     let mut reader = Reader { program, stream, input, row: Row::new(program.streams[stream].slots.len()) };
     match input.format {
         InputFormat::Csv => reader.csv(opened.reader, history, &mut report)?,
@@ -103,7 +105,7 @@ impl Reader<'_> {
         report: &mut StreamReport,
     ) -> Result<(), RunError> {
         // Read as customers are: the same chunks, records and line numbers.
-        let unreadable = |message: String| RunError::Events { file: report.file.clone(), message };
+        let unreadable = |message: Message| RunError::Events { file: report.file.clone(), message };
         let delimiter = self.input.delimiter;
         let mut batches = BatchReader::new(input, InputFormat::Csv, delimiter, Default::default());
         let header = batches.header().map_err(unreadable)?.unwrap_or_default();
@@ -116,7 +118,7 @@ impl Reader<'_> {
                 let line = Some(chunk.first_line + chunk_line - 1);
                 let width = records.oversized().unwrap_or(record.len());
                 if width != header.len() {
-                    let problem = format!("this row has {width} cells, the header has {}", header.len());
+                    let problem = msg!("row-width", cells = width, header = header.len());
                     note(report, DataError::whole_row(report.events + 1, line, problem));
                 }
                 if records.oversized().is_some() {
@@ -147,7 +149,7 @@ impl Reader<'_> {
     ) -> Result<(), RunError> {
         let file = report.file.clone();
         let unreadable =
-            |e: std::io::Error| RunError::Events { file: file.to_string(), message: e.to_string() };
+            |e: std::io::Error| RunError::Events { file: file.to_string(), message: io_error(&e) };
         let mut chunker = match format {
             InputFormat::Ndjson => Chunker::lines(input),
             _ => json_chunker(input).map_err(unreadable)?,
@@ -164,7 +166,7 @@ impl Reader<'_> {
                     Ok(value) => self.json_event(value, line, &columns, history, report),
                     Err(e) => {
                         report.events += 1;
-                        let problem = format!("this event is not JSON: {e}");
+                        let problem = msg!("event-not-json", reason = e.to_string());
                         note(report, DataError::whole_row(report.events, line, problem));
                     }
                 }
@@ -183,7 +185,7 @@ impl Reader<'_> {
     ) {
         let Value::Object(object) = value else {
             report.events += 1;
-            note(report, DataError::whole_row(report.events, line, "this event is not a JSON object"));
+            note(report, DataError::whole_row(report.events, line, msg!("event-not-object")));
             return;
         };
         let id_key = self.input.id_column.clone().unwrap_or_else(|| {
@@ -209,14 +211,14 @@ impl Reader<'_> {
     /// need and the file lacks is an error, with the nearest column suggested.
     fn layout(&self, header: &[String]) -> Result<(usize, usize, Vec<usize>), RunError> {
         let file = self.input.shown();
-        let find = |column: &str, role: &str| -> Result<usize, Diagnostic> {
+        let find = |column: &str, role: Message| -> Result<usize, Diagnostic> {
             header.iter().position(|h| h == column).ok_or_else(|| {
                 let mut d =
-                    Diagnostic::general(format!("the events `{file}` have no column `{column}` ({role})"));
+                    Diagnostic::general(msg!("events-no-column", file = &file, column = column, role = role));
                 if let Some(near) = closest(column, header.iter().map(String::as_str)) {
-                    d = d.help(format!("did you mean `{near}`?"));
+                    d = d.help(msg!("did-you-mean", name = near));
                 }
-                d.help(format!("its columns are: {}", header.join(", ")))
+                d.help(msg!("events-columns-are", columns = header.join(", ")))
             })
         };
         let mut problems = Vec::new();
@@ -228,13 +230,13 @@ impl Reader<'_> {
             }
         });
         let id =
-            find(&id_column, "the customer id; name it with --event-id").map_err(|d| problems.push(d)).ok();
-        let day = find(&self.input.date_column, "the event's date; name it with --event-date")
+            find(&id_column, msg!("events-role-id")).map_err(|d| problems.push(d)).ok();
+        let day = find(&self.input.date_column, msg!("events-role-date"))
             .map_err(|d| problems.push(d))
             .ok();
         let mut slots = Vec::new();
         for spec in &self.program.streams[self.stream].slots {
-            match find(&spec.column, "read by the rules") {
+            match find(&spec.column, msg!("events-role-read")) {
                 Ok(i) => slots.push(i),
                 Err(d) => problems.push(d),
             }
@@ -248,23 +250,23 @@ impl Reader<'_> {
     fn event(&mut self, cells: Cells, history: &mut History, report: &mut StreamReport) {
         report.events += 1;
         let record = report.events;
-        let bad = |column: &str, value: Option<&str>, problem: &str| DataError {
+        let bad = |column: &str, value: Option<&str>, problem: Message| DataError {
             record,
             line: cells.line,
             column: column.to_string(),
             value: crate::diagnostic::excerpt(value.unwrap_or_default()),
-            problem: problem.to_string(),
+            problem,
             place: None,
         };
         let id = cells.id.map(str::trim).unwrap_or_default();
         if id.is_empty() {
             let column = self.input.id_column.as_deref().unwrap_or("customer_id");
-            return note(report, bad(column, cells.id, "is not a customer id (the event has none)"));
+            return note(report, bad(column, cells.id, msg!("event-no-id")));
         }
         let Some(day) = cells.date.and_then(|d| date::parse(d.trim())) else {
             return note(
                 report,
-                bad(&self.input.date_column, cells.date, "is not a date (YYYY-MM-DD or YYYY/M/D)"),
+                bad(&self.input.date_column, cells.date, msg!("event-not-date")),
             );
         };
         if day > self.program.as_of {
@@ -276,9 +278,9 @@ impl Reader<'_> {
             let Some(cell) = cell else { continue };
             if self.row.set_cell(slot, spec.ty, cell).is_err() {
                 let problem = match spec.ty {
-                    Some(crate::check::typed::Ty::Number) => "is not a number",
-                    Some(crate::check::typed::Ty::Date) => "is not a date",
-                    _ => "cannot be read",
+                    Some(crate::check::typed::Ty::Number) => msg!("cell-not-number"),
+                    Some(crate::check::typed::Ty::Date) => msg!("event-not-date"),
+                    _ => msg!("cell-unreadable"),
                 };
                 note(report, bad(&spec.column, Some(cell), problem));
             }

@@ -29,18 +29,14 @@ pub enum HistoryError {
 impl std::fmt::Display for HistoryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            HistoryError::Database(message) => write!(f, "the history file: {message}"),
-            HistoryError::Earlier { as_of, latest } => write!(
-                f,
-                "the history already has a run of {latest}, later than this one ({as_of}); history is \
-                 recorded forwards (to record again from a date, give --rewrite-from DATE: the runs \
-                 from that date on are taken back)"
-            ),
+            HistoryError::Database(message) => write!(f, "{}", crate::msg!("history-database", reason = message)),
+            HistoryError::Earlier { as_of, latest } => {
+                write!(f, "{}", crate::msg!("history-earlier", as_of = as_of, latest = latest))
+            }
             HistoryError::Newer { version } => write!(
                 f,
-                "the history file has schema version {version}, newer than this tradeseg knows ({}); \
-                 use a newer tradeseg",
-                MIGRATIONS.len()
+                "{}",
+                crate::msg!("history-newer", version = *version, known = MIGRATIONS.len())
             ),
         }
     }

@@ -3,6 +3,8 @@
 //! another), taken in turn by whoever reads them (a run's workers, `explain`, the event
 //! reader), then split into records ([`super::csv_records`], [`super::json_cells`]).
 
+use crate::messages::{io_error, Message};
+use crate::msg;
 use super::chunk::{Chunk, Chunker};
 use super::json::json_chunker;
 use super::InputFormat;
@@ -57,7 +59,7 @@ impl BatchReader {
     /// Reads the CSV header; `None` for JSON, whose keys come with each record. For JSON,
     /// looks at how the input starts: an array is cut into chunks of its elements, else
     /// into chunks of values one after another.
-    pub fn header(&mut self) -> Result<Option<Vec<String>>, String> {
+    pub fn header(&mut self) -> Result<Option<Vec<String>>, Message> {
         if self.format == InputFormat::Json {
             self.open_json()?;
             return Ok(None);
@@ -65,10 +67,10 @@ impl BatchReader {
         let Some(chunker) = self.chunker.as_mut().filter(|_| self.format == InputFormat::Csv) else {
             return Ok(None);
         };
-        let chunk = chunker.next_chunk().map_err(|e| format!("cannot read the data: {e}"))?;
+        let chunk = chunker.next_chunk().map_err(|e| cannot_read(&e))?;
         self.progress.store(chunker.bytes_read, Ordering::Relaxed);
         let Some(mut chunk) = chunk else {
-            return Err("the data is empty: a CSV export needs a header row".into());
+            return Err(msg!("data-empty"));
         };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -78,8 +80,8 @@ impl BatchReader {
         let mut record = csv::ByteRecord::new();
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => return Err("the data is empty: a CSV export needs a header row".into()),
-            Err(e) => return Err(format!("cannot read the header row: {e}")),
+            Ok(false) => return Err(msg!("data-empty")),
+            Err(e) => return Err(msg!("cannot-read-header", reason = e.to_string())),
         }
         let columns = record.iter().map(|field| String::from_utf8_lossy(field).trim().to_string()).collect();
         let position = reader.position().clone();
@@ -91,9 +93,9 @@ impl BatchReader {
 
     /// Looks at how JSON input starts, to cut it as an array or as values one after
     /// another (once; nothing to do for other formats).
-    fn open_json(&mut self) -> Result<(), String> {
+    fn open_json(&mut self) -> Result<(), Message> {
         if let Some(input) = self.json.take() {
-            let chunker = json_chunker(input).map_err(|e| format!("cannot read the data: {e}"))?;
+            let chunker = json_chunker(input).map_err(|e| cannot_read(&e))?;
             self.chunker = Some(chunker);
         }
         Ok(())
@@ -101,9 +103,9 @@ impl BatchReader {
 
     /// Turns the reader into what the workers take batches from: every format is cut into
     /// chunks by the workers themselves, in turn, so no thread does nothing but read.
-    pub fn into_feed(mut self) -> Result<Feed, String> {
+    pub fn into_feed(mut self) -> Result<Feed, Message> {
         self.open_json()?;
-        let chunker = self.chunker.take().ok_or("the data was already read")?;
+        let chunker = self.chunker.take().ok_or(msg!("data-already-read"))?;
         Ok(Feed {
             progress: self.progress.clone(),
             state: std::sync::Mutex::new(FeedState {
@@ -128,7 +130,7 @@ struct FeedState {
     chunker: Chunker<Box<dyn Read + Send>>,
     format: InputFormat,
     seq: u64,
-    error: Option<String>,
+    error: Option<Message>,
 }
 
 impl Feed {
@@ -147,7 +149,7 @@ impl Feed {
                 }
                 Ok(None) => return None,
                 Err(e) => {
-                    state.error = Some(format!("cannot read the data: {e}"));
+                    state.error = Some(cannot_read(&e));
                     return None;
                 }
             },
@@ -163,7 +165,12 @@ impl Feed {
     }
 
     /// The read error that ended the input early, if any.
-    pub fn error(self) -> Option<String> {
+    pub fn error(self) -> Option<Message> {
         self.state.into_inner().ok().and_then(|s| s.error)
     }
+}
+
+/// "cannot read the data: …", for an error while reading the input.
+fn cannot_read(error: &std::io::Error) -> Message {
+    msg!("cannot-read-data", reason = io_error(error))
 }

@@ -7,6 +7,8 @@
 //! misplaces a cut nor makes one chunk of the rest of the file. The scan jumps from quote
 //! to line end with `memchr`, so it is cheap next to parsing.
 
+use crate::messages::Message;
+use crate::msg;
 use super::json_array;
 use std::io::{self, Read};
 use std::ops::Range;
@@ -175,7 +177,7 @@ impl<R: Read> Chunker<R> {
                         opened = true;
                         self.mode = Mode::JsonArray { opened, closed };
                     }
-                    Some(at) => return Err(self.malformed(&data, at, "a JSON array starts with `[`")),
+                    Some(at) => return Err(self.malformed(&data, at, msg!("json-array-start"))),
                 }
             }
             let found = json_array::scan(&data);
@@ -194,7 +196,7 @@ impl<R: Read> Chunker<R> {
                 return Ok(Some(chunk));
             }
             if read == 0 && self.done {
-                return Err(self.malformed(&data, data.len(), "the data ends inside the array"));
+                return Err(self.malformed(&data, data.len(), msg!("json-ends-inside-array")));
             }
         }
     }
@@ -233,7 +235,7 @@ impl<R: Read> Chunker<R> {
     fn only_white_space(&mut self, mut rest: Vec<u8>) -> io::Result<()> {
         loop {
             if let Some(at) = rest.iter().position(|b| !b.is_ascii_whitespace()) {
-                return Err(self.malformed(&rest, at, "only white space may follow the array's `]`"));
+                return Err(self.malformed(&rest, at, msg!("json-after-array")));
             }
             self.pass(&rest);
             if self.done {
@@ -246,14 +248,14 @@ impl<R: Read> Chunker<R> {
 
     /// An error at byte `at` of `data` (which starts on line `next_line`), naming its line
     /// and column as a JSON parser would.
-    fn malformed(&self, data: &[u8], at: usize, problem: &str) -> io::Error {
+    fn malformed(&self, data: &[u8], at: usize, problem: Message) -> io::Error {
         let before = &data[..at.min(data.len())];
         let line = self.next_line + memchr::memchr_iter(b'\n', before).count() as u64;
         let column = match memchr::memrchr(b'\n', before) {
             Some(last) => before.len() - last,
             None => self.column_offset + before.len() + 1,
         };
-        let message = format!("the JSON data is malformed at line {line}, column {column}: {problem}");
+        let message = msg!("json-malformed", line = line, column = column, problem = problem).to_string();
         io::Error::new(io::ErrorKind::InvalidData, message)
     }
 

@@ -2,6 +2,8 @@
 //! (or the record has no row) and the run goes on; the error names the record's place,
 //! the column and the value (cut when long).
 
+use crate::messages::Message;
+use crate::msg;
 use std::fmt;
 
 /// A cell that could not be read as its field's type. It counted as missing for that
@@ -17,39 +19,34 @@ pub struct DataError {
     /// The cell as written.
     pub value: String,
     /// What is wrong, e.g. "is not a number".
-    pub problem: String,
+    pub problem: Message,
     /// Where a person finds the cell when the input was not a text file (``sheet `客户`,
     /// cell C12``); said instead of the line.
-    pub place: Option<String>,
+    pub place: Option<Message>,
 }
 
 impl DataError {
     /// A problem with a whole record rather than one cell.
-    pub fn whole_row(record: u64, line: Option<u64>, problem: impl Into<String>) -> DataError {
-        DataError {
-            record,
-            line,
-            column: String::new(),
-            value: String::new(),
-            problem: problem.into(),
-            place: None,
-        }
+    pub fn whole_row(record: u64, line: Option<u64>, problem: Message) -> DataError {
+        DataError { record, line, column: String::new(), value: String::new(), problem, place: None }
     }
 }
 
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.place, self.line) {
-            (Some(place), _) => write!(f, "{place}")?,
-            (None, Some(line)) => write!(f, "line {line}")?,
-            (None, None) => write!(f, "record {}", self.record)?,
-        }
-        if self.column.is_empty() {
-            write!(f, ": {}", self.problem)
+        let place = match (&self.place, self.line) {
+            (Some(place), _) => place.clone(),
+            (None, Some(line)) => msg!("at-line", line = line),
+            (None, None) => msg!("at-record", record = self.record),
+        };
+        let problem = self.problem.clone();
+        let said = if self.column.is_empty() {
+            msg!("data-error-row", place = place, problem = problem)
         } else if self.value.is_empty() {
-            write!(f, ", column `{}`: {}", self.column, self.problem)
+            msg!("data-error-column", place = place, column = &self.column, problem = problem)
         } else {
-            write!(f, ", column `{}`: `{}` {}", self.column, self.value, self.problem)
-        }
+            msg!("data-error-cell", place = place, column = &self.column, value = &self.value, problem = problem)
+        };
+        write!(f, "{said}")
     }
 }

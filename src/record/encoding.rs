@@ -7,6 +7,7 @@
 //! one stray byte (`Caf\xe9`) garbles nothing and becomes a data error of its cell;
 //! otherwise it is read as GB18030.
 
+use crate::msg;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
@@ -34,7 +35,7 @@ impl FromStr for Encoding {
             "gbk" | "cp936" | "gb2312" => Ok(Encoding::Gbk),
             "gb18030" => Ok(Encoding::Gb18030),
             "utf-16" | "utf16" | "unicode" => Ok(Encoding::Utf16),
-            other => Err(format!("unknown encoding `{other}`: use auto, utf-8, gbk, gb18030 or utf-16")),
+            other => Err(msg!("unknown-encoding", name = other).to_string()),
         }
     }
 }

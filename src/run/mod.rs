@@ -17,6 +17,8 @@ pub use crate::error::RunError;
 pub use report::{DataError, DimensionCounts, Report, KEPT_ERRORS};
 pub use write::plan_header;
 
+use crate::messages::Message;
+use crate::msg;
 use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
@@ -171,9 +173,7 @@ pub fn run_with<'o>(
         None => Schema { columns: Vec::new(), complete: false },
     };
     if options.keep_columns && header.is_none() && options.output_format == OutputFormat::Csv {
-        return Err(RunError::Input(
-            "keeping the input's columns in CSV output needs CSV input; use --format json or ndjson".into(),
-        ));
+        return Err(RunError::Input(msg!("keep-columns-needs-csv")));
     }
     let (program, warnings) = compile(checked, &schema, &options.compile).map_err(|diagnostics| {
         RunError::Bind(RulesError { sources: checked.sources.clone(), diagnostics })
@@ -208,12 +208,7 @@ pub fn run_with<'o>(
     let mut report = Report::new(&program, warnings);
     execute(&setup, reader, &mut writer, &mut report, threads)?;
     if let Some(actions) = actions.filter(|a| a.exhausted()) {
-        return Err(RunError::Scripts(format!(
-            "the action scripts ran for more than {} s in all, the limit for one run; the run stopped \
-             and nothing was written\nhelp: look for a script that loops or does too much per customer, \
-             or raise the limit with --script-time-limit SECONDS",
-            actions.time_limit().as_secs()
-        )));
+        return Err(RunError::Scripts(msg!("scripts-time-limit", seconds = actions.time_limit().as_secs())));
     }
     if let Some(key) = report.clash.take() {
         return Err(RunError::Columns(clash_message(&[key], options)));
@@ -233,7 +228,7 @@ pub fn run_with<'o>(
 
 /// The output columns that would have one name twice: the added columns against the kept
 /// ones (the input's, or the id) and against each other.
-fn columns_clash(kept: &[String], added: &write::ResultColumns, options: &RunOptions) -> Option<String> {
+fn columns_clash(kept: &[String], added: &write::ResultColumns, options: &RunOptions) -> Option<Message> {
     let mut clashes: Vec<String> = Vec::new();
     for (n, name) in added.all().enumerate() {
         let twice = kept.iter().any(|k| k == name) || added.all().take(n).any(|a| a == name);
@@ -244,16 +239,12 @@ fn columns_clash(kept: &[String], added: &write::ResultColumns, options: &RunOpt
     (!clashes.is_empty()).then(|| clash_message(&clashes, options))
 }
 
-fn clash_message(clashes: &[String], options: &RunOptions) -> String {
+fn clash_message(clashes: &[String], options: &RunOptions) -> Message {
     let names = clashes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
-    let way_out = match options.prefix.is_empty() {
-        true => "put a prefix before the result columns, e.g. `--prefix seg_`".to_string(),
-        false => format!("choose another prefix than `{}`", options.prefix),
-    };
-    format!(
-        "the results would have two columns named {names}: the input's (or the id) and a \
-         segment, tag or script column; nothing was written\nhelp: {way_out}, or rename the dimension"
-    )
+    match options.prefix.is_empty() {
+        true => msg!("columns-clash", names = names),
+        false => msg!("columns-clash-prefix", names = names, prefix = &options.prefix),
+    }
 }
 
 /// The stages: workers cutting and evaluating chunks, the writer reordering their results;
@@ -285,7 +276,7 @@ fn execute(
         // With the writer gone, workers stop at their next batch.
         let written = writer.write_in_order(result_rx, report, &window);
         if started == 0 {
-            return Err(RunError::Input("cannot start any evaluating thread".into()));
+            return Err(RunError::Input(msg!("no-thread")));
         }
         written.map_err(RunError::Output)
     })?;

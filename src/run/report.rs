@@ -1,6 +1,7 @@
 //! What a run found besides the results: how many customers each segment got, and the
 //! cells that could not be read, each with its place in the input.
 
+use crate::msg;
 use super::worker::BatchResult;
 use crate::actions::ActionError;
 use crate::check::suggest::closest;
@@ -65,7 +66,7 @@ pub struct Report {
     /// Customers an override pinned to a segment the rules did not give.
     pub pinned: u64,
     /// Overrides not applied, each with why (expired, unknown dimension, segment or id).
-    pub override_problems: Vec<String>,
+    pub override_problems: Vec<crate::messages::Message>,
     slots_seen: Vec<bool>,
     keys: Vec<String>,
 }
@@ -177,15 +178,13 @@ impl Report {
         (self.duplicate_ids, self.duplicate_examples) = (repeats.count, repeats.examples);
         if self.duplicate_ids > 0 {
             let more = if self.duplicate_examples.len() == super::ids::EXAMPLES { ", …" } else { "" };
-            let mut d = Diagnostic::general(format!(
-                "{} customers have an id another customer has too ({}{more})",
-                self.duplicate_ids,
-                self.duplicate_examples.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+            let examples = self.duplicate_examples.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
+            let mut d = Diagnostic::general(msg!(
+                "duplicate-ids",
+                count = self.duplicate_ids,
+                examples = format!("{examples}{more}")
             ))
-            .help(format!(
-                "each row keeps its own segments; check the export for repeated `{}`",
-                program.id_name
-            ));
+            .help(msg!("duplicate-ids-help", column = &program.id_name));
             d.severity = crate::diagnostic::Severity::Warning;
             self.warnings.push(d);
         }
@@ -196,12 +195,9 @@ impl Report {
             if *seen || spec.index.is_some() || self.records == 0 {
                 continue;
             }
-            let mut d = Diagnostic::general(format!(
-                "no record has the key `{}`; it was missing for everyone",
-                spec.column
-            ));
+            let mut d = Diagnostic::general(msg!("key-never-seen", column = &spec.column));
             if let Some(near) = closest(&spec.column, self.keys.iter().map(String::as_str)) {
-                d = d.help(format!("did you mean `{near}`?"));
+                d = d.help(msg!("did-you-mean", name = near));
             }
             d.severity = crate::diagnostic::Severity::Warning;
             self.warnings.push(d);

@@ -1,6 +1,8 @@
 //! The evaluating stage: a worker takes a batch, parses its records, evaluates each, and
 //! formats the result rows into one buffer, with the batch's counts and data errors.
 
+use crate::messages::Message;
+use crate::msg;
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
 use super::{RunOptions, Setup, Window};
@@ -202,10 +204,8 @@ impl<'p> Worker<'p> {
             if let Some(cells) = records.oversized() {
                 result.records += 1;
                 result.unreadable += 1;
-                let problem = format!(
-                    "this row has {cells} cells, more than the {} a row may have; it was passed over",
-                    crate::record::csv_records::MAX_CELLS
-                );
+                let problem =
+                    msg!("row-too-wide", cells = cells, most = crate::record::csv_records::MAX_CELLS);
                 note(result, DataError::whole_row(result.records, Some(line), problem));
                 continue;
             }
@@ -238,7 +238,7 @@ impl<'p> Worker<'p> {
                     DataError::whole_row(
                         result.records,
                         Some(line),
-                        format!("this row has {} cells, the header has {expected}", record.len()),
+                        msg!("row-width", cells = record.len(), header = expected),
                     ),
                 );
             }
@@ -264,7 +264,7 @@ impl<'p> Worker<'p> {
                 line: Some(line),
                 column: column.to_string(),
                 value: crate::diagnostic::excerpt_bytes(cell),
-                problem: "is not valid text in the input's encoding (try --encoding gbk)".into(),
+                problem: msg!("cell-bad-encoding"),
                 place: None,
             },
         );
@@ -276,7 +276,7 @@ impl<'p> Worker<'p> {
             result.records += 1;
             if let Err(e) = self.json_text(line, number, &mut cells, result) {
                 let error =
-                    DataError::whole_row(result.records, number, format!("this line is not JSON: {e}"));
+                    DataError::whole_row(result.records, number, msg!("line-not-json", reason = e.to_string()));
                 result.unreadable += 1;
                 note(result, error);
             }
@@ -297,7 +297,7 @@ impl<'p> Worker<'p> {
                 let at = line + e.line().saturating_sub(1) as u64;
                 let problem = e.to_string();
                 let problem = problem.split(" at line ").next().unwrap_or_default();
-                let message = format!("this record (line {at}) is not JSON: {problem}");
+                let message = msg!("record-not-json", line = at, reason = problem);
                 result.unreadable += 1;
                 note(result, DataError::whole_row(result.records, None, message));
             }
@@ -329,7 +329,7 @@ impl<'p> Worker<'p> {
     fn json(&mut self, value: &Value, line: Option<u64>, result: &mut BatchResult) {
         let Value::Object(object) = value else {
             result.unreadable += 1;
-            note(result, DataError::whole_row(result.records, line, "this record is not a JSON object"));
+            note(result, DataError::whole_row(result.records, line, msg!("record-not-object")));
             return;
         };
         if result.keys.is_empty() {
@@ -410,7 +410,7 @@ impl Worker<'_> {
                 line,
                 column: self.program.id_name.clone(),
                 value: String::new(),
-                problem: "the id is empty; the row still has its segments, under no id".into(),
+                problem: msg!("id-empty"),
                 place: None,
             };
             note(result, error);
@@ -578,24 +578,20 @@ fn note(result: &mut BatchResult, error: DataError) {
 }
 
 /// What is wrong with a cell that did not read as its field's type.
-pub(crate) fn problem(spec: &crate::program::SlotSpec, value: &str) -> String {
+pub(crate) fn problem(spec: &crate::program::SlotSpec, value: &str) -> Message {
     match spec.ty {
-        Some(Ty::Number) => "is not a number".into(),
+        Some(Ty::Number) => msg!("cell-not-number"),
         Some(Ty::Date) if spec.dates != crate::cell::DateOrder::YearFirst => {
             let pattern = match spec.dates {
                 crate::cell::DateOrder::MonthFirst => "M/D/YYYY",
                 _ => "D/M/YYYY",
             };
-            format!("is not a date (the rules declare {pattern}; YYYY-MM-DD is read too)")
+            msg!("cell-not-date-pattern", pattern = pattern)
         }
-        Some(Ty::Date) if crate::cell::is_unordered_date(value) => format!(
-            "could be read day first or month first; say which in the rules: \
-             `field {}: date \"M/D/YYYY\"` (5/10/2026 is May 10) or `field {0}: date \"D/M/YYYY\"` (10 May)",
-            spec.field
-        ),
-        Some(Ty::Date) => "is not a date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日)".into(),
-        Some(Ty::Bool) => "is not yes/no or true/false".into(),
-        Some(ty) => format!("is not {ty}"),
-        None => "cannot be read".into(),
+        Some(Ty::Date) if crate::cell::is_unordered_date(value) => msg!("cell-ambiguous-date", field = &spec.field),
+        Some(Ty::Date) => msg!("cell-not-date"),
+        Some(Ty::Bool) => msg!("cell-not-bool"),
+        Some(ty) => msg!("cell-not-type", ty = ty.phrase()),
+        None => msg!("cell-unreadable"),
     }
 }

@@ -7,6 +7,7 @@ use super::ast::*;
 use super::grammar::Rule;
 use crate::date;
 use crate::diagnostic::Diagnostic;
+use crate::msg;
 use crate::source::{FileId, Span};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -245,9 +246,9 @@ impl Lowerer {
     fn top_expr(&self, pair: Pair<Rule>) -> Lowered<Expr> {
         let operators = pair.clone().into_inner().flatten().filter(|p| is_operator(p.as_rule())).count();
         if operators > MAX_OPERATORS {
-            return Err(Diagnostic::error(self.span(&pair), "this condition is too long")
-                .label(format!("{operators} operators; at most {MAX_OPERATORS}"))
-                .help("split it into named parts with `let`"));
+            return Err(Diagnostic::error(self.span(&pair), msg!("condition-too-long"))
+                .label(msg!("condition-too-long-label", operators = operators, most = MAX_OPERATORS))
+                .help(msg!("condition-too-long-help")));
         }
         self.expr(pair)
     }
@@ -362,8 +363,8 @@ impl Lowerer {
             match u32::try_from(value).ok().filter(|&v| v <= limit) {
                 Some(value) => amounts.push(value),
                 None => {
-                    return Err(Diagnostic::error(span, "this time window reaches beyond the calendar")
-                        .label(format!("at most {limit} {units} (ten thousand years)")))
+                    return Err(Diagnostic::error(span, msg!("window-too-long"))
+                        .label(msg!("window-too-long-label", limit = limit, unit = units)))
                 }
             }
         }
@@ -406,9 +407,9 @@ impl Lowerer {
 
     fn date(&self, pair: &Pair<Rule>) -> Lowered<i32> {
         date::parse(pair.as_str()).ok_or_else(|| {
-            Diagnostic::error(self.span(pair), format!("`{}` is not a calendar date", pair.as_str()))
-                .label("no such day")
-                .help("dates are written YYYY-MM-DD, e.g. 2026-11-01")
+            Diagnostic::error(self.span(pair), msg!("not-a-calendar-date", text = pair.as_str()))
+                .label(msg!("no-such-day"))
+                .help(msg!("dates-are-written"))
         })
     }
 }

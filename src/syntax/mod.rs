@@ -7,6 +7,8 @@ mod grammar;
 mod lower;
 
 use crate::diagnostic::Diagnostic;
+use crate::messages::{Arg, Message};
+use crate::msg;
 use crate::source::{FileId, Span};
 use grammar::{Rule, SegmentParser};
 use pest::error::{ErrorVariant, InputLocation};
@@ -24,9 +26,9 @@ const MAX_ERRORS: usize = 50;
 /// at the next declaration.
 pub fn parse(file: FileId, text: &str) -> Result<ast::File, Vec<Diagnostic>> {
     if let Some(at) = too_deep(text) {
-        return Err(vec![Diagnostic::error(Span::new(file, at..at + 1), "brackets nest too deeply")
-            .label(format!("more than {MAX_NESTING} levels"))
-            .help("name inner parts with `let` to flatten the condition")]);
+        return Err(vec![Diagnostic::error(Span::new(file, at..at + 1), msg!("nesting-too-deep"))
+            .label(msg!("nesting-too-deep-label", levels = MAX_NESTING))
+            .help(msg!("nesting-too-deep-help"))]);
     }
     let mut errors = slash_dates(file, text);
     let mut working = std::borrow::Cow::Borrowed(text);
@@ -187,7 +189,7 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<ast::Expr, Diagnostic> {
     let parsed = parse(file, &wrapped).map_err(|mut errors| errors.remove(0))?;
     match parsed.items.into_iter().next() {
         Some(ast::Item::Let(decl)) => Ok(decl.value),
-        _ => Err(Diagnostic::general("not an expression")),
+        _ => Err(Diagnostic::general(msg!("not-an-expression"))),
     }
 }
 
@@ -196,18 +198,26 @@ fn describe(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diagno
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let mut expected = BTreeSet::new();
+    let mut phrases: Vec<Message> = Vec::new();
     if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
-        expected.extend(positives.iter().filter_map(|r| phrase(*r)));
+        for p in positives.iter().filter_map(|r| phrase(*r)) {
+            if !phrases.contains(&p) {
+                phrases.push(p);
+            }
+        }
     }
-    expected.extend(punctuation_expected(text, at));
+    // One order whatever the language, so that messages in both list the same things alike.
+    phrases.sort_by_cached_key(|p| p.render(crate::messages::Language::English));
+    let mut expected: Vec<Arg> = phrases.into_iter().map(Arg::from).collect();
+    let punctuation: BTreeSet<String> = punctuation_expected(text, at).into_iter().collect();
+    expected.extend(punctuation.into_iter().map(Arg::Text));
     let found = found_at(text, at);
     let span = Span::new(file, at..(at + found.len()).min(text.len()));
     let message = match expected.len() {
-        0 => format!("unexpected {}", describe_found(found)),
-        _ => format!("expected {}", join_or(&expected.into_iter().collect::<Vec<_>>())),
+        0 => msg!("syntax-unexpected", found = describe_found(found)),
+        _ => msg!("syntax-expected", expected = Arg::OneOf(expected)),
     };
-    let mut diagnostic = Diagnostic::error(span, message).label(format!("found {}", describe_found(found)));
+    let mut diagnostic = Diagnostic::error(span, message).label(msg!("syntax-found", found = describe_found(found)));
     if let Some(help) = hint(found).or_else(|| mistake(text, at, found)) {
         diagnostic = diagnostic.help(help);
     }
@@ -239,42 +249,40 @@ fn is_punctuation(token: &str) -> bool {
 }
 
 /// A phrase for a grammar rule, or `None` for rules that only add noise.
-fn phrase(rule: Rule) -> Option<String> {
+fn phrase(rule: Rule) -> Option<Message> {
     use Rule::*;
-    let text = match rule {
+    let word = |w: &str| msg!("expected-word", word = w);
+    Some(match rule {
         EOI | include | field_decl | missing_decl | let_decl | events_decl | dimension | tag | test_block
-        | kw_include | kw_field | kw_let | kw_events | kw_dimension | kw_test => {
-            "a declaration (`dimension`, `segment`, `let`, `field`, `include`, `test`)"
-        }
-        segment | kw_segment => "`segment`",
-        otherwise | kw_otherwise => "`otherwise`",
-        kw_when => "`when`",
-        then_clause | kw_then => "`then`",
+        | kw_include | kw_field | kw_let | kw_events | kw_dimension | kw_test => msg!("expected-declaration"),
+        segment | kw_segment => word("segment"),
+        otherwise | kw_otherwise => word("otherwise"),
+        kw_when => word("when"),
+        then_clause | kw_then => word("then"),
         expr | paren | aggregate | call | list | date | number | string | kw_true | kw_false | as_of
-        | name | ident | quoted_name | op_not | op_neg | agg_fn => "a value",
+        | name | ident | quoted_name | op_not | op_neg | agg_fn => msg!("expected-value"),
         op_or | op_and | op_in | op_not_in | op_contains | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
-        | op_add | op_sub | op_mul | op_div | op_is_missing | op_is_present => "an operator",
-        type_name => "a type (`number`, `text`, `date`, `bool`, `list`)",
-        date_pattern => "a date pattern (`\"D/M/YYYY\"` or `\"M/D/YYYY\"`)",
-        kw_optional => "`optional`",
-        kw_values => "`values`",
-        given | kw_given => "`given { … }`",
-        expectation | kw_expect => "`expect`",
-        test_as_of => "`as_of`",
-        window | kw_last | kw_from => "a time window (`in last 12 months`)",
-        kw_where => "`where`",
-        time_unit => "`days`, `months` or `years`",
-        integer => "a whole number",
-        kw_ago => "`ago`",
-        kw_to => "`to`",
-        given_entry | given_row => "`name: value`",
-        number_value | given_list | given_rows => "a value",
+        | op_add | op_sub | op_mul | op_div | op_is_missing | op_is_present => msg!("expected-operator"),
+        type_name => msg!("expected-type"),
+        date_pattern => msg!("expected-date-pattern"),
+        kw_optional => word("optional"),
+        kw_values => word("values"),
+        given | kw_given => word("given { … }"),
+        expectation | kw_expect => word("expect"),
+        test_as_of => word("as_of"),
+        window | kw_last | kw_from => msg!("expected-window"),
+        kw_where => word("where"),
+        time_unit => msg!("expected-time-unit"),
+        integer => msg!("expected-whole-number"),
+        kw_ago => word("ago"),
+        kw_to => word("to"),
+        given_entry | given_row => word("name: value"),
+        number_value | given_list | given_rows => msg!("expected-value"),
         expect_segment | expect_missing | expect_tagged | expect_not_tagged | kw_tagged => {
-            "an expectation (`dim == \"segment\"`, `tagged \"tag\"`, `dim is missing`)"
+            msg!("expected-expectation")
         }
         _ => return None,
-    };
-    Some(text.to_string())
+    })
 }
 
 /// The token at `at`: a word, a quoted string's first character, or one character.
@@ -288,16 +296,16 @@ fn found_at(text: &str, at: usize) -> &str {
     rest.chars().next().map_or("", |c| &rest[..c.len_utf8()])
 }
 
-fn describe_found(found: &str) -> String {
+fn describe_found(found: &str) -> Message {
     match found {
-        "" => "the end of the file".to_string(),
-        "\n" | "\r" => "the end of the line".to_string(),
-        other => format!("`{other}`"),
+        "" => msg!("found-end-of-file"),
+        "\n" | "\r" => msg!("found-end-of-line"),
+        other => msg!("found-token", token = other),
     }
 }
 
 /// A word of advice for common slips.
-fn hint(found: &str) -> Option<String> {
+fn hint(found: &str) -> Option<Message> {
     // Reserved words a column might well be named; a declaration keyword where a value
     // was expected means the value is missing, not that a column needs backticks.
     let reserved = [
@@ -305,21 +313,19 @@ fn hint(found: &str) -> Option<String> {
         "where", "test", "given", "expect", "tagged", "as_of",
     ];
     if reserved.contains(&found) {
-        return Some(format!(
-            "`{found}` is a reserved word: to use a column of that name, write it between backticks"
-        ));
+        return Some(msg!("hint-reserved-word", word = found));
     }
     match found {
-        "=" => Some("to compare, write `==`".to_string()),
-        "&&" | "&" => Some("write `and`".to_string()),
-        "||" | "|" => Some("write `or`".to_string()),
-        "'" => Some("text is written in double quotes: \"like this\"".to_string()),
+        "=" => Some(msg!("hint-single-equals")),
+        "&&" | "&" => Some(msg!("hint-write-word", word = "and")),
+        "||" | "|" => Some(msg!("hint-write-word", word = "or")),
+        "'" => Some(msg!("hint-single-quote")),
         _ => None,
     }
 }
 
 /// The fix for a slip people make in their first rules, from the text around the error.
-fn mistake(text: &str, at: usize, found: &str) -> Option<String> {
+fn mistake(text: &str, at: usize, found: &str) -> Option<Message> {
     let before = text[..at].trim_end_matches([' ', '\t']);
     let previous_word = before.rsplit(|c: char| !is_word_char(c)).next().unwrap_or_default();
     let full_width = [
@@ -340,9 +346,7 @@ fn mistake(text: &str, at: usize, found: &str) -> Option<String> {
         ("’", "'"),
     ];
     if let Some((_, ascii)) = full_width.iter().find(|(wide, _)| *wide == found) {
-        return Some(format!(
-            "`{found}` is a full-width mark (a Chinese input method types it): write `{ascii}`"
-        ));
+        return Some(msg!("hint-full-width", found = found, ascii = *ascii));
     }
     let word_for = |w: &str| match w {
         "AND" | "And" | "且" | "并且" | "而且" | "和" | "与" => Some("and"),
@@ -351,7 +355,7 @@ fn mistake(text: &str, at: usize, found: &str) -> Option<String> {
         _ => None,
     };
     if let Some(word) = word_for(found) {
-        return Some(format!("write `{word}`: the language's words are in small English letters"));
+        return Some(msg!("hint-keyword-case", word = word));
     }
     let symbol = match found {
         "≥" => Some(">="),
@@ -362,34 +366,35 @@ fn mistake(text: &str, at: usize, found: &str) -> Option<String> {
     };
     if let Some(symbol) = symbol {
         let shown = if found == ">" { "<>" } else { found };
-        return Some(format!("write `{symbol}` for `{shown}`"));
+        return Some(msg!("hint-symbol", symbol = symbol, shown = shown));
     }
     if found == "%" && before.ends_with(|c: char| c.is_ascii_digit()) {
         let number = before.rsplit(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap_or_default();
         let fraction = crate::decimal::Decimal::parse(number)
             .and_then(|n| n.checked_div(crate::decimal::Decimal::from_int(100)))
-            .map_or_else(|| "the fraction".to_string(), |f| f.to_string());
-        return Some(format!("write {number}% as {fraction}"));
+            .map_or_else(|| "0.xx".to_string(), |f| f.to_string());
+        return Some(msg!("hint-percent", number = number, fraction = fraction));
     }
     if ["$", "¥", "￥", "€", "£"].contains(&found) {
-        return Some("write amounts without a currency mark, and without commas: `1000` or `1_000`".into());
+        return Some(msg!("hint-currency"));
     }
     let after = &text[at + found.len().min(text.len() - at)..];
     let digits_after = after.chars().take_while(char::is_ascii_digit).count();
     if found == "," && before.ends_with(|c: char| c.is_ascii_digit()) && digits_after == 3 {
         let whole = before.rsplit(|c: char| !c.is_ascii_digit()).next().unwrap_or_default();
-        return Some(format!(
-            "write {whole},{} as {whole}{} or {whole}_{}",
-            &after[..3],
-            &after[..3],
-            &after[..3]
+        let three = &after[..3];
+        return Some(msg!(
+            "hint-thousands",
+            written = format!("{whole},{three}"),
+            plain = format!("{whole}{three}"),
+            underscored = format!("{whole}_{three}")
         ));
     }
     if ["segment", "otherwise"].contains(&previous_word)
         && found.chars().all(is_word_char)
         && !found.is_empty()
     {
-        return Some(format!("segment names are written in quotes: `{previous_word} \"{found}\"`"));
+        return Some(msg!("hint-quote-segment-name", fixed = format!("{previous_word} \"{found}\"")));
     }
     let keywords =
         ["when", "and", "or", "not", "in", "contains", "is", "segment", "let", "dimension", "then", "where"];
@@ -401,13 +406,13 @@ fn mistake(text: &str, at: usize, found: &str) -> Option<String> {
     if two_words {
         let rest: String = after.chars().take_while(|c| is_word_char(*c) || *c == ' ').collect();
         let name = format!("{previous_word} {found}{}", rest.trim_end());
-        return Some(format!("a column name with spaces is written between backticks: `` `{name}` ``"));
+        return Some(msg!("hint-backticks", fixed = format!("`{name}`")));
     }
     let last_token = before.trim_end().rsplit(char::is_whitespace).next().unwrap_or_default();
     let unfinished = ["and", "or", "not", "==", "!=", ">=", "<=", ">", "<", "+", "-", "*", "/", "when"];
     let at_line_start = text[..at].rsplit('\n').next().unwrap_or_default().trim().is_empty();
     if at_line_start && unfinished.contains(&last_token) {
-        return Some(format!("the line before ends with `{last_token}`: finish the condition there, or remove the `{last_token}`"));
+        return Some(msg!("hint-unfinished-line", token = last_token));
     }
     None
 }
@@ -430,12 +435,12 @@ fn slash_dates(file: FileId, text: &str) -> Vec<Diagnostic> {
                 if let Some((len, y, m, d)) = slash_date_at(&bytes[i..]) {
                     let span = Span::new(file, line_start + i..line_start + i + len);
                     let fix = match crate::date::from_ymd(y, m, d) {
-                        Some(_) => format!("write the date as `{y:04}-{m:02}-{d:02}`"),
-                        None => "write dates as YYYY-MM-DD".to_string(),
+                        Some(_) => msg!("slash-date-fix", date = format!("{y:04}-{m:02}-{d:02}")),
+                        None => msg!("slash-date-form"),
                     };
                     found.push(
-                        Diagnostic::error(span, "a date in a rule is written YYYY-MM-DD")
-                            .label("this reads as a division")
+                        Diagnostic::error(span, msg!("slash-date"))
+                            .label(msg!("slash-date-label"))
                             .help(fix),
                     );
                     i += len;
@@ -494,14 +499,6 @@ fn slash_date_at(bytes: &[u8]) -> Option<(usize, i32, u32, u32)> {
         return None;
     }
     Some((len, year as i32, month, day))
-}
-
-fn join_or(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! column. The header is the first row, or the row below a title that has the columns the
 //! rules read.
 
+use crate::messages::Message;
+use crate::msg;
 use super::column_letters;
 use crate::record::data_error::DataError;
 use calamine::{Data, Dimensions, Range, Reader};
@@ -26,7 +28,7 @@ impl std::str::FromStr for SheetChoice {
     type Err = String;
     fn from_str(text: &str) -> Result<SheetChoice, String> {
         match text.trim().parse::<usize>() {
-            Ok(0) => Err("sheets are counted from 1".into()),
+            Ok(0) => Err(msg!("sheets-from-one").to_string()),
             Ok(n) => Ok(SheetChoice::Number(n)),
             Err(_) => Ok(SheetChoice::Name(text.trim().to_string())),
         }
@@ -65,14 +67,14 @@ impl SheetPlaces {
     }
 
     /// A place as a person finds it: ``sheet `客户`, row 12`` or with the cell, `cell C12`.
-    pub fn describe(&self, line: u64, column: &str) -> Option<String> {
+    pub fn describe(&self, line: u64, column: &str) -> Option<Message> {
         let row = self.row(line)?;
         Some(match self.header.iter().position(|c| c == column) {
             Some(index) => {
                 let letters = column_letters(self.first_column + index as u32);
-                format!("sheet `{}`, cell {letters}{row}", self.sheet)
+                msg!("sheet-cell", sheet = &self.sheet, cell = format!("{letters}{row}"))
             }
-            None => format!("sheet `{}`, row {row}", self.sheet),
+            None => msg!("sheet-row", sheet = &self.sheet, row = row),
         })
     }
 
@@ -93,14 +95,15 @@ pub fn read_sheet(
     choice: Option<&SheetChoice>,
     header_row: Option<u32>,
     wanted: &[String],
-) -> Result<SheetText, String> {
+) -> Result<SheetText, Message> {
     let mut workbook = calamine::open_workbook_auto(path)
         .or_else(|_| open_by_content(path))
-        .map_err(|e| format!("cannot read the workbook: {e}"))?;
+        .map_err(|e| msg!("cannot-read-workbook", reason = e.to_string()))?;
     let names = workbook.sheet_names();
     let name = pick_sheet(&names, choice)?;
-    let mut range =
-        workbook.worksheet_range(&name).map_err(|e| format!("cannot read the sheet `{name}`: {e}"))?;
+    let mut range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| msg!("cannot-read-sheet", sheet = &name, reason = e.to_string()))?;
     let merged = match &mut workbook {
         calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
         calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
@@ -129,19 +132,19 @@ fn open_by_content(
 }
 
 /// The sheet `choice` names, or the first; an error lists the sheets there are.
-fn pick_sheet(names: &[String], choice: Option<&SheetChoice>) -> Result<String, String> {
+fn pick_sheet(names: &[String], choice: Option<&SheetChoice>) -> Result<String, Message> {
     let listed = || names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
     match choice {
-        None => names.first().cloned().ok_or_else(|| "the workbook has no sheets".to_string()),
+        None => names.first().cloned().ok_or_else(|| msg!("workbook-no-sheets")),
         Some(SheetChoice::Number(n)) => names.get(n - 1).cloned().ok_or_else(|| {
-            format!("the workbook has {} sheets, so there is no sheet {n}: {}", names.len(), listed())
+            msg!("workbook-no-sheet-number", count = names.len(), number = *n, sheets = listed())
         }),
         Some(SheetChoice::Name(wanted)) => names
             .iter()
             .find(|n| *n == wanted)
             .or_else(|| names.iter().find(|n| n.trim().eq_ignore_ascii_case(wanted)))
             .cloned()
-            .ok_or_else(|| format!("the workbook has no sheet `{wanted}`; its sheets are {}", listed())),
+            .ok_or_else(|| msg!("workbook-no-sheet-named", sheet = wanted, sheets = listed())),
     }
 }
 
@@ -218,8 +221,8 @@ fn error_cell(places: &SheetPlaces, row: u32, column: usize, shown: &str, index:
         line: Some(u64::from(row)),
         column: name,
         value: shown.to_string(),
-        problem: "is an error in the workbook (a formula that failed); read as missing".into(),
-        place: Some(format!("sheet `{}`, cell {letters}{row}", places.sheet)),
+        problem: msg!("cell-workbook-error"),
+        place: Some(msg!("sheet-cell", sheet = &places.sheet, cell = format!("{letters}{row}"))),
     }
 }
 
@@ -330,7 +333,7 @@ mod tests {
         assert_eq!(pick_sheet(&names, None).as_deref(), Ok("客户"));
         assert_eq!(pick_sheet(&names, Some(&SheetChoice::Number(2))).as_deref(), Ok("Orders"));
         assert_eq!(pick_sheet(&names, Some(&SheetChoice::Name("orders".into()))).as_deref(), Ok("Orders"));
-        let missing = pick_sheet(&names, Some(&SheetChoice::Name("Leads".into()))).unwrap_err();
+        let missing = pick_sheet(&names, Some(&SheetChoice::Name("Leads".into()))).unwrap_err().to_string();
         assert!(missing.contains("`客户`, `Orders`"), "{missing}");
         assert!(pick_sheet(&names, Some(&SheetChoice::Number(3))).is_err());
     }

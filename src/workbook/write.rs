@@ -5,6 +5,8 @@
 //! `summary` has the segments of each dimension with counts and shares, the tags, and the
 //! data errors per column; sheet `plan` the follow-up tasks, when there are any.
 
+use crate::messages::Message;
+use crate::msg;
 use crate::date;
 use crate::decimal::Decimal;
 use crate::run::Report;
@@ -25,19 +27,16 @@ pub struct ResultsBook<'a> {
 }
 
 /// The workbook's bytes, or why it could not be made.
-pub fn results_workbook(book: &ResultsBook) -> Result<Vec<u8>, String> {
-    build(book).map_err(|e| format!("cannot make the workbook: {e}"))
+pub fn results_workbook(book: &ResultsBook) -> Result<Vec<u8>, Message> {
+    build(book).map_err(|e| msg!("cannot-make-workbook", reason = e.to_string()))
 }
 
 fn build(book: &ResultsBook) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let results = read_csv(book.results_csv);
     if results.len() > MAX_ROWS {
-        return Err(XlsxError::ParameterError(format!(
-            "{} customers are more than the {} rows a sheet holds; write CSV instead",
-            results.len() - 1,
-            MAX_ROWS - 1
-        )));
+        let message = msg!("workbook-too-many-rows", customers = results.len() - 1, most = MAX_ROWS - 1);
+        return Err(XlsxError::ParameterError(message.to_string()));
     }
     let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name("results")?;

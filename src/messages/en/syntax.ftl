@@ -1,0 +1,56 @@
+# Reading a ruleset: syntax errors and the fixes for common slips.
+
+nesting-too-deep = brackets nest too deeply
+nesting-too-deep-label = more than { $levels } levels
+nesting-too-deep-help = name inner parts with `let` to flatten the condition
+not-an-expression = not an expression
+syntax-unexpected = unexpected { $found }
+syntax-expected = expected { $expected }
+syntax-found = found { $found }
+found-end-of-file = the end of the file
+found-end-of-line = the end of the line
+found-token = `{ $token }`
+expected-word = `{ $word }`
+expected-declaration = a declaration (`dimension`, `segment`, `let`, `field`, `include`, `test`)
+expected-value = a value
+expected-operator = an operator
+expected-type = a type (`number`, `text`, `date`, `bool`, `list`)
+expected-date-pattern = a date pattern (`"D/M/YYYY"` or `"M/D/YYYY"`)
+expected-window = a time window (`in last 12 months`)
+expected-time-unit = `days`, `months` or `years`
+expected-whole-number = a whole number
+expected-expectation = an expectation (`dim == "segment"`, `tagged "tag"`, `dim is missing`)
+hint-reserved-word = `{ $word }` is a reserved word: to use a column of that name, write it between backticks
+hint-single-equals = to compare, write `==`
+hint-write-word = write `{ $word }`
+hint-single-quote = text is written in double quotes: "like this"
+hint-full-width = `{ $found }` is a full-width mark (a Chinese input method types it): write `{ $ascii }`
+hint-keyword-case = write `{ $word }`: the language's words are in small English letters
+hint-symbol = write `{ $symbol }` for `{ $shown }`
+hint-percent = write { $number }% as { $fraction }
+hint-currency = write amounts without a currency mark, and without commas: `1000` or `1_000`
+hint-thousands = write { $written } as { $plain } or { $underscored }
+hint-quote-segment-name = segment names are written in quotes: `{ $fixed }`
+hint-backticks = a column name with spaces is written between backticks: `` { $fixed } ``
+hint-unfinished-line = the line before ends with `{ $token }`: finish the condition there, or remove the `{ $token }`
+slash-date = a date in a rule is written YYYY-MM-DD
+slash-date-label = this reads as a division
+slash-date-fix = write the date as `{ $date }`
+slash-date-form = write dates as YYYY-MM-DD
+condition-too-long = this condition is too long
+condition-too-long-label = { $operators } operators; at most { $most }
+condition-too-long-help = split it into named parts with `let`
+window-too-long = this time window reaches beyond the calendar
+window-too-long-label = at most { $limit } { $unit } (ten thousand years)
+not-a-calendar-date = `{ $text }` is not a calendar date
+no-such-day = no such day
+dates-are-written = dates are written YYYY-MM-DD, e.g. 2026-11-01
+cannot-read-ruleset = cannot read ruleset `{ $path }`: { $reason }
+not-a-ruleset = `{ $path }` is not a ruleset
+not-a-ruleset-label = at its line { $line }, column { $column }: { $problem }
+not-a-ruleset-help = include ruleset files (`.seg`); the included file's text is not shown
+cannot-read-include = cannot read included file `{ $path }`
+include-relative-help = the path is relative to this file's folder: { $folder }
+include-cycle = `{ $path }` includes itself
+include-cycle-label = this include closes a cycle
+include-cycle-help = remove one of the includes in the cycle

@@ -1,0 +1,56 @@
+# 读取规则集：语法错误，以及常见笔误的改法。
+
+nesting-too-deep = 括号嵌套太深
+nesting-too-deep-label = 超过 { $levels } 层
+nesting-too-deep-help = 用 `let` 给里层的部分起名，把条件拆平
+not-an-expression = 这不是一个表达式
+syntax-unexpected = 这里不应出现 { $found }
+syntax-expected = 这里应当是 { $expected }
+syntax-found = 实际是 { $found }
+found-end-of-file = 文件结尾
+found-end-of-line = 行尾
+found-token = `{ $token }`
+expected-word = `{ $word }`
+expected-declaration = 一条声明（`dimension`、`segment`、`let`、`field`、`include`、`test`）
+expected-value = 一个值
+expected-operator = 一个运算符
+expected-type = 一个类型（`number`、`text`、`date`、`bool`、`list`）
+expected-date-pattern = 一种日期格式（`"D/M/YYYY"` 或 `"M/D/YYYY"`）
+expected-window = 一个时间范围（`in last 12 months`）
+expected-time-unit = `days`、`months` 或 `years`
+expected-whole-number = 一个整数
+expected-expectation = 一条期望（`dim == "segment"`、`tagged "tag"`、`dim is missing`）
+hint-reserved-word = `{ $word }` 是保留字：如果列名就是它，请用反引号括起来
+hint-single-equals = 比较是否相等要写 `==`
+hint-write-word = 请写 `{ $word }`
+hint-single-quote = 文本要用英文双引号括起来："像这样"
+hint-full-width = `{ $found }` 是全角符号（中文输入法打出来的）：请改成 `{ $ascii }`
+hint-keyword-case = 请写 `{ $word }`：规则语言的关键字都是小写英文
+hint-symbol = 请把 `{ $shown }` 写成 `{ $symbol }`
+hint-percent = 请把 { $number }% 写成 { $fraction }
+hint-currency = 金额不要带货币符号，也不要带逗号：写 `1000` 或 `1_000`
+hint-thousands = 请把 { $written } 写成 { $plain } 或 { $underscored }
+hint-quote-segment-name = 分组名要放在引号里：`{ $fixed }`
+hint-backticks = 带空格的列名要用反引号括起来：`` { $fixed } ``
+hint-unfinished-line = 上一行以 `{ $token }` 结尾：请在那一行把条件写完，或删掉这个 `{ $token }`
+slash-date = 规则里的日期要写成 YYYY-MM-DD
+slash-date-label = 这样写会被当成除法
+slash-date-fix = 请把日期写成 `{ $date }`
+slash-date-form = 日期请写成 YYYY-MM-DD
+condition-too-long = 这个条件太长了
+condition-too-long-label = 有 { $operators } 个运算符；最多 { $most } 个
+condition-too-long-help = 用 `let` 把它拆成几个有名字的部分
+window-too-long = 这个时间范围超出了日历
+window-too-long-label = 最多 { $limit } { $unit }（一万年）
+not-a-calendar-date = `{ $text }` 不是日历上的日期
+no-such-day = 没有这一天
+dates-are-written = 日期写成 YYYY-MM-DD，例如 2026-11-01
+cannot-read-ruleset = 无法读取规则集 `{ $path }`：{ $reason }
+not-a-ruleset = `{ $path }` 不是规则集
+not-a-ruleset-label = 在它的第 { $line } 行第 { $column } 列：{ $problem }
+not-a-ruleset-help = 请只包含规则集文件（`.seg`）；被包含文件的内容不会显示
+cannot-read-include = 无法读取被包含的文件 `{ $path }`
+include-relative-help = 路径相对于这个文件所在的文件夹：{ $folder }
+include-cycle = `{ $path }` 包含了它自己
+include-cycle-label = 这个 include 形成了循环
+include-cycle-help = 去掉循环中的一个 include
