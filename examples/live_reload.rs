@@ -31,7 +31,7 @@ struct Rules {
 }
 
 fn build(checked: Checked) -> Result<Rules, RulesError> {
-    let options = CompileOptions::new("2026-11-01").map_err(|e| RulesError::general(e.to_string()))?;
+    let options = CompileOptions::new("2026-11-01").map_err(|e| RulesError::general(e.message()))?;
     let (program, _warnings) = checked.compile(&Schema::from_header(HEADER), &options)?;
     Ok(Rules { program })
 }

@@ -86,12 +86,23 @@ mod tests {
         let access = FileAccess::for_ruleset(&inner.join("main.seg"), &[]);
         assert_eq!(access.read(&inner.join("a.seg"), 10), Ok("x".into()));
         assert!(access.read(&inner.join("../out.seg"), 10).unwrap_err().to_string().contains("outside"));
-        assert!(access.read(&inner.join("big.seg"), 1 << 20).unwrap_err().to_string().contains("larger than 1 MB"));
-        assert!(access.read(Path::new("/proc/self/environ"), 10).unwrap_err().to_string().contains("outside"));
+        assert!(access
+            .read(&inner.join("big.seg"), 1 << 20)
+            .unwrap_err()
+            .to_string()
+            .contains("larger than 1 MB"));
+        assert!(access
+            .read(Path::new("/proc/self/environ"), 10)
+            .unwrap_err()
+            .to_string()
+            .contains("outside"));
         let wider = FileAccess::for_ruleset(&inner.join("main.seg"), &[dir.path().to_path_buf()]);
         assert_eq!(wider.read(&inner.join("../out.seg"), 10), Ok("y".into()));
         assert!(wider.read(dir.path(), 10).unwrap_err().to_string().contains("not a regular file"));
         #[cfg(unix)]
-        assert!(read_regular(Path::new("/dev/zero"), 10).unwrap_err().to_string().contains("not a regular file"));
+        assert!(read_regular(Path::new("/dev/zero"), 10)
+            .unwrap_err()
+            .to_string()
+            .contains("not a regular file"));
     }
 }

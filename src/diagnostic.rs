@@ -127,12 +127,16 @@ impl Diagnostic {
         for (span, label) in &self.related {
             labels.push(Label::secondary(span.file, span.range()).with_message(label.to_string()));
         }
-        let help = crate::msg!("help-prefix").to_string();
         report
             .with_message(self.message.to_string())
             .with_code(self.message.id())
             .with_labels(labels)
-            .with_notes(self.help.iter().map(|h| format!("{help}: {h}")).collect())
+            .with_notes(
+                self.help
+                    .iter()
+                    .map(|h| crate::msg!("line-help-top", message = h.clone()).to_string())
+                    .collect(),
+            )
     }
 
     /// Renders as plain text: `file:line:column`, the source line, a caret, help.

@@ -1,9 +1,9 @@
 //! Why a run could not go on: the one error type of running, reading events and
 //! explaining, below all of them so that none needs another for it.
 
+use crate::diagnostic::RulesError;
 use crate::messages::{io_error, Message};
 use crate::msg;
-use crate::diagnostic::RulesError;
 
 /// Why a run could not go on.
 #[derive(Debug)]

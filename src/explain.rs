@@ -2,9 +2,6 @@
 //! its condition with each part's value (true, false, or unknown because a field is
 //! missing), and which segment won; the same for tags. Plain data, serialisable for tools.
 
-use crate::messages::Arg;
-use crate::messages::{io_error, Message};
-use crate::msg;
 use crate::check::interpret::Value as Seen;
 use crate::check::typed::{CmpOp, Typed, TypedKind};
 use crate::check::Checked;
@@ -14,6 +11,9 @@ use crate::diagnostic::RulesError;
 use crate::eval::trace::{Interpreter, Step};
 use crate::eval::{Evaluator, Tri};
 use crate::events::{EventInput, History};
+use crate::messages::Arg;
+use crate::messages::{io_error, Message};
+use crate::msg;
 use crate::record::batches::{Batch, BatchReader};
 use crate::record::chunk::Chunker;
 use crate::record::csv_records::CsvRecords;
@@ -163,7 +163,10 @@ pub fn explain_row(
     let data_errors = evaluator
         .errors()
         .iter()
-        .map(|e| msg!("explain-unreadable-cell", column = &program.slots[e.slot].column, value = &e.value).to_string())
+        .map(|e| {
+            msg!("explain-unreadable-cell", column = &program.slots[e.slot].column, value = &e.value)
+                .to_string()
+        })
         .collect();
     Explanation {
         customer: customer.to_string(),
@@ -205,7 +208,9 @@ fn near_miss(interpreter: &Interpreter, condition: &Typed) -> Option<String> {
                 Ok(whole) => Arg::Count(whole),
                 Err(_) => Arg::Text(wait.to_string()),
             };
-            return Some(msg!("near-miss-days", days = wait, condition = text, now = days.to_string()).to_string());
+            return Some(
+                msg!("near-miss-days", days = wait, condition = text, now = days.to_string()).to_string(),
+            );
         }
     }
     (several && now != Seen::Missing)

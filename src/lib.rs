@@ -124,9 +124,16 @@ impl CompileOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadDate(pub String);
 
+impl BadDate {
+    /// What is wrong, as a message.
+    pub fn message(&self) -> messages::Message {
+        msg!("not-a-date", text = &self.0)
+    }
+}
+
 impl fmt::Display for BadDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not a date; write YYYY-MM-DD", self.0)
+        write!(f, "{}", self.message())
     }
 }
 

@@ -6,8 +6,8 @@
 //! a file of another kind may hold anything, and its text stays unprinted.
 
 use crate::access::{self, FileAccess};
-use crate::msg;
 use crate::diagnostic::{Diagnostic, RulesError};
+use crate::msg;
 use crate::source::{Sources, Span};
 use crate::syntax::{self, ast};
 use std::path::{Path, PathBuf};
@@ -39,9 +39,11 @@ impl Ruleset {
         let mut loader = Loader { access: FileAccess::for_ruleset(path, allowed), ..Loader::default() };
         match access::read_regular(path, access::RULESET_LIMIT) {
             Ok(text) => loader.file(path, text, &mut Vec::new(), &mut Vec::new()),
-            Err(e) => loader
-                .diagnostics
-                .push(Diagnostic::general(msg!("cannot-read-ruleset", path = path.display().to_string(), reason = e))),
+            Err(e) => loader.diagnostics.push(Diagnostic::general(msg!(
+                "cannot-read-ruleset",
+                path = path.display().to_string(),
+                reason = e
+            ))),
         }
         loader.finish()
     }
@@ -102,9 +104,17 @@ impl Loader {
                     let (line, column) =
                         diagnostic.span.map_or((1, 1), |span| self.sources.line_column(span));
                     self.diagnostics.push(
-                        Diagnostic::error(include.path.span, msg!("not-a-ruleset", path = &include.path.text))
-                            .label(msg!("not-a-ruleset-label", line = line, column = column, problem = diagnostic.message))
-                            .help(msg!("not-a-ruleset-help")),
+                        Diagnostic::error(
+                            include.path.span,
+                            msg!("not-a-ruleset", path = &include.path.text),
+                        )
+                        .label(msg!(
+                            "not-a-ruleset-label",
+                            line = line,
+                            column = column,
+                            problem = diagnostic.message
+                        ))
+                        .help(msg!("not-a-ruleset-help")),
                     );
                 }
                 None => self.diagnostics.extend(diagnostics),

@@ -4,9 +4,9 @@
 //! compiled program, and applied after each customer's evaluation, so the pinned segment is
 //! what the results, the counts and the history show.
 
+use crate::date::{self, Day};
 use crate::messages::Message;
 use crate::msg;
-use crate::date::{self, Day};
 use crate::program::Program;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,8 +52,9 @@ impl Overrides {
         let mut list = Vec::new();
         for (n, record) in reader.records().enumerate() {
             let line = n as u64 + 2;
-            let record =
-                record.map_err(|e| msg!("overrides-line-unreadable", file = file, line = line, reason = e.to_string()))?;
+            let record = record.map_err(|e| {
+                msg!("overrides-line-unreadable", file = file, line = line, reason = e.to_string())
+            })?;
             let cell =
                 |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default().trim().to_string();
             if record.iter().all(|c| c.trim().is_empty()) {
@@ -62,10 +63,9 @@ impl Overrides {
             let until_text = cell(until);
             let until = match until_text.as_str() {
                 "" => None,
-                text => Some(
-                    date::parse(text)
-                        .ok_or_else(|| msg!("overrides-until-not-date", file = file, line = line, text = text))?,
-                ),
+                text => Some(date::parse(text).ok_or_else(|| {
+                    msg!("overrides-until-not-date", file = file, line = line, text = text)
+                })?),
             };
             list.push(Override {
                 id: cell(Some(id)),
@@ -185,9 +185,13 @@ mod tests {
         assert_eq!(overrides.list.len(), 2);
         assert_eq!(overrides.list[0].until, date::parse("2026-12-31"));
         assert_eq!(overrides.list[1].line, 4);
-        assert!(Overrides::parse("o.csv", "id,segment\nC1,A\n").unwrap_err().to_string().contains("needs the columns"));
-        let bad =
-            Overrides::parse("o.csv", "id,dimension,segment,until\nC1,value,A,31/12/2026\n").unwrap_err().to_string();
+        assert!(Overrides::parse("o.csv", "id,segment\nC1,A\n")
+            .unwrap_err()
+            .to_string()
+            .contains("needs the columns"));
+        let bad = Overrides::parse("o.csv", "id,dimension,segment,until\nC1,value,A,31/12/2026\n")
+            .unwrap_err()
+            .to_string();
         assert!(bad.contains("line 2") && bad.contains("not a date"), "{bad}");
     }
 }

@@ -7,11 +7,11 @@
 //! Folders are watched rather than files, so editors that save by writing a new file and
 //! renaming it over the old one, and files deleted and created again, keep working.
 
-use crate::messages::{io_error, Message};
-use crate::msg;
 use crate::check::Checked;
 use crate::diagnostic::{Diagnostic, RulesError};
 use crate::load::Ruleset;
+use crate::messages::{io_error, Message};
+use crate::msg;
 use arc_swap::ArcSwap;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::HashSet;
@@ -140,9 +140,9 @@ impl Watched {
         for file in self.rules.iter().chain(&self.others) {
             let Some(folder) = file.parent() else { continue };
             if self.folders.insert(folder.to_path_buf()) {
-                watcher
-                    .watch(folder, RecursiveMode::NonRecursive)
-                    .map_err(|e| msg!("cannot-watch-folder", folder = folder.display().to_string(), reason = e.to_string()))?;
+                watcher.watch(folder, RecursiveMode::NonRecursive).map_err(|e| {
+                    msg!("cannot-watch-folder", folder = folder.display().to_string(), reason = e.to_string())
+                })?;
             }
         }
         Ok(())

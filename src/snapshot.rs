@@ -13,13 +13,13 @@
 //! The sample runs as `tradeseg run` runs it: with its events, and with the ruleset's
 //! action scripts, whose plan [`run_sample`] gives too.
 
-use crate::messages::Message;
-use crate::msg;
 use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::CompileOptions;
 use crate::date::{self, Day};
 use crate::events::EventInput;
+use crate::messages::Message;
+use crate::msg;
 use crate::record::{encoding, Encoding, InputFormat, Source};
 use crate::run::{Extras, RunOptions};
 use std::collections::HashMap;
@@ -107,11 +107,15 @@ pub fn run_sample(checked: &Checked, sample: &Sample, keep_columns: bool) -> Res
     let report = match crate::run::run_with(checked, extras, reader, &mut output, &options, None) {
         Ok(report) => report,
         Err(crate::run::RunError::Bind(e)) => {
-            return Err(e.diagnostics.first().map_or_else(|| msg!("test-does-not-compile"), |d| d.message.clone()))
+            return Err(e
+                .diagnostics
+                .first()
+                .map_or_else(|| msg!("test-does-not-compile"), |d| d.message.clone()))
         }
         Err(e) => return Err(msg!("sample-failed", reason = e.to_string())),
     };
-    let text = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| msg!("sample-failed", reason = e.to_string()));
+    let text =
+        |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| msg!("sample-failed", reason = e.to_string()));
     Ok(SampleRun { results: text(output)?, plan: actions.map(|_| text(plan)).transpose()?, report })
 }
 

@@ -2,14 +2,14 @@
 //! values, evaluates the rules as of the test's date, and compares with its `expect`
 //! lines. Results are data; the CLI prints them.
 
-use crate::messages::Message;
-use crate::msg;
 use crate::check::suggest::closest;
 use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
 use crate::date::{self, Day};
 use crate::eval::Outcome;
 use crate::events::{EventInput, History};
+use crate::messages::Message;
+use crate::msg;
 use crate::record::Source;
 use crate::source::Span;
 use crate::syntax::ast::{Expectation, GivenValue, Name, TestBlock};
@@ -53,7 +53,8 @@ fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResu
     let program = match compile(checked, &Schema::from_header(&columns), &options) {
         Ok((program, _)) => program,
         Err(diagnostics) => {
-            let message = diagnostics.first().map_or_else(|| msg!("test-does-not-compile"), |d| d.message.clone());
+            let message =
+                diagnostics.first().map_or_else(|| msg!("test-does-not-compile"), |d| d.message.clone());
             result.failures.push((test.span, message));
             return result;
         }
@@ -80,7 +81,10 @@ fn run_test(checked: &Checked, test: &TestBlock, default_as_of: Day) -> TestResu
                 evaluator.set(slot, &text);
                 if !evaluator.errors().is_empty() {
                     let ty = program.slots[slot].ty.map_or_else(|| msg!("its-type"), |t| t.phrase());
-                    result.failures.push((name.span, msg!("given-wrong-type", name = &name.text, value = &text, ty = ty)));
+                    result.failures.push((
+                        name.span,
+                        msg!("given-wrong-type", name = &name.text, value = &text, ty = ty),
+                    ));
                     evaluator.begin();
                 }
             }
@@ -184,9 +188,7 @@ fn given_text(value: &GivenValue) -> Result<String, Message> {
         GivenValue::Date(d, _) => date::format(*d),
         GivenValue::Bool(b, _) => b.to_string(),
         GivenValue::List(items, _) => items.iter().map(given_text).collect::<Result<Vec<_>, _>>()?.join(";"),
-        GivenValue::Rows(..) => {
-            return Err(msg!("given-rows-need-streams"))
-        }
+        GivenValue::Rows(..) => return Err(msg!("given-rows-need-streams")),
     })
 }
 
@@ -219,7 +221,11 @@ fn check_expectation(
         Expectation::Tagged { tag, negated, span } => {
             if !program.tags.iter().any(|t| t.name == tag.text) {
                 let message = match closest(&tag.text, program.tags.iter().map(|t| t.name.as_str())) {
-                    Some(near) => msg!("no-tag-named-near", name = format!("{:?}", tag.text), near = format!("{near:?}")),
+                    Some(near) => msg!(
+                        "no-tag-named-near",
+                        name = format!("{:?}", tag.text),
+                        near = format!("{near:?}")
+                    ),
                     None => msg!("no-tag-named", name = format!("{:?}", tag.text)),
                 };
                 return Some((*span, message));

@@ -11,7 +11,6 @@ pub mod script_date;
 
 pub use plan::{ActionError, PlanFormat, Task, PLAN_COLUMNS};
 
-use crate::msg;
 use crate::check::typed::Ty;
 use crate::check::{ActionRef, Checked};
 use crate::compile::Program;
@@ -19,6 +18,7 @@ use crate::date::{self, Day};
 use crate::decimal::Decimal;
 use crate::diagnostic::{Diagnostic, RulesError};
 use crate::eval::Outcome;
+use crate::msg;
 use crate::source::{Sources, Span};
 use rhai::{ASTNode, Array, Dynamic, Engine, Expr, Map, Scope, Stmt, AST};
 use script_date::ScriptDate;
@@ -294,9 +294,12 @@ fn compile(
         true
     });
     if let Some(position) = problem {
-        return Err(Diagnostic::error(at(position.line(), position.position()), msg!("set-needs-quoted-name"))
-            .label(msg!("set-needs-quoted-name-label"))
-            .related(action.span, msg!("script-named-here")));
+        return Err(Diagnostic::error(
+            at(position.line(), position.position()),
+            msg!("set-needs-quoted-name"),
+        )
+        .label(msg!("set-needs-quoted-name-label"))
+        .related(action.span, msg!("script-named-here")));
     }
     Ok(Script { written: action.written.clone(), ast })
 }

@@ -1,9 +1,9 @@
 //! The follow-up plan: one task per row, with the customer, the segment and script that
 //! made it, and the task's fields; and errors scripts ran into.
 
+use super::script_date::ScriptDate;
 use crate::messages::Message;
 use crate::msg;
-use super::script_date::ScriptDate;
 use rhai::{Dynamic, EvalAltResult, Map};
 use serde::Serialize;
 use std::fmt;
@@ -110,7 +110,9 @@ pub struct ActionError {
 impl fmt::Display for ActionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let place = match self.line {
-            Some(line) => msg!("script-error-at-line", customer = &self.customer, script = &self.script, line = line),
+            Some(line) => {
+                msg!("script-error-at-line", customer = &self.customer, script = &self.script, line = line)
+            }
             None => msg!("script-error-at", customer = &self.customer, script = &self.script),
         };
         write!(f, "{place}: {}", self.message)

@@ -5,8 +5,8 @@
 //! one call may produce in all (tasks, fields it sets, text it renders) is capped too, and
 //! checked as it grows, so that no loop of small calls can eat the machine's memory.
 
-use crate::msg;
 use super::script_date::ScriptDate;
+use crate::msg;
 use rhai::module_resolvers::DummyModuleResolver;
 use rhai::{Dynamic, Engine, EvalAltResult, Map, Position};
 use std::cell::RefCell;
@@ -157,7 +157,9 @@ fn render(template: &str, fields: Map) -> Result<String, Box<EvalAltResult>> {
 /// `task(#{ title: …, due: …, priority: …, owner: …, channel: …, message: … })`
 fn task(fields: Map) -> Result<(), Box<EvalAltResult>> {
     if let Some(unknown) = fields.keys().find(|k| !TASK_KEYS.contains(&k.as_str())) {
-        return Err(msg!("task-unknown-key", key = unknown.as_str(), keys = TASK_KEYS.join(", ")).to_string().into());
+        return Err(msg!("task-unknown-key", key = unknown.as_str(), keys = TASK_KEYS.join(", "))
+            .to_string()
+            .into());
     }
     match fields.get("title") {
         Some(title) if !title.is_unit() => {}

@@ -30,7 +30,8 @@ impl ScriptDate {
     }
 
     fn next(&mut self, weekday: &str) -> Fallible<ScriptDate> {
-        let wanted: Weekday = weekday.parse().map_err(|_| msg!("script-not-a-weekday", text = weekday).to_string())?;
+        let wanted: Weekday =
+            weekday.parse().map_err(|_| msg!("script-not-a-weekday", text = weekday).to_string())?;
         let ahead =
             (7 + wanted.num_days_from_monday() as i64 - self.0.weekday().num_days_from_monday() as i64) % 7;
         self.add_days(if ahead == 0 { 7 } else { ahead })

@@ -99,7 +99,8 @@ impl<'a> Builder<'a> {
         let parsed = Decimal::parse_literal(text);
         if parsed.is_none() {
             self.diagnostics.push(
-                Diagnostic::error(span, msg!("number-too-large", text = text)).label(msg!("number-too-large-label")),
+                Diagnostic::error(span, msg!("number-too-large", text = text))
+                    .label(msg!("number-too-large-label")),
             );
         }
         parsed
@@ -125,8 +126,11 @@ impl<'a> Builder<'a> {
                 None => ty = Some(value.ty()),
                 Some(t) if t != value.ty() => {
                     self.diagnostics.push(
-                        Diagnostic::error(item.span, msg!("list-mixes", first = t.phrase(), other = value.ty().phrase()))
-                            .label(value.ty().phrase()),
+                        Diagnostic::error(
+                            item.span,
+                            msg!("list-mixes", first = t.phrase(), other = value.ty().phrase()),
+                        )
+                        .label(value.ty().phrase()),
                     );
                     return None;
                 }
@@ -307,7 +311,11 @@ impl<'a> Builder<'a> {
             self.diagnostics.push(
                 Diagnostic::error(span, msg!("operator-not-for", op = op.symbol(), ty = l.ty.phrase()))
                     .label(msg!("operator-not-for-label"))
-                    .help(if l.ty == Ty::List { msg!("list-contains-help") } else { msg!("bool-compare-help") }),
+                    .help(if l.ty == Ty::List {
+                        msg!("list-contains-help")
+                    } else {
+                        msg!("bool-compare-help")
+                    }),
             );
             return None;
         }
@@ -328,8 +336,11 @@ impl<'a> Builder<'a> {
                 if set.ty == value.ty || matches!(set.kind, TypedKind::Set(ref s) if s.is_empty()) => {}
             TypedKind::Set(_) => {
                 self.diagnostics.push(
-                    Diagnostic::error(span, msg!("not-in-list-of", value = describe(&value), ty = set.ty.phrase()))
-                        .label(msg!("not-in-list-of-label")),
+                    Diagnostic::error(
+                        span,
+                        msg!("not-in-list-of", value = describe(&value), ty = set.ty.phrase()),
+                    )
+                    .label(msg!("not-in-list-of-label")),
                 );
                 return None;
             }
@@ -365,7 +376,8 @@ impl<'a> Builder<'a> {
             return Some(e.clone());
         }
         let found = if matches!(e.kind, TypedKind::Set(_)) { msg!("a-list-of-values") } else { describe(e) };
-        let mut d = Diagnostic::error(e.span, msg!("expected-type-found", ty = ty.phrase(), found = found)).label(what);
+        let mut d = Diagnostic::error(e.span, msg!("expected-type-found", ty = ty.phrase(), found = found))
+            .label(what);
         if let TypedKind::Field(id) = e.kind {
             let field = &self.fields[id];
             d = d.help(msg!("field-type-by-uses", name = &field.name, ty = e.ty.phrase()));

@@ -78,13 +78,17 @@ impl Builder<'_> {
         let problem = match (function, column) {
             (AggFn::Count, Some(_)) => Some(msg!("count-takes-stream", stream = stream)),
             (AggFn::Count, None) => None,
-            (AggFn::First | AggFn::Last, None) => Some(msg!("aggregate-needs-date", function = f, stream = stream)),
+            (AggFn::First | AggFn::Last, None) => {
+                Some(msg!("aggregate-needs-date", function = f, stream = stream))
+            }
             (AggFn::First | AggFn::Last, Some(EventColumn::Field(field)))
                 if self.event_fields[field].ty != Ty::Date =>
             {
                 Some(msg!("aggregate-needs-date-column", function = f, stream = stream))
             }
-            (AggFn::Sum | AggFn::Avg, Some(EventColumn::Date)) => Some(msg!("aggregate-not-dates", function = f)),
+            (AggFn::Sum | AggFn::Avg, Some(EventColumn::Date)) => {
+                Some(msg!("aggregate-not-dates", function = f))
+            }
             (AggFn::Sum | AggFn::Avg | AggFn::Min | AggFn::Max, None) => {
                 Some(msg!("aggregate-needs-column", function = f, stream = stream))
             }
@@ -96,8 +100,9 @@ impl Builder<'_> {
             _ => None,
         };
         if let Some(message) = problem {
-            self.diagnostics
-                .push(Diagnostic::error(a.function.span, message).label(msg!("aggregate-wrong-column-label")));
+            self.diagnostics.push(
+                Diagnostic::error(a.function.span, message).label(msg!("aggregate-wrong-column-label")),
+            );
             return None;
         }
         Some(column)

@@ -202,10 +202,13 @@ impl Inference {
                     };
                     if let (Some(text), Ty::Text, Ty::Number) = (self.comparing_quoted.take(), ty, known) {
                         self.diagnostics.push(
-                            Diagnostic::error(span, msg!("number-compared-with-text", field = field, text = &text))
-                                .label(msg!("a-number-field"))
-                                .related(first, how(Ty::Number))
-                                .help(msg!("number-compared-with-text-help", number = text.trim())),
+                            Diagnostic::error(
+                                span,
+                                msg!("number-compared-with-text", field = field, text = &text),
+                            )
+                            .label(msg!("a-number-field"))
+                            .related(first, how(Ty::Number))
+                            .help(msg!("number-compared-with-text-help", number = text.trim())),
                         );
                         return;
                     }

@@ -67,8 +67,9 @@ fn unreachable(dimension: &Dimension) -> Vec<Diagnostic> {
                     .related(dimension.segments[j].span, msg!("by-this-segment")),
             );
         } else if let Some(covering) = covered_by_union(later, earlier) {
-            let mut d = Diagnostic::warning(segment.span, msg!("segment-never-matches", name = &segment.name))
-                .label(msg!("segment-covered-above"));
+            let mut d =
+                Diagnostic::warning(segment.span, msg!("segment-never-matches", name = &segment.name))
+                    .label(msg!("segment-covered-above"));
             for j in covering {
                 d = d.related(dimension.segments[j].span, msg!("with-the-others-marked"));
             }
@@ -283,7 +284,8 @@ fn gap(checked: &Checked, dimension: &Dimension) -> Option<Diagnostic> {
     if dimension.segments.iter().any(|s| interpreter.eval(&s.condition).truth() == Tri::True) {
         return None;
     }
-    let names: Vec<Arg> = fields.iter().map(|&f| Arg::Text(format!("`{}`", checked.fields[f].name))).collect();
+    let names: Vec<Arg> =
+        fields.iter().map(|&f| Arg::Text(format!("`{}`", checked.fields[f].name))).collect();
     let help = match names.len() {
         0 => msg!("no-segment-every-customer-help"),
         _ => msg!("no-segment-example-help", fields = Arg::All(names)),

@@ -1,8 +1,8 @@
 //! `tradeseg check RULES [--data DATA]`: every error in a ruleset at once; with data,
 //! whether its fields exist there and how many customers each segment would get.
 
-use tradeseg::msg;
 use super::{report, DataArgs, Exit, RulesPath};
+use tradeseg::msg;
 use tradeseg::run::{OutputFormat, RunError};
 
 /// Arguments of `tradeseg check`.

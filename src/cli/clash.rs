@@ -5,9 +5,9 @@
 //! an output that does not exist yet is compared by the path it would be written at, with
 //! links followed as far as they lead.
 
+use std::path::{Path, PathBuf};
 use tradeseg::messages::Message;
 use tradeseg::msg;
-use std::path::{Path, PathBuf};
 
 /// A file a command reads or writes, and what it is to the user (`the data`, `--plan`).
 pub struct Role {
@@ -134,7 +134,8 @@ mod tests {
         assert!(find(&inputs, &[Role::new("--output", &link)]).unwrap().to_string().contains("the data"));
         assert!(find(&inputs, &[Role::new("--output", dir.path().join("./c.csv"))]).is_some());
         let new = dir.path().join("out.csv");
-        let clash = find(&inputs, &[Role::new("--output", &new), Role::new("--plan", &new)]).unwrap().to_string();
+        let clash =
+            find(&inputs, &[Role::new("--output", &new), Role::new("--plan", &new)]).unwrap().to_string();
         assert!(clash.contains("--output") && clash.contains("--plan"), "{clash}");
         assert_eq!(find(&inputs, &[Role::new("--output", &new)]), None);
         let null = [Role::new("--output", "/dev/null"), Role::new("--plan", "/dev/null")];

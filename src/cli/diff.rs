@@ -3,11 +3,11 @@
 //! per dimension who would move from which segment to which, the tags gained and lost,
 //! and the customers only one side has.
 
-use tradeseg::msg;
 use super::{DataArgs, Exit};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use tradeseg::msg;
 use tradeseg::run::{Extras, OutputFormat};
 
 /// Arguments of `tradeseg diff`.

@@ -1,14 +1,14 @@
 //! `tradeseg explain RULES DATA --customer ID`: why one customer got its segments, part by
 //! part, in a terminal (in colour on one) or as JSON for tools.
 
-use tradeseg::messages::io_error;
-use tradeseg::msg;
 use super::{DataArgs, Exit, RulesPath};
 use codespan_reporting::term::termcolor::{Color, ColorChoice, ColorSpec, StandardStream, WriteColor};
 use std::io::IsTerminal;
 use tradeseg::eval::trace::Step;
 use tradeseg::eval::Tri;
 use tradeseg::explain::{Explanation, SegmentTrace};
+use tradeseg::messages::io_error;
+use tradeseg::msg;
 use tradeseg::run::{OutputFormat, RunError, RunOptions};
 
 /// Arguments of `tradeseg explain`.
@@ -133,7 +133,13 @@ fn render(out: &mut dyn WriteColor, e: &Explanation) -> std::io::Result<()> {
             let rules = pin.by_rules.as_deref().map_or(msg!("no-segment").to_string(), |s| format!("{s:?}"));
             let (segment, reason) = (format!("{segment:?}"), &pin.reason);
             let said = match pin.until.as_deref() {
-                Some(until) => msg!("explain-pinned-until", segment = segment, reason = reason, until = until, rules = rules),
+                Some(until) => msg!(
+                    "explain-pinned-until",
+                    segment = segment,
+                    reason = reason,
+                    until = until,
+                    rules = rules
+                ),
                 None => msg!("explain-pinned", segment = segment, reason = reason, rules = rules),
             };
             writeln!(out, "  → {said}")?;
@@ -141,7 +147,9 @@ fn render(out: &mut dyn WriteColor, e: &Explanation) -> std::io::Result<()> {
             continue;
         }
         match (&d.segment, d.by_otherwise) {
-            (Some(s), true) => writeln!(out, "  → {}", msg!("explain-by-otherwise", segment = format!("{s:?}")))?,
+            (Some(s), true) => {
+                writeln!(out, "  → {}", msg!("explain-by-otherwise", segment = format!("{s:?}")))?
+            }
             (Some(s), false) => writeln!(out, "  → {s:?}")?,
             (None, _) => writeln!(out, "  → {}", msg!("explain-no-segment"))?,
         }
@@ -188,7 +196,9 @@ fn step(out: &mut dyn WriteColor, s: &Step, depth: usize, condition: bool) -> st
     }
     write!(out, "{}", "   ".repeat(depth))?;
     let shown = match (&s.field, s.shown.as_str()) {
-        (Some(field), "missing") => format!("{} ({})", word("unknown"), msg!("explain-is-missing", field = field)),
+        (Some(field), "missing") => {
+            format!("{} ({})", word("unknown"), msg!("explain-is-missing", field = field))
+        }
         _ => verdict(s),
     };
     writeln!(out, "{} → {shown}", flat(&s.text))?;

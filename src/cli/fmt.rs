@@ -1,11 +1,11 @@
 //! `tradeseg fmt [--check] PATHS`: rewrites rulesets in the one canonical layout
 //! ([`tradeseg::format`]), atomically; `--check` only says which files are not in it, for CI.
 
-use tradeseg::messages::io_error;
-use tradeseg::msg;
 use super::{report, Exit};
 use std::path::PathBuf;
 use tradeseg::format::{format_ruleset, NotFormatted};
+use tradeseg::messages::io_error;
+use tradeseg::msg;
 
 /// Arguments of `tradeseg fmt`.
 #[derive(Debug, clap::Args)]
@@ -25,7 +25,11 @@ pub fn run(args: FmtArgs) -> Exit {
         match super::test::rulesets(path) {
             Ok(found) => files.extend(found),
             Err(e) => {
-                super::say_error(msg!("cannot-read-file", path = path.display().to_string(), reason = io_error(&e)));
+                super::say_error(msg!(
+                    "cannot-read-file",
+                    path = path.display().to_string(),
+                    reason = io_error(&e)
+                ));
                 return Exit::Usage;
             }
         }
@@ -35,7 +39,11 @@ pub fn run(args: FmtArgs) -> Exit {
         let text = match std::fs::read_to_string(file) {
             Ok(text) => text,
             Err(e) => {
-                super::say_error(msg!("cannot-read-file", path = file.display().to_string(), reason = io_error(&e)));
+                super::say_error(msg!(
+                    "cannot-read-file",
+                    path = file.display().to_string(),
+                    reason = io_error(&e)
+                ));
                 invalid += 1;
                 continue;
             }
@@ -63,7 +71,11 @@ pub fn run(args: FmtArgs) -> Exit {
         if args.check {
             outln!("{}", file.display());
         } else if let Err(e) = super::output::write_atomically(file, formatted.as_bytes()) {
-            super::say_error(msg!("cannot-write-file", path = file.display().to_string(), reason = io_error(&e)));
+            super::say_error(msg!(
+                "cannot-write-file",
+                path = file.display().to_string(),
+                reason = io_error(&e)
+            ));
             return Exit::Failed;
         } else {
             outln!("{}", msg!("fmt-formatted", path = file.display().to_string()));

@@ -1,11 +1,11 @@
 //! `tradeseg history DB`: what the membership history holds: the runs recorded, one
 //! customer's timeline, or who moved between segments, as a table, CSV or JSON.
 
-use tradeseg::msg;
 use super::Exit;
 use comfy_table::Table;
 use std::path::PathBuf;
 use tradeseg::history::History;
+use tradeseg::msg;
 
 /// Arguments of `tradeseg history`.
 #[derive(Debug, clap::Args)]

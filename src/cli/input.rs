@@ -3,10 +3,10 @@
 //! is known by how it starts and a CSV export's delimiter by its header line. Options the
 //! user gives (`--input-format`, `--delimiter`, `--encoding`) always win.
 
-use tradeseg::messages::io_error;
-use tradeseg::msg;
 use super::{DataArgs, Exit, InputFormatArg};
 use std::io::{Cursor, Read};
+use tradeseg::messages::io_error;
+use tradeseg::msg;
 use tradeseg::record::data_error::DataError;
 use tradeseg::record::encoding::{self, Encoding};
 use tradeseg::record::{sniff, InputFormat, Source};
@@ -45,7 +45,9 @@ impl DataInput {
     /// A line of the input as a person finds it: the sheet and row of a workbook.
     pub fn place(&self, line: u64) -> String {
         match &self.sheet {
-            Some((places, _)) => places.describe(line, "").unwrap_or_else(|| msg!("at-line", line = line)).to_string(),
+            Some((places, _)) => {
+                places.describe(line, "").unwrap_or_else(|| msg!("at-line", line = line)).to_string()
+            }
             None => msg!("at-line", line = line).to_string(),
         }
     }

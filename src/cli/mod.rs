@@ -32,9 +32,9 @@ mod tooling;
 mod watch;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use tradeseg::messages::{Language, Message};
 use tradeseg::msg;
-use std::path::PathBuf;
 
 /// Exit codes, as the command-line reference gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,7 +268,9 @@ pub fn ruleset_files(checked: &tradeseg::check::Checked) -> Vec<clash::Role> {
         .paths()
         .iter()
         .enumerate()
-        .map(|(n, path)| clash::Role::new(if n == 0 { msg!("role-ruleset") } else { msg!("role-include") }, path))
+        .map(|(n, path)| {
+            clash::Role::new(if n == 0 { msg!("role-ruleset") } else { msg!("role-include") }, path)
+        })
         .collect();
     let segments = checked
         .dimensions()

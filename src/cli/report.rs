@@ -114,7 +114,10 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
         for error in report.action_errors.iter().take(SHOWN_DATA_ERRORS) {
             say(&mut err, msg!("line-action-error", error = error.to_string()));
         }
-        say(&mut err, msg!("action-errors-went-on", errors = count(report.action_error_count, "action error")));
+        say(
+            &mut err,
+            msg!("action-errors-went-on", errors = count(report.action_error_count, "action error")),
+        );
     }
     for problem in &report.override_problems {
         say(&mut err, msg!("line-override", problem = problem.clone()));
@@ -131,10 +134,13 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
     }
     for stream in &report.events {
         let (name, read, file) = (&stream.stream, stream.events, &stream.file);
-        say(&mut err, match stream.after_as_of {
-            0 => msg!("events-read", stream = name, events = read, file = file),
-            later => msg!("events-read-later", stream = name, events = read, file = file, later = later),
-        });
+        say(
+            &mut err,
+            match stream.after_as_of {
+                0 => msg!("events-read", stream = name, events = read, file = file),
+                later => msg!("events-read-later", stream = name, events = read, file = file, later = later),
+            },
+        );
     }
 }
 
@@ -200,7 +206,14 @@ pub fn changes(changes: &Changes) -> String {
         let customers = count(m.count as u64, "customer");
         let examples = format!("{}{more}", m.examples.join(", "));
         let (from, to) = (name(&m.from), name(&m.to));
-        let said = msg!("change-move", column = &m.column, from = from, to = to, customers = customers, examples = examples);
+        let said = msg!(
+            "change-move",
+            column = &m.column,
+            from = from,
+            to = to,
+            customers = customers,
+            examples = examples
+        );
         lines.push(format!("       {said}"));
     }
     for column in &changes.columns_changed {

@@ -1,7 +1,5 @@
 //! `tradeseg run RULES DATA`: every customer's segments, in input order.
 
-use tradeseg::messages::io_error;
-use tradeseg::msg;
 use super::output::Destination;
 use super::{report, DataArgs, Exit, RulesPath};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -11,6 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tradeseg::actions::PlanFormat;
 use tradeseg::check::Checked;
+use tradeseg::messages::io_error;
+use tradeseg::msg;
 use tradeseg::record::{Encoding, Source};
 use tradeseg::run::{Extras, OutputFormat, Progress, RunError, RunOptions};
 
@@ -256,7 +256,11 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
 fn read_overrides(args: &RunArgs) -> Result<Option<tradeseg::overrides::Overrides>, Exit> {
     let Some(path) = &args.overrides else { return Ok(None) };
     let text = std::fs::read_to_string(path).map_err(|e| {
-        super::say_error(msg!("cannot-read-overrides", path = path.display().to_string(), reason = io_error(&e)));
+        super::say_error(msg!(
+            "cannot-read-overrides",
+            path = path.display().to_string(),
+            reason = io_error(&e)
+        ));
         Exit::Usage
     })?;
     tradeseg::overrides::Overrides::parse(&path.display().to_string(), &text).map(Some).map_err(|e| {
@@ -303,7 +307,11 @@ fn record_history(
 ) -> Result<(), Exit> {
     use tradeseg::history::{fingerprint, History, RunRecord};
     let failed = |e: &dyn std::fmt::Display| {
-        super::say_error(msg!("history-not-recorded", path = path.display().to_string(), reason = e.to_string()));
+        super::say_error(msg!(
+            "history-not-recorded",
+            path = path.display().to_string(),
+            reason = e.to_string()
+        ));
         Exit::Failed
     };
     let ruleset_text: String =
@@ -329,7 +337,14 @@ fn record_history(
     } else {
         let moved: Vec<String> = recorded.moved.iter().map(|(d, n)| format!("{d} {n}")).collect();
         let tags = report::count(recorded.tags_changed, "tag change");
-        super::say(msg!("history-recorded", what = what, date = date, file = file, moved = moved.join(", "), tags = tags));
+        super::say(msg!(
+            "history-recorded",
+            what = what,
+            date = date,
+            file = file,
+            moved = moved.join(", "),
+            tags = tags
+        ));
     }
     Ok(())
 }

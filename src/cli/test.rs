@@ -1,11 +1,11 @@
 //! `tradeseg test RULES_OR_DIR [--accept]`: runs every `test` block, and checks each ruleset
 //! that names sample data against its stored snapshot, showing who would move where.
 
-use tradeseg::msg;
 use super::Exit;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tradeseg::check::Checked;
+use tradeseg::msg;
 use tradeseg::snapshot;
 use tradeseg::source::Sources;
 

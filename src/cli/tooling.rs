@@ -2,10 +2,10 @@
 //! page, both made from the command line's own definition (clap_complete, clap_mangen), so
 //! that they never fall behind it.
 
-use tradeseg::msg;
 use super::{Args, Exit};
 use clap::CommandFactory;
 use std::io::Write;
+use tradeseg::msg;
 
 /// Arguments of `tradeseg completions`.
 #[derive(Debug, clap::Args)]

@@ -3,7 +3,6 @@
 //! and who moved since the previous evaluation. A broken edit is reported and the
 //! previous rules stay in use.
 
-use tradeseg::msg;
 use super::{report, DataArgs, Exit, RulesPath};
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,6 +12,7 @@ use std::time::Instant;
 use tradeseg::actions::Actions;
 use tradeseg::check::Checked;
 use tradeseg::diagnostic::RulesError;
+use tradeseg::msg;
 use tradeseg::reload::{Live, ReloadEvent};
 use tradeseg::run::{Extras, OutputFormat, RunError};
 
@@ -102,9 +102,7 @@ pub fn run(args: WatchArgs) -> Exit {
                 in_use = candidate;
                 previous = next;
             }
-            Err(_) if !Arc::ptr_eq(&candidate, &in_use) => {
-                say(&msg!("watch-rules-do-not-fit").to_string())
-            }
+            Err(_) if !Arc::ptr_eq(&candidate, &in_use) => say(&msg!("watch-rules-do-not-fit").to_string()),
             Err(_) => say(&msg!("watch-data-unreadable").to_string()),
         }
     }
@@ -185,7 +183,11 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
     }
     let elapsed = started.elapsed().as_millis();
     report::run_summary(&report, as_of, true);
-    let summary = format!("{}\n{}", msg!("watch-evaluated", ms = elapsed as u64), report::summary(&report, as_of).trim_end());
+    let summary = format!(
+        "{}\n{}",
+        msg!("watch-evaluated", ms = elapsed as u64),
+        report::summary(&report, as_of).trim_end()
+    );
     Ok((String::from_utf8_lossy(&results).into_owned(), summary))
 }
 

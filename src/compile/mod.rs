@@ -6,12 +6,12 @@ mod events;
 
 pub use crate::program::*;
 
-use crate::msg;
 use crate::check::suggest::closest;
 use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
 use crate::check::{Checked, Field};
 use crate::date::Day;
 use crate::diagnostic::Diagnostic;
+use crate::msg;
 
 /// The columns of the data, as its header names them.
 #[derive(Debug, Clone, PartialEq)]
@@ -267,8 +267,12 @@ fn repeated_columns(
         if places.len() < 2 {
             continue;
         }
-        let message =
-            msg!("repeated-column", column = column.as_str(), times = places.len(), places = places.join(", "));
+        let message = msg!(
+            "repeated-column",
+            column = column.as_str(),
+            times = places.len(),
+            places = places.join(", ")
+        );
         let read = checked.fields.iter().find(|f| f.column == *column);
         match read {
             Some(field) => errors.push(

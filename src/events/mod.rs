@@ -66,9 +66,11 @@ impl History {
         };
         for (stream_index, stream) in program.streams.iter().enumerate() {
             let Some(input) = inputs.iter().find(|i| i.stream == stream.name) else {
-                let diagnostic =
-                    crate::diagnostic::Diagnostic::general(crate::msg!("events-not-given", stream = &stream.name))
-                        .help(crate::msg!("events-not-given-help", stream = &stream.name));
+                let diagnostic = crate::diagnostic::Diagnostic::general(crate::msg!(
+                    "events-not-given",
+                    stream = &stream.name
+                ))
+                .help(crate::msg!("events-not-given-help", stream = &stream.name));
                 let error = crate::diagnostic::RulesError {
                     sources: crate::source::Sources::new(),
                     diagnostics: vec![diagnostic],

@@ -2,8 +2,6 @@
 //! NDJSON, as for customers. Each event needs a customer id (`customer_id`, else `id`,
 //! unless named) and a date (`date`, unless named).
 
-use crate::messages::{io_error, Message};
-use crate::msg;
 use super::{add_event, History, StreamReport};
 use crate::check::suggest::closest;
 use crate::compile::Program;
@@ -11,6 +9,8 @@ use crate::date;
 use crate::diagnostic::{Diagnostic, RulesError};
 use crate::error::RunError;
 use crate::eval::Row;
+use crate::messages::{io_error, Message};
+use crate::msg;
 use crate::record::batches::{Batch, BatchReader};
 use crate::record::chunk::Chunker;
 use crate::record::csv_records::CsvRecords;
@@ -229,11 +229,8 @@ impl Reader<'_> {
                 "id".into()
             }
         });
-        let id =
-            find(&id_column, msg!("events-role-id")).map_err(|d| problems.push(d)).ok();
-        let day = find(&self.input.date_column, msg!("events-role-date"))
-            .map_err(|d| problems.push(d))
-            .ok();
+        let id = find(&id_column, msg!("events-role-id")).map_err(|d| problems.push(d)).ok();
+        let day = find(&self.input.date_column, msg!("events-role-date")).map_err(|d| problems.push(d)).ok();
         let mut slots = Vec::new();
         for spec in &self.program.streams[self.stream].slots {
             match find(&spec.column, msg!("events-role-read")) {
@@ -264,10 +261,7 @@ impl Reader<'_> {
             return note(report, bad(column, cells.id, msg!("event-no-id")));
         }
         let Some(day) = cells.date.and_then(|d| date::parse(d.trim())) else {
-            return note(
-                report,
-                bad(&self.input.date_column, cells.date, msg!("event-not-date")),
-            );
+            return note(report, bad(&self.input.date_column, cells.date, msg!("event-not-date")));
         };
         if day > self.program.as_of {
             report.after_as_of += 1;

@@ -29,15 +29,15 @@ pub enum HistoryError {
 impl std::fmt::Display for HistoryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            HistoryError::Database(message) => write!(f, "{}", crate::msg!("history-database", reason = message)),
+            HistoryError::Database(message) => {
+                write!(f, "{}", crate::msg!("history-database", reason = message))
+            }
             HistoryError::Earlier { as_of, latest } => {
                 write!(f, "{}", crate::msg!("history-earlier", as_of = as_of, latest = latest))
             }
-            HistoryError::Newer { version } => write!(
-                f,
-                "{}",
-                crate::msg!("history-newer", version = *version, known = MIGRATIONS.len())
-            ),
+            HistoryError::Newer { version } => {
+                write!(f, "{}", crate::msg!("history-newer", version = *version, known = MIGRATIONS.len()))
+            }
         }
     }
 }

@@ -117,7 +117,9 @@ impl History {
         let before = match since {
             Some(text) => match crate::date::parse(text) {
                 Some(d) => i64::from(d),
-                None => return Err(HistoryError::Database(crate::msg!("not-a-date", text = text).to_string())),
+                None => {
+                    return Err(HistoryError::Database(crate::msg!("not-a-date", text = text).to_string()))
+                }
             },
             None if days.len() < 2 => return Ok(Vec::new()),
             None => days[days.len() - 2],

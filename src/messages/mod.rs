@@ -45,7 +45,11 @@ impl Language {
         if locale.is_empty() {
             return None;
         }
-        Some(if locale.to_ascii_lowercase().starts_with("zh") { Language::Chinese } else { Language::English })
+        Some(if locale.to_ascii_lowercase().starts_with("zh") {
+            Language::Chinese
+        } else {
+            Language::English
+        })
     }
 
     /// The language of the environment, as the C library chooses messages: the first of
@@ -65,12 +69,29 @@ pub fn set_language(language: Language) {
     LANGUAGE.store(language as u8, Ordering::Relaxed);
 }
 
-/// The language messages are shown in.
+thread_local! {
+    static THIS_THREAD: std::cell::Cell<Option<Language>> = const { std::cell::Cell::new(None) };
+}
+
+/// The language messages are shown in: this thread's, inside [`with_language`], else the
+/// one [`set_language`] chose.
 pub fn language() -> Language {
+    if let Some(language) = THIS_THREAD.with(|l| l.get()) {
+        return language;
+    }
     match LANGUAGE.load(Ordering::Relaxed) {
         1 => Language::Chinese,
         _ => Language::English,
     }
+}
+
+/// Runs `work` with messages shown in `language` on this thread (a server answering each
+/// request in its client's language; tests of both languages side by side).
+pub fn with_language<T>(language: Language, work: impl FnOnce() -> T) -> T {
+    let before = THIS_THREAD.with(|l| l.replace(Some(language)));
+    let result = work();
+    THIS_THREAD.with(|l| l.set(before));
+    result
 }
 
 /// Something to say: a catalogue id and its arguments, put into words when shown.
@@ -152,7 +173,8 @@ fn render_arg(arg: &Arg, language: Language, problems: &mut Vec<String>) -> Stri
             text
         }
         Arg::OneOf(items) | Arg::All(items) => {
-            let mut words: Vec<String> = items.iter().map(|item| render_arg(item, language, problems)).collect();
+            let mut words: Vec<String> =
+                items.iter().map(|item| render_arg(item, language, problems)).collect();
             let Some(last) = words.pop() else { return String::new() };
             if words.is_empty() {
                 return last;

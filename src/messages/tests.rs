@@ -51,7 +51,8 @@ fn uses(dir: &Path, found: &mut Vec<Use>) {
 
 /// The arguments of a macro call up to its closing bracket, split at top-level commas.
 fn top_level_parts(text: &str) -> Vec<String> {
-    let (mut parts, mut current, mut depth, mut in_string, mut escaped) = (Vec::new(), String::new(), 0, false, false);
+    let (mut parts, mut current, mut depth, mut in_string, mut escaped) =
+        (Vec::new(), String::new(), 0, false, false);
     for c in text.chars() {
         if in_string {
             in_string = escaped || c != '"';

@@ -3,11 +3,11 @@
 //! another), taken in turn by whoever reads them (a run's workers, `explain`, the event
 //! reader), then split into records ([`super::csv_records`], [`super::json_cells`]).
 
-use crate::messages::{io_error, Message};
-use crate::msg;
 use super::chunk::{Chunk, Chunker};
 use super::json::json_chunker;
 use super::InputFormat;
+use crate::messages::{io_error, Message};
+use crate::msg;
 use std::io::Read;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;

@@ -7,9 +7,9 @@
 //! misplaces a cut nor makes one chunk of the rest of the file. The scan jumps from quote
 //! to line end with `memchr`, so it is cheap next to parsing.
 
+use super::json_array;
 use crate::messages::Message;
 use crate::msg;
-use super::json_array;
 use std::io::{self, Read};
 use std::ops::Range;
 

@@ -45,7 +45,13 @@ impl fmt::Display for DataError {
         } else if self.value.is_empty() {
             msg!("data-error-column", place = place, column = &self.column, problem = problem)
         } else {
-            msg!("data-error-cell", place = place, column = &self.column, value = &self.value, problem = problem)
+            msg!(
+                "data-error-cell",
+                place = place,
+                column = &self.column,
+                value = &self.value,
+                problem = problem
+            )
         };
         write!(f, "{said}")
     }

@@ -17,13 +17,13 @@ pub use crate::error::RunError;
 pub use report::{DataError, DimensionCounts, Report, KEPT_ERRORS};
 pub use write::plan_header;
 
-use crate::messages::Message;
-use crate::msg;
 use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
 use crate::diagnostic::RulesError;
 use crate::events::{EventInput, History};
+use crate::messages::Message;
+use crate::msg;
 use crate::record::batches::BatchReader;
 use crate::record::InputFormat;
 use std::io::{Read, Write};

@@ -1,12 +1,12 @@
 //! What a run found besides the results: how many customers each segment got, and the
 //! cells that could not be read, each with its place in the input.
 
-use crate::msg;
 use super::worker::BatchResult;
 use crate::actions::ActionError;
 use crate::check::suggest::closest;
 use crate::compile::Program;
 use crate::diagnostic::Diagnostic;
+use crate::msg;
 pub use crate::record::data_error::DataError;
 
 /// Data errors kept with full detail; the rest are only counted.
@@ -178,7 +178,8 @@ impl Report {
         (self.duplicate_ids, self.duplicate_examples) = (repeats.count, repeats.examples);
         if self.duplicate_ids > 0 {
             let more = if self.duplicate_examples.len() == super::ids::EXAMPLES { ", …" } else { "" };
-            let examples = self.duplicate_examples.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
+            let examples =
+                self.duplicate_examples.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
             let mut d = Diagnostic::general(msg!(
                 "duplicate-ids",
                 count = self.duplicate_ids,

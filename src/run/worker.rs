@@ -1,8 +1,6 @@
 //! The evaluating stage: a worker takes a batch, parses its records, evaluates each, and
 //! formats the result rows into one buffer, with the batch's counts and data errors.
 
-use crate::messages::Message;
-use crate::msg;
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
 use super::{RunOptions, Setup, Window};
@@ -12,6 +10,8 @@ use crate::compile::Program;
 use crate::decimal::Decimal;
 use crate::eval::{Evaluator, Outcome, Row, Val};
 use crate::events::History;
+use crate::messages::Message;
+use crate::msg;
 use crate::record::batches::{Batch, Feed};
 use crate::record::chunk::Chunk;
 use crate::record::csv_records::CsvRecords;
@@ -275,8 +275,11 @@ impl<'p> Worker<'p> {
         for (line, number) in chunk.json_records(true) {
             result.records += 1;
             if let Err(e) = self.json_text(line, number, &mut cells, result) {
-                let error =
-                    DataError::whole_row(result.records, number, msg!("line-not-json", reason = e.to_string()));
+                let error = DataError::whole_row(
+                    result.records,
+                    number,
+                    msg!("line-not-json", reason = e.to_string()),
+                );
                 result.unreadable += 1;
                 note(result, error);
             }
@@ -588,7 +591,9 @@ pub(crate) fn problem(spec: &crate::program::SlotSpec, value: &str) -> Message {
             };
             msg!("cell-not-date-pattern", pattern = pattern)
         }
-        Some(Ty::Date) if crate::cell::is_unordered_date(value) => msg!("cell-ambiguous-date", field = &spec.field),
+        Some(Ty::Date) if crate::cell::is_unordered_date(value) => {
+            msg!("cell-ambiguous-date", field = &spec.field)
+        }
         Some(Ty::Date) => msg!("cell-not-date"),
         Some(Ty::Bool) => msg!("cell-not-bool"),
         Some(ty) => msg!("cell-not-type", ty = ty.phrase()),

@@ -363,8 +363,11 @@ impl Lowerer {
             match u32::try_from(value).ok().filter(|&v| v <= limit) {
                 Some(value) => amounts.push(value),
                 None => {
-                    return Err(Diagnostic::error(span, msg!("window-too-long"))
-                        .label(msg!("window-too-long-label", limit = limit, unit = units)))
+                    return Err(Diagnostic::error(span, msg!("window-too-long")).label(msg!(
+                        "window-too-long-label",
+                        limit = limit,
+                        unit = units
+                    )))
                 }
             }
         }

@@ -217,7 +217,8 @@ fn describe(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diagno
         0 => msg!("syntax-unexpected", found = describe_found(found)),
         _ => msg!("syntax-expected", expected = Arg::OneOf(expected)),
     };
-    let mut diagnostic = Diagnostic::error(span, message).label(msg!("syntax-found", found = describe_found(found)));
+    let mut diagnostic =
+        Diagnostic::error(span, message).label(msg!("syntax-found", found = describe_found(found)));
     if let Some(help) = hint(found).or_else(|| mistake(text, at, found)) {
         diagnostic = diagnostic.help(help);
     }
@@ -439,9 +440,7 @@ fn slash_dates(file: FileId, text: &str) -> Vec<Diagnostic> {
                         None => msg!("slash-date-form"),
                     };
                     found.push(
-                        Diagnostic::error(span, msg!("slash-date"))
-                            .label(msg!("slash-date-label"))
-                            .help(fix),
+                        Diagnostic::error(span, msg!("slash-date")).label(msg!("slash-date-label")).help(fix),
                     );
                     i += len;
                     continue;

@@ -5,9 +5,9 @@
 //! column. The header is the first row, or the row below a title that has the columns the
 //! rules read.
 
+use super::column_letters;
 use crate::messages::Message;
 use crate::msg;
-use super::column_letters;
 use crate::record::data_error::DataError;
 use calamine::{Data, Dimensions, Range, Reader};
 use std::path::Path;

@@ -5,10 +5,10 @@
 //! `summary` has the segments of each dimension with counts and shares, the tags, and the
 //! data errors per column; sheet `plan` the follow-up tasks, when there are any.
 
-use crate::messages::Message;
-use crate::msg;
 use crate::date;
 use crate::decimal::Decimal;
+use crate::messages::Message;
+use crate::msg;
 use crate::run::Report;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 

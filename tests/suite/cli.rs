@@ -224,7 +224,7 @@ fn check_reports_every_error_at_once() {
     let dir = folder(&[("r.seg", rules.as_bytes())]);
     let ran = tradeseg_in(dir.path(), &["check", "r.seg"], b"");
     assert_eq!(ran.code, 2);
-    assert_eq!(ran.stderr.matches("error:").count(), 3, "{}", ran.stderr);
+    assert_eq!(ran.stderr.matches("error[").count(), 3, "{}", ran.stderr);
     assert!(ran.stderr.contains("did you mean `days_since`?"), "{}", ran.stderr);
     assert!(ran.stderr.contains("3 errors in the ruleset"), "{}", ran.stderr);
 }

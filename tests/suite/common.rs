@@ -72,7 +72,19 @@ pub struct Ran {
 
 /// Runs `tradeseg ARGS` in `dir`, with `stdin` as standard input.
 pub fn tradeseg_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Ran {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tradeseg"))
+    tradeseg_with_env(dir, args, stdin, &[])
+}
+
+/// [`tradeseg_in`] with these environment variables set. The locale variables of the
+/// machine running the tests are removed first, so that messages are in English unless a
+/// test asks otherwise.
+pub fn tradeseg_with_env(dir: &Path, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Ran {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tradeseg"));
+    for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    let mut child = command
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::piped())

@@ -6,6 +6,7 @@
 //! `# row: 1,2,3`.
 
 use tradeseg::compile::{CompileOptions, Schema};
+use tradeseg::messages::{with_language, Language};
 use tradeseg::run::RunOptions;
 use tradeseg::snapshot::directive;
 use tradeseg::Ruleset;
@@ -37,10 +38,10 @@ fn rendered(path: &std::path::Path) -> String {
     )
     .expect("the run goes on");
     for warning in &run.warnings {
-        shown.push_str(&format!("warning: {}\n", warning.message));
+        shown.push_str(&format!("{}\n", tradeseg::msg!("line-warning", message = warning.message.clone())));
     }
     for error in &run.data_errors {
-        shown.push_str(&format!("data error: {error}\n"));
+        shown.push_str(&format!("{}\n", tradeseg::msg!("line-data-error", error = error.to_string())));
     }
     shown
 }
@@ -48,6 +49,14 @@ fn rendered(path: &std::path::Path) -> String {
 #[test]
 fn each_mistake_reads_as_its_snapshot() {
     insta::glob!("fixtures/diagnostics/*.seg", |path| {
-        insta::assert_snapshot!(rendered(path));
+        insta::assert_snapshot!(with_language(Language::English, || rendered(path)));
+    });
+}
+
+/// The same mistakes as a rule author reading Chinese sees them.
+#[test]
+fn each_mistake_reads_as_its_snapshot_in_chinese() {
+    insta::glob!("fixtures/diagnostics/*.seg", |path| {
+        insta::assert_snapshot!(with_language(Language::Chinese, || rendered(path)));
     });
 }

@@ -13,6 +13,7 @@ mod diagnostics;
 mod duckdb_history;
 mod duckdb_reference;
 mod history;
+mod languages;
 mod layers;
 mod properties;
 mod reload;

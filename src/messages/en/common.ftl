@@ -3,7 +3,6 @@
 list-separator = {", "}
 list-or = { $rest } or { $last }
 list-and = { $rest } and { $last }
-help-prefix = help
 io-not-found = no such file or folder
 io-permission-denied = permission denied
 io-is-a-directory = it is a folder

@@ -3,7 +3,6 @@
 list-separator = 、
 list-or = { $rest } 或 { $last }
 list-and = { $rest } 和 { $last }
-help-prefix = 提示
 io-not-found = 没有这个文件或文件夹
 io-permission-denied = 没有权限
 io-is-a-directory = 这是一个文件夹
