@@ -187,12 +187,12 @@ pub fn compare(expected: &str, actual: &str) -> Changes {
     let mut changes = Changes::default();
     for column in before_header.iter().skip(1) {
         if !after_header.contains(column) {
-            changes.columns_changed.push(format!("{column} (gone)"));
+            changes.columns_changed.push(msg!("column-gone", column = column).to_string());
         }
     }
     for column in after_header.iter().skip(1) {
         if !before_header.contains(column) {
-            changes.columns_changed.push(format!("{column} (new)"));
+            changes.columns_changed.push(msg!("column-new", column = column).to_string());
         }
     }
     let index: HashMap<&str, &Vec<String>> = before.iter().map(|r| (r[0].as_str(), r)).collect();

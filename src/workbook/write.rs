@@ -184,21 +184,27 @@ fn summary(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         sheet.set_column_width(column, width)?;
     }
     let mut row = 0u32;
-    let heading = |sheet: &mut Worksheet, row: &mut u32, titles: &[&str]| -> Result<(), XlsxError> {
+    let heading = |sheet: &mut Worksheet, row: &mut u32, titles: &[Message]| -> Result<(), XlsxError> {
         for (c, title) in titles.iter().enumerate() {
-            sheet.write_string_with_format(*row, c as u16, *title, &bold)?;
+            sheet.write_string_with_format(*row, c as u16, title.to_string(), &bold)?;
         }
         *row += 1;
         Ok(())
     };
-    heading(sheet, &mut row, &["customers", "", "", ""])?;
+    heading(sheet, &mut row, &[msg!("sheet-customers")])?;
     sheet.write_number(row - 1, 2, report.records as f64)?;
     row += 1;
-    heading(sheet, &mut row, &["dimension", "segment", "customers", "share"])?;
+    let (customers, share_title) = (msg!("sheet-customers"), msg!("sheet-share"));
+    heading(
+        sheet,
+        &mut row,
+        &[msg!("sheet-dimension"), msg!("sheet-segment"), customers.clone(), share_title.clone()],
+    )?;
     for dimension in &report.dimensions {
-        let none = ("(no segment)".to_string(), dimension.none);
-        for (name, count) in dimension.segments.iter().chain(std::iter::once(&none)) {
-            if name == "(no segment)" && *count == 0 {
+        let none = (msg!("sheet-no-segment").to_string(), dimension.none);
+        let segments = dimension.segments.iter().map(|s| (s, false));
+        for ((name, count), is_none) in segments.chain(std::iter::once((&none, true))) {
+            if is_none && *count == 0 {
                 continue;
             }
             sheet.write_string(row, 0, dimension.title.as_deref().unwrap_or(&dimension.name))?;
@@ -210,7 +216,7 @@ fn summary(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     }
     if !report.tags.is_empty() {
         row += 1;
-        heading(sheet, &mut row, &["tag", "", "customers", "share"])?;
+        heading(sheet, &mut row, &[msg!("sheet-tag"), msg!("sheet-blank"), customers, share_title])?;
         for (name, count) in &report.tags {
             sheet.write_string(row, 0, name)?;
             sheet.write_number(row, 2, *count as f64)?;
@@ -219,10 +225,11 @@ fn summary(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         }
     }
     row += 1;
-    heading(sheet, &mut row, &["data errors", "column", "cells", ""])?;
+    heading(sheet, &mut row, &[msg!("sheet-data-errors"), msg!("sheet-column"), msg!("sheet-cells")])?;
     sheet.write_number(row - 1, 2, report.data_error_count as f64)?;
+    let whole_rows = msg!("sheet-whole-rows").to_string();
     for (column, count) in &report.errors_by_column {
-        sheet.write_string(row, 1, if column.is_empty() { "(whole rows)" } else { column })?;
+        sheet.write_string(row, 1, if column.is_empty() { &whole_rows } else { column })?;
         sheet.write_number(row, 2, *count as f64)?;
         row += 1;
     }

@@ -73,3 +73,5 @@ near-miss-days = in { $days } { $days ->
        *[other] days
     } (`{ $condition }`: now { $now })
 near-miss-needs = needs `{ $condition }`, has { $has }
+column-gone = { $column } (gone)
+column-new = { $column } (new)

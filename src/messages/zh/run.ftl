@@ -70,3 +70,5 @@ not-a-date = `{ $text }` 不是日期；请写成 YYYY-MM-DD
 explain-unreadable-cell = `{ $column }` 列：`{ $value }` 无法读取
 near-miss-days = 再过 { $days } 天（`{ $condition }`：现在是 { $now }）
 near-miss-needs = 需要 `{ $condition }`，现在是 { $has }
+column-gone = { $column }（已删除）
+column-new = { $column }（新增）
