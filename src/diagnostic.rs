@@ -177,7 +177,8 @@ pub fn excerpt_bytes(bytes: &[u8]) -> String {
 /// 1-based line and column of the start and of the end (columns count characters), the
 /// severity (`error` or `warning`), the code (the message's catalogue id, the same in every
 /// language), the message, the label under the caret, the further
-/// places (`related`, each with its own place and label) and the suggested fixes (`help`).
+/// places (`related`, each with its own place and label), the suggested fixes (`help`) and
+/// the first of them alone (`fix`, null when there is none).
 /// A diagnostic with no place in a ruleset has `file` null and no line or column.
 pub fn to_json(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Value {
     let place = |span: Span| {
@@ -214,6 +215,7 @@ pub fn to_json(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Val
                     .collect(),
             ),
             ("help", d.help.iter().map(|h| serde_json::json!(h.to_string())).collect()),
+            ("fix", d.help.first().map_or(serde_json::Value::Null, |h| serde_json::json!(h.to_string()))),
         ];
         for (key, value) in fields {
             object[key] = value;

@@ -272,9 +272,9 @@ const CATALOGUES: [(Language, &str, &str); 12] = [
 type Bundle = FluentBundle<FluentResource>;
 
 fn bundle(language: Language) -> &'static Bundle {
-    static BUNDLES: OnceLock<[Bundle; 2]> = OnceLock::new();
-    let bundles = BUNDLES.get_or_init(|| Language::ALL.map(build_bundle));
-    &bundles[language as usize]
+    // Each built when first used: a run in one language never parses the other's files.
+    static BUNDLES: [OnceLock<Bundle>; 2] = [OnceLock::new(), OnceLock::new()];
+    BUNDLES[language as usize].get_or_init(|| build_bundle(language))
 }
 
 fn build_bundle(language: Language) -> Bundle {

@@ -679,6 +679,8 @@ fn check_speaks_json_to_editors() {
     assert_eq!(first["severity"], "error");
     assert_eq!(first["file"], "broken.seg");
     assert!(first["help"][0].as_str().unwrap().contains("`and`"));
+    assert_eq!(first["fix"], first["help"][0]);
+    assert_eq!(first["code"], "syntax-expected");
     // With data: the binding's errors too; warnings alone exit 0.
     let ran = tradeseg_in(dir.path(), &["check", "fine.seg", "--data", "d.csv", "--format", "json"], b"");
     assert_eq!(ran.code, 2, "{}", ran.stderr);
