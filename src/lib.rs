@@ -61,6 +61,7 @@ pub mod format;
 #[cfg(feature = "history")]
 pub mod history;
 pub mod load;
+pub mod membership;
 pub mod messages;
 pub mod overrides;
 pub mod program;

@@ -4,7 +4,12 @@
 //! stops the run before any customer is evaluated. At run time a script runs only for the
 //! customers its segment receives, in a sandbox (see [`sandbox`]); an error stops that
 //! script for that customer and is reported, and the run goes on.
+//!
+//! `on enter "…"` and `on leave "…"` scripts run only in the run in which a customer
+//! enters or leaves the segment, as told by where it was at the previous recorded run
+//! ([`Memberships`], from the membership history).
 
+mod lifecycle;
 mod plan;
 pub mod sandbox;
 pub mod script_date;
@@ -18,8 +23,10 @@ use crate::date::{self, Day};
 use crate::decimal::Decimal;
 use crate::diagnostic::{Diagnostic, RulesError};
 use crate::eval::Outcome;
+use crate::membership::Memberships;
 use crate::msg;
 use crate::source::{Sources, Span};
+use lifecycle::Call;
 use rhai::{ASTNode, Array, Dynamic, Engine, Expr, Map, Scope, Stmt, AST};
 use script_date::ScriptDate;
 use std::path::PathBuf;
@@ -36,6 +43,11 @@ pub struct Actions {
     /// Per dimension, per segment (in [`crate::compile::CompiledDimension::names`] order).
     by_segment: Vec<Vec<Option<usize>>>,
     by_tag: Vec<Option<usize>>,
+    /// Per dimension, per segment: its `on enter` and `on leave` scripts.
+    on_enter: Vec<Vec<Option<usize>>>,
+    on_leave: Vec<Vec<Option<usize>>>,
+    /// Where customers were at the previous run, when the run has a history.
+    memberships: Option<Memberships>,
     /// Script time the whole run may take, summed over every call on every thread.
     time_limit: Duration,
     /// Script time taken so far, in nanoseconds.
@@ -68,6 +80,8 @@ impl Actions {
         for d in &checked.dimensions {
             refs.extend(d.segments.iter().filter_map(|s| s.action.as_ref()));
             refs.extend(d.otherwise.as_ref().and_then(|o| o.action.as_ref()));
+            refs.extend(d.segments.iter().flat_map(|s| s.lifecycle.scripts()));
+            refs.extend(d.otherwise.iter().flat_map(|o| o.lifecycle.scripts()));
         }
         refs.extend(checked.tags.iter().filter_map(|t| t.action.as_ref()));
         if refs.is_empty() {
@@ -104,6 +118,21 @@ impl Actions {
                 row
             })
             .collect();
+        let lifecycle =
+            |pick: fn(&crate::check::Lifecycle) -> &Option<ActionRef>| -> Vec<Vec<Option<usize>>> {
+                checked
+                    .dimensions
+                    .iter()
+                    .map(|d| {
+                        let segments = d.segments.iter().map(|s| &s.lifecycle);
+                        segments
+                            .chain(d.otherwise.iter().map(|o| &o.lifecycle))
+                            .map(|l| index(pick(l)))
+                            .collect()
+                    })
+                    .collect()
+            };
+        let (on_enter, on_leave) = (lifecycle(|l| &l.on_enter), lifecycle(|l| &l.on_leave));
         // Per tag as compiled (each name once): the script of its definitions.
         let by_tag = checked
             .tag_groups()
@@ -117,6 +146,9 @@ impl Actions {
             derived,
             by_segment,
             by_tag,
+            on_enter,
+            on_leave,
+            memberships: None,
             time_limit: RUN_TIME_LIMIT,
             time_used: AtomicU64::new(0),
         }))
@@ -137,10 +169,34 @@ impl Actions {
         self.time_used.load(Ordering::Relaxed) > self.time_limit.as_nanos().min(u128::from(u64::MAX)) as u64
     }
 
-    /// True when some segment or tag of this outcome has a script.
-    pub fn applies(&self, outcome: &Outcome) -> bool {
+    /// Tells the scripts where customers were at the previous run: `on enter` and `on
+    /// leave` scripts run from now on, and every script sees `previous_segment`,
+    /// `entered_on` and `days_in_segment`.
+    pub fn set_memberships(&mut self, memberships: Memberships) {
+        self.memberships = Some(memberships);
+    }
+
+    /// The dimensions with a script of any kind (`then`, `on enter`, `on leave`).
+    pub fn scripted_dimensions(&self) -> Vec<usize> {
+        let any = |rows: &Vec<Vec<Option<usize>>>, d: usize| rows[d].iter().any(Option::is_some);
+        (0..self.by_segment.len())
+            .filter(|&d| any(&self.by_segment, d) || any(&self.on_enter, d) || any(&self.on_leave, d))
+            .collect()
+    }
+
+    /// The dimensions with an `on enter` or `on leave` script.
+    pub fn lifecycle_dimensions(&self) -> Vec<usize> {
+        let any = |rows: &Vec<Vec<Option<usize>>>, d: usize| rows[d].iter().any(Option::is_some);
+        (0..self.on_enter.len()).filter(|&d| any(&self.on_enter, d) || any(&self.on_leave, d)).collect()
+    }
+
+    /// True when some segment or tag of this outcome has a script, or the customer entered
+    /// or left a segment with one.
+    pub fn applies(&self, outcome: &Outcome, id: &str) -> bool {
         let segment = outcome.segments.iter().enumerate().any(|(d, s)| self.script_for(d, *s).is_some());
-        segment || outcome.tags.iter().any(|&t| self.by_tag[t as usize].is_some())
+        segment
+            || outcome.tags.iter().any(|&t| self.by_tag[t as usize].is_some())
+            || !self.moves(outcome, id).is_empty()
     }
 
     fn script_for(&self, dimension: usize, segment: Option<u16>) -> Option<usize> {
@@ -165,21 +221,58 @@ impl Actions {
             })
             .collect();
         let tags: Array = program.tag_names(outcome).map(|t| Dynamic::from(t.to_string())).collect();
-        let calls = outcome
-            .segments
-            .iter()
-            .enumerate()
-            .filter_map(|(d, s)| {
-                Some((
-                    self.script_for(d, *s)?,
-                    program.dimensions[d].name.as_str(),
-                    program.segment_name(d, outcome)?,
-                ))
-            })
-            .chain(outcome.tags.iter().filter_map(|&t| {
-                Some((self.by_tag[t as usize]?, "tags", program.tags[t as usize].name.as_str()))
-            }));
-        for (script, dimension, segment) in calls {
+        let previous = |d: usize| self.memberships.as_ref().and_then(|m| m.previous(d, id));
+        // Scripts of segments left run first, then `then` scripts, then those of segments
+        // entered: (script, dimension or none for a tag, segment, where it was, leaving).
+        let moves = self.moves(outcome, id);
+        let mut calls: Vec<Call> = Vec::new();
+        for m in moves.iter().filter(|m| !m.entering) {
+            let left = m.before.map_or("", |b| self.memberships.as_ref().map_or("", |ms| ms.name(&b)));
+            calls.push(Call {
+                script: m.script,
+                dimension: Some(m.dimension),
+                segment: left,
+                before: m.before,
+                leaving: true,
+            });
+        }
+        for (d, s) in outcome.segments.iter().enumerate() {
+            if let (Some(script), Some(name)) = (self.script_for(d, *s), program.segment_name(d, outcome)) {
+                calls.push(Call {
+                    script,
+                    dimension: Some(d),
+                    segment: name,
+                    before: previous(d),
+                    leaving: false,
+                });
+            }
+        }
+        for m in moves.iter().filter(|m| m.entering) {
+            let name = program.segment_name(m.dimension, outcome).unwrap_or_default();
+            calls.push(Call {
+                script: m.script,
+                dimension: Some(m.dimension),
+                segment: name,
+                before: m.before,
+                leaving: false,
+            });
+        }
+        for &t in &outcome.tags {
+            if let Some(script) = self.by_tag[t as usize] {
+                let segment = program.tags[t as usize].name.as_str();
+                calls.push(Call { script, dimension: None, segment, before: None, leaving: false });
+            }
+        }
+        for Call { script, dimension: d, segment, before, leaving } in calls {
+            let dimension = d.map_or("tags", |d| program.dimensions[d].name.as_str());
+            // A script of the segment left sees the stay that ended; the others, where the
+            // customer is now.
+            let here = match leaving {
+                true => before.and_then(|b| b.segment),
+                false => d.and_then(|d| outcome.segments[d]),
+            };
+            let [previous_segment, entered_on, days_in_segment] =
+                self.place_vars(d, here, before, program.as_of);
             let mut scope = Scope::new();
             scope.push("customer", customer.clone());
             scope.push("dimension", dimension.to_string());
@@ -187,6 +280,9 @@ impl Actions {
             scope.push("segments", segments.clone());
             scope.push("tags", tags.clone());
             scope.push("as_of", ScriptDate(date::to_naive(program.as_of)));
+            scope.push("previous_segment", previous_segment);
+            scope.push("entered_on", entered_on);
+            scope.push("days_in_segment", days_in_segment);
             let origin = Origin { dimension, segment, id, customer: &customer };
             self.call(script, scope, &origin, &mut ran);
         }

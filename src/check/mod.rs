@@ -171,6 +171,8 @@ pub struct Segment {
     pub condition: Typed,
     /// The action script run for every customer this segment receives.
     pub action: Option<ActionRef>,
+    /// Scripts for the run in which a customer enters or leaves the segment.
+    pub lifecycle: Lifecycle,
     pub span: Span,
 }
 
@@ -179,7 +181,52 @@ pub struct Segment {
 pub struct Otherwise {
     pub name: String,
     pub action: Option<ActionRef>,
+    pub lifecycle: Lifecycle,
     pub span: Span,
+}
+
+/// The scripts of a segment's `on enter` and `on leave` clauses. They need the membership
+/// history (`run --history`) to know who entered and who left.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lifecycle {
+    pub on_enter: Option<ActionRef>,
+    pub on_leave: Option<ActionRef>,
+}
+
+impl Checked {
+    /// Every `on enter` and `on leave` clause, in ruleset order.
+    pub fn lifecycle_clauses(&self) -> impl Iterator<Item = &ActionRef> {
+        self.dimensions.iter().flat_map(|d| {
+            let segments = d.segments.iter().flat_map(|s| s.lifecycle.scripts());
+            segments.chain(d.otherwise.iter().flat_map(|o| o.lifecycle.scripts()))
+        })
+    }
+
+    /// Per dimension, its name and its segments' names in the compiled program's order
+    /// (the segments as written, then `otherwise`).
+    pub fn segment_names(&self) -> Vec<(String, Vec<String>)> {
+        self.dimensions
+            .iter()
+            .map(|d| {
+                let names = d.segments.iter().map(|s| s.name.clone());
+                (d.name.clone(), names.chain(d.otherwise.iter().map(|o| o.name.clone())).collect())
+            })
+            .collect()
+    }
+}
+
+impl Lifecycle {
+    fn resolve(sources: &Sources, written: &ast::Lifecycle) -> Lifecycle {
+        let reference = |clause: &Option<(ast::Str, Span)>| {
+            clause.as_ref().map(|(script, at)| ActionRef { span: *at, ..action_ref(sources, script) })
+        };
+        Lifecycle { on_enter: reference(&written.on_enter), on_leave: reference(&written.on_leave) }
+    }
+
+    /// The `on enter` and `on leave` scripts, those given.
+    pub fn scripts(&self) -> impl Iterator<Item = &ActionRef> {
+        self.on_enter.iter().chain(self.on_leave.iter())
+    }
 }
 
 /// A `then "script.rhai"`: the script's path as written, where it resolves to (relative
@@ -275,6 +322,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
                     otherwise: d.otherwise.as_ref().map(|o| Otherwise {
                         name: o.name.text.clone(),
                         action: o.action.as_ref().map(|a| action_ref(&ruleset.sources, a)),
+                        lifecycle: Lifecycle::resolve(&ruleset.sources, &o.lifecycle),
                         span: o.span,
                     }),
                     span: d.name.span,
@@ -282,7 +330,15 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
                 warnings.extend(lint_dimension(d));
                 dimensions.push(dimension);
             }
-            Item::Tag(s) => tags.extend(segment(&mut builder, &scope, &ruleset.sources, s)),
+            Item::Tag(s) => {
+                let clauses = [&s.lifecycle.on_enter, &s.lifecycle.on_leave];
+                for (_, at) in clauses.into_iter().flatten() {
+                    diagnostics.push(
+                        Diagnostic::error(*at, msg!("lifecycle-on-tag")).help(msg!("lifecycle-on-tag-help")),
+                    );
+                }
+                tags.extend(segment(&mut builder, &scope, &ruleset.sources, s))
+            }
             Item::Test(t) => tests.push(t.clone()),
             Item::Events(_) | Item::Field(_) | Item::Missing(_) | Item::Include(_) => {}
         }
@@ -423,6 +479,7 @@ fn segment(
         name: s.name.text.clone(),
         condition,
         action: s.action.as_ref().map(|a| action_ref(sources, a)),
+        lifecycle: Lifecycle::resolve(sources, &s.lifecycle),
         span: s.name.span,
     })
 }

@@ -75,6 +75,10 @@ pub struct RunArgs {
     /// one (for a run dated before the latest recorded).
     #[arg(long, value_name = "YYYY-MM-DD", requires = "history", value_parser = super::parse_date)]
     pub rewrite_from: Option<i32>,
+    /// With --history, on its first run: every customer enters its segments, so that `on
+    /// enter` scripts run for everyone (by default a first run is a baseline: nobody enters).
+    #[arg(long, requires = "history")]
+    pub initial_enter: bool,
     /// Pins of customers to segments, CSV with the columns id, dimension, segment, reason
     /// and until: each wins over the rules until its date.
     #[arg(long, value_name = "FILE")]
@@ -162,6 +166,9 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     }
     if let Some(path) = &args.history {
         history_allows(path, &args)?;
+    }
+    if let Some(actions) = &mut actions {
+        remember(actions, &checked, &args)?;
     }
     let source = Source::from_arg(&args.data);
     let mut input = args.data_args.input(&args.data, &checked)?;
@@ -267,6 +274,46 @@ fn read_overrides(args: &RunArgs) -> Result<Option<tradeseg::overrides::Override
         super::say_error(e);
         Exit::Usage
     })
+}
+
+/// Tells the action scripts where each customer was at the previous recorded run, for
+/// `on enter` and `on leave` and the scripts' `previous_segment`. Those clauses without
+/// `--history` are an error (exit 2): they would silently never run.
+fn remember(actions: &mut tradeseg::actions::Actions, checked: &Checked, args: &RunArgs) -> Result<(), Exit> {
+    let lifecycle = actions.lifecycle_dimensions();
+    let Some(path) = &args.history else {
+        let clauses: Vec<_> = checked.lifecycle_clauses().collect();
+        if clauses.is_empty() {
+            return Ok(());
+        }
+        let diagnostics: Vec<tradeseg::Diagnostic> = clauses
+            .into_iter()
+            .map(|at| {
+                tradeseg::Diagnostic::error(at.span, msg!("lifecycle-needs-history"))
+                    .label(msg!("lifecycle-needs-history-label"))
+                    .help(msg!("lifecycle-needs-history-help"))
+            })
+            .collect();
+        report::diagnostics(&diagnostics, checked.sources());
+        return Err(Exit::Usage);
+    };
+    let dimensions = checked.segment_names();
+    let wanted = actions.scripted_dimensions();
+    let day = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
+    let history = tradeseg::history::History::open(path).map_err(|e| {
+        super::say_error(e);
+        Exit::Usage
+    })?;
+    let mut memberships = history.memberships(day, &dimensions, &wanted).map_err(|e| {
+        super::say_error(e);
+        Exit::Usage
+    })?;
+    memberships.set_initial_enter(args.initial_enter);
+    if !lifecycle.is_empty() && !memberships.moves_count() {
+        super::say(msg!("lifecycle-baseline"));
+    }
+    actions.set_memberships(memberships);
+    Ok(())
 }
 
 /// Stops (exit 2, nothing read or written) when the run could not be recorded: the

@@ -2,6 +2,8 @@
 //! which segment to which.
 
 use super::{History, HistoryError};
+use crate::date::Day;
+use crate::membership::Memberships;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -48,6 +50,40 @@ pub struct Move {
 const NAMED: usize = 20;
 
 impl History {
+    /// Where each customer was, in the dimensions `wanted` (indices into `dimensions`, each
+    /// a dimension's name and its segments' names as the program has them), at the latest
+    /// run recorded before `as_of`: for `on enter` and `on leave` scripts. A history with no
+    /// earlier run gives a baseline.
+    pub fn memberships(
+        &self,
+        as_of: Day,
+        dimensions: &[(String, Vec<String>)],
+        wanted: &[usize],
+    ) -> Result<Memberships, HistoryError> {
+        let previous: Option<i64> =
+            self.conn.query_row("SELECT max(as_of) FROM runs WHERE as_of < ?1", [i64::from(as_of)], |r| {
+                r.get(0)
+            })?;
+        let Some(previous) = previous else { return Ok(Memberships::baseline(dimensions.len())) };
+        let mut memberships = Memberships::after(previous as Day, dimensions.len());
+        let mut statement = self.conn.prepare(
+            "SELECT c.name, s.name, st.from_day FROM stays st
+             JOIN segments s ON s.id = st.segment JOIN customers c ON c.id = st.customer
+             WHERE s.dimension = ?1 AND st.from_day <= ?2 AND (st.to_day IS NULL OR st.to_day > ?2)",
+        )?;
+        for &d in wanted {
+            let Some((dimension, names)) = dimensions.get(d) else { continue };
+            let mut rows = statement.query(rusqlite::params![dimension, previous])?;
+            while let Some(row) = rows.next()? {
+                let (id, segment): (String, String) = (row.get(0)?, row.get(1)?);
+                let entered: i64 = row.get(2)?;
+                let index = names.iter().position(|n| *n == segment).and_then(|i| u16::try_from(i).ok());
+                memberships.insert(d, &id, index, &segment, entered as Day);
+            }
+        }
+        Ok(memberships)
+    }
+
     /// The as-of date of the latest run recorded, if any.
     pub fn latest(&self) -> Result<Option<String>, HistoryError> {
         let day: Option<i64> = self.conn.query_row("SELECT max(as_of) FROM runs", [], |r| r.get(0))?;

@@ -242,9 +242,10 @@ impl<'p> Worker<'p> {
                     ),
                 );
             }
-            if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome())) {
+            let id_text = String::from_utf8_lossy(id);
+            if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome(), &id_text)) {
                 let customer = self.csv_customer(&record);
-                self.act(actions, customer, &String::from_utf8_lossy(id), result);
+                self.act(actions, customer, &id_text, result);
             }
             let outcome = self.evaluator.outcome();
             self.formatter.csv_record(self.program, outcome, id, &record, &self.derived);
@@ -356,7 +357,7 @@ impl<'p> Worker<'p> {
             history.fill(self.program, &id, self.evaluator.row_mut());
         }
         self.evaluate(result, line, id.as_bytes());
-        if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome())) {
+        if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome(), &id)) {
             let customer = self.json_customer(object);
             self.act(actions, customer, &id, result);
         }

@@ -81,6 +81,9 @@ pub struct Segment {
     pub name: Str,
     pub condition: Expr,
     pub action: Option<Str>,
+    /// `on enter "…"`, `on leave "…"`: scripts for the run in which a customer enters or
+    /// leaves the segment.
+    pub lifecycle: Lifecycle,
     pub span: Span,
 }
 
@@ -89,7 +92,15 @@ pub struct Segment {
 pub struct Otherwise {
     pub name: Str,
     pub action: Option<Str>,
+    pub lifecycle: Lifecycle,
     pub span: Span,
+}
+
+/// The scripts of a segment's `on enter` and `on leave` clauses, with the clauses' places.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lifecycle {
+    pub on_enter: Option<(Str, Span)>,
+    pub on_leave: Option<(Str, Span)>,
 }
 
 /// A `test "…" { … }` block; run by `tradeseg test`, ignored by `run`.

@@ -149,8 +149,8 @@ impl Lowerer {
                 Rule::otherwise => {
                     let mut parts = part.into_inner().filter(|p| !is_keyword(p.as_rule()));
                     let name = self.string(next(&mut parts))?;
-                    let action = parts.next().map(|t| self.then(t)).transpose()?;
-                    dimension.otherwise = Some(Otherwise { name, action, span: part_span });
+                    let (action, lifecycle) = self.action_clauses(parts)?;
+                    dimension.otherwise = Some(Otherwise { name, action, lifecycle, span: part_span });
                 }
                 _ => {}
             }
@@ -161,13 +161,46 @@ impl Lowerer {
     fn segment<'i>(&self, mut inner: impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> Lowered<Segment> {
         let name = self.string(next(&mut inner))?;
         let condition = self.top_expr(next(&mut inner))?;
-        let action = inner.next().map(|t| self.then(t)).transpose()?;
-        Ok(Segment { name, condition, action, span })
+        let (action, lifecycle) = self.action_clauses(inner)?;
+        Ok(Segment { name, condition, action, lifecycle, span })
     }
 
-    fn then(&self, pair: Pair<Rule>) -> Lowered<Str> {
-        let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
-        self.string(next(&mut inner))
+    /// A segment's `then`, `on enter` and `on leave` clauses, each at most once.
+    fn action_clauses<'i>(
+        &self,
+        clauses: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> Lowered<(Option<Str>, Lifecycle)> {
+        let (mut action, mut lifecycle) = (None, Lifecycle::default());
+        for clause in clauses {
+            let span = self.span(&clause);
+            let rule = clause.as_rule();
+            let mut inner = clause.into_inner().filter(|p| !is_keyword(p.as_rule()));
+            let script = self.string(next(&mut inner))?;
+            let (slot, words) = match rule {
+                Rule::then_clause => (&mut action, "then"),
+                Rule::on_enter => {
+                    let slot = &mut lifecycle.on_enter;
+                    if slot.is_some() {
+                        return Err(twice(span, "on enter"));
+                    }
+                    *slot = Some((script, span));
+                    continue;
+                }
+                _ => {
+                    let slot = &mut lifecycle.on_leave;
+                    if slot.is_some() {
+                        return Err(twice(span, "on leave"));
+                    }
+                    *slot = Some((script, span));
+                    continue;
+                }
+            };
+            if slot.is_some() {
+                return Err(twice(span, words));
+            }
+            *slot = Some(script);
+        }
+        Ok((action, lifecycle))
     }
 
     fn test_block<'i>(
@@ -440,6 +473,9 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_segment
             | kw_when
             | kw_then
+            | kw_on
+            | kw_enter
+            | kw_leave
             | kw_otherwise
             | kw_let
             | kw_field
@@ -496,4 +532,10 @@ fn next<'i>(pairs: &mut impl Iterator<Item = Pair<'i, Rule>>) -> Pair<'i, Rule> 
 /// The last inner pair; the grammar guarantees there is one.
 fn last_child(pair: Pair<Rule>) -> Pair<Rule> {
     pair.into_inner().last().expect("the grammar guarantees an inner part")
+}
+
+/// A segment given two scripts for one moment.
+fn twice(span: Span, clause: &str) -> Diagnostic {
+    Diagnostic::error(span, msg!("clause-twice", clause = clause))
+        .help(msg!("clause-twice-help", clause = clause))
 }

@@ -332,3 +332,119 @@ fn unknown_customers_and_missing_files_are_clear_errors() {
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("cannot read the results `gone.csv`"), "{}", ran.stderr);
 }
+
+const LIFECYCLE_RULES: &str = r#"
+dimension stars {
+    segment "4-star" when orders >= 1 on enter "welcome.rhai" then "every.rhai"
+    segment "2-star" when inquiries >= 2 on leave "left.rhai"
+    otherwise "0-star"
+}
+"#;
+
+const WELCOME: &str = r#"
+let from = if previous_segment == () { "nowhere" } else { previous_segment };
+task(#{ title: `welcome to ${segment} from ${from}`, due: entered_on });
+"#;
+const LEFT: &str = r#"task(#{ title: `left ${segment} after ${days_in_segment} days` });"#;
+const EVERY: &str = r#"task(#{ title: `in ${segment} for ${days_in_segment} days` });"#;
+
+/// A month of the lifecycle rules: the plan's titles, one line each, by customer.
+fn lifecycle_month(dir: &std::path::Path, month: usize, extra: &[&str]) -> (crate::common::Ran, Vec<String>) {
+    let (as_of, data) = MONTHS[month];
+    std::fs::write(dir.join("data.csv"), data).unwrap();
+    let mut args = vec![
+        "run",
+        "rules.seg",
+        "data.csv",
+        "--as-of",
+        as_of,
+        "-q",
+        "-o",
+        "out.csv",
+        "--plan",
+        "plan.csv",
+        "--history",
+        "h.db",
+    ];
+    args.extend_from_slice(extra);
+    let ran = tradeseg_in(dir, &args, b"");
+    let plan = std::fs::read_to_string(dir.join("plan.csv")).unwrap_or_default();
+    let mut titles: Vec<String> = plan
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            format!("{} {}", cells[0], cells[4])
+        })
+        .collect();
+    titles.sort();
+    (ran, titles)
+}
+
+fn lifecycle_folder() -> tempfile::TempDir {
+    folder(&[
+        ("rules.seg", LIFECYCLE_RULES.as_bytes()),
+        ("welcome.rhai", WELCOME.as_bytes()),
+        ("left.rhai", LEFT.as_bytes()),
+        ("every.rhai", EVERY.as_bytes()),
+    ])
+}
+
+#[test]
+fn on_enter_and_on_leave_run_once_in_the_run_of_the_move() {
+    let dir = lifecycle_folder();
+    // October is the first run: a baseline, nobody enters; `then` runs as always.
+    let (ran, october) = lifecycle_month(dir.path(), 0, &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stderr.contains("the first run is a baseline"), "{}", ran.stderr);
+    assert_eq!(october, ["C4 in 4-star for 0 days"]);
+    // November: C1 goes from 2-star (since October 1st) to 4-star; C2 from 0-star to
+    // 2-star (no script); C3 is new, in 0-star (no script); C4 stays.
+    let (ran, november) = lifecycle_month(dir.path(), 1, &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        november,
+        [
+            "C1 in 4-star for 0 days",
+            "C1 left 2-star after 31 days",
+            "C1 welcome to 4-star from 2-star",
+            "C4 in 4-star for 31 days",
+        ]
+    );
+    // December: nobody enters 4-star or leaves 2-star (C3 enters 2-star, which has no
+    // `on enter`; C2 left the export and has no row to act on).
+    let (ran, december) = lifecycle_month(dir.path(), 2, &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(december, ["C1 in 4-star for 30 days", "C4 in 4-star for 61 days"]);
+    // Running December again replaces that run and gives the same plan, not more.
+    let (_, again) = lifecycle_month(dir.path(), 2, &[]);
+    assert_eq!(again, december);
+}
+
+#[test]
+fn initial_enter_makes_a_first_run_welcome_everyone() {
+    let dir = lifecycle_folder();
+    let (ran, october) = lifecycle_month(dir.path(), 0, &["--initial-enter"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(october, ["C4 in 4-star for 0 days", "C4 welcome to 4-star from nowhere"]);
+}
+
+#[test]
+fn on_enter_without_a_history_is_refused_before_reading_anything() {
+    let dir = lifecycle_folder();
+    std::fs::write(dir.path().join("data.csv"), MONTHS[0].1).unwrap();
+    let ran = tradeseg_in(dir.path(), &["run", "rules.seg", "data.csv", "-o", "out.csv"], b"");
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("`on enter` and `on leave` need the membership history"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("rules.seg:3:"), "{}", ran.stderr);
+    assert!(!dir.path().join("out.csv").exists());
+    // On a tag there is no segment to enter: refused with its reason.
+    std::fs::write(
+        dir.path().join("tag.seg"),
+        "segment \"vip\" when orders >= 1 on enter \"welcome.rhai\"\n",
+    )
+    .unwrap();
+    let ran = tradeseg_in(dir.path(), &["check", "tag.seg"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("are for the segments of a dimension"), "{}", ran.stderr);
+}

@@ -158,3 +158,5 @@ no-dimension-named = no dimension is named `{ $name }`
 no-dimension-named-near = no dimension is named `{ $name }` (did you mean `{ $near }`?)
 quoted-segment = { $segment }
 no-segment = no segment
+lifecycle-on-tag = `on enter` and `on leave` are for the segments of a dimension
+lifecycle-on-tag-help = to act every time a customer has the tag, write `then "…"`

@@ -54,3 +54,5 @@ include-relative-help = the path is relative to this file's folder: { $folder }
 include-cycle = `{ $path }` includes itself
 include-cycle-label = this include closes a cycle
 include-cycle-help = remove one of the includes in the cycle
+clause-twice = a segment has one `{ $clause }` script
+clause-twice-help = put everything the moment calls for into one script

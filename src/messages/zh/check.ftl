@@ -158,3 +158,5 @@ no-dimension-named = 没有名为 `{ $name }` 的维度
 no-dimension-named-near = 没有名为 `{ $name }` 的维度（是不是想写 `{ $near }`？）
 quoted-segment = { $segment }
 no-segment = 没有分组
+lifecycle-on-tag = `on enter` 和 `on leave` 只能用于维度里的分组
+lifecycle-on-tag-help = 要在客户每次带有这个标签时执行，请写 `then "…"`

@@ -54,3 +54,5 @@ include-relative-help = 路径相对于这个文件所在的文件夹：{ $folde
 include-cycle = `{ $path }` 包含了它自己
 include-cycle-label = 这个 include 形成了循环
 include-cycle-help = 去掉循环中的一个 include
+clause-twice = 一个分组只能有一个 `{ $clause }` 脚本
+clause-twice-help = 把这一时刻要做的事都写进同一个脚本
