@@ -11,6 +11,7 @@ use crate::diagnostic::RulesError;
 use crate::eval::trace::{Interpreter, Step};
 use crate::eval::{Evaluator, Tri};
 use crate::events::{EventInput, History};
+use crate::membership::Memberships;
 use crate::messages::Arg;
 use crate::messages::{io_error, Message};
 use crate::msg;
@@ -266,12 +267,39 @@ pub fn find_and_explain(
     events: &[EventInput],
     id: &str,
 ) -> Result<Option<Explanation>, RunError> {
+    find_and_explain_with(checked, input, options, events, None, id)
+}
+
+/// [`find_and_explain`], with where customers were at the previous recorded run, for
+/// rules that read it (`previous(…)`, `days_in(…)`).
+pub fn find_and_explain_with(
+    checked: &Checked,
+    input: Box<dyn Read + Send>,
+    options: &RunOptions,
+    events: &[EventInput],
+    memberships: Option<&Memberships>,
+    id: &str,
+) -> Result<Option<Explanation>, RunError> {
+    let known = Known { events, memberships };
     match options.input_format {
-        InputFormat::Csv => find_csv(checked, input, options, events, id),
+        InputFormat::Csv => find_csv(checked, input, options, &known, id),
         format @ (InputFormat::Json | InputFormat::Ndjson) => {
-            find_json(checked, input, format, options, events, id)
+            find_json(checked, input, format, options, &known, id)
         }
     }
+}
+
+/// What is known of customers besides their record: their events, and their places at
+/// the previous run.
+struct Known<'a> {
+    events: &'a [EventInput],
+    memberships: Option<&'a Memberships>,
+}
+
+/// The histories a customer's row is filled from.
+struct Histories<'a> {
+    events: Option<History>,
+    memberships: Option<&'a Memberships>,
 }
 
 /// The history the program's aggregates need, if any.
@@ -286,7 +314,7 @@ fn find_csv(
     checked: &Checked,
     input: Box<dyn Read + Send>,
     options: &RunOptions,
-    events: &[EventInput],
+    known: &Known,
     id: &str,
 ) -> Result<Option<Explanation>, RunError> {
     // Read as a run reads it, so that lines are numbered alike (CRLF and lone-CR files too).
@@ -297,7 +325,7 @@ fn find_csv(
         RunError::Bind(RulesError { sources: checked.sources.clone(), diagnostics })
     })?;
     let Some(id_column) = program.id_column else { return Ok(None) };
-    let history = history(&program, events)?;
+    let histories = Histories { events: history(&program, known.events)?, memberships: known.memberships };
     let mut record = simd_csv::ByteRecord::new();
     let mut evaluator = Evaluator::new(&program);
     let mut found: Option<Explanation> = None;
@@ -315,8 +343,7 @@ fn find_csv(
             }
             let cells: Vec<&str> = record.iter().map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
             evaluator.fill_columns(|i| cells.get(i).copied());
-            found =
-                Some(explain_filled(checked, &mut evaluator, history.as_ref(), id, format!("line {line}")));
+            found = Some(explain_filled(checked, &mut evaluator, &histories, id, format!("line {line}")));
         }
     }
     feed.error().map_or(Ok(found), |e| Err(RunError::Input(e)))
@@ -327,14 +354,14 @@ fn find_json(
     input: Box<dyn Read + Send>,
     format: InputFormat,
     options: &RunOptions,
-    events: &[EventInput],
+    known: &Known,
     id: &str,
 ) -> Result<Option<Explanation>, RunError> {
     let schema = Schema { columns: Vec::new(), complete: false };
     let (program, _) = compile(checked, &schema, &options.compile).map_err(|diagnostics| {
         RunError::Bind(RulesError { sources: checked.sources.clone(), diagnostics })
     })?;
-    let history = history(&program, events)?;
+    let histories = Histories { events: history(&program, known.events)?, memberships: known.memberships };
     let mut evaluator = Evaluator::new(&program);
     let mut found: Option<Explanation> = None;
     // Only the record with the customer's id is read whole.
@@ -353,7 +380,7 @@ fn find_json(
         }
         let cells: Vec<(String, String)> = object.iter().map(|(k, v)| (k.clone(), cell_text(v))).collect();
         evaluator.fill_named(|column| cells.iter().find(|(k, _)| k == column).map(|(_, v)| v.as_str()));
-        found = Some(explain_filled(checked, &mut evaluator, history.as_ref(), id, at));
+        found = Some(explain_filled(checked, &mut evaluator, &histories, id, at));
         true
     })
     .map_err(RunError::Input)?;
@@ -402,12 +429,16 @@ fn bump(count: &mut usize) -> usize {
 fn explain_filled(
     checked: &Checked,
     evaluator: &mut Evaluator,
-    history: Option<&History>,
+    histories: &Histories,
     id: &str,
     found_at: String,
 ) -> Explanation {
-    if let Some(history) = history {
+    if let Some(history) = &histories.events {
         history.fill(evaluator.program(), id, evaluator.row_mut());
+    }
+    if let Some(memberships) = histories.memberships {
+        let program = evaluator.program();
+        program.fill_places(memberships, id, evaluator.row_mut());
     }
     evaluator.evaluate_row();
     explain_row(checked, evaluator, id, found_at)

@@ -36,6 +36,10 @@ pub struct Program {
     pub(crate) streams: Vec<StreamSpec>,
     /// The ruleset's and the run's additions to how cells are read.
     pub(crate) cells: crate::cell::CellRules,
+    /// Field slots that hold a customer's place rather than a column: a dimension's
+    /// segment (set as the dimension is decided), the segment at the previous run and the
+    /// days in the current one (filled from the membership history).
+    pub(crate) places: Vec<(usize, crate::check::FieldSource)>,
 }
 
 impl Program {

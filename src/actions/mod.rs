@@ -47,7 +47,7 @@ pub struct Actions {
     on_enter: Vec<Vec<Option<usize>>>,
     on_leave: Vec<Vec<Option<usize>>>,
     /// Where customers were at the previous run, when the run has a history.
-    memberships: Option<Memberships>,
+    memberships: Option<std::sync::Arc<Memberships>>,
     /// Script time the whole run may take, summed over every call on every thread.
     time_limit: Duration,
     /// Script time taken so far, in nanoseconds.
@@ -172,7 +172,7 @@ impl Actions {
     /// Tells the scripts where customers were at the previous run: `on enter` and `on
     /// leave` scripts run from now on, and every script sees `previous_segment`,
     /// `entered_on` and `days_in_segment`.
-    pub fn set_memberships(&mut self, memberships: Memberships) {
+    pub fn set_memberships(&mut self, memberships: std::sync::Arc<Memberships>) {
         self.memberships = Some(memberships);
     }
 

@@ -14,7 +14,7 @@ use crate::source::Span;
 use crate::syntax::ast::{self, BinaryOp, Expr, ExprKind, UnaryOp};
 use std::collections::HashMap;
 
-const FUNCTIONS: [&str; 1] = ["days_since"];
+const FUNCTIONS: [&str; 3] = ["days_since", "previous", "days_in"];
 
 /// What a `field` declaration says of a field besides its type.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +47,21 @@ pub struct Builder<'a> {
     pub event_fields: Vec<super::EventField>,
     pub aggregates: Vec<AggregateSpec>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every dimension's name, in ruleset order.
+    pub dimension_names: Vec<String>,
+    /// Where the expression being built stands: which dimensions' results it may read.
+    pub position: Position,
+}
+
+/// Where an expression stands among the dimensions, which are decided in ruleset order
+/// and before the tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// In a dimension, or a `let`, with this many dimensions above it: it reads their
+    /// results, not those of its own dimension or any below.
+    Before(usize),
+    /// In a tag: every dimension is decided.
+    Tag,
 }
 
 impl<'a> Builder<'a> {
@@ -67,6 +82,8 @@ impl<'a> Builder<'a> {
             lets: HashMap::new(),
             used_lets: Default::default(),
             diagnostics: Vec::new(),
+            dimension_names: Vec::new(),
+            position: Position::Tag,
         }
     }
 
@@ -170,6 +187,7 @@ impl<'a> Builder<'a> {
                 None
             }
             Resolved::EventField { stream, column } => self.event_field(stream, column, name.span),
+            Resolved::Field(field) if self.reads_dimension(field) => self.dimension_value(field, name.span),
             Resolved::Field(field) if self.inference.conflicted.iter().any(|c| c == field) => None,
             Resolved::Field(field) => {
                 let (ty, decided) = match self.inference.types.get(field) {
@@ -184,7 +202,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn field_id(&mut self, name: &str, ty: Option<Ty>, span: Span) -> FieldId {
+    pub(super) fn field_id(&mut self, name: &str, ty: Option<Ty>, span: Span) -> FieldId {
         if let Some(&id) = self.field_ids.get(name) {
             return id;
         }
@@ -197,12 +215,16 @@ impl<'a> Builder<'a> {
             optional: declared.is_some_and(|d| d.optional),
             ty,
             span,
+            source: super::FieldSource::Column,
         });
         self.field_ids.insert(name.to_string(), id);
         id
     }
 
     fn call(&mut self, scope: &Scope, function: &ast::Name, args: &[Expr], span: Span) -> Option<Typed> {
+        if matches!(function.text.as_str(), "previous" | "days_in") {
+            return self.place(function, args, span);
+        }
         if function.text != "days_since" {
             let mut d = Diagnostic::error(function.span, msg!("unknown-function", name = &function.text))
                 .label(msg!("unknown-function-label"));

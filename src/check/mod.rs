@@ -8,6 +8,7 @@ mod events;
 mod infer;
 pub mod interpret;
 mod lints;
+mod places;
 pub mod suggest;
 pub mod tri;
 pub mod typed;
@@ -142,6 +143,29 @@ pub struct Field {
     pub dates: DateOrder,
     /// Declared `optional`: the export may lack its column.
     pub optional: bool,
+    /// Where its value comes from: a column, or the customer's place in a dimension.
+    pub source: FieldSource,
+}
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FieldSource {
+    /// A column of the data.
+    #[default]
+    Column,
+    /// `stars` in a rule below the dimension `stars`: its segment for this customer.
+    Dimension(usize),
+    /// `previous(stars)`: the segment at the previous recorded run (membership history).
+    Previous(usize),
+    /// `days_in(stars)`: days since the customer entered its current segment of `stars`.
+    DaysIn(usize),
+}
+
+impl FieldSource {
+    /// True for a column of the data; false for the values the rules and the history give.
+    pub fn is_column(self) -> bool {
+        self == FieldSource::Column
+    }
 }
 
 /// A column of an event stream, as aggregates read it.
@@ -200,6 +224,25 @@ impl Checked {
             let segments = d.segments.iter().flat_map(|s| s.lifecycle.scripts());
             segments.chain(d.otherwise.iter().flat_map(|o| o.lifecycle.scripts()))
         })
+    }
+
+    /// The fields that read the membership history (`previous(…)`, `days_in(…)`).
+    pub fn history_reads(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| matches!(f.source, FieldSource::Previous(_) | FieldSource::DaysIn(_)))
+    }
+
+    /// The dimensions whose places at the previous run the rules read.
+    pub fn history_dimensions(&self) -> Vec<usize> {
+        let mut found: Vec<usize> = self
+            .history_reads()
+            .filter_map(|f| match f.source {
+                FieldSource::Previous(d) | FieldSource::DaysIn(d) => Some(d),
+                _ => None,
+            })
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// Per dimension, its name and its segments' names in the compiled program's order
@@ -291,6 +334,11 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
 
     let streams = declared_streams(&ruleset.items, &mut diagnostics);
     let mut builder = build::Builder::new(&inference, &columns, &streams);
+    builder.dimension_names = ruleset
+        .items
+        .iter()
+        .filter_map(|i| if let Item::Dimension(d) = i { Some(d.name.text.clone()) } else { None })
+        .collect();
     let mut scope = new_scope(&ruleset.items, &mut diagnostics);
     let mut dimensions: Vec<Dimension> = Vec::new();
     let mut tags = Vec::new();
@@ -298,6 +346,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
     for item in &ruleset.items {
         match item {
             Item::Let(decl) => {
+                builder.position = build::Position::Before(dimensions.len());
                 let built = builder.build(&scope, &decl.value);
                 builder.lets.insert(decl.name.text.clone(), built);
                 scope.visible.insert(decl.name.text.clone());
@@ -310,6 +359,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
                             .related(earlier.span, msg!("first-defined-here")),
                     );
                 }
+                builder.position = build::Position::Before(dimensions.len());
                 let segments = d
                     .segments
                     .iter()
@@ -337,6 +387,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
                         Diagnostic::error(*at, msg!("lifecycle-on-tag")).help(msg!("lifecycle-on-tag-help")),
                     );
                 }
+                builder.position = build::Position::Tag;
                 tags.extend(segment(&mut builder, &scope, &ruleset.sources, s))
             }
             Item::Test(t) => tests.push(t.clone()),
@@ -390,9 +441,16 @@ pub fn columns_read(ruleset: &Ruleset) -> Vec<(String, Span)> {
             declared.insert(f.name.text.as_str(), (column, f.optional));
         }
     }
+    // Dimensions read in rules are no columns (unless a `field` declares one of the name).
+    let dimensions: HashSet<&str> = ruleset
+        .items
+        .iter()
+        .filter_map(|i| if let Item::Dimension(d) = i { Some(d.name.text.as_str()) } else { None })
+        .collect();
     let mut found: Vec<(String, Span)> = Vec::new();
     let mut note = |name: &ast::Name| {
-        if lets.contains(name.text.as_str()) {
+        let dimension = dimensions.contains(name.text.as_str()) && !declared.contains_key(name.text.as_str());
+        if lets.contains(name.text.as_str()) || dimension {
             return;
         }
         let (column, optional) = declared.get(name.text.as_str()).copied().unwrap_or((&name.text, false));

@@ -29,6 +29,10 @@ pub struct ExplainArgs {
     /// Overrides as `run --overrides` takes them: a pinned dimension says so.
     #[arg(long, value_name = "FILE")]
     pub overrides: Option<std::path::PathBuf>,
+    /// The membership history `run --history` records: what `previous(…)` and
+    /// `days_in(…)` read (without it they are missing).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<std::path::PathBuf>,
 }
 
 /// `--format` values of `explain`.
@@ -53,46 +57,65 @@ fn execute(args: &ExplainArgs) -> Result<(), Exit> {
     let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
     let events = args.data_args.event_inputs()?;
     args.data_args.check_event_names(&checked)?;
-    let explanation =
-        match tradeseg::explain::find_and_explain(&checked, reader, &options, &events, &args.customer) {
-            Ok(Some(mut explanation)) => {
-                // A workbook's rows are named as Excel numbers them, with the sheet.
-                let relabel = |at: &mut String| {
-                    if let Some(line) = at.strip_prefix("line ").and_then(|l| l.parse().ok()) {
-                        *at = input.place(line);
-                    }
-                };
-                relabel(&mut explanation.found_at);
-                explanation.also_at.iter_mut().for_each(relabel);
-                if let Some(path) = &args.overrides {
-                    let text = std::fs::read_to_string(path).map_err(|e| {
-                        let (path, reason) = (path.display().to_string(), io_error(&e));
-                        super::say_error(msg!("cannot-read-overrides", path = path, reason = reason));
+    let memberships = match &args.history {
+        Some(path) => {
+            let wanted = checked.history_dimensions();
+            let loaded = tradeseg::history::History::open(path)
+                .and_then(|h| h.memberships(options.compile.as_of, &checked.segment_names(), &wanted));
+            Some(loaded.map_err(|e| {
+                super::say_error(e);
+                Exit::Usage
+            })?)
+        }
+        None => None,
+    };
+    let found = tradeseg::explain::find_and_explain_with(
+        &checked,
+        reader,
+        &options,
+        &events,
+        memberships.as_ref(),
+        &args.customer,
+    );
+    let explanation = match found {
+        Ok(Some(mut explanation)) => {
+            // A workbook's rows are named as Excel numbers them, with the sheet.
+            let relabel = |at: &mut String| {
+                if let Some(line) = at.strip_prefix("line ").and_then(|l| l.parse().ok()) {
+                    *at = input.place(line);
+                }
+            };
+            relabel(&mut explanation.found_at);
+            explanation.also_at.iter_mut().for_each(relabel);
+            if let Some(path) = &args.overrides {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    let (path, reason) = (path.display().to_string(), io_error(&e));
+                    super::say_error(msg!("cannot-read-overrides", path = path, reason = reason));
+                    Exit::Usage
+                })?;
+                let overrides = tradeseg::overrides::Overrides::parse(&path.display().to_string(), &text)
+                    .map_err(|e| {
+                        super::say_error(e);
                         Exit::Usage
                     })?;
-                    let overrides = tradeseg::overrides::Overrides::parse(&path.display().to_string(), &text)
-                        .map_err(|e| {
-                            super::say_error(e);
-                            Exit::Usage
-                        })?;
-                    explanation.apply_overrides(&checked, &overrides, options.compile.as_of);
-                }
-                explanation
+                explanation.apply_overrides(&checked, &overrides, options.compile.as_of);
             }
-            Ok(None) => {
-                let (column, id, data) = (&args.data_args.id, &args.customer, &args.data);
-                super::say_error(msg!("explain-no-customer", column = column, id = id, data = data));
-                return Err(Exit::Data);
-            }
-            Err(RunError::Bind(error)) => {
-                super::report::diagnostics(&error.diagnostics, &error.sources);
-                return Err(Exit::Usage);
-            }
-            Err(e) => {
-                super::say_error(e);
-                return Err(Exit::Data);
-            }
-        };
+            explanation
+        }
+        Ok(None) => {
+            let (column, id, data) = (&args.data_args.id, &args.customer, &args.data);
+            super::say_error(msg!("explain-no-customer", column = column, id = id, data = data));
+            return Err(Exit::Data);
+        }
+        Err(RunError::Bind(error)) => {
+            super::report::diagnostics(&error.diagnostics, &error.sources);
+            return Err(Exit::Usage);
+        }
+        Err(e) => {
+            super::say_error(e);
+            return Err(Exit::Data);
+        }
+    };
     match args.format {
         ExplainFormat::Json => {
             let text = serde_json::to_string_pretty(&explanation).unwrap_or_default();

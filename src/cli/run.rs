@@ -167,9 +167,7 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     if let Some(path) = &args.history {
         history_allows(path, &args)?;
     }
-    if let Some(actions) = &mut actions {
-        remember(actions, &checked, &args)?;
-    }
+    let memberships = remember(actions.as_mut(), &checked, &args)?;
     let source = Source::from_arg(&args.data);
     let mut input = args.data_args.input(&args.data, &checked)?;
     let options = options(&args, &input);
@@ -199,6 +197,7 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         events: &events,
         outcomes,
         overrides: overrides.as_ref(),
+        memberships: memberships.as_deref(),
     };
     let mut encoder;
     let results: &mut dyn std::io::Write = match &mut destination {
@@ -276,29 +275,41 @@ fn read_overrides(args: &RunArgs) -> Result<Option<tradeseg::overrides::Override
     })
 }
 
-/// Tells the action scripts where each customer was at the previous recorded run, for
-/// `on enter` and `on leave` and the scripts' `previous_segment`. Those clauses without
-/// `--history` are an error (exit 2): they would silently never run.
-fn remember(actions: &mut tradeseg::actions::Actions, checked: &Checked, args: &RunArgs) -> Result<(), Exit> {
-    let lifecycle = actions.lifecycle_dimensions();
+/// Where each customer was at the previous recorded run, for the rules that read it
+/// (`previous(…)`, `days_in(…)`) and for the scripts (`on enter`, `on leave`,
+/// `previous_segment`). Those rules and clauses without `--history` are an error (exit 2):
+/// they would silently never see a move.
+fn remember(
+    mut actions: Option<&mut tradeseg::actions::Actions>,
+    checked: &Checked,
+    args: &RunArgs,
+) -> Result<Option<Arc<tradeseg::membership::Memberships>>, Exit> {
+    let lifecycle = actions.as_ref().map(|a| a.lifecycle_dimensions()).unwrap_or_default();
     let Some(path) = &args.history else {
-        let clauses: Vec<_> = checked.lifecycle_clauses().collect();
-        if clauses.is_empty() {
-            return Ok(());
-        }
+        let clauses = checked.lifecycle_clauses().map(|at| (at.span, msg!("lifecycle-needs-history")));
+        let reads = checked.history_reads().map(|f| (f.span, msg!("rule-needs-history", name = &f.name)));
         let diagnostics: Vec<tradeseg::Diagnostic> = clauses
-            .into_iter()
-            .map(|at| {
-                tradeseg::Diagnostic::error(at.span, msg!("lifecycle-needs-history"))
+            .chain(reads)
+            .map(|(at, message)| {
+                tradeseg::Diagnostic::error(at, message)
                     .label(msg!("lifecycle-needs-history-label"))
                     .help(msg!("lifecycle-needs-history-help"))
             })
             .collect();
+        if diagnostics.is_empty() {
+            return Ok(None);
+        }
         report::diagnostics(&diagnostics, checked.sources());
         return Err(Exit::Usage);
     };
+    let mut wanted = actions.as_ref().map(|a| a.scripted_dimensions()).unwrap_or_default();
+    wanted.extend(checked.history_dimensions());
+    wanted.sort_unstable();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(None);
+    }
     let dimensions = checked.segment_names();
-    let wanted = actions.scripted_dimensions();
     let day = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
     let history = tradeseg::history::History::open(path).map_err(|e| {
         super::say_error(e);
@@ -312,8 +323,11 @@ fn remember(actions: &mut tradeseg::actions::Actions, checked: &Checked, args: &
     if !lifecycle.is_empty() && !memberships.moves_count() {
         super::say(msg!("lifecycle-baseline"));
     }
-    actions.set_memberships(memberships);
-    Ok(())
+    let memberships = Arc::new(memberships);
+    if let Some(actions) = actions.as_mut() {
+        actions.set_memberships(memberships.clone());
+    }
+    Ok(Some(memberships))
 }
 
 /// Stops (exit 2, nothing read or written) when the run could not be recorded: the

@@ -86,6 +86,13 @@ pub fn compile(checked: &Checked, schema: &Schema, options: &CompileOptions) -> 
             missing: checked.missing_words.clone(),
             decimal_comma: options.decimal_comma,
         },
+        places: checked
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.source.is_column())
+            .map(|(slot, f)| (slot, f.source))
+            .collect(),
     };
     Ok((program, warnings))
 }
@@ -102,8 +109,11 @@ fn bind_fields(
     // Without a header and with no keys known yet (JSON before any record is read) there
     // is nothing to check against: the run warns of keys no record had.
     let nothing_known = !schema.complete && schema.columns.is_empty();
-    let absent: Vec<&Field> =
-        checked.fields.iter().filter(|f| !nothing_known && !schema.columns.contains(&f.column)).collect();
+    let absent: Vec<&Field> = checked
+        .fields
+        .iter()
+        .filter(|f| f.source.is_column() && !nothing_known && !schema.columns.contains(&f.column))
+        .collect();
     let required = absent.iter().filter(|f| !f.optional).count();
     let not_these_columns = schema.complete && required >= 3 && required * 2 > checked.fields.len();
     if not_these_columns {
@@ -111,14 +121,18 @@ fn bind_fields(
     }
     let mut slots = Vec::with_capacity(checked.fields.len());
     for field in &checked.fields {
-        let index = schema.columns.iter().position(|c| *c == field.column);
-        if index.is_none() && !nothing_known && field.optional && schema.complete {
+        let index =
+            schema.columns.iter().position(|c| *c == field.column).filter(|_| field.source.is_column());
+        if !field.source.is_column() {
+            // A place in the dimensions: no column to find.
+        } else if index.is_none() && !nothing_known && field.optional && schema.complete {
             warnings.push(
                 Diagnostic::warning(field.span, msg!("optional-column-absent", column = &field.column))
                     .label(msg!("declared-optional")),
             );
         } else if index.is_none() && !nothing_known && !not_these_columns {
-            errors_or_warnings(field, schema, errors, warnings);
+            let is_dimension = checked.dimensions.iter().any(|d| d.name == field.name);
+            errors_or_warnings(field, schema, is_dimension, errors, warnings);
         }
         slots.push(SlotSpec {
             field: field.name.clone(),
@@ -136,6 +150,7 @@ fn bind_fields(
 fn errors_or_warnings(
     field: &Field,
     schema: &Schema,
+    is_dimension: bool,
     errors: &mut Vec<Diagnostic>,
     warnings: &mut Vec<Diagnostic>,
 ) {
@@ -156,6 +171,9 @@ fn errors_or_warnings(
             d = d.help(msg!("value-not-column-help", name = &field.name))
         }
         None => {}
+    }
+    if is_dimension {
+        d = d.help(msg!("dimension-below-help", name = &field.name));
     }
     if schema.complete {
         errors.push(d);

@@ -70,7 +70,7 @@ impl<'p> Evaluator<'p> {
 
     /// Evaluates a row filled by the caller (see [`Evaluator::row_mut`]).
     pub fn evaluate_row(&mut self) -> &Outcome {
-        self.program.evaluate(&self.row, &mut self.outcome);
+        self.program.evaluate(&mut self.row, &mut self.outcome);
         &self.outcome
     }
 

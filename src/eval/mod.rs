@@ -30,8 +30,9 @@ pub struct Outcome {
 }
 
 impl Program {
-    /// Evaluates every dimension and tag for one row, reusing `out`'s buffers.
-    pub fn evaluate(&self, row: &Row, out: &mut Outcome) {
+    /// Evaluates every dimension and tag for one row, reusing `out`'s buffers. Rules may
+    /// read the segments of the dimensions above them: each is put in the row once decided.
+    pub fn evaluate(&self, row: &mut Row, out: &mut Outcome) {
         out.segments.clear();
         out.tags.clear();
         for dimension in &self.dimensions {
@@ -50,10 +51,67 @@ impl Program {
                 later.map(|i| (i + rest) as u16)
             });
             out.segments.push(hit.or(dimension.otherwise));
+            if !self.places.is_empty() {
+                self.publish(out.segments.len() - 1, hit.or(dimension.otherwise), row);
+            }
         }
         for (i, tag) in self.tags.iter().enumerate() {
             if self.test_leaf(&tag.condition, row) == Tri::True {
                 out.tags.push(i as u16);
+            }
+        }
+    }
+
+    /// Gives the row the customer's places at the previous run, before evaluating:
+    /// `previous(…)` its segment, `days_in(…)` the day it entered it (turned into days once
+    /// the dimension is decided).
+    pub fn fill_places(&self, memberships: &crate::membership::Memberships, id: &str, row: &mut Row) {
+        use crate::check::FieldSource::{DaysIn, Previous};
+        for &(slot, source) in &self.places {
+            match source {
+                Previous(d) => {
+                    if let Some(stay) = memberships.previous(d, id) {
+                        let text = row.push_text(memberships.name(&stay));
+                        row.vals[slot] = text;
+                    }
+                }
+                DaysIn(d) => {
+                    if let Some(stay) = memberships.previous(d, id) {
+                        row.vals[slot] = Val::Date(stay.entered);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Puts a decided dimension's segment where later rules read it: the segment's name,
+    /// and the days the customer has been in it (0 when it just entered; missing without a
+    /// segment or a history that knows the customer).
+    fn publish(&self, dimension: usize, segment: Option<u16>, row: &mut Row) {
+        use crate::check::FieldSource::{DaysIn, Dimension, Previous};
+        let name = segment.and_then(|s| self.dimensions[dimension].names.get(s as usize));
+        for &(slot, source) in &self.places {
+            match source {
+                Dimension(d) if d == dimension => {
+                    row.vals[slot] = name.map_or(Val::Missing, |n| row.push_text(n));
+                }
+                DaysIn(d) if d == dimension => {
+                    let previous =
+                        self.places.iter().find(|(_, s)| *s == Previous(d)).map(|(s, _)| row.vals[*s]);
+                    let stayed = match (previous, name) {
+                        (Some(p @ Val::Text(..)), Some(n)) => row.text_of(p) == Some(n.as_str()),
+                        _ => false,
+                    };
+                    row.vals[slot] = match (name, row.vals[slot]) {
+                        (None, _) => Val::Missing,
+                        (Some(_), Val::Date(entered)) if stayed => {
+                            Val::Num(Decimal::from_int(i64::from(self.as_of) - i64::from(entered)))
+                        }
+                        (Some(_), _) => Val::Num(Decimal::ZERO),
+                    };
+                }
+                _ => {}
             }
         }
     }

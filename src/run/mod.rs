@@ -125,6 +125,9 @@ pub struct Extras<'a> {
     pub outcomes: Option<&'a mut dyn OutcomeSink>,
     /// Pins of customers to segments, applied after the rules (see [`crate::overrides`]).
     pub overrides: Option<&'a crate::overrides::Overrides>,
+    /// Where customers were at the previous recorded run, for rules that read it
+    /// (`previous(…)`, `days_in(…)`).
+    pub memberships: Option<&'a crate::membership::Memberships>,
 }
 
 /// Receives each customer's outcome as its result is written, in input order: the segment
@@ -145,6 +148,7 @@ pub(crate) struct Setup<'a> {
     pub program: &'a Program,
     pub actions: Option<&'a Actions>,
     pub history: Option<&'a History>,
+    pub memberships: Option<&'a crate::membership::Memberships>,
     pub options: &'a RunOptions,
     pub plan: Option<PlanFormat>,
     /// Workers keep each customer's outcome for an [`OutcomeSink`].
@@ -164,7 +168,7 @@ pub fn run_with<'o>(
     options: &RunOptions,
     progress: Option<Progress>,
 ) -> Result<Report, RunError> {
-    let Extras { actions, plan, events, outcomes, overrides } = extras;
+    let Extras { actions, plan, events, outcomes, overrides, memberships } = extras;
     let progress = progress.unwrap_or_default();
     let mut reader = BatchReader::new(input, options.input_format, options.delimiter, progress.clone());
     let header = reader.header().map_err(RunError::Input)?;
@@ -199,6 +203,7 @@ pub fn run_with<'o>(
         program: &program,
         actions,
         history: history.as_ref(),
+        memberships,
         options,
         plan: plan.as_ref().map(|p| p.1),
         outcomes: outcomes.is_some(),

@@ -100,6 +100,7 @@ impl Outcomes {
 pub struct Worker<'p> {
     program: &'p Program,
     history: Option<&'p History>,
+    memberships: Option<&'p crate::membership::Memberships>,
     options: &'p RunOptions,
     actions: Option<&'p Actions>,
     evaluator: Evaluator<'p>,
@@ -130,6 +131,7 @@ impl<'p> Worker<'p> {
         Worker {
             program,
             history: setup.history,
+            memberships: setup.memberships,
             options: setup.options,
             actions: setup.actions,
             evaluator: Evaluator::new(program),
@@ -228,9 +230,7 @@ impl<'p> Worker<'p> {
                     Err(_) => self.bad_text(result, line, &spec.column, cell),
                 }
             }
-            if let Some(history) = self.history {
-                history.fill(self.program, &String::from_utf8_lossy(id), self.evaluator.row_mut());
-            }
+            self.fill_history(&String::from_utf8_lossy(id));
             self.evaluate(result, Some(line), id);
             if let Some(expected) = columns.filter(|&n| n != record.len()) {
                 note(
@@ -353,9 +353,7 @@ impl<'p> Worker<'p> {
                 self.bad_json_cell(result, line, slot, shown);
             }
         }
-        if let Some(history) = self.history {
-            history.fill(self.program, &id, self.evaluator.row_mut());
-        }
+        self.fill_history(&id);
         self.evaluate(result, line, id.as_bytes());
         if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome(), &id)) {
             let customer = self.json_customer(object);
@@ -395,9 +393,7 @@ impl Worker<'_> {
         }
         let id = Cell::id(cells.id.as_ref());
         self.note_id(result, id.as_bytes(), line);
-        if let Some(history) = self.history {
-            history.fill(self.program, &id, self.evaluator.row_mut());
-        }
+        self.fill_history(&id);
         self.evaluate(result, line, id.as_bytes());
         let outcome = self.evaluator.outcome();
         self.formatter.json_cells_record(self.program, outcome, cells.id.as_ref(), &id);
@@ -476,6 +472,17 @@ impl Worker<'_> {
 
     /// Runs the scripts for the current row: tasks into the plan, derived fields kept for
     /// the output row, errors noted.
+    /// Gives the row what the histories know of the customer: its event aggregates, and
+    /// its places at the previous recorded run.
+    fn fill_history(&mut self, id: &str) {
+        if let Some(history) = self.history {
+            history.fill(self.program, id, self.evaluator.row_mut());
+        }
+        if let Some(memberships) = self.memberships {
+            self.program.fill_places(memberships, id, self.evaluator.row_mut());
+        }
+    }
+
     fn act(&mut self, actions: &Actions, customer: rhai::Map, id: &str, result: &mut BatchResult) {
         let ran = actions.run(self.program, self.evaluator.outcome(), customer, id);
         for task in &ran.tasks {

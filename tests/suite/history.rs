@@ -448,3 +448,132 @@ fn on_enter_without_a_history_is_refused_before_reading_anything() {
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("are for the segments of a dimension"), "{}", ran.stderr);
 }
+
+const PLACE_RULES: &str = r#"
+dimension value {
+    segment "A" when revenue >= 100000
+    segment "B" when revenue >= 10000
+    otherwise "C"
+}
+dimension change {
+    segment "downgraded" when previous(value) == "A" and value != "A"
+    segment "upgraded" when previous(value) != "A" and value == "A"
+    segment "steady A" when value == "A" and days_in(value) >= 30
+    otherwise "same"
+}
+segment "new A" when value == "A" and days_in(value) < 30
+"#;
+
+#[test]
+fn rules_read_the_previous_segment_and_the_days_in_the_current_one() {
+    let dir = folder(&[("rules.seg", PLACE_RULES.as_bytes())]);
+    let month = |as_of: &str, data: &str| {
+        std::fs::write(dir.path().join("data.csv"), data).unwrap();
+        let args = ["run", "rules.seg", "data.csv", "--as-of", as_of, "-q", "--history", "h.db"];
+        let ran = tradeseg_in(dir.path(), &args, b"");
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        ran.stdout
+    };
+    // The first run: nobody has a previous segment; everyone just entered (0 days).
+    let october = month("2026-10-01", "id,revenue\nC1,200000\nC2,50000\nC3,150000\n");
+    assert_eq!(october, "id,value,change,tags\nC1,A,same,new A\nC2,B,same,\nC3,A,same,new A\n");
+    // C1 falls from A, C2 rises to A, C3 stays in A (31 days now). C4 is new: its
+    // previous segment is missing, so `previous(value) != "A"` is unknown, not true.
+    let november = month("2026-11-01", "id,revenue\nC1,50000\nC2,150000\nC3,150000\nC4,120000\n");
+    assert_eq!(
+        november,
+        "id,value,change,tags\nC1,B,downgraded,\nC2,A,upgraded,new A\nC3,A,steady A,\nC4,A,same,new A\n"
+    );
+    // explain with the history shows what the rules read.
+    let args = [
+        "explain",
+        "rules.seg",
+        "data.csv",
+        "--as-of",
+        "2026-11-01",
+        "--customer",
+        "C3",
+        "--history",
+        "h.db",
+    ];
+    let explained = tradeseg_in(dir.path(), &args, b"");
+    assert!(explained.stdout.contains("previous(value) = \"A\""), "{}", explained.stdout);
+    assert!(explained.stdout.contains("days_in(value) = 31"), "{}", explained.stdout);
+}
+
+#[test]
+fn rules_over_places_are_checked_for_order_and_need_a_history() {
+    let below =
+        "dimension a {\n  segment \"x\" when b == \"y\"\n}\ndimension b {\n  segment \"y\" when n > 1\n}\n";
+    let dir = folder(&[("below.seg", below.as_bytes()), ("data.csv", b"id,n\nC1,2\n")]);
+    // Above the dimension `b`, `b` is a column's name, as in `b`'s own rules: the data has
+    // none, and the error says why the dimension is not read.
+    let ran = tradeseg_in(dir.path(), &["run", "below.seg", "data.csv"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("no column `b` in the data"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("`b` is also a dimension, decided below this rule"), "{}", ran.stderr);
+    let own = "dimension a {\n  segment \"x\" when days_in(a) > 1\n}\n";
+    std::fs::write(dir.path().join("own.seg"), own).unwrap();
+    let ran = tradeseg_in(dir.path(), &["check", "own.seg"], b"");
+    assert!(ran.stderr.contains("`days_in(a)` needs the segment `a` gives"), "{}", ran.stderr);
+    std::fs::write(dir.path().join("nope.seg"), "segment \"t\" when previous(nope) == \"x\"\n").unwrap();
+    let ran = tradeseg_in(dir.path(), &["check", "nope.seg"], b"");
+    assert!(ran.stderr.contains("`previous` takes the name of a dimension"), "{}", ran.stderr);
+    // A tag reads every dimension, even one written below it.
+    let tag_first = "segment \"t\" when b == \"y\"\ndimension b {\n  segment \"y\" when n > 1\n}\n";
+    std::fs::write(dir.path().join("tag.seg"), tag_first).unwrap();
+    let ran = tradeseg_in(dir.path(), &["run", "tag.seg", "data.csv"], b"");
+    assert_eq!(ran.stdout, "id,b,tags\nC1,y,t\n", "{}", ran.stderr);
+    // previous() without --history would read nothing: refused.
+    std::fs::write(
+        dir.path().join("prev.seg"),
+        "dimension b {\n  segment \"y\" when previous(b) == \"y\"\n}\n",
+    )
+    .unwrap();
+    let ran = tradeseg_in(dir.path(), &["run", "prev.seg", "data.csv"], b"");
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("`previous(b)` reads the membership history"), "{}", ran.stderr);
+}
+
+#[test]
+fn the_bundled_quarter_welcomes_each_new_buyer_once() {
+    let root = crate::common::root();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("quarter.db");
+    let mut november = (String::new(), String::new());
+    for month in ["09", "10", "11"] {
+        let data = root.join(format!("examples/data/history/2026-{month}.csv"));
+        let (out, plan) = (dir.path().join("out.csv"), dir.path().join("plan.csv"));
+        let as_of = format!("2026-{month}-01");
+        let args = [
+            "run",
+            "examples/history/stage_moves.seg",
+            data.to_str().unwrap(),
+            "--as-of",
+            &as_of,
+            "-q",
+            "--history",
+            db.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--plan",
+            plan.to_str().unwrap(),
+        ];
+        let ran = tradeseg_in(&root, &args, b"");
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        november = (std::fs::read_to_string(&out).unwrap(), std::fs::read_to_string(&plan).unwrap());
+    }
+    let (results, plan) = november;
+    let mut new_buyers: Vec<&str> =
+        results.lines().filter(|l| l.contains(",new buyer")).map(|l| l.split(',').next().unwrap()).collect();
+    let mut thanked: Vec<&str> = plan
+        .lines()
+        .filter(|l| l.contains("first_order.rhai"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    new_buyers.sort();
+    thanked.sort();
+    assert!(!new_buyers.is_empty());
+    assert_eq!(thanked, new_buyers, "one thank-you per customer who became a buyer this month");
+    assert!(plan.lines().filter(|l| l.contains("ask_why.rhai")).all(|l| !l.contains("first order")));
+}

@@ -79,3 +79,4 @@ lifecycle-needs-history = `on enter` and `on leave` need the membership history
 lifecycle-needs-history-label = who enters and who leaves is known only against the previous run
 lifecycle-needs-history-help = give `--history FILE.db` (created on the first run); nothing was read or written
 lifecycle-baseline = history: the first run is a baseline, so no `on enter` or `on leave` script ran (give --initial-enter to have everyone enter)
+rule-needs-history = `{ $name }` reads the membership history

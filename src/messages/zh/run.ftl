@@ -76,3 +76,4 @@ lifecycle-needs-history = `on enter` 和 `on leave` 需要分组历史
 lifecycle-needs-history-label = 只有和上一次运行比较，才知道谁进入、谁离开
 lifecycle-needs-history-help = 请加上 `--history 文件.db`（第一次运行时会创建）；什么都没有读取或写出
 lifecycle-baseline = 历史：第一次运行作为基线，所以 `on enter` 和 `on leave` 脚本都没有运行（加 --initial-enter 可让所有客户都算作进入）
+rule-needs-history = `{ $name }` 要读取分组历史
