@@ -105,6 +105,12 @@ fn timeline(history: &History, id: &str, format: HistoryFormat) -> Shown {
             }
         }
     }
+    // The runs in which an override pinned the customer: from that run to the pin's end.
+    for pin in &timeline.pins {
+        let until = pin.until.clone().unwrap_or_default();
+        let segment = format!("{} ({})", pin.segment, pin.reason);
+        rows.push(vec!["pin".to_string(), pin.dimension.clone(), segment, pin.run.clone(), until]);
+    }
     Ok(Some(render(format, &["kind", "name", "segment", "from", "to"], &rows, || {
         serde_json::json!(timeline)
     })))

@@ -253,7 +253,8 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         }
     }
     if let (Some(path), Some(results)) = (&args.history, &recorded) {
-        record_history(&args, &checked, results, path, options.compile.as_of)?;
+        let pins = applied_pins(overrides.as_ref(), results, options.compile.as_of);
+        record_history(&args, &checked, (results, &pins), path, options.compile.as_of)?;
     }
     Ok(Exit::Done)
 }
@@ -362,11 +363,11 @@ fn history_allows(path: &Path, args: &RunArgs) -> Result<(), Exit> {
 fn record_history(
     args: &RunArgs,
     checked: &Checked,
-    results: &tradeseg::history::RunResults,
+    (results, pins): (&tradeseg::history::RunResults, &[tradeseg::history::PinRecord]),
     path: &Path,
     as_of: i32,
 ) -> Result<(), Exit> {
-    use tradeseg::history::{fingerprint, History, RunRecord};
+    use tradeseg::history::{fingerprint, fingerprint_file, History, RunRecord};
     let failed = |e: &dyn std::fmt::Display| {
         super::say_error(msg!(
             "history-not-recorded",
@@ -378,17 +379,20 @@ fn record_history(
     let ruleset_text: String =
         checked.paths().iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
     // Standard input cannot be read twice: its fingerprint is left empty.
-    let data = if args.data == "-" { Vec::new() } else { std::fs::read(&args.data).unwrap_or_default() };
+    let data_hash = match args.data.as_str() {
+        "-" => String::new(),
+        data => fingerprint_file(Path::new(data)).unwrap_or_default(),
+    };
     let run = RunRecord {
         as_of,
         ruleset_text: std::fs::read_to_string(&args.rules).unwrap_or_default(),
         ruleset_hash: fingerprint(ruleset_text.as_bytes()),
         data_name: args.data.clone(),
-        data_hash: fingerprint(&data),
+        data_hash,
         rewrite_from: args.rewrite_from,
     };
     let mut history = History::open(path).map_err(|e| failed(&e))?;
-    let recorded = history.record(&run, results).map_err(|e| failed(&e))?;
+    let recorded = history.record_with_pins(&run, results, pins).map_err(|e| failed(&e))?;
     let date = tradeseg::date::format(as_of);
     let what = if recorded.replaced { msg!("recorded-again") } else { msg!("recorded") };
     let file = path.display().to_string();
@@ -408,6 +412,37 @@ fn record_history(
         ));
     }
     Ok(())
+}
+
+/// The overrides that pinned a customer of this run: in force on its date, naming a
+/// dimension and segment the rules have and a customer of the data.
+fn applied_pins(
+    overrides: Option<&tradeseg::overrides::Overrides>,
+    results: &tradeseg::history::RunResults,
+    as_of: i32,
+) -> Vec<tradeseg::history::PinRecord> {
+    let Some(overrides) = overrides else { return Vec::new() };
+    let in_force: Vec<&tradeseg::overrides::Override> = overrides
+        .list
+        .iter()
+        .filter(|o| o.until.is_none_or(|until| until >= as_of))
+        .filter(|o| {
+            results.dimensions.iter().any(|(d, names)| *d == o.dimension && names.contains(&o.segment))
+        })
+        .collect();
+    let wanted: std::collections::HashSet<&str> = in_force.iter().map(|o| o.id.as_str()).collect();
+    let present: std::collections::HashSet<&str> = results.ids().filter(|id| wanted.contains(id)).collect();
+    in_force
+        .into_iter()
+        .filter(|o| present.contains(o.id.as_str()))
+        .map(|o| tradeseg::history::PinRecord {
+            id: o.id.clone(),
+            dimension: o.dimension.clone(),
+            segment: o.segment.clone(),
+            reason: o.reason.clone(),
+            until: o.until,
+        })
+        .collect()
 }
 
 /// Stops (exit 2, nothing read) when `--output` or `--plan` is an input or each other.

@@ -27,12 +27,25 @@ pub struct Interval {
     pub to: Option<String>,
 }
 
-/// One customer's history: per dimension and per tag, its stays in order.
+/// One customer's history: per dimension and per tag, its stays in order, and the runs in
+/// which an override pinned it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timeline {
     pub id: String,
     pub dimensions: BTreeMap<String, Vec<Interval>>,
     pub tags: BTreeMap<String, Vec<Interval>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<Pinned>,
+}
+
+/// A run in which an override pinned the customer to a segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pinned {
+    pub run: String,
+    pub dimension: String,
+    pub segment: String,
+    pub reason: String,
+    pub until: Option<String>,
 }
 
 /// Customers who went from one segment of a dimension to another (`None`: none, or not
@@ -110,8 +123,12 @@ impl History {
 
     /// One customer's stays in each segment and tag; `None` when the history never saw it.
     pub fn timeline(&self, id: &str) -> Result<Option<Timeline>, HistoryError> {
-        let mut timeline =
-            Timeline { id: id.to_string(), dimensions: BTreeMap::new(), tags: BTreeMap::new() };
+        let mut timeline = Timeline {
+            id: id.to_string(),
+            dimensions: BTreeMap::new(),
+            tags: BTreeMap::new(),
+            pins: Vec::new(),
+        };
         let mut statement = self.conn.prepare(
             "SELECT s.dimension, s.name, st.from_day, st.to_day
              FROM customers c JOIN stays st ON st.customer = c.id JOIN segments s ON s.id = st.segment
@@ -136,6 +153,21 @@ impl History {
         for stays in timeline.dimensions.values_mut() {
             stays.sort_by(|a, b| a.from.cmp(&b.from));
         }
+        let mut statement = self.conn.prepare(
+            "SELECT p.as_of, s.dimension, s.name, p.reason, p.until_day
+             FROM customers c JOIN pins p ON p.customer = c.id JOIN segments s ON s.id = p.segment
+             WHERE c.name = ?1 ORDER BY p.as_of, s.dimension",
+        )?;
+        let rows = statement.query_map([id], |r| {
+            Ok(Pinned {
+                run: day(r.get(0)?),
+                dimension: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                segment: r.get(2)?,
+                reason: r.get(3)?,
+                until: r.get::<_, Option<i64>>(4)?.map(day),
+            })
+        })?;
+        timeline.pins = rows.collect::<Result<_, _>>()?;
         let known = !timeline.dimensions.is_empty() || !timeline.tags.is_empty();
         Ok(known.then_some(timeline))
     }

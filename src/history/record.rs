@@ -66,6 +66,11 @@ impl RunResults {
         self.id_ends.is_empty()
     }
 
+    /// Each customer's id, in the run's order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.customers().map(|(id, _)| id)
+    }
+
     /// Each customer's id and codes.
     fn customers(&self) -> impl Iterator<Item = (&str, &[u16])> {
         let starts = std::iter::once(0).chain(self.id_ends.iter().map(|&e| e as usize));
@@ -75,6 +80,16 @@ impl RunResults {
             .zip(code_starts.zip(&self.code_ends))
             .map(|((s, &e), (cs, &ce))| (&self.ids[s..e as usize], &self.codes[cs..ce as usize]))
     }
+}
+
+/// A customer an override pinned in a run: to which segment, why, and until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinRecord {
+    pub id: String,
+    pub dimension: String,
+    pub segment: String,
+    pub reason: String,
+    pub until: Option<Day>,
 }
 
 /// What recording a run did.
@@ -94,6 +109,39 @@ pub struct Recorded {
 type State = Vec<i64>;
 
 impl History {
+    /// Records a run's results as of `run.as_of`, with the customers overrides pinned in
+    /// it, in one transaction. A run dated before the latest recorded one is refused; one of
+    /// the same date replaces it.
+    pub fn record_with_pins(
+        &mut self,
+        run: &RunRecord,
+        results: &RunResults,
+        pins: &[PinRecord],
+    ) -> Result<Recorded, HistoryError> {
+        let recorded = self.record(run, results)?;
+        let tx = self.conn.transaction()?;
+        {
+            let mut segments = Segments::load(&tx)?;
+            let mut insert = tx.prepare(
+                "INSERT OR REPLACE INTO pins (as_of, customer, segment, reason, until_day)
+                 SELECT ?1, id, ?3, ?4, ?5 FROM customers WHERE name = ?2",
+            )?;
+            for pin in pins {
+                let segment = segments.id(&tx, Some(&pin.dimension), &pin.segment)?;
+                let until = pin.until.map(i64::from);
+                insert.execute(rusqlite::params![
+                    i64::from(run.as_of),
+                    pin.id,
+                    segment,
+                    pin.reason,
+                    until
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(recorded)
+    }
+
     /// Records a run's results as of `run.as_of`, in one transaction. A run dated before
     /// the latest recorded one is refused; one of the same date replaces it.
     pub fn record(&mut self, run: &RunRecord, results: &RunResults) -> Result<Recorded, HistoryError> {
@@ -253,6 +301,7 @@ fn take_back(tx: &rusqlite::Transaction, day: i64) -> Result<(), HistoryError> {
     tx.execute("DELETE FROM stays WHERE from_day = ?1", [day])?;
     tx.execute("UPDATE stays SET to_day = NULL WHERE to_day = ?1", [day])?;
     tx.execute("DELETE FROM runs WHERE as_of = ?1", [day])?;
+    tx.execute("DELETE FROM pins WHERE as_of = ?1", [day])?;
     Ok(())
 }
 

@@ -143,7 +143,7 @@ fn the_schema_is_versioned() {
     drop(History::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2, "the pins of version 2 are there");
     // A file from a newer tradeseg is refused, not damaged.
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
@@ -300,7 +300,24 @@ C9,stars,4-star,not a customer,\n";
     // The counts and the history have the pinned segment.
     assert!(ran.stderr.contains("  4-star               3   75.0%"), "{}", ran.stderr);
     let history = History::open(&dir.path().join("h.db")).unwrap();
-    assert_eq!(history.timeline("C2").unwrap().unwrap().dimensions["stars"][0].segment, "4-star");
+    let c2 = history.timeline("C2").unwrap().unwrap();
+    assert_eq!(c2.dimensions["stars"][0].segment, "4-star");
+    // The history marks the pin, with its reason and end; only pins in force on customers
+    // of the data are recorded.
+    assert_eq!(c2.pins.len(), 1);
+    let pin = &c2.pins[0];
+    assert_eq!(
+        (pin.run.as_str(), pin.dimension.as_str(), pin.segment.as_str(), pin.reason.as_str()),
+        ("2026-11-01", "stars", "4-star", "signed at the fair")
+    );
+    assert_eq!(pin.until.as_deref(), Some("2026-12-31"));
+    assert!(history.timeline("C1").unwrap().unwrap().pins.is_empty());
+    let shown = tradeseg_in(dir.path(), &["history", "h.db", "--customer", "C2", "--format", "csv"], b"");
+    assert!(
+        shown.stdout.contains("pin,stars,4-star (signed at the fair),2026-11-01,2026-12-31"),
+        "{}",
+        shown.stdout
+    );
     // explain says why.
     let args = [
         "explain",
