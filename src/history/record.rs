@@ -195,11 +195,13 @@ impl History {
         let mut run_order: Vec<(&str, &[u16])> = results.customers().collect();
         run_order.sort_by(|a, b| a.0.cmp(b.0));
         run_order.dedup_by(|later, first| later.0 == first.0);
-        let mut known = load_customers(&tx)?.into_iter().peekable();
         let mut next_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
         let mut moved = vec![0u64; results.dimensions.len()];
         let mut tags_changed = 0u64;
+        // The states of the customers whose state changed, written once the walk over the
+        // recorded customers (a cursor on their table) is done.
+        let mut kept: Vec<(String, i64, Vec<u8>)> = Vec::new();
         {
             let mut open = tx.prepare_cached(
                 "INSERT OR REPLACE INTO stays (customer, segment, from_day) VALUES (?1, ?2, ?3)",
@@ -207,8 +209,6 @@ impl History {
             let mut close = tx.prepare_cached(
                 "UPDATE stays SET to_day = ?3 WHERE customer = ?1 AND segment = ?2 AND to_day IS NULL",
             )?;
-            let mut keep =
-                tx.prepare_cached("INSERT OR REPLACE INTO customers (name, id, state) VALUES (?1, ?2, ?3)")?;
             let mut change =
                 |name: &str, id: i64, before: &[i64], after: &[i64]| -> Result<(), HistoryError> {
                     for &left in before.iter().filter(|s| !after.contains(s)) {
@@ -218,17 +218,20 @@ impl History {
                         open.execute(rusqlite::params![id, entered, day])?;
                     }
                     count_changes(before, after, &segments, &dimension_names, &mut moved, &mut tags_changed);
-                    keep.execute(rusqlite::params![name, id, pack(after)])?;
+                    kept.push((name.to_string(), id, pack(after)));
                     Ok(())
                 };
+            let mut listing = tx.prepare("SELECT name, id, state FROM customers ORDER BY name")?;
+            let mut known = KnownCustomers::cursor(listing.query([])?)?;
             let mut state: State = Vec::new();
             for (name, codes) in run_order {
                 // Recorded customers before this one are no longer in the data: they leave
                 // everything they were in.
-                while let Some((gone, id, before)) = known.next_if(|k| k.0.as_str() < name) {
-                    if !before.is_empty() {
-                        change(&gone, id, &before, &[])?;
+                while known.here() && known.name.as_str() < name {
+                    if !known.state.is_empty() {
+                        change(&known.name, known.id, &known.state, &[])?;
                     }
+                    known.advance()?;
                 }
                 state.clear();
                 for (d, &code) in codes.iter().take(numbers.len()).enumerate() {
@@ -241,23 +244,31 @@ impl History {
                 );
                 state.sort_unstable();
                 state.dedup();
-                let (id, before) = match known.next_if(|k| k.0 == name) {
-                    Some((_, id, before)) => (id, before),
-                    None => {
-                        next_id += 1;
-                        (next_id - 1, Vec::new())
+                if known.here() && known.name == name {
+                    if known.state != state {
+                        change(name, known.id, &known.state, &state)?;
                     }
-                };
-                if before != state {
-                    change(name, id, &before, &state)?;
+                    known.advance()?;
+                } else {
+                    next_id += 1;
+                    if !state.is_empty() {
+                        change(name, next_id - 1, &[], &state)?;
+                    }
                 }
             }
-            for (gone, id, before) in known {
-                if !before.is_empty() {
-                    change(&gone, id, &before, &[])?;
+            while known.here() {
+                if !known.state.is_empty() {
+                    change(&known.name, known.id, &known.state, &[])?;
                 }
+                known.advance()?;
             }
         }
+        let mut keep =
+            tx.prepare_cached("INSERT OR REPLACE INTO customers (name, id, state) VALUES (?1, ?2, ?3)")?;
+        for (name, id, state) in &kept {
+            keep.execute(rusqlite::params![name, id, state])?;
+        }
+        drop(keep);
         tx.commit()?;
         let moved = dimension_names
             .into_iter()
@@ -331,22 +342,49 @@ fn rebuild_states(tx: &rusqlite::Transaction) -> Result<(), HistoryError> {
 }
 
 /// Every customer ever recorded, in id order: (name, number, kept state).
-fn load_customers(tx: &rusqlite::Transaction) -> Result<Vec<(String, i64, State)>, HistoryError> {
-    let mut statement = tx.prepare("SELECT name, id, state FROM customers ORDER BY name")?;
-    let rows = statement.query_map([], |r| {
-        let state: Vec<u8> = r.get(2)?;
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, unpack(&state)))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+/// The recorded customers, one at a time in name order, each copied into buffers that are
+/// reused (a million customers are walked without an allocation each).
+struct KnownCustomers<'s> {
+    rows: rusqlite::Rows<'s>,
+    name: String,
+    id: i64,
+    state: State,
+    here: bool,
+}
+
+impl<'s> KnownCustomers<'s> {
+    fn cursor(rows: rusqlite::Rows<'s>) -> Result<KnownCustomers<'s>, HistoryError> {
+        let mut cursor = KnownCustomers { rows, name: String::new(), id: 0, state: Vec::new(), here: false };
+        cursor.advance()?;
+        Ok(cursor)
+    }
+
+    /// True while the cursor is on a customer.
+    fn here(&self) -> bool {
+        self.here
+    }
+
+    /// Moves to the next customer.
+    fn advance(&mut self) -> Result<(), HistoryError> {
+        let Some(row) = self.rows.next()? else {
+            self.here = false;
+            return Ok(());
+        };
+        self.name.clear();
+        self.name.push_str(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
+        self.id = row.get(1)?;
+        let bytes = row.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
+        self.state.clear();
+        self.state
+            .extend(bytes.chunks_exact(4).map(|c| i64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]]))));
+        self.here = true;
+        Ok(())
+    }
 }
 
 /// A state as bytes: each number as four little-endian bytes.
 fn pack(state: &[i64]) -> Vec<u8> {
     state.iter().flat_map(|&s| (s as u32).to_le_bytes()).collect()
-}
-
-fn unpack(bytes: &[u8]) -> State {
-    bytes.chunks_exact(4).map(|c| i64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect()
 }
 
 /// The segments and tags by number, adding new ones as they come; looked up without
