@@ -5,6 +5,7 @@
 //! rather than a column ([`FieldSource`]).
 
 use super::build::{Builder, Position};
+use super::suggest::closest;
 use super::typed::{Ty, Typed, TypedKind};
 use super::FieldSource;
 use crate::diagnostic::Diagnostic;
@@ -47,7 +48,14 @@ impl Builder<'_> {
         let Some((d, name)) = dimension else {
             let mut error = Diagnostic::error(span, msg!("place-needs-dimension", function = &function.text))
                 .label(msg!("place-needs-dimension-label"));
-            if let Some(first) = self.dimension_names.first() {
+            let written = match args {
+                [Expr { kind: ExprKind::Name(name), .. }] => Some(name.text.as_str()),
+                _ => None,
+            };
+            let near = written.and_then(|w| closest(w, self.dimension_names.iter().map(String::as_str)));
+            if let Some(near) = near {
+                error = error.help(msg!("did-you-mean", name = format!("{}({near})", function.text)));
+            } else if let Some(first) = self.dimension_names.first() {
                 error = error.help(msg!("place-example", function = &function.text, dimension = first));
             }
             self.diagnostics.push(error);

@@ -176,29 +176,14 @@ impl Lowerer {
             let rule = clause.as_rule();
             let mut inner = clause.into_inner().filter(|p| !is_keyword(p.as_rule()));
             let script = self.string(next(&mut inner))?;
-            let (slot, words) = match rule {
-                Rule::then_clause => (&mut action, "then"),
-                Rule::on_enter => {
-                    let slot = &mut lifecycle.on_enter;
-                    if slot.is_some() {
-                        return Err(twice(span, "on enter"));
-                    }
-                    *slot = Some((script, span));
-                    continue;
-                }
-                _ => {
-                    let slot = &mut lifecycle.on_leave;
-                    if slot.is_some() {
-                        return Err(twice(span, "on leave"));
-                    }
-                    *slot = Some((script, span));
-                    continue;
-                }
+            let (taken, words) = match rule {
+                Rule::then_clause => (action.replace(script).is_some(), "then"),
+                Rule::on_enter => (lifecycle.on_enter.replace((script, span)).is_some(), "on enter"),
+                _ => (lifecycle.on_leave.replace((script, span)).is_some(), "on leave"),
             };
-            if slot.is_some() {
+            if taken {
                 return Err(twice(span, words));
             }
-            *slot = Some(script);
         }
         Ok((action, lifecycle))
     }
