@@ -64,6 +64,7 @@ pub mod load;
 pub mod membership;
 pub mod messages;
 pub mod overrides;
+pub mod pages;
 pub mod program;
 pub mod record;
 pub mod reload;

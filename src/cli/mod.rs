@@ -25,6 +25,7 @@ mod fmt;
 mod history;
 mod input;
 mod output;
+mod pages;
 mod report;
 mod run;
 mod test;
@@ -108,6 +109,9 @@ enum Command {
     Diff(diff::DiffArgs),
     /// What the membership history holds: runs, a customer's timeline, who moved.
     History(history::HistoryArgs),
+    /// The run as a page for a manager: charts per dimension, cross-tabs, data quality,
+    /// who moved since an earlier run (one self-contained HTML file, or Markdown).
+    Report(pages::PagesArgs),
     /// Rewrite rulesets in the canonical layout (--check: only list those not in it).
     Fmt(fmt::FmtArgs),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
@@ -134,6 +138,7 @@ pub fn main(args: Args) -> Exit {
         Command::Watch(a) => watch::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::History(a) => history::run(a),
+        Command::Report(a) => pages::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Completions(a) => tooling::completions(a),
         Command::Man => tooling::man(),

@@ -15,6 +15,7 @@ mod duckdb_reference;
 mod history;
 mod languages;
 mod layers;
+mod pages;
 mod properties;
 mod reload;
 mod robustness;

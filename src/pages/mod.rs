@@ -1,0 +1,153 @@
+//! Pages people look at: a run's picture of the customer base, for a manager rather than
+//! a terminal. [`Overview`] gathers what a page shows (counts per segment, tags,
+//! cross-tabs of dimension pairs, data quality per field, who moved since an earlier
+//! run's results); [`html`] lays it out as one self-contained file (styles and SVG charts
+//! inline, nothing fetched: it opens from an e-mail attachment) and [`markdown`] as tables
+//! for chat and e-mail. A surface over the library: the engine does not know it.
+
+mod html;
+mod markdown;
+
+pub use html::html;
+pub use markdown::markdown;
+
+use crate::run::{OutcomeSink, Report};
+use crate::snapshot::Changes;
+
+/// Everything a report page shows.
+#[derive(Debug, Clone)]
+pub struct Overview<'a> {
+    pub report: &'a Report,
+    /// The as-of date, `YYYY-MM-DD`.
+    pub as_of: String,
+    /// The ruleset and the data, as named on the command line.
+    pub rules: String,
+    pub data: String,
+    pub crosstabs: Vec<CrossTab>,
+    /// Who moved since an earlier run's results: that file's name and the changes.
+    pub since: Option<(String, Changes)>,
+}
+
+/// Customers counted by their segments in two dimensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossTab {
+    /// The dimensions' names, down and across.
+    pub rows: String,
+    pub columns: String,
+    /// Their segments' names, each once, in ruleset order; the last of each is "none".
+    pub row_names: Vec<String>,
+    pub column_names: Vec<String>,
+    /// `counts[row][column]`.
+    pub counts: Vec<Vec<u64>>,
+}
+
+/// Counts customers per pair of segments as the run hands each outcome on (an
+/// [`OutcomeSink`]): cross-tabs of the dimension pairs asked for by name.
+#[derive(Debug, Clone, Default)]
+pub struct CrossTabs {
+    wanted: Vec<(String, String)>,
+    /// Per pair found: the dimensions' indices, and per dimension each segment's row
+    /// (segments that share a name share a row).
+    pairs: Vec<(usize, usize, Vec<usize>, Vec<usize>)>,
+    tabs: Vec<CrossTab>,
+}
+
+impl CrossTabs {
+    /// Cross-tabs of these dimension pairs (by name); pairs naming no dimension are left
+    /// out (see [`CrossTabs::unknown`]).
+    pub fn new(wanted: Vec<(String, String)>) -> CrossTabs {
+        CrossTabs { wanted, ..CrossTabs::default() }
+    }
+
+    /// The names asked for that are no dimension of the run.
+    pub fn unknown(&self, dimensions: &[String]) -> Vec<String> {
+        let mut unknown: Vec<String> = Vec::new();
+        for (a, b) in &self.wanted {
+            for name in [a, b] {
+                if !dimensions.contains(name) && !unknown.contains(name) {
+                    unknown.push(name.clone());
+                }
+            }
+        }
+        unknown
+    }
+
+    /// The cross-tabs counted.
+    pub fn finish(self) -> Vec<CrossTab> {
+        self.tabs
+    }
+}
+
+/// A dimension's segment names, each once, with "none" last, and each segment's row.
+fn distinct(names: &[String], none: &str) -> (Vec<String>, Vec<usize>) {
+    let mut shown: Vec<String> = Vec::new();
+    let mut rows = Vec::with_capacity(names.len());
+    for name in names {
+        let row = match shown.iter().position(|n| n == name) {
+            Some(row) => row,
+            None => {
+                shown.push(name.clone());
+                shown.len() - 1
+            }
+        };
+        rows.push(row);
+    }
+    shown.push(none.to_string());
+    (shown, rows)
+}
+
+impl OutcomeSink for CrossTabs {
+    fn names(&mut self, dimensions: &[(String, Vec<String>)], _tags: &[String]) {
+        let none = crate::msg!("summary-none").to_string();
+        for (a, b) in &self.wanted {
+            let position = |name: &str| dimensions.iter().position(|(d, _)| d == name);
+            let (Some(i), Some(j)) = (position(a), position(b)) else { continue };
+            let (row_names, rows) = distinct(&dimensions[i].1, &none);
+            let (column_names, columns) = distinct(&dimensions[j].1, &none);
+            self.tabs.push(CrossTab {
+                rows: a.clone(),
+                columns: b.clone(),
+                counts: vec![vec![0; column_names.len()]; row_names.len()],
+                row_names,
+                column_names,
+            });
+            self.pairs.push((i, j, rows, columns));
+        }
+    }
+
+    fn customer(&mut self, _id: &str, segments: &[Option<u16>], _tags: &[u16]) {
+        for ((i, j, rows, columns), tab) in self.pairs.iter().zip(&mut self.tabs) {
+            let place = |segment: Option<u16>, map: &Vec<usize>, last: usize| {
+                segment.and_then(|s| map.get(usize::from(s)).copied()).unwrap_or(last)
+            };
+            let row = place(segments[*i], rows, tab.row_names.len() - 1);
+            let column = place(segments[*j], columns, tab.column_names.len() - 1);
+            tab.counts[row][column] += 1;
+        }
+    }
+}
+
+/// Segments that share a name (an early exclusion and the `otherwise`) as one row.
+fn merged(segments: &[(String, u64)]) -> Vec<(String, u64)> {
+    let mut rows: Vec<(String, u64)> = Vec::new();
+    for (name, count) in segments {
+        match rows.iter_mut().find(|(n, _)| n == name) {
+            Some(row) => row.1 += count,
+            None => rows.push((name.clone(), *count)),
+        }
+    }
+    rows
+}
+
+/// The share of `part` in `whole`, in per cent, one decimal.
+fn percent(part: u64, whole: u64) -> String {
+    format!("{:.1}%", part as f64 * 100.0 / whole.max(1) as f64)
+}
+
+/// The fields whose column the data had, with how often each was missing.
+fn fields(report: &Report) -> impl Iterator<Item = &(String, u64)> {
+    report.missing.iter().filter(|(column, _)| !column.is_empty())
+}
+
+#[cfg(test)]
+mod tests;
