@@ -87,3 +87,65 @@ fn a_report_refuses_unknown_dimensions_and_overwriting_its_data() {
         "the data is left as it was"
     );
 }
+
+/// A headless Chromium on the PATH, if there is one.
+fn chromium() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser", "google-chrome"].map(|name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The report as a real browser has it: Chromium (headless) parses the page and gives
+/// back its document, and takes a screenshot a reviewer can look at
+/// (`target/screenshots/report-*.png`: a desktop width in English, a phone's in Chinese).
+/// Skipped with a message where Chromium is not installed, unless
+/// TRADESEG_REQUIRE_BROWSER is set (as CI sets it, after installing Debian's chromium).
+#[test]
+fn the_report_opens_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        assert!(std::env::var_os("TRADESEG_REQUIRE_BROWSER").is_none(), "no Chromium to open the report in");
+        eprintln!("SKIPPED the_report_opens_in_a_real_browser: Chromium is not installed (apt-get install chromium)");
+        return;
+    };
+    let dir = folder(&[]);
+    let shots = root().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for (lang, width) in [("en", 1000), ("zh", 420)] {
+        let page = dir.path().join(format!("report-{lang}.html"));
+        let args = [
+            "report",
+            "rulesets/export_sales.seg",
+            "examples/data/customers.csv",
+            "--as-of",
+            "2026-11-01",
+            "--lang",
+            lang,
+            "-o",
+            page.to_str().unwrap(),
+        ];
+        assert_eq!(tradeseg(&args).code, 0);
+        let url = format!("file://{}", page.display());
+        let headless = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"];
+        let dom =
+            std::process::Command::new(&browser).args(headless).args(["--dump-dom", &url]).output().unwrap();
+        assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        // The browser read the whole page: every section, and the bars drawn in SVG.
+        let title = if lang == "en" { "Customer groups" } else { "客户分组" };
+        assert!(dom.contains(&format!("<h1>{title}</h1>")), "{dom}");
+        assert_eq!(dom.matches("<svg").count(), 10, "nine dimensions and the tags");
+        assert!(dom.contains("<td>4-star</td><td class=\"n\">49</td>"), "the run's count");
+        assert!(dom.trim_end().ends_with("</html>"));
+        let shot = shots.join(format!("report-{lang}.png"));
+        let window = format!("--window-size={width},2400");
+        let screenshot = format!("--screenshot={}", shot.display());
+        let taken = std::process::Command::new(&browser)
+            .args(headless)
+            .args([&window, &screenshot, &url])
+            .output()
+            .unwrap();
+        assert!(taken.status.success(), "{}", String::from_utf8_lossy(&taken.stderr));
+        assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a screenshot with something on it");
+    }
+}
