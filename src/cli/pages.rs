@@ -25,7 +25,8 @@ pub struct PagesArgs {
     /// An earlier run's results (CSV): the page shows who moved since.
     #[arg(long, value_name = "RESULTS.csv")]
     pub since: Option<PathBuf>,
-    /// Where to write the page (atomically): `.html`, or `.md` for Markdown.
+    /// Where to write the page (atomically): `.html`, `.md` for Markdown, or `.xlsx` for
+    /// its tables as a workbook.
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
     /// The page's format (default: from the output's name).
@@ -38,6 +39,8 @@ pub struct PagesArgs {
 pub enum PageFormat {
     Html,
     Md,
+    /// The page's tables as a workbook, a sheet each.
+    Xlsx,
 }
 
 /// Runs `tradeseg report`.
@@ -110,11 +113,16 @@ fn execute(args: &PagesArgs) -> Result<(), Exit> {
         since,
     };
     let page = match format(args) {
-        PageFormat::Html => tradeseg::pages::html(&overview),
-        PageFormat::Md => tradeseg::pages::markdown(&overview),
+        PageFormat::Html => tradeseg::pages::html(&overview).into_bytes(),
+        PageFormat::Md => tradeseg::pages::markdown(&overview).into_bytes(),
+        PageFormat::Xlsx => tradeseg::workbook::write::tables_workbook(&tradeseg::pages::tables(&overview))
+            .map_err(|e| {
+            super::say_error(e);
+            Exit::Failed
+        })?,
     };
     super::report::run_summary(&report, options.compile.as_of, true);
-    if let Err(e) = super::output::write_atomically(&args.output, page.as_bytes()) {
+    if let Err(e) = super::output::write_atomically(&args.output, &page) {
         let (path, reason) = (args.output.display().to_string(), io_error(&e));
         super::say_error(msg!("cannot-write-file", path = path, reason = reason));
         return Err(Exit::Failed);
@@ -147,11 +155,11 @@ fn pairs(args: &PagesArgs, dimensions: &[String]) -> Result<Vec<(String, String)
 
 fn format(args: &PagesArgs) -> PageFormat {
     args.format.unwrap_or_else(|| {
-        let markdown = args.output.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
-        if markdown {
-            PageFormat::Md
-        } else {
-            PageFormat::Html
+        let extension = args.output.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("md") => PageFormat::Md,
+            Some("xlsx") => PageFormat::Xlsx,
+            _ => PageFormat::Html,
         }
     })
 }

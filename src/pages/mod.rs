@@ -127,6 +127,80 @@ impl OutcomeSink for CrossTabs {
     }
 }
 
+/// The page's tables, each with a name and its rows (the header first): for a workbook
+/// of them, a sheet each.
+pub fn tables(overview: &Overview) -> Vec<(String, Vec<Vec<String>>)> {
+    let report = overview.report;
+    let text = |m: crate::messages::Message| m.to_string();
+    let mut tables = Vec::new();
+    let segment_header = vec![
+        text(crate::msg!("sheet-segment")),
+        text(crate::msg!("sheet-customers")),
+        text(crate::msg!("sheet-share")),
+    ];
+    let counted = |rows: Vec<(String, u64)>| -> Vec<Vec<String>> {
+        let mut table = vec![segment_header.clone()];
+        table.extend(
+            rows.into_iter()
+                .map(|(name, count)| vec![name, count.to_string(), percent(count, report.records)]),
+        );
+        table
+    };
+    for dimension in &report.dimensions {
+        let mut rows = merged(&dimension.segments);
+        if dimension.none > 0 {
+            rows.push((text(crate::msg!("summary-none")), dimension.none));
+        }
+        tables.push((dimension.name.clone(), counted(rows)));
+    }
+    if !report.tags.is_empty() {
+        tables.push((text(crate::msg!("summary-tags")), counted(report.tags.clone())));
+    }
+    for tab in &overview.crosstabs {
+        let mut rows = vec![std::iter::once(String::new()).chain(tab.column_names.iter().cloned()).collect()];
+        for (name, counts) in tab.row_names.iter().zip(&tab.counts) {
+            rows.push(std::iter::once(name.clone()).chain(counts.iter().map(u64::to_string)).collect());
+        }
+        tables.push((format!("{} x {}", tab.rows, tab.columns), rows));
+    }
+    let mut quality = vec![vec![
+        text(crate::msg!("page-field")),
+        text(crate::msg!("page-missing")),
+        text(crate::msg!("sheet-share")),
+        text(crate::msg!("page-unreadable")),
+    ]];
+    for (column, missing) in fields(report) {
+        let unreadable = report.errors_by_column.iter().find(|(c, _)| c == column).map_or(0, |e| e.1);
+        quality.push(vec![
+            column.clone(),
+            missing.to_string(),
+            percent(*missing, report.records),
+            unreadable.to_string(),
+        ]);
+    }
+    tables.push((text(crate::msg!("page-quality")), quality));
+    if let Some((_, changes)) = &overview.since {
+        let mut moves = vec![vec![
+            text(crate::msg!("sheet-dimension")),
+            text(crate::msg!("page-from")),
+            text(crate::msg!("page-to")),
+            text(crate::msg!("sheet-customers")),
+            text(crate::msg!("page-examples")),
+        ]];
+        for m in &changes.moves {
+            moves.push(vec![
+                m.column.clone(),
+                m.from.clone(),
+                m.to.clone(),
+                m.count.to_string(),
+                m.examples.join(", "),
+            ]);
+        }
+        tables.push((text(crate::msg!("page-moves-sheet")), moves));
+    }
+    tables
+}
+
 /// Segments that share a name (an early exclusion and the `otherwise`) as one row.
 fn merged(segments: &[(String, u64)]) -> Vec<(String, u64)> {
     let mut rows: Vec<(String, u64)> = Vec::new();

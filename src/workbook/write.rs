@@ -55,6 +55,37 @@ fn build(book: &ResultsBook) -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
+/// Tables as a workbook, a sheet each (a report's tables: `tradeseg report -o NAME.xlsx`):
+/// each table's first row is its header; names are made valid sheet names, each once.
+pub fn tables_workbook(tables: &[(String, Vec<Vec<String>>)]) -> Result<Vec<u8>, Message> {
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut workbook = Workbook::new();
+        let mut used: Vec<String> = Vec::new();
+        for (name, rows) in tables {
+            let sheet = workbook.add_worksheet();
+            sheet.set_name(sheet_name(name, &mut used))?;
+            table(sheet, rows)?;
+        }
+        workbook.save_to_buffer()
+    };
+    build().map_err(|e| msg!("cannot-make-workbook", reason = e.to_string()))
+}
+
+/// A sheet name Excel takes: none of `[]:*?/\`, at most 31 characters, not used before.
+fn sheet_name(name: &str, used: &mut Vec<String>) -> String {
+    let clean: String =
+        name.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(28).collect::<String>();
+    let clean = if clean.trim().is_empty() { "sheet".to_string() } else { clean };
+    let mut candidate = clean.clone();
+    let mut n = 2;
+    while used.iter().any(|u| u.eq_ignore_ascii_case(&candidate)) {
+        candidate = format!("{clean} {n}");
+        n += 1;
+    }
+    used.push(candidate.clone());
+    candidate
+}
+
 /// The records of CSV text (records that do not read are skipped: the text is the run's own).
 fn read_csv(text: &[u8]) -> Vec<Vec<String>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);

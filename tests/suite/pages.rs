@@ -149,3 +149,30 @@ fn the_report_opens_in_a_real_browser() {
         assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a screenshot with something on it");
     }
 }
+
+#[test]
+fn a_report_workbook_has_a_sheet_per_table() {
+    let dir = folder(&[]);
+    let book = dir.path().join("report.xlsx");
+    let args = [
+        "report",
+        "rulesets/purchase_stage.seg",
+        "examples/data/customers.csv",
+        "--as-of",
+        "2026-11-01",
+        "-o",
+        book.to_str().unwrap(),
+    ];
+    let ran = tradeseg(&args);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let sheet = |name: &str| {
+        let choice = tradeseg::workbook::SheetChoice::Name(name.to_string());
+        tradeseg::workbook::read_sheet(&book, Some(&choice), None, &[])
+            .map(|s| String::from_utf8(s.csv).unwrap())
+    };
+    let stars = sheet("stars").unwrap();
+    assert!(stars.starts_with("segment,customers,share\n"), "{stars}");
+    assert!(stars.contains("\n4-star,49,16.3%\n"), "{stars}");
+    assert!(sheet("Data quality").unwrap().contains("inquiries,1,0.3%,1"));
+    assert!(sheet("tags").is_ok());
+}

@@ -201,3 +201,4 @@ role-since = the earlier results
 crosstab-unknown = `--crosstab` names { $names }, which the ruleset has no dimension of; its dimensions are { $dimensions }
 crosstab-form = `--crosstab { $spec }`: write two dimensions, e.g. --crosstab region,stars
 page-written = report of { $customers } customers written to { $path }
+page-moves-sheet = moves

@@ -150,3 +150,4 @@ role-since = 之前的结果
 crosstab-unknown = `--crosstab` 给出的 { $names } 不是规则集里的维度；它的维度有 { $dimensions }
 crosstab-form = `--crosstab { $spec }`：请写两个维度，例如 --crosstab region,stars
 page-written = { $customers } 个客户的报告已写入 { $path }
+page-moves-sheet = 变动
