@@ -16,11 +16,8 @@ pub fn markdown(overview: &Overview) -> String {
     );
     let _ = writeln!(
         text,
-        "{}: **{}** · {}: **{}**\n",
-        msg!("page-customers"),
-        report.records,
-        msg!("page-data-errors"),
-        report.data_error_count
+        "{}\n",
+        msg!("page-headline", customers = report.records, errors = report.data_error_count)
     );
     let (segment, customers, share) = (msg!("sheet-segment"), msg!("sheet-customers"), msg!("sheet-share"));
     for dimension in &report.dimensions {

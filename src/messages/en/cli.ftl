@@ -202,3 +202,4 @@ crosstab-unknown = `--crosstab` names { $names }, which the ruleset has no dimen
 crosstab-form = `--crosstab { $spec }`: write two dimensions, e.g. --crosstab region,stars
 page-written = report of { $customers } customers written to { $path }
 page-moves-sheet = moves
+page-headline = customers: **{ $customers }** · data errors: **{ $errors }**

@@ -151,3 +151,4 @@ crosstab-unknown = `--crosstab` 给出的 { $names } 不是规则集里的维度
 crosstab-form = `--crosstab { $spec }`：请写两个维度，例如 --crosstab region,stars
 page-written = { $customers } 个客户的报告已写入 { $path }
 page-moves-sheet = 变动
+page-headline = 客户：**{ $customers }** · 数据错误：**{ $errors }**
