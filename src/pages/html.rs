@@ -175,13 +175,12 @@ fn quality(page: &mut String, overview: &Overview) {
         escape(&msg!("sheet-share").to_string()),
         escape(&msg!("page-unreadable").to_string())
     );
-    for (column, missing) in fields(report) {
-        let unreadable = report.errors_by_column.iter().find(|(c, _)| c == column).map_or(0, |e| e.1);
+    for (column, missing, unreadable) in fields(report) {
         let _ = write!(
             page,
             "<tr><td>{}</td><td class=\"n\">{missing}</td><td class=\"n\">{}</td><td class=\"n\">{unreadable}</td></tr>",
             escape(column),
-            percent(*missing, report.records)
+            percent(missing, report.records)
         );
     }
     page.push_str("</tbody></table>\n");

@@ -68,13 +68,12 @@ pub fn markdown(overview: &Overview) -> String {
         msg!("page-missing"),
         msg!("page-unreadable")
     );
-    for (column, missing) in fields(report) {
-        let unreadable = report.errors_by_column.iter().find(|(c, _)| c == column).map_or(0, |e| e.1);
+    for (column, missing, unreadable) in fields(report) {
         let _ = writeln!(
             text,
             "| {} | {missing} | {} | {unreadable} |",
             cell(column),
-            percent(*missing, report.records)
+            percent(missing, report.records)
         );
     }
     if let Some((file, changes)) = &overview.since {

@@ -169,12 +169,11 @@ pub fn tables(overview: &Overview) -> Vec<(String, Vec<Vec<String>>)> {
         text(crate::msg!("sheet-share")),
         text(crate::msg!("page-unreadable")),
     ]];
-    for (column, missing) in fields(report) {
-        let unreadable = report.errors_by_column.iter().find(|(c, _)| c == column).map_or(0, |e| e.1);
+    for (column, missing, unreadable) in fields(report) {
         quality.push(vec![
             column.clone(),
             missing.to_string(),
-            percent(*missing, report.records),
+            percent(missing, report.records),
             unreadable.to_string(),
         ]);
     }
@@ -218,9 +217,13 @@ fn percent(part: u64, whole: u64) -> String {
     format!("{:.1}%", part as f64 * 100.0 / whole.max(1) as f64)
 }
 
-/// The fields whose column the data had, with how often each was missing.
-fn fields(report: &Report) -> impl Iterator<Item = &(String, u64)> {
-    report.missing.iter().filter(|(column, _)| !column.is_empty())
+/// The fields read from columns: each column, how often it was missing, and how many of
+/// its cells could not be read.
+fn fields(report: &Report) -> impl Iterator<Item = (&String, u64, u64)> {
+    report.missing.iter().filter(|(column, _)| !column.is_empty()).map(|(column, missing)| {
+        let unreadable = report.errors_by_column.iter().find(|(c, _)| c == column).map_or(0, |e| e.1);
+        (column, *missing, unreadable)
+    })
 }
 
 #[cfg(test)]
