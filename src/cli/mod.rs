@@ -26,6 +26,7 @@ mod history;
 mod input;
 mod output;
 mod pages;
+mod remember;
 mod report;
 mod run;
 mod test;

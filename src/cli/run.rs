@@ -165,9 +165,16 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         return Err(Exit::Usage);
     }
     if let Some(path) = &args.history {
-        history_allows(path, &args)?;
+        let day = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
+        super::remember::allows(path, day, args.rewrite_from)?;
     }
-    let memberships = remember(actions.as_mut(), &checked, &args)?;
+    let day = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
+    let memberships = match &args.history {
+        Some(path) => {
+            super::remember::memberships(actions.as_mut(), &checked, path, day, args.initial_enter)?
+        }
+        None => super::remember::refuse_without_history(&checked)?,
+    };
     let source = Source::from_arg(&args.data);
     let mut input = args.data_args.input(&args.data, &checked)?;
     let options = options(&args, &input);
@@ -254,7 +261,13 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
     }
     if let (Some(path), Some(results)) = (&args.history, &recorded) {
         let pins = applied_pins(overrides.as_ref(), results, options.compile.as_of);
-        record_history(&args, &checked, (results, &pins), path, options.compile.as_of)?;
+        let run = super::remember::Run {
+            rules: &args.rules,
+            data: &args.data,
+            as_of: options.compile.as_of,
+            rewrite_from: args.rewrite_from,
+        };
+        super::remember::record(path, &checked, &run, results, &pins)?;
     }
     Ok(Exit::Done)
 }
@@ -274,144 +287,6 @@ fn read_overrides(args: &RunArgs) -> Result<Option<tradeseg::overrides::Override
         super::say_error(e);
         Exit::Usage
     })
-}
-
-/// Where each customer was at the previous recorded run, for the rules that read it
-/// (`previous(…)`, `days_in(…)`) and for the scripts (`on enter`, `on leave`,
-/// `previous_segment`). Those rules and clauses without `--history` are an error (exit 2):
-/// they would silently never see a move.
-fn remember(
-    mut actions: Option<&mut tradeseg::actions::Actions>,
-    checked: &Checked,
-    args: &RunArgs,
-) -> Result<Option<Arc<tradeseg::membership::Memberships>>, Exit> {
-    let lifecycle = actions.as_ref().map(|a| a.lifecycle_dimensions()).unwrap_or_default();
-    let Some(path) = &args.history else {
-        let clauses = checked.lifecycle_clauses().map(|at| (at.span, msg!("lifecycle-needs-history")));
-        let reads = checked.history_reads().map(|f| (f.span, msg!("rule-needs-history", name = &f.name)));
-        let diagnostics: Vec<tradeseg::Diagnostic> = clauses
-            .chain(reads)
-            .map(|(at, message)| {
-                tradeseg::Diagnostic::error(at, message)
-                    .label(msg!("lifecycle-needs-history-label"))
-                    .help(msg!("lifecycle-needs-history-help"))
-            })
-            .collect();
-        if diagnostics.is_empty() {
-            return Ok(None);
-        }
-        report::diagnostics(&diagnostics, checked.sources());
-        return Err(Exit::Usage);
-    };
-    let mut wanted = actions.as_ref().map(|a| a.scripted_dimensions()).unwrap_or_default();
-    wanted.extend(checked.history_dimensions());
-    wanted.sort_unstable();
-    wanted.dedup();
-    if wanted.is_empty() {
-        return Ok(None);
-    }
-    let dimensions = checked.segment_names();
-    let day = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
-    let history = tradeseg::history::History::open(path).map_err(|e| {
-        super::say_error(e);
-        Exit::Usage
-    })?;
-    let mut memberships = history.memberships(day, &dimensions, &wanted).map_err(|e| {
-        super::say_error(e);
-        Exit::Usage
-    })?;
-    memberships.set_initial_enter(args.initial_enter);
-    if !lifecycle.is_empty() && !memberships.moves_count() {
-        super::say(msg!("lifecycle-baseline"));
-    }
-    let memberships = Arc::new(memberships);
-    if let Some(actions) = actions.as_mut() {
-        actions.set_memberships(memberships.clone());
-    }
-    Ok(Some(memberships))
-}
-
-/// Stops (exit 2, nothing read or written) when the run could not be recorded: the
-/// history has a later run than this one.
-fn history_allows(path: &Path, args: &RunArgs) -> Result<(), Exit> {
-    if !path.exists() {
-        return Ok(());
-    }
-    let day = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
-    if args.rewrite_from.is_some_and(|from| from > day) {
-        super::say_error(msg!("rewrite-from-after-as-of"));
-        return Err(Exit::Usage);
-    }
-    let as_of = tradeseg::date::format(day);
-    let latest = tradeseg::history::History::open(path).and_then(|h| h.latest());
-    match latest {
-        Ok(Some(latest)) if latest > as_of && args.rewrite_from.is_none() => {
-            let e = tradeseg::history::HistoryError::Earlier { as_of, latest };
-            super::say_error(e);
-            super::say_help(msg!("history-earlier-help"));
-            Err(Exit::Usage)
-        }
-        Ok(_) => Ok(()),
-        Err(e) => {
-            super::say_error(e);
-            Err(Exit::Usage)
-        }
-    }
-}
-
-/// Records the run's outcomes in the history file, as of the run's date.
-fn record_history(
-    args: &RunArgs,
-    checked: &Checked,
-    (results, pins): (&tradeseg::history::RunResults, &[tradeseg::history::PinRecord]),
-    path: &Path,
-    as_of: i32,
-) -> Result<(), Exit> {
-    use tradeseg::history::{fingerprint, fingerprint_file, History, RunRecord};
-    let failed = |e: &dyn std::fmt::Display| {
-        super::say_error(msg!(
-            "history-not-recorded",
-            path = path.display().to_string(),
-            reason = e.to_string()
-        ));
-        Exit::Failed
-    };
-    let ruleset_text: String =
-        checked.paths().iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
-    // Standard input cannot be read twice: its fingerprint is left empty.
-    let data_hash = match args.data.as_str() {
-        "-" => String::new(),
-        data => fingerprint_file(Path::new(data)).unwrap_or_default(),
-    };
-    let run = RunRecord {
-        as_of,
-        ruleset_text: std::fs::read_to_string(&args.rules).unwrap_or_default(),
-        ruleset_hash: fingerprint(ruleset_text.as_bytes()),
-        data_name: args.data.clone(),
-        data_hash,
-        rewrite_from: args.rewrite_from,
-    };
-    let mut history = History::open(path).map_err(|e| failed(&e))?;
-    let recorded = history.record_with_pins(&run, results, pins).map_err(|e| failed(&e))?;
-    let date = tradeseg::date::format(as_of);
-    let what = if recorded.replaced { msg!("recorded-again") } else { msg!("recorded") };
-    let file = path.display().to_string();
-    if recorded.baseline {
-        let customers = report::count(results.len() as u64, "customer");
-        super::say(msg!("history-baseline", what = what, date = date, file = file, customers = customers));
-    } else {
-        let moved: Vec<String> = recorded.moved.iter().map(|(d, n)| format!("{d} {n}")).collect();
-        let tags = report::count(recorded.tags_changed, "tag change");
-        super::say(msg!(
-            "history-recorded",
-            what = what,
-            date = date,
-            file = file,
-            moved = moved.join(", "),
-            tags = tags
-        ));
-    }
-    Ok(())
 }
 
 /// The overrides that pinned a customer of this run: in force on its date, naming a
