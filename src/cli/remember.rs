@@ -40,13 +40,31 @@ pub fn refuse_without_history(checked: &Checked) -> Result<Option<Arc<Membership
 /// the rules and scripts need it for; the scripts are told too. `None` when nothing needs
 /// it.
 pub fn memberships(
-    mut actions: Option<&mut Actions>,
+    actions: Option<&mut Actions>,
     checked: &Checked,
     path: &Path,
     as_of: i32,
     initial_enter: bool,
 ) -> Result<Option<Arc<Memberships>>, Exit> {
-    let lifecycle = actions.as_ref().map(|a| a.lifecycle_dimensions()).unwrap_or_default();
+    let lifecycle = actions.as_ref().is_some_and(|a| !a.lifecycle_dimensions().is_empty());
+    let memberships = load(actions, checked, path, as_of, initial_enter).map_err(|e| {
+        super::say_error(e);
+        Exit::Usage
+    })?;
+    if lifecycle && memberships.as_ref().is_some_and(|m| !m.moves_count()) {
+        super::say(msg!("lifecycle-baseline"));
+    }
+    Ok(memberships)
+}
+
+/// [`memberships`], saying nothing: the history's error is the caller's to report.
+pub fn load(
+    mut actions: Option<&mut Actions>,
+    checked: &Checked,
+    path: &Path,
+    as_of: i32,
+    initial_enter: bool,
+) -> Result<Option<Arc<Memberships>>, tradeseg::history::HistoryError> {
     let mut wanted = actions.as_ref().map(|a| a.scripted_dimensions()).unwrap_or_default();
     wanted.extend(checked.history_dimensions());
     wanted.sort_unstable();
@@ -54,15 +72,8 @@ pub fn memberships(
     if wanted.is_empty() {
         return Ok(None);
     }
-    let loaded = History::open(path).and_then(|h| h.memberships(as_of, &checked.segment_names(), &wanted));
-    let mut memberships = loaded.map_err(|e| {
-        super::say_error(e);
-        Exit::Usage
-    })?;
+    let mut memberships = History::open(path)?.memberships(as_of, &checked.segment_names(), &wanted)?;
     memberships.set_initial_enter(initial_enter);
-    if !lifecycle.is_empty() && !memberships.moves_count() {
-        super::say(msg!("lifecycle-baseline"));
-    }
     let memberships = Arc::new(memberships);
     if let Some(actions) = actions.as_mut() {
         actions.set_memberships(memberships.clone());

@@ -28,6 +28,13 @@ pub struct WatchArgs {
     /// Rewrite FILE (atomically, as CSV) with the results after every evaluation.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Record every evaluation in the membership history FILE, as of the run's date (each
+    /// replaces the one before of that date), as `run --history` does.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// With --history, on its first run: every customer enters its segments.
+    #[arg(long, requires = "history")]
+    pub initial_enter: bool,
 }
 
 /// Runs `tradeseg watch` until interrupted.
@@ -42,7 +49,19 @@ pub fn run(args: WatchArgs) -> Exit {
         tradeseg::record::Source::File(path) => Some(path.clone()),
         tradeseg::record::Source::Stdin | tradeseg::record::Source::Text(_) => None,
     }));
-    let fits = Fits { data: args.data.clone(), args: args.data_args.clone() };
+    let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
+    if let Some(path) = &args.history {
+        if let Err(exit) = super::remember::allows(path, as_of, None) {
+            return exit;
+        }
+    }
+    let fits = Fits {
+        data: args.data.clone(),
+        args: args.data_args.clone(),
+        history: args.history.clone(),
+        initial_enter: args.initial_enter,
+        as_of,
+    };
     let build = Box::new(move |checked| ready(checked, &fits));
     let live = Live::watch_allowing(&args.rules, super::allowed_folders(), others, build, move |event| {
         let _ = tx.send(event);
@@ -114,16 +133,33 @@ pub fn run(args: WatchArgs) -> Exit {
 struct Ready {
     checked: Checked,
     actions: Option<Actions>,
+    /// Where customers were at the previous recorded run (with `--history`).
+    memberships: Option<Arc<tradeseg::membership::Memberships>>,
 }
 
-/// What an edit is checked against before it is swapped in: the data's header.
+/// What an edit is checked against before it is swapped in: the data's header, and the
+/// history when its rules read one.
 struct Fits {
     data: String,
     args: DataArgs,
+    history: Option<PathBuf>,
+    initial_enter: bool,
+    as_of: i32,
 }
 
 fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
-    let actions = Actions::load(&checked)?;
+    let mut actions = Actions::load(&checked)?;
+    let memberships = match &fits.history {
+        None => {
+            let needed = super::remember::history_needed(&checked);
+            if !needed.is_empty() {
+                return Err(RulesError { sources: checked.sources().clone(), diagnostics: needed });
+            }
+            None
+        }
+        Some(path) => super::remember::load(actions.as_mut(), &checked, path, fits.as_of, fits.initial_enter)
+            .map_err(|e| RulesError::general(msg!("history-database", reason = e.to_string())))?,
+    };
     // Rules that name a column the data lacks are a broken edit too: the previous rules
     // stay in use. (JSON has no header; its keys are checked as records are read.)
     let input = fits.args.input(&fits.data, &checked).ok();
@@ -136,7 +172,7 @@ fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
             }
         }
     }
-    Ok(Ready { checked, actions })
+    Ok(Ready { checked, actions, memberships })
 }
 
 /// The data's CSV header, if it can be read.
@@ -157,8 +193,15 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
     let as_of = options.compile.as_of;
     let mut results = Vec::new();
     let events = args.data_args.event_inputs()?;
-    let extras =
-        Extras { actions: rules.actions.as_ref(), plan: None, events: &events, ..Default::default() };
+    let mut recorded = args.history.as_ref().map(|_| tradeseg::history::RunResults::default());
+    let extras = Extras {
+        actions: rules.actions.as_ref(),
+        plan: None,
+        events: &events,
+        outcomes: recorded.as_mut().map(|r| r as &mut dyn tradeseg::run::OutcomeSink),
+        memberships: rules.memberships.as_deref(),
+        ..Default::default()
+    };
     let run = tradeseg::run::run_with(checked, extras, reader, &mut results, &options, None);
     let report = match run {
         Ok(mut report) => {
@@ -180,6 +223,10 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
             super::say_error(msg!("cannot-write-file", path = path, reason = reason));
             return Err(Exit::Failed);
         }
+    }
+    if let (Some(path), Some(results)) = (&args.history, &recorded) {
+        let run = super::remember::Run { rules: &args.rules, data: &args.data, as_of, rewrite_from: None };
+        super::remember::record(path, checked, &run, results, &[])?;
     }
     let elapsed = started.elapsed().as_millis();
     report::run_summary(&report, as_of, true);

@@ -122,3 +122,50 @@ fn an_edit_naming_a_missing_column_is_refused_and_later_data_uses_the_rules_in_u
         "id,stars\nC1,0-star\nC2,4-star\n"
     );
 }
+
+#[test]
+fn watch_records_each_evaluation_in_the_history_and_rules_read_it() {
+    let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
+    let dir =
+        crate::common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,2\nC3,0\n")]);
+    let ran = crate::common::tradeseg_in(
+        dir.path(),
+        &["run", "r.seg", "d.csv", "--as-of", "2026-10-01", "-q", "--history", "h.db"],
+        b"",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // A rule that reads the history is refused without one...
+    let moved =
+        format!("{rules}segment \"new buyer\" when stars == \"4-star\" and previous(stars) == \"0-star\"\n");
+    std::fs::write(dir.path().join("m.seg"), &moved).unwrap();
+    let refused = crate::common::tradeseg_in(dir.path(), &["watch", "m.seg", "d.csv"], b"");
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("reads the membership history"), "{}", refused.stderr);
+    // ...and with it, every evaluation is recorded as of the run's date, each replacing
+    // the one before, and `previous(stars)` reads October.
+    std::fs::write(dir.path().join("d.csv"), "id,orders\nC1,1\nC2,2\nC3,4\n").unwrap();
+    let mut watch = Watching::start(
+        dir.path(),
+        &["m.seg", "d.csv", "--as-of", "2026-11-01", "-o", "out.csv", "--history", "h.db"],
+    );
+    watch.until("watching m.seg and d.csv");
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert!(out.contains("C3,4-star,new buyer"), "{out}");
+    assert!(out.contains("C1,4-star,\n"), "{out}");
+    std::fs::write(dir.path().join("d.csv"), "id,orders\nC1,0\nC2,2\nC3,4\n").unwrap();
+    watch.until("the data changed");
+    drop(watch);
+    let runs = crate::common::tradeseg_in(dir.path(), &["history", "h.db", "--runs", "--format", "csv"], b"");
+    let dates: Vec<&str> = runs.stdout.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(dates, ["2026-10-01", "2026-11-01"], "{}", runs.stdout);
+    let c1 = crate::common::tradeseg_in(
+        dir.path(),
+        &["history", "h.db", "--customer", "C1", "--format", "csv"],
+        b"",
+    );
+    assert!(
+        c1.stdout.contains("dimension,stars,0-star,2026-11-01,"),
+        "the last evaluation counts: {}",
+        c1.stdout
+    );
+}
