@@ -242,10 +242,14 @@ impl<'p> Worker<'p> {
                     ),
                 );
             }
-            let id_text = String::from_utf8_lossy(id);
-            if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome(), &id_text)) {
-                let customer = self.csv_customer(&record);
-                self.act(actions, customer, &id_text, result);
+            if let Some(actions) = self.actions {
+                // The id as text only for runs with scripts: the hot path without them
+                // does not pay for it.
+                let id_text = String::from_utf8_lossy(id);
+                if actions.applies(self.evaluator.outcome(), &id_text) {
+                    let customer = self.csv_customer(&record);
+                    self.act(actions, customer, &id_text, result);
+                }
             }
             let outcome = self.evaluator.outcome();
             self.formatter.csv_record(self.program, outcome, id, &record, &self.derived);
