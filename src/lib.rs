@@ -69,6 +69,8 @@ pub mod program;
 pub mod record;
 pub mod reload;
 pub mod run;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod snapshot;
 pub mod source;
 pub mod syntax;

@@ -57,10 +57,16 @@ impl DataArgs {
     /// Opens the data (`-` for standard input) for the rules `checked`, whose columns
     /// find a workbook's header below its title rows.
     pub fn input(&self, data: &str, checked: &tradeseg::Checked) -> Result<DataInput, Exit> {
+        let wanted: Vec<String> = checked.fields().iter().map(|f| f.column.clone()).collect();
+        self.input_wanting(data, wanted)
+    }
+
+    /// [`DataArgs::input`] for rules that read the columns `wanted`.
+    pub fn input_wanting(&self, data: &str, wanted: Vec<String>) -> Result<DataInput, Exit> {
         let path = std::path::Path::new(data);
         let workbook = data != "-" && self.input_format.is_none() && workbook::file_is_workbook(path);
         if workbook {
-            return self.sheet(path, checked);
+            return self.sheet(path, wanted);
         }
         if self.sheet.is_some() || self.header_row.is_some() {
             let what = if self.sheet.is_some() { "--sheet" } else { "--header-row" };
@@ -118,8 +124,7 @@ impl DataArgs {
     }
 
     /// A workbook's sheet, as CSV text.
-    fn sheet(&self, path: &std::path::Path, checked: &tradeseg::Checked) -> Result<DataInput, Exit> {
-        let mut wanted: Vec<String> = checked.fields().iter().map(|f| f.column.clone()).collect();
+    fn sheet(&self, path: &std::path::Path, mut wanted: Vec<String>) -> Result<DataInput, Exit> {
         wanted.push(self.id.clone());
         let text =
             workbook::read_sheet(path, self.sheet.as_ref(), self.header_row, &wanted).map_err(|e| {

@@ -29,6 +29,7 @@ mod pages;
 mod remember;
 mod report;
 mod run;
+mod studio;
 mod test;
 mod tooling;
 mod watch;
@@ -113,6 +114,12 @@ enum Command {
     /// The run as a page for a manager: charts per dimension, cross-tabs, data quality,
     /// who moved since an earlier run (one self-contained HTML file, or Markdown).
     Report(pages::PagesArgs),
+    /// Edit a ruleset in the browser and see, as you type, the counts per segment and who
+    /// would move (a local web app over the data, read once).
+    Studio(studio::StudioArgs),
+    /// Answer programs over HTTP: POST customer records, get their segments (the ruleset
+    /// hot-reloaded).
+    Serve(studio::ServeArgs),
     /// Rewrite rulesets in the canonical layout (--check: only list those not in it).
     Fmt(fmt::FmtArgs),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
@@ -140,6 +147,8 @@ pub fn main(args: Args) -> Exit {
         Command::Fmt(a) => fmt::run(a),
         Command::History(a) => history::run(a),
         Command::Report(a) => pages::run(a),
+        Command::Studio(a) => studio::studio(a),
+        Command::Serve(a) => studio::serve(a),
         Command::Diff(a) => diff::run(a),
         Command::Completions(a) => tooling::completions(a),
         Command::Man => tooling::man(),
@@ -187,6 +196,23 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
+    /// The defaults, for records a program sends (whose ids are in `id`).
+    pub fn for_records(id: &str) -> DataArgs {
+        DataArgs {
+            as_of: None,
+            id: id.to_string(),
+            encoding: tradeseg::record::Encoding::Auto,
+            input_format: None,
+            delimiter: None,
+            sheet: None,
+            header_row: None,
+            decimal_comma: false,
+            events: Vec::new(),
+            event_id: None,
+            event_date: "date".to_string(),
+        }
+    }
+
     /// The run options these arguments give for the opened `input`, for results in
     /// `format`.
     pub fn run_options(

@@ -1,0 +1,236 @@
+//! Every customer's place after one evaluation, kept in memory: the segment per dimension
+//! and the tags, as indices into the names. The studio counts, cross-tabulates and
+//! compares these; they come from the same run `tradeseg run` does.
+
+use crate::run::OutcomeSink;
+use serde::Serialize;
+
+/// Where every customer went, in input order.
+#[derive(Debug, Default)]
+pub struct Assignments {
+    /// Per dimension its name and its segments' names (`otherwise` last).
+    pub dimensions: Vec<(String, Vec<String>)>,
+    pub tags: Vec<String>,
+    pub ids: Vec<Box<str>>,
+    /// Row-major: `dimensions.len()` entries per customer.
+    segments: Vec<Option<u16>>,
+    /// Per dimension, each segment's place in its names once repeats are merged (a name
+    /// can stand for several rules of a dimension: `segment "lost" …` and `otherwise "lost"`).
+    places: Vec<Vec<u16>>,
+    /// Customer `i`'s tags are `tag_items[tag_ends[i - 1]..tag_ends[i]]`.
+    tag_ends: Vec<u32>,
+    tag_items: Vec<u16>,
+}
+
+impl OutcomeSink for Assignments {
+    fn names(&mut self, dimensions: &[(String, Vec<String>)], tags: &[String]) {
+        self.dimensions.clear();
+        self.places.clear();
+        for (dimension, segments) in dimensions {
+            let mut names: Vec<String> = Vec::new();
+            let mut places = Vec::new();
+            for name in segments {
+                let at = names.iter().position(|n| n == name).unwrap_or_else(|| {
+                    names.push(name.clone());
+                    names.len() - 1
+                });
+                places.push(at as u16);
+            }
+            self.dimensions.push((dimension.clone(), names));
+            self.places.push(places);
+        }
+        self.tags = tags.to_vec();
+    }
+
+    fn customer(&mut self, id: &str, segments: &[Option<u16>], tags: &[u16]) {
+        self.ids.push(id.into());
+        let places = &self.places;
+        self.segments.extend(segments.iter().enumerate().map(|(d, s)| s.map(|s| places[d][usize::from(s)])));
+        self.tag_items.extend_from_slice(tags);
+        self.tag_ends.push(self.tag_items.len() as u32);
+    }
+}
+
+/// One segment's count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SegmentCount {
+    pub name: String,
+    pub count: u64,
+}
+
+/// A dimension's counts: each segment (`otherwise` last), and customers in none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DimensionCounts {
+    pub name: String,
+    pub segments: Vec<SegmentCount>,
+    /// Customers no segment of the dimension took (it has no `otherwise`).
+    pub unassigned: u64,
+}
+
+/// Two dimensions counted against each other; `None` rows and columns are "no segment".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrossTab {
+    pub rows: String,
+    pub columns: String,
+    pub row_names: Vec<Option<String>>,
+    pub column_names: Vec<Option<String>>,
+    /// `counts[r][c]`.
+    pub counts: Vec<Vec<u64>>,
+}
+
+/// Customers who are in one segment by one ruleset and in another by a second.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Move {
+    pub dimension: String,
+    /// `None`: no segment.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub count: u64,
+    /// The first few customers' ids, in input order.
+    pub examples: Vec<String>,
+}
+
+/// Ids given as examples of a move.
+const EXAMPLES: usize = 5;
+
+impl Assignments {
+    /// How many customers.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when there are no customers.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The position of dimension `name`.
+    pub fn dimension(&self, name: &str) -> Option<usize> {
+        self.dimensions.iter().position(|(n, _)| n == name)
+    }
+
+    /// Customer `customer`'s segment in dimension `dimension`, by name.
+    pub fn segment(&self, customer: usize, dimension: usize) -> Option<&str> {
+        let at = self.segments[customer * self.dimensions.len() + dimension]?;
+        Some(self.dimensions[dimension].1[usize::from(at)].as_str())
+    }
+
+    /// Customer `customer`'s tags, by name.
+    pub fn tags_of(&self, customer: usize) -> impl Iterator<Item = &str> {
+        let start = if customer == 0 { 0 } else { self.tag_ends[customer - 1] as usize };
+        self.tag_items[start..self.tag_ends[customer] as usize]
+            .iter()
+            .map(|&t| self.tags[usize::from(t)].as_str())
+    }
+
+    /// Counts per dimension and segment.
+    pub fn counts(&self) -> Vec<DimensionCounts> {
+        let width = self.dimensions.len();
+        let mut counts: Vec<Vec<u64>> = self.dimensions.iter().map(|(_, s)| vec![0; s.len()]).collect();
+        let mut unassigned = vec![0u64; width];
+        for row in self.segments.chunks_exact(width.max(1)) {
+            for (d, segment) in row.iter().enumerate() {
+                match segment {
+                    Some(s) => counts[d][usize::from(*s)] += 1,
+                    None => unassigned[d] += 1,
+                }
+            }
+        }
+        self.dimensions
+            .iter()
+            .zip(counts)
+            .zip(unassigned)
+            .map(|(((name, names), counts), unassigned)| DimensionCounts {
+                name: name.clone(),
+                segments: names
+                    .iter()
+                    .zip(counts)
+                    .map(|(name, count)| SegmentCount { name: name.clone(), count })
+                    .collect(),
+                unassigned,
+            })
+            .collect()
+    }
+
+    /// Counts per tag, in the order the tags are defined.
+    pub fn tag_counts(&self) -> Vec<SegmentCount> {
+        let mut counts = vec![0u64; self.tags.len()];
+        for &tag in &self.tag_items {
+            counts[usize::from(tag)] += 1;
+        }
+        self.tags.iter().zip(counts).map(|(name, count)| SegmentCount { name: name.clone(), count }).collect()
+    }
+
+    /// Dimension `rows` against dimension `columns`; `None` if either is not there.
+    pub fn crosstab(&self, rows: &str, columns: &str) -> Option<CrossTab> {
+        let (r, c) = (self.dimension(rows)?, self.dimension(columns)?);
+        let names = |d: usize| -> Vec<Option<String>> {
+            let mut names: Vec<Option<String>> = self.dimensions[d].1.iter().cloned().map(Some).collect();
+            names.push(None);
+            names
+        };
+        let (row_names, column_names) = (names(r), names(c));
+        let mut counts = vec![vec![0u64; column_names.len()]; row_names.len()];
+        let none = |d: usize| self.dimensions[d].1.len();
+        let width = self.dimensions.len();
+        for row in self.segments.chunks_exact(width) {
+            let at_r = row[r].map_or(none(r), usize::from);
+            let at_c = row[c].map_or(none(c), usize::from);
+            counts[at_r][at_c] += 1;
+        }
+        // "No segment" shows only where some customer has none.
+        let mut tab =
+            CrossTab { rows: rows.into(), columns: columns.into(), row_names, column_names, counts };
+        if tab.counts.last().is_some_and(|row| row.iter().all(|&n| n == 0)) {
+            tab.counts.pop();
+            tab.row_names.pop();
+        }
+        if tab.counts.iter().all(|row| row.last() == Some(&0)) {
+            tab.counts.iter_mut().for_each(|row| {
+                row.pop();
+            });
+            tab.column_names.pop();
+        }
+        Some(tab)
+    }
+
+    /// Who is elsewhere here than in `before` (the same customers, in the same order), per
+    /// dimension both have, largest moves first.
+    pub fn moves_since(&self, before: &Assignments) -> Vec<Move> {
+        let mut moves: Vec<Move> = Vec::new();
+        if before.len() != self.len() {
+            return moves;
+        }
+        for (d, (name, _)) in self.dimensions.iter().enumerate() {
+            let Some(b) = before.dimension(name) else { continue };
+            let mut found: Vec<Move> = Vec::new();
+            for customer in 0..self.len() {
+                let (from, to) = (before.segment(customer, b), self.segment(customer, d));
+                if from == to {
+                    continue;
+                }
+                let at = found.iter().position(|m| m.from.as_deref() == from && m.to.as_deref() == to);
+                let entry = match at {
+                    Some(at) => &mut found[at],
+                    None => {
+                        found.push(Move {
+                            dimension: name.clone(),
+                            from: from.map(str::to_string),
+                            to: to.map(str::to_string),
+                            count: 0,
+                            examples: Vec::new(),
+                        });
+                        found.last_mut().expect("just pushed")
+                    }
+                };
+                entry.count += 1;
+                if entry.examples.len() < EXAMPLES {
+                    entry.examples.push(self.ids[customer].to_string());
+                }
+            }
+            found.sort_by_key(|m| std::cmp::Reverse(m.count));
+            moves.extend(found);
+        }
+        moves
+    }
+}

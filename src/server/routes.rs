@@ -1,0 +1,343 @@
+//! The HTTP API (docs/api.md): what each route takes and answers. Work that takes time
+//! (evaluating a ruleset over the data) runs on the blocking pool, off the threads that
+//! serve connections.
+
+use super::segment::Segmenter;
+use super::workspace::{Selection, Unexplained, Workspace};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// What the routes share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The studio's ruleset and data; `None` for `serve`, which has no data.
+    pub workspace: Option<Arc<Workspace>>,
+    /// The saved ruleset, hot-reloaded, for `/api/segment`.
+    pub segmenter: Option<Arc<Segmenter>>,
+    /// Tells open pages that the ruleset's folder changed on disk.
+    pub changes: broadcast::Sender<()>,
+    /// The studio page, in the server's language.
+    pub page: Arc<String>,
+}
+
+/// A version of a text: changes when the text does.
+pub fn version(text: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// An error answer: a status and a message in the server's language.
+fn refuse(status: StatusCode, message: crate::messages::Message) -> Response {
+    (status, Json(json!({ "error": message.to_string(), "code": message.id() }))).into_response()
+}
+
+/// A body that is not the JSON a route takes: 400, saying why.
+fn bad_json(rejection: JsonRejection) -> Response {
+    refuse(StatusCode::BAD_REQUEST, crate::msg!("server-bad-json", reason = rejection.body_text()))
+}
+
+fn workspace(state: &AppState) -> Result<Arc<Workspace>, Response> {
+    state.workspace.clone().ok_or_else(|| refuse(StatusCode::NOT_FOUND, crate::msg!("server-no-data")))
+}
+
+/// Runs `work` on the blocking pool.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Response> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        refuse(StatusCode::INTERNAL_SERVER_ERROR, crate::msg!("studio-run-failed", reason = e.to_string()))
+    })
+}
+
+/// `GET /`: the studio page.
+pub async fn page(State(state): State<AppState>) -> Response {
+    let policy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+                  connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    (
+        [(header::CONTENT_SECURITY_POLICY, policy), (header::CACHE_CONTROL, "no-store")],
+        Html(state.page.as_str().to_string()),
+    )
+        .into_response()
+}
+
+/// `GET /api/rules`: the ruleset on disk.
+pub async fn rules(State(state): State<AppState>) -> Response {
+    let workspace = match workspace(&state) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    match workspace.saved_text() {
+        Ok(text) => Json(json!({
+            "file": workspace.source_name(),
+            "version": version(&text),
+            "text": text,
+        }))
+        .into_response(),
+        Err(e) => refuse(
+            StatusCode::NOT_FOUND,
+            crate::msg!("cannot-read-ruleset", path = workspace.file_name(), reason = e.to_string()),
+        ),
+    }
+}
+
+/// The body of `POST /api/evaluate`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateBody {
+    rules: String,
+    /// Two dimensions to cross-tabulate (default: the first two).
+    #[serde(default)]
+    crosstab: Option<[String; 2]>,
+}
+
+/// `POST /api/evaluate`: counts, tags, cross-tab and moves for a ruleset text.
+pub async fn evaluate(
+    State(state): State<AppState>,
+    body: Result<Json<EvaluateBody>, JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => return bad_json(rejection),
+    };
+    let workspace = match workspace(&state) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let done = blocking(move || {
+        let pair = body.crosstab.as_ref().map(|[a, b]| (a.as_str(), b.as_str()));
+        workspace.evaluate(&body.rules, pair)
+    })
+    .await;
+    match done {
+        Ok(evaluation) => Json(evaluation).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// The body of `POST /api/customers`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomersBody {
+    rules: String,
+    #[serde(default)]
+    dimension: Option<String>,
+    /// A segment's name; `null` for customers in none.
+    #[serde(default)]
+    segment: Option<Value>,
+    #[serde(default)]
+    tag: Option<String>,
+    /// With `to`: customers the saved ruleset puts in `from` and the text in `to`.
+    #[serde(default)]
+    from: Option<Value>,
+    #[serde(default)]
+    to: Option<Value>,
+    #[serde(default = "default_limit")]
+    limit: usize,
+}
+
+fn default_limit() -> usize {
+    200
+}
+
+/// A segment named in a request: a string, or `null` for "no segment".
+fn segment_name(value: &Value) -> Option<Option<String>> {
+    match value {
+        Value::Null => Some(None),
+        Value::String(s) => Some(Some(s.clone())),
+        _ => None,
+    }
+}
+
+/// `POST /api/customers`: the customers in a segment, with a tag, or who moved.
+pub async fn customers(
+    State(state): State<AppState>,
+    body: Result<Json<CustomersBody>, JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => return bad_json(rejection),
+    };
+    let workspace = match workspace(&state) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let selection = match (&body.dimension, &body.segment, &body.tag, &body.from, &body.to) {
+        (Some(d), Some(s), None, None, None) => {
+            segment_name(s).map(|segment| Selection::Segment { dimension: d.clone(), segment })
+        }
+        (None, None, Some(tag), None, None) => Some(Selection::Tag(tag.clone())),
+        (Some(d), None, None, Some(from), Some(to)) => match (segment_name(from), segment_name(to)) {
+            (Some(from), Some(to)) => Some(Selection::Moved { dimension: d.clone(), from, to }),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(selection) = selection else {
+        return refuse(StatusCode::BAD_REQUEST, crate::msg!("server-bad-selection"));
+    };
+    let limit = body.limit.min(10_000);
+    match blocking(move || workspace.list(&body.rules, &selection, limit)).await {
+        Ok(Some(listing)) => Json(listing).into_response(),
+        Ok(None) => refuse(StatusCode::UNPROCESSABLE_ENTITY, crate::msg!("server-nothing-to-list")),
+        Err(r) => r,
+    }
+}
+
+/// The body of `POST /api/explain`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainBody {
+    rules: String,
+    id: String,
+}
+
+/// `POST /api/explain`: why the text puts a customer where it does.
+pub async fn explain_text(
+    State(state): State<AppState>,
+    body: Result<Json<ExplainBody>, JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => return bad_json(rejection),
+    };
+    explained(&state, Some(body.rules), body.id).await
+}
+
+/// `GET /api/customers/{id}/explain`: why the saved ruleset puts a customer where it does.
+pub async fn explain_saved(State(state): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
+    explained(&state, None, id).await
+}
+
+async fn explained(state: &AppState, rules: Option<String>, id: String) -> Response {
+    let workspace = match workspace(state) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let done = blocking(move || {
+        let text = match rules {
+            Some(text) => text,
+            None => workspace.saved_text().unwrap_or_default(),
+        };
+        workspace.explain(&text, &id)
+    })
+    .await;
+    match done {
+        Ok(Ok(explanation)) => Json(explanation).into_response(),
+        Ok(Err(Unexplained::DoesNotRun)) => {
+            refuse(StatusCode::UNPROCESSABLE_ENTITY, crate::msg!("server-nothing-to-list"))
+        }
+        Ok(Err(Unexplained::NotFound)) => {
+            refuse(StatusCode::NOT_FOUND, crate::msg!("server-no-such-customer"))
+        }
+        Ok(Err(Unexplained::Failed(e))) => {
+            refuse(StatusCode::UNPROCESSABLE_ENTITY, crate::msg!("studio-run-failed", reason = e.to_string()))
+        }
+        Err(r) => r,
+    }
+}
+
+/// The body of `POST /api/save`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveBody {
+    rules: String,
+    /// The version of the file the edit started from (from `/api/rules`); the save is
+    /// refused if the file has changed since.
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// `POST /api/save`: writes the ruleset file atomically.
+pub async fn save(State(state): State<AppState>, body: Result<Json<SaveBody>, JsonRejection>) -> Response {
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => return bad_json(rejection),
+    };
+    let workspace = match workspace(&state) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let done = blocking(move || {
+        let on_disk = workspace.saved_text().ok();
+        if let (Some(on_disk), Some(expected)) = (&on_disk, &body.version) {
+            if version(on_disk) != *expected {
+                return Err(refuse(StatusCode::CONFLICT, crate::msg!("server-changed-on-disk")));
+            }
+        }
+        if body.rules.len() as u64 > crate::access::RULESET_LIMIT {
+            let message = crate::msg!("ruleset-too-large", limit = crate::access::RULESET_LIMIT);
+            return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, message));
+        }
+        workspace.save(&body.rules).map_err(|e| {
+            let message = crate::msg!(
+                "cannot-write-file",
+                path = workspace.file_name(),
+                reason = crate::messages::io_error(&e)
+            );
+            refuse(StatusCode::INTERNAL_SERVER_ERROR, message)
+        })?;
+        Ok(version(&body.rules))
+    })
+    .await;
+    match done {
+        Ok(Ok(version)) => {
+            let _ = state.changes.send(());
+            Json(json!({ "saved": true, "version": version })).into_response()
+        }
+        Ok(Err(r)) | Err(r) => r,
+    }
+}
+
+/// `GET /api/changes`: server-sent events, one `changed` each time the ruleset's folder
+/// changes on disk.
+pub async fn changes(
+    State(state): State<AppState>,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
+    let receiver = state.changes.subscribe();
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        match receiver.recv().await {
+            Ok(()) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                Some((Ok(Event::default().event("changed").data("{}")), receiver))
+            }
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The query of `POST /api/segment`.
+#[derive(Deserialize)]
+pub struct SegmentQuery {
+    #[serde(default)]
+    as_of: Option<String>,
+}
+
+/// `POST /api/segment`: a JSON array of customer records segmented by the saved ruleset.
+pub async fn segment(
+    State(state): State<AppState>,
+    Query(query): Query<SegmentQuery>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some(segmenter) = state.segmenter.clone() else {
+        return refuse(StatusCode::NOT_FOUND, crate::msg!("server-no-rules"));
+    };
+    let as_of = match query.as_of.as_deref().map(|d| crate::date::parse(d).ok_or(d)) {
+        None => None,
+        Some(Ok(day)) => Some(day),
+        Some(Err(text)) => return refuse(StatusCode::BAD_REQUEST, crate::msg!("not-a-date", text = text)),
+    };
+    match blocking(move || segmenter.segment(body, as_of)).await {
+        Ok(Ok(rows)) => Json(rows).into_response(),
+        Ok(Err(message)) => refuse(StatusCode::BAD_REQUEST, message),
+        Err(r) => r,
+    }
+}
