@@ -42,9 +42,13 @@ fn refuse(status: StatusCode, message: crate::messages::Message) -> Response {
     (status, Json(json!({ "error": message.to_string(), "code": message.id() }))).into_response()
 }
 
-/// A body that is not the JSON a route takes: 400, saying why.
+/// A body that is not the JSON a route takes: 400 (413 when too large), saying why.
 fn bad_json(rejection: JsonRejection) -> Response {
-    refuse(StatusCode::BAD_REQUEST, crate::msg!("server-bad-json", reason = rejection.body_text()))
+    let status = match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    refuse(status, crate::msg!("server-bad-json", reason = rejection.body_text()))
 }
 
 fn workspace(state: &AppState) -> Result<Arc<Workspace>, Response> {

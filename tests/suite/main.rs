@@ -20,5 +20,7 @@ mod properties;
 mod reload;
 mod robustness;
 mod rulesets;
+mod server;
+mod studio;
 mod watch;
 mod workbooks;
