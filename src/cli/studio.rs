@@ -231,7 +231,7 @@ fn serve_until_stopped(listen: &ListenArgs, state: AppState, studio: bool) -> Ex
         let url = format!("http://{shown}/?token={token}");
         super::say(match studio {
             true => msg!("studio-listening", url = url.as_str()),
-            false => msg!("serve-listening", url = url.as_str(), token = token.as_str()),
+            false => msg!("serve-listening", url = url.as_str()),
         });
         let app = tradeseg::server::router(state, Guard::new(addr, token));
         match axum::serve(listener, app).await {

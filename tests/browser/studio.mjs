@@ -47,12 +47,13 @@ try {
     count: Number(c.textContent.replace(/[^0-9]/g, "")),
   })));
   seen.unsaved = await page.textContent("#status");
+  await page.screenshot({ path: `${shots}/studio.png` });
 
   // A mistake shows where it is as it is typed, and the counts stay.
   await page.keyboard.type(" andd");
   await page.waitForSelector("#problems li.error", { timeout: 20000 });
   seen.problem = await page.textContent("#problems li.error");
-  seen.marked = await page.$$eval("#highlight .e", (marks) => marks.map((m) => m.textContent).join(""));
+  seen.marked = await page.$$eval("#highlight .t-e", (marks) => marks.map((m) => m.textContent).join(""));
   for (let i = 0; i < 5; i++) await page.keyboard.press("Backspace");
   await fresh();
   seen.counts.fixed = await counts();
@@ -82,7 +83,7 @@ try {
   await fresh();
   seen.counts.external = await counts();
   seen.externalMoves = await page.$$eval("#moves button.move", (cells) => cells.length);
-  await page.screenshot({ path: `${shots}/studio.png` });
+  await page.screenshot({ path: `${shots}/studio-reloaded.png` });
 } finally {
   await browser.close();
 }

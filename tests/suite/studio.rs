@@ -29,9 +29,14 @@ impl Drop for Server {
 impl Server {
     /// Starts `tradeseg ARGS --port 0` and waits for the URL it prints.
     fn start(args: &[&str]) -> Server {
+        Server::start_in(args, "en")
+    }
+
+    /// [`Server::start`] speaking `lang`.
+    fn start_in(args: &[&str], lang: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tradeseg"))
             .args(args)
-            .args(["--port", "0", "--lang", "en"])
+            .args(["--port", "0", "--lang", lang])
             .current_dir(root())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -202,9 +207,57 @@ fn the_studio_works_in_a_real_browser() {
         std::fs::read_to_string(&rules).unwrap(),
         original.replace("inquiries >= 2", "inquiries >= 4")
     );
-    for shot in ["studio.png", "studio-moves.png", "studio-explain.png"] {
+    for shot in ["studio.png", "studio-moves.png", "studio-explain.png", "studio-reloaded.png"] {
         assert!(std::fs::metadata(shots.join(shot)).unwrap().len() > 10_000, "{shot}");
     }
+}
+
+/// The studio in Chinese, on the whole monthly grouping (nine dimensions, a cross-tab of
+/// the first two): every word of the page in Chinese, no console errors.
+/// Screenshot: target/screenshots/studio-zh.png.
+#[test]
+fn the_studio_speaks_chinese_and_cross_tabulates() {
+    if browser().is_none() {
+        assert!(
+            std::env::var_os("TRADESEG_REQUIRE_BROWSER").is_none(),
+            "no Chromium or Playwright for the studio"
+        );
+        eprintln!("SKIPPED the_studio_speaks_chinese_and_cross_tabulates: needs Chromium and Playwright");
+        return;
+    }
+    let dir = folder(&[]);
+    for entry in std::fs::read_dir(root().join("rulesets")).unwrap().flatten() {
+        let to = dir.path().join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir(&to).unwrap();
+            for file in std::fs::read_dir(entry.path()).unwrap().flatten() {
+                std::fs::copy(file.path(), to.join(file.file_name())).unwrap();
+            }
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let rules = dir.path().join("export_sales.seg").display().to_string();
+    let server =
+        Server::start_in(&["studio", &rules, "examples/data/customers.csv", "--as-of", "2026-11-01"], "zh");
+    let shot = root().join("target/screenshots/studio-zh.png");
+    std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
+    let driven = Command::new("node")
+        .arg(root().join("tests/browser/shot.mjs"))
+        .args([server.url.as_str(), shot.to_str().unwrap(), "1400"])
+        .output()
+        .expect("node runs");
+    let out = String::from_utf8_lossy(&driven.stdout);
+    assert!(driven.status.success(), "{out}\n{}", String::from_utf8_lossy(&driven.stderr));
+    let seen: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(seen["console"], serde_json::json!([]));
+    assert_eq!(seen["lang"], "zh");
+    assert_eq!(seen["save"], "保存");
+    let headings: Vec<String> = serde_json::from_value(seen["headings"].clone()).unwrap();
+    assert_eq!(headings[0], "tradeseg 工作台");
+    assert!(headings.iter().any(|h| h == "交叉表") && headings.iter().any(|h| h == "标签"), "{headings:?}");
+    assert!(seen["crosstabCells"].as_u64().unwrap() >= 4, "stars × value drawn");
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
 }
 
 /// `serve` answers fifty clients at once, every request right.

@@ -55,7 +55,7 @@ function paint(diagnostics) {
   const text = source.value;
   const kind = new Array(text.length).fill("");
   for (const m of text.matchAll(TOKEN)) {
-    const k = m[1] ? "c" : m[2] ? "s" : m[3] ? "n" : m[4] ? (KEYWORDS.has(m[4]) ? "k" : "") : "o";
+    const k = m[1] ? "t-c" : m[2] ? "t-s" : m[3] ? "t-n" : m[4] ? (KEYWORDS.has(m[4]) ? "t-k" : "") : "t-o";
     if (k) for (let i = m.index; i < m.index + m[0].length; i++) kind[i] = k;
   }
   const marks = new Array(text.length).fill("");
@@ -65,8 +65,8 @@ function paint(diagnostics) {
     const from = at(starts, d.line, d.column, text.length);
     let to = at(starts, d.end_line, d.end_column, text.length);
     if (to <= from) to = Math.min(text.length, from + 1);
-    const mark = d.severity === "error" ? "e" : "w";
-    for (let i = from; i < to; i++) if (marks[i] !== "e") marks[i] = mark;
+    const mark = d.severity === "error" ? "t-e" : "t-w";
+    for (let i = from; i < to; i++) if (marks[i] !== "t-e") marks[i] = mark;
   }
   let html = "", i = 0;
   while (i < text.length) {
@@ -201,10 +201,12 @@ function renderCounts(result) {
     html += "</tbody></table>";
   }
   if (result.tags.length) {
+    const mostTagged = Math.max(1, ...result.tags.map((t) => t.count));
     html += `<h2>${esc(word("tags"))}</h2><table><tbody>`;
     for (const tag of result.tags) {
       html += `<tr data-tag="${esc(tag.name)}"><td><button class="pick" data-pick="tag" data-tag="${esc(tag.name)}">${esc(tag.name)}</button></td>` +
-        `<td class="n count">${number(tag.count)}</td><td class="n">${share(tag.count, result.customers)}</td></tr>`;
+        `<td class="barcell"><div class="bar" style="width:${(100 * tag.count / mostTagged).toFixed(1)}%"></div></td>` +
+        `<td class="n count">${number(tag.count)}</td><td class="n">${share(tag.count, result.customers)}</td><td></td></tr>`;
     }
     html += "</tbody></table>";
   }
