@@ -48,6 +48,7 @@ fn main() {
         )
     });
     let _ = server.kill();
+    let _ = server.wait();
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     println!(
         "{clients} clients, {requests} requests: {} answered, {} errors, {:.0} requests/s; latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
