@@ -299,3 +299,50 @@ fn eventually(check: impl Fn() -> bool) -> bool {
     }
     false
 }
+
+/// Rules over event history in the studio: the events held in memory give the counts a run
+/// with `--events` gives.
+#[test]
+fn the_studio_runs_rules_over_events_held_in_memory() {
+    let rules_text = std::fs::read_to_string(root().join("rulesets/reorder_history.seg")).unwrap();
+    let dir = folder(&[("reorder.seg", rules_text.as_bytes())]);
+    let data = std::fs::read_to_string(root().join("examples/data/customers.csv")).unwrap();
+    let orders_path = root().join("examples/data/orders.csv");
+    let orders = std::fs::read_to_string(&orders_path).unwrap();
+    let options = tradeseg::RunOptions::new(tradeseg::CompileOptions::new("2026-11-01").unwrap());
+    let mut in_memory = tradeseg::events::EventInput::file("orders", "orders.csv");
+    in_memory.source = tradeseg::record::Source::Text(orders);
+    let dataset =
+        Dataset { bytes: data.as_bytes().into(), options: options.clone(), events: vec![in_memory] };
+    let (changes, _) = tokio::sync::broadcast::channel(4);
+    let state = AppState {
+        workspace: Some(Arc::new(Workspace::new(dir.path().join("reorder.seg"), dataset))),
+        segmenter: None,
+        changes,
+        page: Arc::new(String::new()),
+    };
+    let app = tradeseg::server::router(state, Guard::new(addr(), TOKEN.into()));
+    let (status, evaluation) = call(&app, "/api/evaluate", Some(json!({ "rules": rules_text })));
+    assert_eq!(status, StatusCode::OK, "{evaluation}");
+
+    let checked = tradeseg::Ruleset::from_source("r.seg", &rules_text, ".").unwrap().check().unwrap();
+    let events = [tradeseg::events::EventInput::file("orders", orders_path.to_str().unwrap())];
+    let mut sink = std::io::sink();
+    let extras = tradeseg::run::Extras { events: &events, ..Default::default() };
+    let input = Box::new(std::io::Cursor::new(data));
+    let report = tradeseg::run::run_with(&checked, extras, input, &mut sink, &options, None).unwrap();
+    let by_run: Vec<(String, String, u64)> = report
+        .dimensions
+        .iter()
+        .flat_map(|d| d.segments.iter().map(move |(s, n)| (d.name.clone(), s.clone(), *n)))
+        .filter(|(_, _, n)| *n > 0)
+        .collect();
+    let mut mine = evaluated_counts(&evaluation);
+    let mut runs = by_run;
+    mine.sort();
+    runs.sort();
+    assert_eq!(mine, runs);
+    assert!(mine.iter().any(|(_, s, _)| s == "high-frequency"), "{mine:?}");
+    let tags: u64 = evaluation["tags"].as_array().unwrap().iter().map(|t| t["count"].as_u64().unwrap()).sum();
+    assert!(tags > 0, "the history's tags are counted");
+}
