@@ -184,6 +184,13 @@ pub struct DataArgs {
     /// exports write them.
     #[arg(long)]
     pub decimal_comma: bool,
+    #[command(flatten)]
+    pub event_args: EventArgs,
+}
+
+/// Where the event streams the rules read come from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EventArgs {
     /// An event stream the rules read, as NAME=FILE (CSV, JSON or NDJSON); repeat for more.
     #[arg(long, value_name = "NAME=FILE")]
     pub events: Vec<String>,
@@ -196,8 +203,9 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// The defaults, for records a program sends (whose ids are in `id`).
-    pub fn for_records(id: &str) -> DataArgs {
+    /// The defaults, for records a program sends (whose ids are in `id`), with the events
+    /// of `event_args`.
+    pub fn for_records(id: &str, event_args: EventArgs) -> DataArgs {
         DataArgs {
             as_of: None,
             id: id.to_string(),
@@ -207,9 +215,7 @@ impl DataArgs {
             sheet: None,
             header_row: None,
             decimal_comma: false,
-            events: Vec::new(),
-            event_id: None,
-            event_date: "date".to_string(),
+            event_args,
         }
     }
 
@@ -235,6 +241,7 @@ impl DataArgs {
     /// The `--events` streams to read.
     pub fn event_inputs(&self) -> Result<Vec<tradeseg::events::EventInput>, Exit> {
         let inputs: Vec<tradeseg::events::EventInput> = self
+            .event_args
             .events
             .iter()
             .map(|spec| {
@@ -246,8 +253,8 @@ impl DataArgs {
                 let mut input = tradeseg::events::EventInput::file(name.trim(), path.trim());
                 input.encoding = self.encoding;
                 input.delimiter = self.delimiter.unwrap_or(b',');
-                input.id_column = self.event_id.clone();
-                input.date_column = self.event_date.clone();
+                input.id_column = self.event_args.event_id.clone();
+                input.date_column = self.event_args.event_date.clone();
                 Ok(input)
             })
             .collect::<Result<_, Exit>>()?;
@@ -285,7 +292,7 @@ impl DataArgs {
         if data != "-" {
             files.push(clash::Role::new(msg!("role-data"), data));
         }
-        for spec in &self.events {
+        for spec in &self.event_args.events {
             if let Some((name, path)) = spec.split_once('=') {
                 files.push(clash::Role::new(msg!("role-events", stream = name.trim()), path.trim()));
             }

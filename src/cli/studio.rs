@@ -53,15 +53,9 @@ pub struct ServeArgs {
     /// The field that identifies customers in the records.
     #[arg(long, value_name = "FIELD", default_value = "id")]
     pub id: String,
-    /// An event stream the rules read, as NAME=FILE (read once at start); repeat for more.
-    #[arg(long, value_name = "NAME=FILE")]
-    pub events: Vec<String>,
-    /// The customer id column of event files (default: `customer_id`, else `id`).
-    #[arg(long, value_name = "COLUMN")]
-    pub event_id: Option<String>,
-    /// The date column of event files.
-    #[arg(long, value_name = "COLUMN", default_value = "date")]
-    pub event_date: String,
+    /// Event streams the rules read (read once, at start).
+    #[command(flatten)]
+    pub event_args: super::EventArgs,
     #[command(flatten)]
     pub listen: ListenArgs,
 }
@@ -118,12 +112,7 @@ pub fn serve(args: ServeArgs) -> Exit {
         Ok(checked) => checked,
         Err(exit) => return exit,
     };
-    let data_args = DataArgs {
-        events: args.events.clone(),
-        event_id: args.event_id.clone(),
-        event_date: args.event_date.clone(),
-        ..DataArgs::for_records(&args.id)
-    };
+    let data_args = DataArgs::for_records(&args.id, args.event_args.clone());
     let events = match data_args.event_inputs().and_then(|e| {
         data_args.check_event_names(&checked)?;
         in_memory(e)

@@ -4,12 +4,13 @@
 
 use super::segment::Segmenter;
 use super::workspace::{Selection, Unexplained, Workspace};
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Path as UrlPath, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::convert::Infallible;
@@ -42,17 +43,40 @@ fn refuse(status: StatusCode, message: crate::messages::Message) -> Response {
     (status, Json(json!({ "error": message.to_string(), "code": message.id() }))).into_response()
 }
 
-/// A body that is not the JSON a route takes: 400 (413 when too large), saying why.
-fn bad_json(rejection: JsonRejection) -> Response {
-    let status = match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    refuse(status, crate::msg!("server-bad-json", reason = rejection.body_text()))
+/// The studio's workspace, for the routes that need it (404 under `serve`, which has none).
+pub struct Studio(Arc<Workspace>);
+
+impl FromRequestParts<AppState> for Studio {
+    type Rejection = Response;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Studio, Response> {
+        state
+            .workspace
+            .clone()
+            .map(Studio)
+            .ok_or_else(|| refuse(StatusCode::NOT_FOUND, crate::msg!("server-no-data")))
+    }
 }
 
-fn workspace(state: &AppState) -> Result<Arc<Workspace>, Response> {
-    state.workspace.clone().ok_or_else(|| refuse(StatusCode::NOT_FOUND, crate::msg!("server-no-data")))
+/// A JSON body; one that is not what the route takes is refused in the server's language:
+/// 400, or 413 when too large.
+pub struct Body<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Body<T>, Response> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(body)) => Ok(Body(body)),
+            Err(rejection) => {
+                let status = match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                Err(refuse(status, crate::msg!("server-bad-json", reason = rejection.body_text())))
+            }
+        }
+    }
 }
 
 /// Runs `work` on the blocking pool.
@@ -74,11 +98,7 @@ pub async fn page(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /api/rules`: the ruleset on disk.
-pub async fn rules(State(state): State<AppState>) -> Response {
-    let workspace = match workspace(&state) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+pub async fn rules(Studio(workspace): Studio) -> Response {
     match workspace.saved_text() {
         Ok(text) => Json(json!({
             "file": workspace.source_name(),
@@ -104,18 +124,7 @@ pub struct EvaluateBody {
 }
 
 /// `POST /api/evaluate`: counts, tags, cross-tab and moves for a ruleset text.
-pub async fn evaluate(
-    State(state): State<AppState>,
-    body: Result<Json<EvaluateBody>, JsonRejection>,
-) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_json(rejection),
-    };
-    let workspace = match workspace(&state) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+pub async fn evaluate(Studio(workspace): Studio, Body(body): Body<EvaluateBody>) -> Response {
     let done = blocking(move || {
         let pair = body.crosstab.as_ref().map(|[a, b]| (a.as_str(), b.as_str()));
         workspace.evaluate(&body.rules, pair)
@@ -162,18 +171,7 @@ fn segment_name(value: &Value) -> Option<Option<String>> {
 }
 
 /// `POST /api/customers`: the customers in a segment, with a tag, or who moved.
-pub async fn customers(
-    State(state): State<AppState>,
-    body: Result<Json<CustomersBody>, JsonRejection>,
-) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_json(rejection),
-    };
-    let workspace = match workspace(&state) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+pub async fn customers(Studio(workspace): Studio, Body(body): Body<CustomersBody>) -> Response {
     let selection = match (&body.dimension, &body.segment, &body.tag, &body.from, &body.to) {
         (Some(d), Some(s), None, None, None) => {
             segment_name(s).map(|segment| Selection::Segment { dimension: d.clone(), segment })
@@ -205,27 +203,16 @@ pub struct ExplainBody {
 }
 
 /// `POST /api/explain`: why the text puts a customer where it does.
-pub async fn explain_text(
-    State(state): State<AppState>,
-    body: Result<Json<ExplainBody>, JsonRejection>,
-) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_json(rejection),
-    };
-    explained(&state, Some(body.rules), body.id).await
+pub async fn explain_text(Studio(workspace): Studio, Body(body): Body<ExplainBody>) -> Response {
+    explained(workspace, Some(body.rules), body.id).await
 }
 
 /// `GET /api/customers/{id}/explain`: why the saved ruleset puts a customer where it does.
-pub async fn explain_saved(State(state): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
-    explained(&state, None, id).await
+pub async fn explain_saved(Studio(workspace): Studio, UrlPath(id): UrlPath<String>) -> Response {
+    explained(workspace, None, id).await
 }
 
-async fn explained(state: &AppState, rules: Option<String>, id: String) -> Response {
-    let workspace = match workspace(state) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+async fn explained(workspace: Arc<Workspace>, rules: Option<String>, id: String) -> Response {
     let done = blocking(move || {
         let text = match rules {
             Some(text) => text,
@@ -261,15 +248,11 @@ pub struct SaveBody {
 }
 
 /// `POST /api/save`: writes the ruleset file atomically.
-pub async fn save(State(state): State<AppState>, body: Result<Json<SaveBody>, JsonRejection>) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_json(rejection),
-    };
-    let workspace = match workspace(&state) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+pub async fn save(
+    State(state): State<AppState>,
+    Studio(workspace): Studio,
+    Body(body): Body<SaveBody>,
+) -> Response {
     let done = blocking(move || {
         let on_disk = workspace.saved_text().ok();
         if let (Some(on_disk), Some(expected)) = (&on_disk, &body.version) {
