@@ -3,7 +3,7 @@
 //! serve connections.
 
 use super::segment::Segmenter;
-use super::workspace::{Selection, Unexplained, Workspace};
+use super::workspace::{version, SaveRefused, Selection, Unexplained, Workspace};
 use axum::extract::{FromRequest, FromRequestParts, Path as UrlPath, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -28,14 +28,6 @@ pub struct AppState {
     pub changes: broadcast::Sender<()>,
     /// The studio page, in the server's language.
     pub page: Arc<String>,
-}
-
-/// A version of a text: changes when the text does.
-pub fn version(text: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    text.hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
 }
 
 /// An error answer: a status and a message in the server's language.
@@ -253,26 +245,21 @@ pub async fn save(
     Studio(workspace): Studio,
     Body(body): Body<SaveBody>,
 ) -> Response {
+    if body.rules.len() as u64 > crate::access::RULESET_LIMIT {
+        let message = crate::msg!("ruleset-too-large", limit = crate::access::RULESET_LIMIT);
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, message);
+    }
     let done = blocking(move || {
-        let on_disk = workspace.saved_text().ok();
-        if let (Some(on_disk), Some(expected)) = (&on_disk, &body.version) {
-            if version(on_disk) != *expected {
-                return Err(refuse(StatusCode::CONFLICT, crate::msg!("server-changed-on-disk")));
+        workspace.save(&body.rules, body.version.as_deref()).map_err(|refused| match refused {
+            SaveRefused::Changed => refuse(StatusCode::CONFLICT, crate::msg!("server-changed-on-disk")),
+            SaveRefused::Io(e) => {
+                let (path, reason) = (workspace.file_name(), crate::messages::io_error(&e));
+                refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    crate::msg!("cannot-write-file", path = path, reason = reason),
+                )
             }
-        }
-        if body.rules.len() as u64 > crate::access::RULESET_LIMIT {
-            let message = crate::msg!("ruleset-too-large", limit = crate::access::RULESET_LIMIT);
-            return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, message));
-        }
-        workspace.save(&body.rules).map_err(|e| {
-            let message = crate::msg!(
-                "cannot-write-file",
-                path = workspace.file_name(),
-                reason = crate::messages::io_error(&e)
-            );
-            refuse(StatusCode::INTERNAL_SERVER_ERROR, message)
-        })?;
-        Ok(version(&body.rules))
+        })
     })
     .await;
     match done {

@@ -35,6 +35,24 @@ pub struct Workspace {
     last: Mutex<Option<(String, Arc<Evaluated>)>>,
     /// The saved ruleset's assignments, by the text they were made from.
     saved: Mutex<Option<(String, Arc<Evaluated>)>>,
+    /// Held while saving.
+    saving: Mutex<()>,
+}
+
+/// A version of a text: changes when the text does.
+pub fn version(text: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// Why a save did not happen.
+#[derive(Debug)]
+pub enum SaveRefused {
+    /// The file changed on disk since the edit began.
+    Changed,
+    Io(std::io::Error),
 }
 
 /// A text evaluated: its problems, and, when it runs, where every customer went.
@@ -101,7 +119,7 @@ pub struct Listing {
 impl Workspace {
     /// A workspace for the ruleset file `rules` and the data.
     pub fn new(rules: PathBuf, data: Dataset) -> Workspace {
-        Workspace { rules, data, last: Mutex::new(None), saved: Mutex::new(None) }
+        Workspace { rules, data, last: Mutex::new(None), saved: Mutex::new(None), saving: Mutex::new(()) }
     }
 
     /// The folder the ruleset is in: includes and scripts must be inside it.
@@ -203,18 +221,30 @@ impl Workspace {
     }
 
     /// Writes `text` to the ruleset file atomically (a temporary file beside it, renamed
-    /// into place, keeping the file's permissions), and forgets the saved evaluation.
-    pub fn save(&self, text: &str) -> std::io::Result<()> {
+    /// into place, keeping the file's permissions), unless the file is no longer at
+    /// `expected` (a [`version`]): someone else saved meanwhile. Gives the new version.
+    pub fn save(&self, text: &str, expected: Option<&str>) -> Result<String, SaveRefused> {
         use std::io::Write;
-        let mut temp = tempfile::NamedTempFile::new_in(self.folder())?;
-        temp.write_all(text.as_bytes())?;
-        temp.as_file().sync_all()?;
-        if let Ok(metadata) = std::fs::metadata(&self.rules) {
-            temp.as_file().set_permissions(metadata.permissions())?;
+        // One save at a time, so that two pages cannot both pass the check.
+        let _one = self.saving.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Ok(on_disk), Some(expected)) = (self.saved_text(), expected) {
+            if version(&on_disk) != expected {
+                return Err(SaveRefused::Changed);
+            }
         }
-        temp.persist(&self.rules).map_err(|e| e.error)?;
+        let write = || -> std::io::Result<()> {
+            let mut temp = tempfile::NamedTempFile::new_in(self.folder())?;
+            temp.write_all(text.as_bytes())?;
+            temp.as_file().sync_all()?;
+            if let Ok(metadata) = std::fs::metadata(&self.rules) {
+                temp.as_file().set_permissions(metadata.permissions())?;
+            }
+            temp.persist(&self.rules).map_err(|e| e.error)?;
+            Ok(())
+        };
+        write().map_err(SaveRefused::Io)?;
         self.forget();
-        Ok(())
+        Ok(version(text))
     }
 
     /// Forgets what was evaluated: the files on disk changed (an include, say).

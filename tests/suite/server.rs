@@ -10,9 +10,9 @@ use std::path::Path;
 use std::sync::Arc;
 use tower::ServiceExt;
 use tradeseg::server::guard::Guard;
-use tradeseg::server::routes::{version, AppState};
+use tradeseg::server::routes::AppState;
 use tradeseg::server::segment::Segmenter;
-use tradeseg::server::workspace::{Dataset, Workspace};
+use tradeseg::server::workspace::{version, Dataset, Workspace};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 const HOST: &str = "127.0.0.1:8080";
