@@ -67,7 +67,7 @@ pub struct Evaluated {
 }
 
 /// What `POST /api/evaluate` answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Evaluation {
     pub diagnostics: serde_json::Value,
     /// Absent when the text has errors.
@@ -148,19 +148,11 @@ impl Workspace {
     pub fn evaluate(&self, text: &str, crosstab: Option<(&str, &str)>) -> Evaluation {
         let started = Instant::now();
         let now = self.evaluated(text);
-        let saved = self.saved_text().ok().map(|saved| self.evaluated_saved(&saved));
         let Some(assignments) = &now.assignments else {
-            return Evaluation {
-                diagnostics: now.diagnostics.clone(),
-                customers: None,
-                dimensions: None,
-                tags: None,
-                moves: None,
-                crosstab: None,
-                data_errors: None,
-                elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
-            };
+            let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Evaluation { diagnostics: now.diagnostics.clone(), elapsed_ms, ..Evaluation::default() };
         };
+        let saved = self.saved_text().ok().map(|saved| self.evaluated_saved(&saved));
         let moves = saved.as_ref().and_then(|s| s.assignments.as_ref()).map(|s| assignments.moves_since(s));
         let pair = match crosstab {
             Some((a, b)) => Some((a.to_string(), b.to_string())),
