@@ -51,8 +51,20 @@ impl Ruleset {
     /// Parses ruleset text; `include` paths are resolved against `base_dir`, and includes
     /// and scripts must be inside it.
     pub fn from_source(name: &str, text: &str, base_dir: impl AsRef<Path>) -> Result<Ruleset, RulesError> {
+        Ruleset::from_source_allowing(name, text, base_dir, &[])
+    }
+
+    /// [`Ruleset::from_source`], with `allowed` folders whose files may be included and
+    /// run besides those in `base_dir`.
+    pub fn from_source_allowing(
+        name: &str,
+        text: &str,
+        base_dir: impl AsRef<Path>,
+        allowed: &[PathBuf],
+    ) -> Result<Ruleset, RulesError> {
         let virtual_path = base_dir.as_ref().join(name);
-        let mut loader = Loader { access: FileAccess::for_ruleset(&virtual_path, &[]), ..Loader::default() };
+        let mut loader =
+            Loader { access: FileAccess::for_ruleset(&virtual_path, allowed), ..Loader::default() };
         loader.file(&virtual_path, text.to_string(), &mut Vec::new(), &mut Vec::new());
         loader.finish()
     }

@@ -91,7 +91,7 @@ fn open_studio(args: &StudioArgs) -> Result<(AppState, notify::RecommendedWatche
         return Err(Exit::Data);
     }
     let dataset = Dataset { bytes: bytes.into(), options, events };
-    let workspace = Arc::new(Workspace::new(args.rules.clone(), dataset));
+    let workspace = Arc::new(Workspace::new(args.rules.clone(), dataset).allowing(super::allowed_folders()));
     let (changes, _) = tokio::sync::broadcast::channel(16);
     let watcher = tradeseg::server::watch_folder(workspace.clone(), changes.clone()).map_err(|e| {
         super::say_error(e);

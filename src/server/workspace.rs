@@ -30,6 +30,8 @@ pub struct Dataset {
 pub struct Workspace {
     /// The ruleset file; the only file the studio writes.
     pub rules: PathBuf,
+    /// Folders besides the ruleset's whose files it may include and run (`--allow-path`).
+    allowed: Vec<PathBuf>,
     pub data: Dataset,
     /// The last text evaluated, and where it put everyone.
     last: Mutex<Option<(String, Arc<Evaluated>)>>,
@@ -119,7 +121,21 @@ pub struct Listing {
 impl Workspace {
     /// A workspace for the ruleset file `rules` and the data.
     pub fn new(rules: PathBuf, data: Dataset) -> Workspace {
-        Workspace { rules, data, last: Mutex::new(None), saved: Mutex::new(None), saving: Mutex::new(()) }
+        Workspace {
+            rules,
+            allowed: Vec::new(),
+            data,
+            last: Mutex::new(None),
+            saved: Mutex::new(None),
+            saving: Mutex::new(()),
+        }
+    }
+
+    /// The workspace, with folders besides the ruleset's whose files it may include and
+    /// run (as `--allow-path` gives them).
+    pub fn allowing(mut self, allowed: Vec<PathBuf>) -> Workspace {
+        self.allowed = allowed;
+        self
     }
 
     /// The folder the ruleset is in: includes and scripts must be inside it.
