@@ -73,6 +73,7 @@ pub mod run;
 pub mod server;
 pub mod snapshot;
 pub mod source;
+pub mod sql;
 pub mod syntax;
 pub mod verify;
 #[cfg(feature = "workbooks")]

@@ -226,6 +226,15 @@ impl Checked {
         })
     }
 
+    /// True when a segment, `otherwise` or tag names an action script (`then`, `on enter`,
+    /// `on leave`).
+    pub fn has_actions(&self) -> bool {
+        let segments = self.dimensions.iter().flat_map(|d| &d.segments).chain(&self.tags);
+        segments.clone().any(|s| s.action.is_some())
+            || self.dimensions.iter().filter_map(|d| d.otherwise.as_ref()).any(|o| o.action.is_some())
+            || self.lifecycle_clauses().next().is_some()
+    }
+
     /// The fields that read the membership history (`previous(…)`, `days_in(…)`).
     pub fn history_reads(&self) -> impl Iterator<Item = &Field> {
         self.fields.iter().filter(|f| matches!(f.source, FieldSource::Previous(_) | FieldSource::DaysIn(_)))

@@ -29,6 +29,7 @@ mod pages;
 mod remember;
 mod report;
 mod run;
+mod sql;
 mod studio;
 mod test;
 mod tooling;
@@ -120,6 +121,9 @@ enum Command {
     /// Answer programs over HTTP: POST customer records, get their segments (the ruleset
     /// hot-reloaded).
     Serve(studio::ServeArgs),
+    /// Print the ruleset as one SQL query (DuckDB or PostgreSQL) whose rows are `run`'s
+    /// results, for customers kept in a database.
+    Sql(sql::SqlArgs),
     /// Rewrite rulesets in the canonical layout (--check: only list those not in it).
     Fmt(fmt::FmtArgs),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
@@ -147,6 +151,7 @@ pub fn main(args: Args) -> Exit {
         Command::Fmt(a) => fmt::run(a),
         Command::History(a) => history::run(a),
         Command::Report(a) => pages::run(a),
+        Command::Sql(a) => sql::run(a),
         Command::Studio(a) => studio::studio(a),
         Command::Serve(a) => studio::serve(a),
         Command::Diff(a) => diff::run(a),

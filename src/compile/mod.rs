@@ -2,7 +2,7 @@
 //! bound to a column (an unknown one is an error with "did you mean" from the header), each
 //! condition becomes a tree specialised by type, and constant parts are folded.
 
-mod events;
+pub(crate) mod events;
 
 pub use crate::program::*;
 

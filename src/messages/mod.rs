@@ -254,7 +254,7 @@ pub fn io_error(error: &std::io::Error) -> Message {
 }
 
 /// The catalogue files of each language, in the order they are added.
-const CATALOGUES: [(Language, &str, &str); 14] = [
+const CATALOGUES: [(Language, &str, &str); 16] = [
     (Language::English, "en/common.ftl", include_str!("en/common.ftl")),
     (Language::English, "en/syntax.ftl", include_str!("en/syntax.ftl")),
     (Language::English, "en/check.ftl", include_str!("en/check.ftl")),
@@ -262,6 +262,7 @@ const CATALOGUES: [(Language, &str, &str); 14] = [
     (Language::English, "en/run.ftl", include_str!("en/run.ftl")),
     (Language::English, "en/cli.ftl", include_str!("en/cli.ftl")),
     (Language::English, "en/server.ftl", include_str!("en/server.ftl")),
+    (Language::English, "en/sql.ftl", include_str!("en/sql.ftl")),
     (Language::Chinese, "zh/common.ftl", include_str!("zh/common.ftl")),
     (Language::Chinese, "zh/syntax.ftl", include_str!("zh/syntax.ftl")),
     (Language::Chinese, "zh/check.ftl", include_str!("zh/check.ftl")),
@@ -269,6 +270,7 @@ const CATALOGUES: [(Language, &str, &str); 14] = [
     (Language::Chinese, "zh/run.ftl", include_str!("zh/run.ftl")),
     (Language::Chinese, "zh/cli.ftl", include_str!("zh/cli.ftl")),
     (Language::Chinese, "zh/server.ftl", include_str!("zh/server.ftl")),
+    (Language::Chinese, "zh/sql.ftl", include_str!("zh/sql.ftl")),
 ];
 
 type Bundle = FluentBundle<FluentResource>;

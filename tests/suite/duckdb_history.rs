@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::process::Command;
 
-const RULES: &str = r#"
+pub(crate) const RULES: &str = r#"
 events orders
 dimension activity {
     segment "dormant"  when days_since(last(orders.date)) > 365
@@ -82,7 +82,7 @@ impl Rng {
     }
 }
 
-fn generate(dir: &std::path::Path) {
+pub(crate) fn generate(dir: &std::path::Path) {
     let mut rng = Rng(0x00DD_BA11);
     let mut customers = String::from("id,name\n");
     for i in 1..=3000 {

@@ -21,6 +21,7 @@ mod reload;
 mod robustness;
 mod rulesets;
 mod server;
+mod sql;
 mod studio;
 mod watch;
 mod workbooks;

@@ -1,0 +1,146 @@
+//! What differs between the SQL engines the query is written for: how names and text are
+//! quoted, how a list cell is searched, how exact division is written.
+
+/// The SQL engines a ruleset compiles for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    DuckDb,
+    Postgres,
+}
+
+/// The characters a cell is trimmed of, as `run` trims it: every Unicode white space.
+const WHITE_SPACE: &[char] = &[
+    ' ', '\t', '\n', '\u{0B}', '\u{0C}', '\r', '\u{85}', '\u{A0}', '\u{1680}', '\u{2000}', '\u{2001}',
+    '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}',
+    '\u{200A}', '\u{2028}', '\u{2029}', '\u{202F}', '\u{205F}', '\u{3000}',
+];
+
+/// The characters a list item is trimmed of (ASCII white space, as `run` trims items).
+const ASCII_SPACE: &[char] = &[' ', '\t', '\n', '\u{0C}', '\r'];
+
+impl Dialect {
+    /// The dialect's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// A name (table, column) quoted: any characters, spaces and Unicode included.
+    pub fn ident(self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// A table name as given: dotted parts (`schema.table`) quoted one by one.
+    pub fn table(self, name: &str) -> String {
+        name.split('.').map(|part| self.ident(part)).collect::<Vec<_>>().join(".")
+    }
+
+    /// A text literal.
+    pub fn text(self, text: &str) -> String {
+        match self {
+            // With standard_conforming_strings (the default since 9.1) only `'` is special;
+            // an E'' string spells the other characters the same in every setting.
+            Dialect::Postgres if text.chars().any(|c| c.is_control()) => {
+                let mut out = String::from("E'");
+                for c in text.chars() {
+                    match c {
+                        '\'' => out.push_str("''"),
+                        '\\' => out.push_str("\\\\"),
+                        c if c.is_control() => out.push_str(&format!("\\U{:08X}", c as u32)),
+                        c => out.push(c),
+                    }
+                }
+                out.push('\'');
+                out
+            }
+            _ => format!("'{}'", text.replace('\'', "''")),
+        }
+    }
+
+    /// A date literal.
+    pub fn date(self, day: crate::date::Day) -> String {
+        format!("DATE '{}'", crate::date::format(day))
+    }
+
+    /// The query's first part: the white space `run` trims, spelled once by code point
+    /// (`ws.cell` for cells, `ws.item` for list items), for [`Dialect::trimmed_text`] and
+    /// [`Dialect::list_contains`] to read.
+    pub fn white_space(self) -> String {
+        let spell = |chars: &[char]| {
+            chars.iter().map(|c| format!("chr({})", *c as u32)).collect::<Vec<_>>().join(" || ")
+        };
+        format!("WITH ws AS (SELECT {} AS cell, {} AS item)", spell(WHITE_SPACE), spell(ASCII_SPACE))
+    }
+
+    /// `value` trimmed of white space as `run` trims cells, with an empty result as NULL.
+    pub fn trimmed_text(self, value: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("NULLIF(trim(CAST({value} AS VARCHAR), ws.cell), '')"),
+            Dialect::Postgres => format!("NULLIF(btrim(CAST({value} AS TEXT), ws.cell), '')"),
+        }
+    }
+
+    /// Whether the list cell `list` (items separated by `;`, each trimmed, empty ones
+    /// skipped) holds `item`; NULL when the cell is.
+    pub fn list_contains(self, list: &str, item: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!(
+                "list_contains(list_transform(string_split(CAST({list} AS VARCHAR), ';'), x -> trim(x, ws.item)), {item})"
+            ),
+            Dialect::Postgres => format!(
+                "(CASE WHEN {list} IS NULL OR {item} IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM \
+                 unnest(string_to_array(CAST({list} AS TEXT), ';')) AS i(v) WHERE btrim(i.v, ws.item) = {item}) END)"
+            ),
+        }
+    }
+
+    /// Days from `day` to the date `to` (`to − day`), a whole number.
+    pub fn days_between(self, day: &str, to: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("({to} - CAST({day} AS DATE))"),
+        }
+    }
+
+    /// `a / b` exactly as the language divides: rounded half away from zero at the twelfth
+    /// decimal, missing when `b` is zero; `None` when the dialect cannot say it exactly.
+    pub fn divide(self, a: &str, b: &str) -> Option<String> {
+        match self {
+            // NUMERIC is arbitrary precision: scale both to whole numbers of 10⁻¹², divide
+            // as integers with the remainder deciding the rounding, and scale back.
+            Dialect::Postgres => {
+                let scaled = |x: &str| format!("(CAST({x} AS NUMERIC) * 1000000000000)");
+                let (a, b) = (scaled(a), scaled(b));
+                Some(format!(
+                    "(sign({a}) * sign(NULLIF({b}, 0)) * div(abs({a}) * 2000000000000 + abs({b}), 2 * abs(NULLIF({b}, 0))) / 1000000000000)"
+                ))
+            }
+            // DuckDB divides decimals in DOUBLE: not exact.
+            Dialect::DuckDb => None,
+        }
+    }
+
+    /// The average of `sum` over `count` events, exactly (see [`Dialect::divide`]); DuckDB
+    /// can say this one, the count being a whole number.
+    pub fn average(self, sum: &str, count: &str) -> String {
+        match self {
+            Dialect::Postgres => self.divide(sum, count).unwrap_or_default(),
+            Dialect::DuckDb => {
+                // The sum as a whole number of 10⁻¹² (its decimal text without the point),
+                // halved-up integer division by the count, and back to a decimal.
+                let scaled = format!(
+                    "CAST(replace(CAST(CAST({sum} AS DECIMAL(38,12)) AS VARCHAR), '.', '') AS HUGEINT)"
+                );
+                let count = format!("CAST(NULLIF({count}, 0) AS HUGEINT)");
+                let quotient = format!("((abs({scaled}) * 2 + {count}) // (2 * {count}))");
+                // At least 13 digits (lpad would cut a longer one).
+                let text = format!("CAST({quotient} AS VARCHAR)");
+                let digits = format!("(repeat('0', greatest(0, 13 - length({text}))) || {text})");
+                format!(
+                    "CAST((CASE WHEN {scaled} < 0 THEN '-' ELSE '' END) || left({digits}, length({digits}) - 12) || '.' || right({digits}, 12) AS DECIMAL(38,12))"
+                )
+            }
+        }
+    }
+}

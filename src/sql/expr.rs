@@ -1,0 +1,119 @@
+//! Checked expressions as SQL. The language's missing values are SQL's NULLs and its
+//! three-valued logic is SQL's, so most forms translate one for one; what needs care is
+//! said where it is done (exact products and quotients, trimmed text, list cells).
+
+use super::dialect::Dialect;
+use super::Refusal;
+use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
+use crate::check::{Checked, FieldSource};
+use crate::date::Day;
+
+/// What names in an expression stand for.
+pub struct Scope<'a> {
+    pub dialect: Dialect,
+    pub as_of: Day,
+    /// The SQL of each field (index as in [`Checked::fields`]), or why it has none.
+    pub fields: &'a [Result<String, Refusal>],
+    /// The SQL of each aggregate's value.
+    pub aggregates: &'a [String],
+    /// Inside an aggregate's `where`: the SQL of each event column.
+    pub event_fields: &'a [String],
+}
+
+impl Scope<'_> {
+    /// The SQL of `expr`.
+    pub fn sql(&self, expr: &Typed) -> Result<String, Refusal> {
+        let d = self.dialect;
+        Ok(match &expr.kind {
+            TypedKind::Const(value) => self.constant(value),
+            TypedKind::Set(items) => {
+                let items: Vec<String> = items.iter().map(|c| self.constant(c)).collect();
+                format!("({})", items.join(", "))
+            }
+            TypedKind::AsOf => d.date(self.as_of),
+            TypedKind::Field(id) => self.fields[*id].clone()?,
+            TypedKind::EventField(id) => self.event_fields[*id].clone(),
+            TypedKind::Aggregate(id) => self.aggregates[*id].clone(),
+            TypedKind::Neg(a) => format!("(- {})", self.sql(a)?),
+            TypedKind::Arith(op, a, b) => {
+                let (a, b) = (self.sql(a)?, self.sql(b)?);
+                match op {
+                    ArithOp::Add => format!("({a} + {b})"),
+                    ArithOp::Sub => format!("({a} - {b})"),
+                    // Exact in DECIMAL/NUMERIC; the language keeps twelve decimals.
+                    ArithOp::Mul => format!("round({a} * {b}, 12)"),
+                    ArithOp::Div => d.divide(&a, &b).ok_or(Refusal::Division(expr.span))?,
+                }
+            }
+            TypedKind::DaysSince(day) => d.days_between(&self.sql(day)?, &d.date(self.as_of)),
+            TypedKind::Compare(op, a, b) => {
+                let op = match op {
+                    CmpOp::Eq => "=",
+                    CmpOp::Ne => "<>",
+                    CmpOp::Lt => "<",
+                    CmpOp::Le => "<=",
+                    CmpOp::Gt => ">",
+                    CmpOp::Ge => ">=",
+                };
+                format!("({} {op} {})", self.sql(a)?, self.sql(b)?)
+            }
+            TypedKind::In { value, set, negated } => {
+                let not = if *negated { "NOT " } else { "" };
+                match set.ty {
+                    // `x in list_field`: the list cell holds x.
+                    Ty::List => format!("({not}{})", d.list_contains(&self.sql(set)?, &self.sql(value)?)),
+                    _ => format!("({} {not}IN {})", self.sql(value)?, self.sql(set)?),
+                }
+            }
+            TypedKind::Contains { list, item } => d.list_contains(&self.sql(list)?, &self.sql(item)?),
+            TypedKind::IsMissing { value, negated } => {
+                let is = if *negated { "IS NOT NULL" } else { "IS NULL" };
+                format!("({} {is})", self.sql(value)?)
+            }
+            TypedKind::Not(a) => format!("(NOT {})", self.sql(a)?),
+            TypedKind::And(a, b) => format!("({} AND {})", self.sql(a)?, self.sql(b)?),
+            TypedKind::Or(a, b) => format!("({} OR {})", self.sql(a)?, self.sql(b)?),
+        })
+    }
+
+    fn constant(&self, value: &Const) -> String {
+        match value {
+            Const::Number(n) => {
+                let text = n.to_string();
+                if text.starts_with('-') {
+                    format!("({text})")
+                } else {
+                    text
+                }
+            }
+            Const::Text(t) => self.dialect.text(t),
+            Const::Date(day) => self.dialect.date(*day),
+            Const::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        }
+    }
+}
+
+/// The SQL reading of each field from the customers' table (alias `c`), typed columns.
+pub fn field_columns(
+    checked: &Checked,
+    dialect: Dialect,
+    dimensions: &[String],
+) -> Vec<Result<String, Refusal>> {
+    checked
+        .fields
+        .iter()
+        .map(|field| match field.source {
+            FieldSource::Column => {
+                let column = format!("c.{}", dialect.ident(&field.column));
+                Ok(match field.ty {
+                    // Text is compared as `run` compares it: trimmed, empty as missing.
+                    Some(Ty::Text) | Some(Ty::List) => dialect.trimmed_text(&column),
+                    _ => column,
+                })
+            }
+            // A dimension above: its segment, as the dimension's own CASE gives it.
+            FieldSource::Dimension(d) => Ok(dimensions.get(d).cloned().unwrap_or_else(|| "NULL".into())),
+            FieldSource::Previous(_) | FieldSource::DaysIn(_) => Err(Refusal::History(field.span)),
+        })
+        .collect()
+}

@@ -1,0 +1,176 @@
+//! `tradeseg sql`: the query it writes, run by the real engine over the same data, gives
+//! `run`'s results row for row — the seed workload at 100,000 customers, and rules using
+//! every aggregate and window over events. What cannot be written exactly is refused.
+//! Skipped with a message where Python's DuckDB is not installed, unless
+//! TRADESEG_REQUIRE_DUCKDB is set (as CI sets it).
+
+use crate::common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn duckdb_missing() -> bool {
+    let found =
+        Command::new("python3").args(["-c", "import duckdb"]).output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("TRADESEG_REQUIRE_DUCKDB").is_none(), "Python's duckdb is not installed");
+        eprintln!("SKIPPED: Python's duckdb is not installed (pip install duckdb)");
+    }
+    !found
+}
+
+/// A results file's rows, header first, the rest sorted (SQL gives no order).
+fn sorted(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[1..].sort();
+    lines
+}
+
+/// `run`'s results and the query's rows in DuckDB for `rules` over `customers` (and
+/// `orders` when given), as of 2026-11-01.
+fn both(dir: &Path, rules: &str, customers: &Path, orders: Option<&Path>) -> (Vec<String>, Vec<String>) {
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let mut run = vec!["run", rules, customers.to_str().unwrap(), "--as-of", "2026-11-01", "-q", "-o"];
+    let ours = path("run.csv");
+    run.push(&ours);
+    let events = orders.map(|o| format!("orders={}", o.display()));
+    if let Some(events) = &events {
+        run.extend(["--events", events]);
+    }
+    let ran = tradeseg(&run);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let mut sql = vec!["sql", rules, "--dialect", "duckdb", "--table", "customers", "--as-of", "2026-11-01"];
+    if orders.is_some() {
+        sql.extend(["--events", "orders=orders"]);
+    }
+    let query = tradeseg(&sql);
+    assert_eq!(query.code, 0, "{}", query.stderr);
+    std::fs::write(path("query.sql"), &query.stdout).unwrap();
+    sql.push("--create-tables");
+    let tables = tradeseg(&sql);
+    assert_eq!(tables.code, 0, "{}", tables.stderr);
+    std::fs::write(path("tables.sql"), &tables.stdout).unwrap();
+    let mut loads = vec![format!("customers={}", customers.display())];
+    if let Some(orders) = orders {
+        loads.push(format!("orders={}", orders.display()));
+    }
+    let status = Command::new("python3")
+        .arg(root().join("tests/sql/duckdb_query.py"))
+        .args([path("tables.sql"), path("query.sql"), path("duckdb.csv")])
+        .args(&loads)
+        .status()
+        .unwrap();
+    assert!(status.success(), "the query runs in DuckDB:\n{}", query.stdout);
+    let ours = std::fs::read_to_string(path("run.csv")).unwrap();
+    let theirs = std::fs::read_to_string(path("duckdb.csv")).unwrap();
+    (sorted(&ours), sorted(&theirs))
+}
+
+fn assert_same(ours: &[String], theirs: &[String]) {
+    assert_eq!(ours.len(), theirs.len());
+    for (line, (a, b)) in ours.iter().zip(theirs).enumerate() {
+        assert_eq!(a, b, "row {line} differs (run, then DuckDB)");
+    }
+}
+
+#[test]
+fn the_seed_workload_in_duckdb_gives_runs_results() {
+    if duckdb_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let customers = dir.path().join("customers.csv");
+    let generated = Command::new("python3")
+        .arg(root().join("../shared/bench/gen_customers.py"))
+        .args(["100000", "42"])
+        .stdout(std::fs::File::create(&customers).unwrap())
+        .status()
+        .unwrap();
+    assert!(generated.success());
+    let (ours, theirs) = both(dir.path(), "benches/workload/seed.seg", &customers, None);
+    assert_eq!(ours.len(), 100_001);
+    assert_same(&ours, &theirs);
+}
+
+#[test]
+fn every_aggregate_and_window_in_duckdb_gives_runs_results() {
+    if duckdb_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    crate::duckdb_history::generate(dir.path());
+    let rules = dir.path().join("rules.seg").display().to_string();
+    let (ours, theirs) =
+        both(dir.path(), &rules, &dir.path().join("customers.csv"), Some(&dir.path().join("orders.csv")));
+    assert_eq!(ours.len(), 3001);
+    assert!(ours.iter().any(|l| l.contains("big-ticket")) && ours.iter().any(|l| l.contains(",mid,")));
+    assert_same(&ours, &theirs);
+}
+
+#[test]
+fn what_cannot_be_written_exactly_is_refused() {
+    let dir = folder(&[
+        ("div.seg", b"dimension d { segment \"x\" when revenue / orders > 10 }".as_slice()),
+        (
+            "prev.seg",
+            b"dimension v { segment \"A\" when r > 1 }\nsegment \"down\" when previous(v) == \"A\""
+                .as_slice(),
+        ),
+        ("ev.seg", b"events orders\nsegment \"buyer\" when count(orders) >= 1".as_slice()),
+    ]);
+    let sql = |file: &str, dialect: &str| {
+        let rules = dir.path().join(file).display().to_string();
+        tradeseg(&["sql", &rules, "--dialect", dialect, "--table", "t", "--as-of", "2026-11-01"])
+    };
+    let refused = sql("div.seg", "duckdb");
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("error[sql-division]: duckdb cannot divide exactly"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("div.seg:1:32"), "{}", refused.stderr);
+    assert!(refused.stdout.is_empty());
+    let divided = sql("div.seg", "postgres");
+    assert_eq!(divided.code, 0, "{}", divided.stderr);
+    assert!(divided.stdout.contains("div("), "{}", divided.stdout);
+    let refused = sql("prev.seg", "duckdb");
+    assert!(refused.code == 2 && refused.stderr.contains("error[sql-history]"), "{}", refused.stderr);
+    let refused = sql("ev.seg", "duckdb");
+    assert!(refused.code == 2 && refused.stderr.contains("--events orders=TABLE"), "{}", refused.stderr);
+}
+
+/// Averages are exact, rounded half away from zero at the twelfth decimal, in DuckDB as in
+/// `run`: a third, two thirds below zero, and a half of the last digit.
+#[test]
+fn averages_round_in_duckdb_as_the_language_rounds() {
+    if duckdb_missing() {
+        return;
+    }
+    let rules = "events orders\n\
+        dimension avg {\n\
+            segment \"third\" when avg(orders.amount) == 0.333333333333\n\
+            segment \"minus two thirds\" when avg(orders.amount) == -0.666666666667\n\
+            segment \"half up\" when avg(orders.amount) == 0.000000000001\n\
+            segment \"large\" when avg(orders.amount) == 33333333333333.333333333333\n\
+            otherwise \"other\"\n\
+        }\n";
+    let orders = "customer_id,date,amount\n\
+        A,2026-01-01,1\nA,2026-01-02,0\nA,2026-01-03,0\n\
+        B,2026-01-01,-1\nB,2026-01-02,-1\nB,2026-01-03,0\n\
+        C,2026-01-01,0.000000000001\nC,2026-01-02,0\n\
+        D,2026-01-01,100000000000000\nD,2026-01-02,0\nD,2026-01-03,0\n\
+        E,2026-01-01,\n";
+    let dir = folder(&[
+        ("rules.seg", rules.as_bytes()),
+        ("customers.csv", b"id\nA\nB\nC\nD\nE\nF\n"),
+        ("orders.csv", orders.as_bytes()),
+    ]);
+    let rules = dir.path().join("rules.seg").display().to_string();
+    let (ours, theirs) =
+        both(dir.path(), &rules, &dir.path().join("customers.csv"), Some(&dir.path().join("orders.csv")));
+    assert_eq!(
+        ours,
+        ["id,avg", "A,third", "B,minus two thirds", "C,half up", "D,large", "E,other", "F,other"]
+    );
+    assert_same(&ours, &theirs);
+}
