@@ -5,6 +5,7 @@
 //!
 //! cargo bench --bench serve_load [-- CLIENTS REQUESTS]
 
+#[path = "support/load_client.rs"]
 mod load_client;
 
 use std::io::{BufRead, BufReader};

@@ -108,12 +108,13 @@ impl Dialect {
     pub fn divide(self, a: &str, b: &str) -> Option<String> {
         match self {
             // NUMERIC is arbitrary precision: scale both to whole numbers of 10⁻¹², divide
-            // as integers with the remainder deciding the rounding, and scale back.
+            // as integers with the remainder deciding the rounding, and scale back by
+            // multiplying (exact; NUMERIC division would keep only about 16 digits).
             Dialect::Postgres => {
                 let scaled = |x: &str| format!("(CAST({x} AS NUMERIC) * 1000000000000)");
                 let (a, b) = (scaled(a), scaled(b));
                 Some(format!(
-                    "(sign({a}) * sign(NULLIF({b}, 0)) * div(abs({a}) * 2000000000000 + abs({b}), 2 * abs(NULLIF({b}, 0))) / 1000000000000)"
+                    "(sign({a}) * sign(NULLIF({b}, 0)) * div(abs({a}) * 2000000000000 + abs({b}), 2 * abs(NULLIF({b}, 0))) * 0.000000000001)"
                 ))
             }
             // DuckDB divides decimals in DOUBLE: not exact.

@@ -1,21 +1,41 @@
-//! `tradeseg sql`: the query it writes, run by the real engine over the same data, gives
+//! `tradeseg sql`: the query it writes, run by the real engines over the same data, gives
 //! `run`'s results row for row — the seed workload at 100,000 customers, and rules using
-//! every aggregate and window over events. What cannot be written exactly is refused.
-//! Skipped with a message where Python's DuckDB is not installed, unless
-//! TRADESEG_REQUIRE_DUCKDB is set (as CI sets it).
+//! every aggregate and window over events — in DuckDB (Python's package) and PostgreSQL
+//! (the server tests/sql/postgres.sh starts, named by TRADESEG_POSTGRES). An engine that
+//! is not here is skipped with a message, unless TRADESEG_REQUIRE_DUCKDB or
+//! TRADESEG_REQUIRE_POSTGRES is set (as CI sets both). What cannot be written exactly is
+//! refused.
 
 use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn duckdb_missing() -> bool {
-    let found =
+/// The engines here to run queries in, by their `--dialect` names.
+fn engines() -> Vec<&'static str> {
+    let mut engines = Vec::new();
+    let duckdb =
         Command::new("python3").args(["-c", "import duckdb"]).output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(std::env::var_os("TRADESEG_REQUIRE_DUCKDB").is_none(), "Python's duckdb is not installed");
-        eprintln!("SKIPPED: Python's duckdb is not installed (pip install duckdb)");
+    match duckdb {
+        true => engines.push("duckdb"),
+        false => {
+            assert!(
+                std::env::var_os("TRADESEG_REQUIRE_DUCKDB").is_none(),
+                "Python's duckdb is not installed"
+            );
+            eprintln!("SKIPPED in DuckDB: Python's duckdb is not installed (pip install duckdb)");
+        }
     }
-    !found
+    match std::env::var_os("TRADESEG_POSTGRES") {
+        Some(_) => engines.push("postgres"),
+        None => {
+            assert!(
+                std::env::var_os("TRADESEG_REQUIRE_POSTGRES").is_none(),
+                "no PostgreSQL: TRADESEG_POSTGRES"
+            );
+            eprintln!("SKIPPED in PostgreSQL: no server (eval \"$(tests/sql/postgres.sh start)\")");
+        }
+    }
+    engines
 }
 
 /// A results file's rows, header first, the rest sorted (SQL gives no order).
@@ -25,9 +45,15 @@ fn sorted(text: &str) -> Vec<String> {
     lines
 }
 
-/// `run`'s results and the query's rows in DuckDB for `rules` over `customers` (and
+/// `run`'s results and the query's rows in `engine` for `rules` over `customers` (and
 /// `orders` when given), as of 2026-11-01.
-fn both(dir: &Path, rules: &str, customers: &Path, orders: Option<&Path>) -> (Vec<String>, Vec<String>) {
+fn both(
+    engine: &str,
+    dir: &Path,
+    rules: &str,
+    customers: &Path,
+    orders: Option<&Path>,
+) -> (Vec<String>, Vec<String>) {
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let mut run = vec!["run", rules, customers.to_str().unwrap(), "--as-of", "2026-11-01", "-q", "-o"];
     let ours = path("run.csv");
@@ -38,7 +64,7 @@ fn both(dir: &Path, rules: &str, customers: &Path, orders: Option<&Path>) -> (Ve
     }
     let ran = tradeseg(&run);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
-    let mut sql = vec!["sql", rules, "--dialect", "duckdb", "--table", "customers", "--as-of", "2026-11-01"];
+    let mut sql = vec!["sql", rules, "--dialect", engine, "--table", "customers", "--as-of", "2026-11-01"];
     if orders.is_some() {
         sql.extend(["--events", "orders=orders"]);
     }
@@ -54,29 +80,26 @@ fn both(dir: &Path, rules: &str, customers: &Path, orders: Option<&Path>) -> (Ve
         loads.push(format!("orders={}", orders.display()));
     }
     let status = Command::new("python3")
-        .arg(root().join("tests/sql/duckdb_query.py"))
-        .args([path("tables.sql"), path("query.sql"), path("duckdb.csv")])
+        .arg(root().join("tests/sql/query.py"))
+        .args([engine.to_string(), path("tables.sql"), path("query.sql"), path("engine.csv")])
         .args(&loads)
         .status()
         .unwrap();
-    assert!(status.success(), "the query runs in DuckDB:\n{}", query.stdout);
+    assert!(status.success(), "the query runs in {engine}:\n{}", query.stdout);
     let ours = std::fs::read_to_string(path("run.csv")).unwrap();
-    let theirs = std::fs::read_to_string(path("duckdb.csv")).unwrap();
+    let theirs = std::fs::read_to_string(path("engine.csv")).unwrap();
     (sorted(&ours), sorted(&theirs))
 }
 
-fn assert_same(ours: &[String], theirs: &[String]) {
-    assert_eq!(ours.len(), theirs.len());
+fn assert_same(engine: &str, ours: &[String], theirs: &[String]) {
+    assert_eq!(ours.len(), theirs.len(), "{engine}");
     for (line, (a, b)) in ours.iter().zip(theirs).enumerate() {
-        assert_eq!(a, b, "row {line} differs (run, then DuckDB)");
+        assert_eq!(a, b, "row {line} differs (run, then {engine})");
     }
 }
 
 #[test]
-fn the_seed_workload_in_duckdb_gives_runs_results() {
-    if duckdb_missing() {
-        return;
-    }
+fn the_seed_workload_in_sql_gives_runs_results() {
     let dir = tempfile::tempdir().unwrap();
     let customers = dir.path().join("customers.csv");
     let generated = Command::new("python3")
@@ -86,24 +109,25 @@ fn the_seed_workload_in_duckdb_gives_runs_results() {
         .status()
         .unwrap();
     assert!(generated.success());
-    let (ours, theirs) = both(dir.path(), "benches/workload/seed.seg", &customers, None);
-    assert_eq!(ours.len(), 100_001);
-    assert_same(&ours, &theirs);
+    for engine in engines() {
+        let (ours, theirs) = both(engine, dir.path(), "benches/workload/seed.seg", &customers, None);
+        assert_eq!(ours.len(), 100_001);
+        assert_same(engine, &ours, &theirs);
+    }
 }
 
 #[test]
-fn every_aggregate_and_window_in_duckdb_gives_runs_results() {
-    if duckdb_missing() {
-        return;
-    }
+fn every_aggregate_and_window_in_sql_gives_runs_results() {
     let dir = tempfile::tempdir().unwrap();
     crate::duckdb_history::generate(dir.path());
     let rules = dir.path().join("rules.seg").display().to_string();
-    let (ours, theirs) =
-        both(dir.path(), &rules, &dir.path().join("customers.csv"), Some(&dir.path().join("orders.csv")));
-    assert_eq!(ours.len(), 3001);
-    assert!(ours.iter().any(|l| l.contains("big-ticket")) && ours.iter().any(|l| l.contains(",mid,")));
-    assert_same(&ours, &theirs);
+    for engine in engines() {
+        let (customers, orders) = (dir.path().join("customers.csv"), dir.path().join("orders.csv"));
+        let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders));
+        assert_eq!(ours.len(), 3001);
+        assert!(ours.iter().any(|l| l.contains("big-ticket")) && ours.iter().any(|l| l.contains(",mid,")));
+        assert_same(engine, &ours, &theirs);
+    }
 }
 
 #[test]
@@ -139,13 +163,10 @@ fn what_cannot_be_written_exactly_is_refused() {
     assert!(refused.code == 2 && refused.stderr.contains("--events orders=TABLE"), "{}", refused.stderr);
 }
 
-/// Averages are exact, rounded half away from zero at the twelfth decimal, in DuckDB as in
-/// `run`: a third, two thirds below zero, and a half of the last digit.
+/// Averages and quotients are exact, rounded half away from zero at the twelfth decimal, in
+/// the engines as in `run`: a third, two thirds below zero, and a half of the last digit.
 #[test]
-fn averages_round_in_duckdb_as_the_language_rounds() {
-    if duckdb_missing() {
-        return;
-    }
+fn averages_round_in_sql_as_the_language_rounds() {
     let rules = "events orders\n\
         dimension avg {\n\
             segment \"third\" when avg(orders.amount) == 0.333333333333\n\
@@ -166,11 +187,49 @@ fn averages_round_in_duckdb_as_the_language_rounds() {
         ("orders.csv", orders.as_bytes()),
     ]);
     let rules = dir.path().join("rules.seg").display().to_string();
-    let (ours, theirs) =
-        both(dir.path(), &rules, &dir.path().join("customers.csv"), Some(&dir.path().join("orders.csv")));
+    for engine in engines() {
+        let (customers, orders) = (dir.path().join("customers.csv"), dir.path().join("orders.csv"));
+        let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders));
+        assert_eq!(
+            ours,
+            ["id,avg", "A,third", "B,minus two thirds", "C,half up", "D,large", "E,other", "F,other"]
+        );
+        assert_same(engine, &ours, &theirs);
+    }
+}
+
+/// Division, which PostgreSQL can say exactly: quotients rounded as the language rounds,
+/// and a zero divisor giving a missing value.
+#[test]
+fn quotients_in_postgres_are_runs() {
+    if !engines().contains(&"postgres") {
+        return;
+    }
+    let rules = "dimension q {\n\
+            segment \"no ratio\" when revenue / orders is missing\n\
+            segment \"third\" when revenue / orders == 0.333333333333\n\
+            segment \"minus two thirds\" when revenue / orders == -0.666666666667\n\
+            segment \"half up\" when revenue / orders == 0.000000000001\n\
+            segment \"big\" when revenue / orders * 3 == 99999999999999.999999999999\n\
+            otherwise \"other\"\n\
+        }\n";
+    let customers =
+        "id,revenue,orders\nA,1,3\nB,-2,3\nC,0.000000000001,2\nD,100000000000000,3\nE,5,0\nF,,2\nG,6,3\n";
+    let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
+    let rules = dir.path().join("rules.seg").display().to_string();
+    let (ours, theirs) = both("postgres", dir.path(), &rules, &dir.path().join("customers.csv"), None);
     assert_eq!(
         ours,
-        ["id,avg", "A,third", "B,minus two thirds", "C,half up", "D,large", "E,other", "F,other"]
+        [
+            "id,q",
+            "A,third",
+            "B,minus two thirds",
+            "C,half up",
+            "D,big",
+            "E,no ratio",
+            "F,no ratio",
+            "G,other"
+        ]
     );
-    assert_same(&ours, &theirs);
+    assert_same("postgres", &ours, &theirs);
 }

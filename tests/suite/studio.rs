@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-#[path = "../../benches/load_client.rs"]
+#[path = "../../benches/support/load_client.rs"]
 #[allow(dead_code)]
 mod load_client;
 

@@ -1,0 +1,92 @@
+"""Runs a query `tradeseg sql` wrote, in a real engine, over CSV files loaded into the
+tables its `--create-tables` statements make; writes the rows as CSV sorted by the first
+column (the id), as `tradeseg run` writes results. Used by tests/suite/sql.rs.
+
+python3 query.py duckdb|postgres TABLES.sql QUERY.sql OUT.csv TABLE=FILE.csv ...
+
+Every cell is read as text, empty as NULL, and cast to its column's type; a cell that does
+not cast fails the load (the tests' data is clean). PostgreSQL is reached with psql and
+the connection string in TRADESEG_POSTGRES (tests/sql/postgres.sh starts one), in a schema
+of its own that is dropped afterwards.
+"""
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+import uuid
+
+
+def column_types(tables_sql):
+    """{table: [(column, type)]} from the CREATE TABLE statements tradeseg writes."""
+    tables, current = {}, None
+    for line in tables_sql.splitlines():
+        start = re.match(r'CREATE TABLE "((?:[^"]|"")+)" \($', line)
+        column = re.match(r'\s+"((?:[^"]|"")+)" ([A-Z0-9(),]+?),?$', line)
+        if start:
+            current = tables.setdefault(start.group(1).replace('""', '"'), [])
+        elif column and current is not None:
+            current.append((column.group(1).replace('""', '"'), column.group(2)))
+    return tables
+
+
+def quote(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def casts(columns, trim):
+    return ", ".join(f"CAST(NULLIF({trim}({quote(n)}), '') AS {t}) AS {quote(n)}" for n, t in columns)
+
+
+def duckdb_rows(tables_sql, query_sql, loads):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(tables_sql)
+    types = column_types(tables_sql)
+    for table, path in loads:
+        picks = casts(types[table], "trim")
+        con.execute(f"INSERT INTO {quote(table)} SELECT {picks} FROM read_csv(?, header = true, all_varchar = true)", [path])
+    rows = con.execute(query_sql).fetchall()
+    header = [d[0] for d in con.description]
+    return header, [["" if v is None else str(v) for v in row] for row in rows]
+
+
+def postgres_rows(tables_sql, query_sql, loads):
+    schema = "t_" + uuid.uuid4().hex[:12]
+    types = column_types(tables_sql)
+    script = [f"CREATE SCHEMA {schema};", f"SET search_path TO {schema};", tables_sql]
+    for table, path in loads:
+        with open(path, encoding="utf-8") as f:
+            header = next(csv.reader(f))
+        raw = quote("raw_" + table)
+        script.append(f"CREATE TABLE {raw} ({', '.join(quote(h) + ' TEXT' for h in header)});")
+        script.append(f"\\copy {raw} FROM '{path}' WITH (FORMAT csv, HEADER true)")
+        script.append(f"INSERT INTO {quote(table)} SELECT {casts(types[table], 'btrim')} FROM {raw};")
+    script.append("COPY (" + query_sql.strip().rstrip(";") + ") TO STDOUT WITH (FORMAT csv, HEADER true);")
+    script.append(f"DROP SCHEMA {schema} CASCADE;")
+    done = subprocess.run(
+        ["psql", os.environ["TRADESEG_POSTGRES"], "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+        input="\n".join(script), capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        sys.exit(done.stderr)
+    rows = list(csv.reader(io.StringIO(done.stdout)))
+    return rows[0], rows[1:]
+
+
+def main():
+    engine, tables_path, query_path, out_path, *loads = sys.argv[1:]
+    tables_sql = open(tables_path, encoding="utf-8").read()
+    query_sql = open(query_path, encoding="utf-8").read()
+    loads = [tuple(load.split("=", 1)) for load in loads]
+    header, rows = {"duckdb": duckdb_rows, "postgres": postgres_rows}[engine](tables_sql, query_sql, loads)
+    rows.sort(key=lambda r: r[0])
+    with open(out_path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+main()
