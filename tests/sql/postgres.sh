@@ -10,6 +10,10 @@ case "${1:-}" in
   start)
     if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
       { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >&2
+      # The package may start its own cluster; only ours is wanted.
+      for cluster in /etc/postgresql/*/main; do
+        [ -d "$cluster" ] && pg_ctlcluster "$(basename "$(dirname "$cluster")")" main stop >&2 2>/dev/null || true
+      done
     fi
     bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     # PostgreSQL will not run as root: as root, the cluster belongs to `postgres`.
