@@ -76,23 +76,32 @@ impl Dialect {
 
     /// `value` trimmed of white space as `run` trims cells, with an empty result as NULL.
     pub fn trimmed_text(self, value: &str) -> String {
-        match self {
-            Dialect::DuckDb => format!("NULLIF(trim(CAST({value} AS VARCHAR), ws.cell), '')"),
-            Dialect::Postgres => format!("NULLIF(btrim(CAST({value} AS TEXT), ws.cell), '')"),
-        }
+        let text = match self {
+            Dialect::DuckDb => "VARCHAR",
+            Dialect::Postgres => "TEXT",
+        };
+        format!("NULLIF({}, '')", self.trim(&format!("CAST({value} AS {text})"), "ws.cell"))
     }
 
     /// Whether the list cell `list` (items separated by `;`, each trimmed, empty ones
     /// skipped) holds `item`; NULL when the cell is.
     pub fn list_contains(self, list: &str, item: &str) -> String {
+        let (split, text) = match self {
+            Dialect::DuckDb => ("string_split", "VARCHAR"),
+            Dialect::Postgres => ("string_to_array", "TEXT"),
+        };
+        format!(
+            "(CASE WHEN {list} IS NULL OR {item} IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM \
+             unnest({split}(CAST({list} AS {text}), ';')) AS i(v) WHERE {} = {item}) END)",
+            self.trim("i.v", "ws.item")
+        )
+    }
+
+    /// `value` trimmed of the characters in `chars` at both ends.
+    fn trim(self, value: &str, chars: &str) -> String {
         match self {
-            Dialect::DuckDb => format!(
-                "list_contains(list_transform(string_split(CAST({list} AS VARCHAR), ';'), x -> trim(x, ws.item)), {item})"
-            ),
-            Dialect::Postgres => format!(
-                "(CASE WHEN {list} IS NULL OR {item} IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM \
-                 unnest(string_to_array(CAST({list} AS TEXT), ';')) AS i(v) WHERE btrim(i.v, ws.item) = {item}) END)"
-            ),
+            Dialect::DuckDb => format!("trim({value}, {chars})"),
+            Dialect::Postgres => format!("btrim({value}, {chars})"),
         }
     }
 

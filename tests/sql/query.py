@@ -2,7 +2,9 @@
 tables its `--create-tables` statements make; writes the rows as CSV sorted by the first
 column (the id), as `tradeseg run` writes results. Used by tests/suite/sql.rs.
 
-python3 query.py duckdb|postgres TABLES.sql QUERY.sql OUT.csv TABLE=FILE.csv ...
+python3 query.py duckdb|postgres TABLES.sql QUERY.sql[,QUERY.sql…] OUT.csv[,OUT.csv…] TABLE=FILE.csv ...
+
+Several queries (comma-separated, each with its output) run over the same loaded tables.
 
 Every cell is read as text, empty as NULL, and cast to its column's type; a cell that does
 not cast fails the load (the tests' data is clean). PostgreSQL is reached with psql and
@@ -39,7 +41,7 @@ def casts(columns, trim):
     return ", ".join(f"CAST(NULLIF({trim}({quote(n)}), '') AS {t}) AS {quote(n)}" for n, t in columns)
 
 
-def duckdb_rows(tables_sql, query_sql, loads):
+def duckdb_rows(tables_sql, queries, loads):
     import duckdb
 
     con = duckdb.connect()
@@ -48,12 +50,18 @@ def duckdb_rows(tables_sql, query_sql, loads):
     for table, path in loads:
         picks = casts(types[table], "trim")
         con.execute(f"INSERT INTO {quote(table)} SELECT {picks} FROM read_csv(?, header = true, all_varchar = true)", [path])
-    rows = con.execute(query_sql).fetchall()
-    header = [d[0] for d in con.description]
-    return header, [["" if v is None else str(v) for v in row] for row in rows]
+    for query_sql in queries:
+        rows = con.execute(query_sql).fetchall()
+        header = [d[0] for d in con.description]
+        yield header, [["" if v is None else str(v) for v in row] for row in rows]
 
 
-def postgres_rows(tables_sql, query_sql, loads):
+def postgres_rows(tables_sql, queries, loads):
+    for query_sql in queries:
+        yield postgres_query(tables_sql, query_sql, loads)
+
+
+def postgres_query(tables_sql, query_sql, loads):
     schema = "t_" + uuid.uuid4().hex[:12]
     types = column_types(tables_sql)
     script = [f"CREATE SCHEMA {schema};", f"SET search_path TO {schema};", tables_sql]
@@ -77,16 +85,17 @@ def postgres_rows(tables_sql, query_sql, loads):
 
 
 def main():
-    engine, tables_path, query_path, out_path, *loads = sys.argv[1:]
+    engine, tables_path, query_paths, out_paths, *loads = sys.argv[1:]
     tables_sql = open(tables_path, encoding="utf-8").read()
-    query_sql = open(query_path, encoding="utf-8").read()
+    queries = [open(path, encoding="utf-8").read() for path in query_paths.split(",")]
     loads = [tuple(load.split("=", 1)) for load in loads]
-    header, rows = {"duckdb": duckdb_rows, "postgres": postgres_rows}[engine](tables_sql, query_sql, loads)
-    rows.sort(key=lambda r: r[0])
-    with open(out_path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    answers = {"duckdb": duckdb_rows, "postgres": postgres_rows}[engine](tables_sql, queries, loads)
+    for out_path, (header, rows) in zip(out_paths.split(","), answers):
+        rows.sort(key=lambda r: r[0])
+        with open(out_path, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
 
 
 main()

@@ -74,7 +74,7 @@ fn condition() -> impl Strategy<Value = String> {
 }
 
 /// A ruleset of one to three dimensions and up to three tags (names may repeat).
-fn ruleset() -> impl Strategy<Value = String> {
+pub(crate) fn ruleset() -> impl Strategy<Value = String> {
     let dimension = (prop::collection::vec(condition(), 1..4), any::<bool>());
     (prop::collection::vec(dimension, 1..3), prop::collection::vec((0..2usize, condition()), 0..3)).prop_map(
         |(dimensions, tags)| {
@@ -133,7 +133,7 @@ fn options(format: InputFormat, threads: usize) -> RunOptions {
 }
 
 /// Cases to try: `default`, or as many as `PROPTEST_CASES` says (to run longer).
-fn cases(default: u32) -> u32 {
+pub(crate) fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
 }
 
