@@ -97,7 +97,7 @@ pub fn joins(checked: &Checked, options: &SqlOptions, customer_id: &str) -> Resu
             };
         }
         joins.push(format!(
-            "LEFT JOIN (\n    SELECT {}\n    FROM {} AS e CROSS JOIN ws\n    WHERE {date} <= {}\n    GROUP BY 1\n) AS {alias} ON {alias}.k = {customer_id}",
+            "LEFT JOIN (\n    SELECT {}\n    FROM {} AS e\n    WHERE {date} <= {}\n    GROUP BY 1\n) AS {alias} ON {alias}.k = {customer_id}",
             columns.join(",\n           "),
             d.table(&table),
             d.date(options.as_of),

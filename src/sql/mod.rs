@@ -126,12 +126,7 @@ fn write(checked: &Checked, options: &SqlOptions) -> Result<String, Refusal> {
         let tags = format!("concat_ws(';',\n        {})", tags.join(",\n        "));
         columns.push(format!("{tags} AS {}", d.ident("tags")));
     }
-    let mut sql = format!(
-        "{}\nSELECT\n    {}\nFROM {} AS c CROSS JOIN ws",
-        d.white_space(),
-        columns.join(",\n    "),
-        d.table(&options.table)
-    );
+    let mut sql = format!("SELECT\n    {}\nFROM {} AS c", columns.join(",\n    "), d.table(&options.table));
     for join in &events.joins {
         sql.push('\n');
         sql.push_str(join);
