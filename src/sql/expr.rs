@@ -93,6 +93,18 @@ impl Scope<'_> {
     }
 }
 
+/// `text`, or NULL when it is one of `words` (compared without regard to ASCII case, as
+/// `run` compares them).
+fn declared_missing(dialect: Dialect, text: &str, words: &[String]) -> String {
+    if words.is_empty() {
+        return text.to_string();
+    }
+    let ascii_lower =
+        format!("translate({text}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')");
+    let words: Vec<String> = words.iter().map(|w| dialect.text(&w.to_ascii_lowercase())).collect();
+    format!("(CASE WHEN {ascii_lower} IN ({}) THEN NULL ELSE {text} END)", words.join(", "))
+}
+
 /// The SQL reading of each field from the customers' table (alias `c`), typed columns.
 pub fn field_columns(
     checked: &Checked,
@@ -106,8 +118,12 @@ pub fn field_columns(
             FieldSource::Column => {
                 let column = format!("c.{}", dialect.ident(&field.column));
                 Ok(match field.ty {
-                    // Text is compared as `run` compares it: trimmed, empty as missing.
-                    Some(Ty::Text) | Some(Ty::List) => dialect.trimmed_text(&column),
+                    // Text is compared as `run` compares it: trimmed, empty as missing, and
+                    // the ruleset's own words for "no value" missing too. So is a field
+                    // only tested with `is missing`, read as its text.
+                    Some(Ty::Text) | Some(Ty::List) | None => {
+                        declared_missing(dialect, &dialect.trimmed_text(&column), &checked.missing_words)
+                    }
                     _ => column,
                 })
             }

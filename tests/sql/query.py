@@ -6,8 +6,9 @@ python3 query.py duckdb|postgres TABLES.sql QUERY.sql[,QUERY.sql…] OUT.csv[,OU
 
 Several queries (comma-separated, each with its output) run over the same loaded tables.
 
-Every cell is read as text, empty as NULL, and cast to its column's type; a cell that does
-not cast fails the load (the tests' data is clean). PostgreSQL is reached with psql and
+Every cell is read as text (empty as NULL) and cast to its column's type; text is kept as
+it is, surrounding spaces and all. A cell that does not cast fails the load (the tests'
+data is clean). PostgreSQL is reached with psql and
 the connection string in TRADESEG_POSTGRES (tests/sql/postgres.sh starts one), in a schema
 of its own that is dropped afterwards.
 """
@@ -38,7 +39,11 @@ def quote(name):
 
 
 def casts(columns, trim):
-    return ", ".join(f"CAST(NULLIF({trim}({quote(n)}), '') AS {t}) AS {quote(n)}" for n, t in columns)
+    """Typed cells from text ones; text stays as it is, spaces and all (the query trims)."""
+    return ", ".join(
+        quote(n) if t == "TEXT" else f"CAST(NULLIF({trim}({quote(n)}), '') AS {t}) AS {quote(n)}"
+        for n, t in columns
+    )
 
 
 def duckdb_rows(tables_sql, queries, loads):

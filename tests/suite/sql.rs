@@ -322,3 +322,31 @@ fn generated_rulesets_give_runs_results_in_sql() {
         eprintln!("{engine}: {} generated rulesets agree with run", queries.len());
     }
 }
+
+/// Text as `run` reads it: trimmed of any white space, empty as missing, the ruleset's own
+/// words for "no value" missing whatever their ASCII case, list items trimmed; names with
+/// spaces and Chinese quoted.
+#[test]
+fn text_cells_and_names_read_as_in_run() {
+    let rules = "missing values [\"TBD\", \"未知\"]\n\
+        field 客户类型 = \"customer type\"\n\
+        dimension 类型 {\n\
+            segment \"none\" when 客户类型 is missing\n\
+            segment \"OEM\" when 客户类型 == \"OEM\"\n\
+            segment \"led\" when lines contains \"led\"\n\
+            otherwise \"其他\"\n\
+        }\n\
+        segment \"has note\" when note is present\n";
+    let customers = "id,customer type,lines,note\n\
+        A,\u{3000}OEM ,,x\nB,tbd,,\nC,X,\" led ;x\",TBD\nD,未知, led-lighting ,  \nE,Oem,;;,n\nF,OEM,,\n";
+    let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
+    let rules = dir.path().join("rules.seg").display().to_string();
+    for engine in engines() {
+        let (ours, theirs) = both(engine, dir.path(), &rules, &dir.path().join("customers.csv"), None);
+        assert_eq!(
+            ours,
+            ["id,类型,tags", "A,OEM,has note", "B,none,", "C,led,", "D,none,", "E,其他,has note", "F,OEM,"]
+        );
+        assert_same(engine, &ours, &theirs);
+    }
+}
