@@ -3,7 +3,7 @@
 //! the segment or NULL, and, when the ruleset has tags, `tags` as the `;`-joined text, ''
 //! for none). Each dimension is a `CASE` whose first TRUE condition wins, as first match
 //! does; each tag a `CASE` inside `concat_ws`; aggregates over events are grouped
-//! subqueries joined by id ([`events`]).
+//! subqueries joined by id (`events.rs`).
 //! SQL's NULL logic is the language's three-valued logic. What a dialect cannot say
 //! exactly is refused with a diagnostic, never approximated. docs/scale.md says when to use
 //! this rather than `run`.
