@@ -97,12 +97,7 @@ fn open_studio(args: &StudioArgs) -> Result<(AppState, notify::RecommendedWatche
         super::say_error(e);
         Exit::Failed
     })?;
-    let state = AppState {
-        workspace: Some(workspace),
-        segmenter: None,
-        changes,
-        page: Arc::new(tradeseg::server::studio_page()),
-    };
+    let state = AppState::studio(workspace, changes);
     Ok((state, watcher))
 }
 
@@ -149,13 +144,7 @@ pub fn serve(args: ServeArgs) -> Exit {
         decimal_comma: false,
     });
     let segmenter = Segmenter { live, options, as_of: args.as_of, events };
-    let (changes, _) = tokio::sync::broadcast::channel(1);
-    let state = AppState {
-        workspace: None,
-        segmenter: Some(Arc::new(segmenter)),
-        changes,
-        page: Arc::new(String::new()),
-    };
+    let state = AppState::serve(Arc::new(segmenter));
     serve_until_stopped(&args.listen, state, false)
 }
 

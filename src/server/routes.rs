@@ -30,6 +30,20 @@ pub struct AppState {
     pub page: Arc<String>,
 }
 
+impl AppState {
+    /// The state of `tradeseg studio`: the workspace, and the page in the current language.
+    pub fn studio(workspace: Arc<Workspace>, changes: broadcast::Sender<()>) -> AppState {
+        let page = Arc::new(super::studio_page());
+        AppState { workspace: Some(workspace), segmenter: None, changes, page }
+    }
+
+    /// The state of `tradeseg serve`: records segmented by `segmenter`, no page.
+    pub fn serve(segmenter: Arc<Segmenter>) -> AppState {
+        let (changes, _) = broadcast::channel(1);
+        AppState { workspace: None, segmenter: Some(segmenter), changes, page: Arc::new(String::new()) }
+    }
+}
+
 /// An error answer: a status and a message in the server's language.
 fn refuse(status: StatusCode, message: crate::messages::Message) -> Response {
     (status, Json(json!({ "error": message.to_string(), "code": message.id() }))).into_response()

@@ -26,12 +26,7 @@ fn studio(rules: &Path, data: &str) -> axum::Router {
     let options = tradeseg::RunOptions::new(tradeseg::CompileOptions::new("2026-11-01").unwrap());
     let dataset = Dataset { bytes: data.as_bytes().into(), options, events: Vec::new() };
     let (changes, _) = tokio::sync::broadcast::channel(4);
-    let state = AppState {
-        workspace: Some(Arc::new(Workspace::new(rules.to_path_buf(), dataset))),
-        segmenter: None,
-        changes,
-        page: Arc::new(tradeseg::server::studio_page()),
-    };
+    let state = AppState::studio(Arc::new(Workspace::new(rules.to_path_buf(), dataset)), changes);
     tradeseg::server::router(state, Guard::new(addr(), TOKEN.into()))
 }
 
@@ -250,13 +245,7 @@ fn segmenting_records_uses_the_saved_ruleset_and_follows_its_edits() {
     let live = tradeseg::reload::Live::watch(&rules, Vec::new(), Box::new(Ok), |_| {}).unwrap();
     let options = tradeseg::RunOptions::new(tradeseg::CompileOptions::new("2026-11-01").unwrap());
     let segmenter = Segmenter { live, options, as_of: None, events: Vec::new() };
-    let (changes, _) = tokio::sync::broadcast::channel(1);
-    let state = AppState {
-        workspace: None,
-        segmenter: Some(Arc::new(segmenter)),
-        changes,
-        page: Arc::new(String::new()),
-    };
+    let state = AppState::serve(Arc::new(segmenter));
     let app = tradeseg::server::router(state, Guard::new(addr(), TOKEN.into()));
     let records = json!([
         { "id": "C1", "orders": 2, "identity": "OEM" },
@@ -315,12 +304,7 @@ fn the_studio_runs_rules_over_events_held_in_memory() {
     let dataset =
         Dataset { bytes: data.as_bytes().into(), options: options.clone(), events: vec![in_memory] };
     let (changes, _) = tokio::sync::broadcast::channel(4);
-    let state = AppState {
-        workspace: Some(Arc::new(Workspace::new(dir.path().join("reorder.seg"), dataset))),
-        segmenter: None,
-        changes,
-        page: Arc::new(String::new()),
-    };
+    let state = AppState::studio(Arc::new(Workspace::new(dir.path().join("reorder.seg"), dataset)), changes);
     let app = tradeseg::server::router(state, Guard::new(addr(), TOKEN.into()));
     let (status, evaluation) = call(&app, "/api/evaluate", Some(json!({ "rules": rules_text })));
     assert_eq!(status, StatusCode::OK, "{evaluation}");
