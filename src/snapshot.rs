@@ -180,7 +180,9 @@ impl Changes {
     }
 }
 
-/// Compares two results files by customer id (the first column).
+/// Compares two results files by customer id (the first column). Rows are paired by
+/// position while their ids agree (the same export evaluated twice, the usual case), and
+/// through an index by id only where they do not.
 pub fn compare(expected: &str, actual: &str) -> Changes {
     let (before_header, before) = table(expected);
     let (after_header, after) = table(actual);
@@ -195,36 +197,56 @@ pub fn compare(expected: &str, actual: &str) -> Changes {
             changes.columns_changed.push(msg!("column-new", column = column).to_string());
         }
     }
-    let index: HashMap<&str, &Vec<String>> = before.iter().map(|r| (r[0].as_str(), r)).collect();
-    let after_ids: std::collections::HashSet<&str> = after.iter().map(|r| r[0].as_str()).collect();
-    changes.removed =
-        before.iter().map(|r| r[0].clone()).filter(|id| !after_ids.contains(id.as_str())).collect();
+    // Each column of the new results with its place in the old ones.
+    let columns: Vec<(usize, usize, &str)> = after_header
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(i, c)| before_header.iter().position(|b| b == c).map(|j| (i, j, c.as_str())))
+        .collect();
+    let id = |row: &csv::StringRecord| row.get(0).unwrap_or_default().to_string();
+    let same_order =
+        before.len() == after.len() && before.iter().zip(&after).all(|(b, a)| b.get(0) == a.get(0));
+    let index: HashMap<&str, usize> = match same_order {
+        true => HashMap::new(),
+        false => before.iter().enumerate().map(|(n, r)| (r.get(0).unwrap_or_default(), n)).collect(),
+    };
+    if !same_order {
+        let after_ids: std::collections::HashSet<&str> =
+            after.iter().map(|r| r.get(0).unwrap_or_default()).collect();
+        changes.removed =
+            before.iter().filter(|r| !after_ids.contains(r.get(0).unwrap_or_default())).map(id).collect();
+    }
     let mut moves: Vec<Move> = Vec::new();
-    for row in &after {
-        let Some(old) = index.get(row[0].as_str()) else {
-            changes.added.push(row[0].clone());
-            continue;
+    for (n, row) in after.iter().enumerate() {
+        let old = match same_order {
+            true => &before[n],
+            false => match index.get(row.get(0).unwrap_or_default()) {
+                Some(&at) => &before[at],
+                None => {
+                    changes.added.push(id(row));
+                    continue;
+                }
+            },
         };
-        for (i, column) in after_header.iter().enumerate().skip(1) {
-            let Some(j) = before_header.iter().position(|c| c == column) else { continue };
-            let (from, to) =
-                (old.get(j).cloned().unwrap_or_default(), row.get(i).cloned().unwrap_or_default());
+        for &(i, j, column) in &columns {
+            let (from, to) = (old.get(j).unwrap_or_default(), row.get(i).unwrap_or_default());
             if from == to {
                 continue;
             }
-            match moves.iter_mut().find(|m| m.column == *column && m.from == from && m.to == to) {
+            match moves.iter_mut().find(|m| m.column == column && m.from == from && m.to == to) {
                 Some(m) => {
                     m.count += 1;
                     if m.examples.len() < 5 {
-                        m.examples.push(row[0].clone());
+                        m.examples.push(id(row));
                     }
                 }
                 None => moves.push(Move {
-                    column: column.clone(),
-                    from,
-                    to,
+                    column: column.to_string(),
+                    from: from.to_string(),
+                    to: to.to_string(),
                     count: 1,
-                    examples: vec![row[0].clone()],
+                    examples: vec![id(row)],
                 }),
             }
         }
@@ -233,11 +255,12 @@ pub fn compare(expected: &str, actual: &str) -> Changes {
     changes
 }
 
-fn table(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+/// The header and the rows of a results file (empty lines skipped).
+fn table(text: &str) -> (Vec<String>, Vec<csv::StringRecord>) {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut rows = reader.records().flatten().map(|r| r.iter().map(String::from).collect::<Vec<_>>());
-    let header = rows.next().unwrap_or_default();
-    (header, rows.filter(|r: &Vec<String>| !r.is_empty()).collect())
+    let mut rows = reader.records().flatten();
+    let header = rows.next().map(|r| r.iter().map(String::from).collect()).unwrap_or_default();
+    (header, rows.filter(|r| !r.is_empty()).collect())
 }
 
 #[cfg(test)]
