@@ -45,6 +45,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod assignments;
 #[cfg(test)]
 mod cases;
 pub mod cell;

@@ -10,11 +10,12 @@ use std::sync::mpsc::channel;
 use std::sync::Arc;
 use std::time::Instant;
 use tradeseg::actions::Actions;
+use tradeseg::assignments::Assignments;
 use tradeseg::check::Checked;
 use tradeseg::diagnostic::RulesError;
 use tradeseg::msg;
 use tradeseg::reload::{Live, ReloadEvent};
-use tradeseg::run::{Extras, OutputFormat, RunError};
+use tradeseg::run::{BothSinks, Extras, OutcomeSink, OutputFormat, RunError};
 
 /// Arguments of `tradeseg watch`.
 #[derive(Debug, clap::Args)]
@@ -85,9 +86,9 @@ pub fn run(args: WatchArgs) -> Exit {
         }
     }
     let mut previous = match evaluate(&args, &in_use) {
-        Ok((results, summary)) => {
-            say(&summary);
-            results
+        Ok(evaluated) => {
+            say(&evaluated.summary);
+            evaluated
         }
         Err(exit) => return exit,
     };
@@ -109,15 +110,20 @@ pub fn run(args: WatchArgs) -> Exit {
             }
         };
         match evaluate(&args, &candidate) {
-            Ok((next, summary)) => {
-                let moved = tradeseg::snapshot::compare(&previous, &next);
+            Ok(next) => {
+                // The same customers in the same order (an edit of the rules) compare by
+                // their places; otherwise the two results files are compared by id.
+                let moved = next
+                    .placed
+                    .changes_since(&previous.placed)
+                    .unwrap_or_else(|| tradeseg::snapshot::compare(&previous.results, &next.results));
                 let moves = if moved.is_empty() {
                     format!("       {}\n", msg!("watch-nobody-moved"))
                 } else {
                     report::changes(&moved)
                 };
                 let heading = msg!("watch-moved-heading");
-                say(&format!("{why}: {summary}\n{heading}\n{}", moves.trim_end()));
+                say(&format!("{why}: {}\n{heading}\n{}", next.summary, moves.trim_end()));
                 in_use = candidate;
                 previous = next;
             }
@@ -182,9 +188,16 @@ fn csv_header(input: super::input::DataInput) -> Option<Vec<String>> {
     Some(reader.headers().ok()?.iter().map(str::to_string).collect())
 }
 
-/// Evaluates the rules over the data and writes `--output`; gives the results as CSV, to
-/// compare with the next evaluation, and the summary to print.
-fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
+/// One evaluation: its results as CSV, where every customer went (both to compare with the
+/// next evaluation), and the summary to print.
+struct Evaluated {
+    results: String,
+    placed: Assignments,
+    summary: String,
+}
+
+/// Evaluates the rules over the data and writes `--output`.
+fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<Evaluated, Exit> {
     let checked = &rules.checked;
     let started = Instant::now();
     let mut input = args.data_args.input(&args.data, checked)?;
@@ -194,11 +207,20 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
     let mut results = Vec::new();
     let events = args.data_args.event_inputs()?;
     let mut recorded = args.history.as_ref().map(|_| tradeseg::history::RunResults::default());
+    let mut placed = Assignments::default();
+    let mut both;
+    let outcomes: &mut dyn OutcomeSink = match recorded.as_mut() {
+        Some(recorded) => {
+            both = BothSinks(recorded, &mut placed);
+            &mut both
+        }
+        None => &mut placed,
+    };
     let extras = Extras {
         actions: rules.actions.as_ref(),
         plan: None,
         events: &events,
-        outcomes: recorded.as_mut().map(|r| r as &mut dyn tradeseg::run::OutcomeSink),
+        outcomes: Some(outcomes),
         memberships: rules.memberships.as_deref(),
         ..Default::default()
     };
@@ -235,7 +257,7 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<(String, String), Exit> {
         msg!("watch-evaluated", ms = elapsed as u64),
         report::summary(&report, as_of).trim_end()
     );
-    Ok((String::from_utf8_lossy(&results).into_owned(), summary))
+    Ok(Evaluated { results: String::from_utf8_lossy(&results).into_owned(), placed, summary })
 }
 
 /// Prints a timestamped line to standard output at once.

@@ -140,6 +140,22 @@ pub trait OutcomeSink {
     fn customer(&mut self, id: &str, segments: &[Option<u16>], tags: &[u16]);
 }
 
+/// Two receivers of every outcome, each told in turn (a run both recorded in the history
+/// and compared with the one before, say).
+pub struct BothSinks<'a>(pub &'a mut dyn OutcomeSink, pub &'a mut dyn OutcomeSink);
+
+impl OutcomeSink for BothSinks<'_> {
+    fn names(&mut self, dimensions: &[(String, Vec<String>)], tags: &[String]) {
+        self.0.names(dimensions, tags);
+        self.1.names(dimensions, tags);
+    }
+
+    fn customer(&mut self, id: &str, segments: &[Option<u16>], tags: &[u16]) {
+        self.0.customer(id, segments, tags);
+        self.1.customer(id, segments, tags);
+    }
+}
+
 /// Where the follow-up plan goes, and in which format.
 pub type PlanSink<'a> = (&'a mut dyn Write, PlanFormat);
 

@@ -2,11 +2,11 @@
 //! ruleset and sees, as they type, how many customers each segment gets and who would move
 //! compared with the saved file; `tradeseg serve` answers programs (a CRM) that ask where
 //! customers belong. Both are one [`axum`] router over the library ([`workspace`] for the
-//! studio's ruleset and data, [`segment`] for records sent in), behind a [`guard`] that
+//! studio's ruleset and data, [`segment`] for records sent in, both counting with
+//! [`crate::assignments`]), behind a [`guard`] that
 //! accepts only requests for the address served and, for the API, with the token the
 //! server printed when it started. The routes are in docs/api.md.
 
-pub mod assignments;
 pub mod guard;
 mod page;
 pub mod routes;

@@ -2,7 +2,7 @@
 //! few at a time, where the saved ruleset puts them. The ruleset is hot-reloaded; an edit
 //! that does not check keeps the last good one in service.
 
-use super::assignments::Assignments;
+use crate::assignments::Assignments;
 use crate::check::Checked;
 use crate::date::Day;
 use crate::events::EventInput;

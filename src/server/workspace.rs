@@ -3,7 +3,7 @@
 //! exactly as `tradeseg run` would over the same data (the same run, from memory), and
 //! compares it with the ruleset saved on disk.
 
-use super::assignments::{Assignments, CrossTab, DimensionCounts, Move, SegmentCount};
+use crate::assignments::{Assignments, CrossTab, DimensionCounts, Move, SegmentCount};
 use crate::check::Checked;
 use crate::diagnostic::{self, RulesError};
 use crate::events::EventInput;

@@ -1,6 +1,7 @@
 //! Every customer's place after one evaluation, kept in memory: the segment per dimension
-//! and the tags, as indices into the names. The studio counts, cross-tabulates and
-//! compares these; they come from the same run `tradeseg run` does.
+//! and the tags, as indices into the names, received from a run as an
+//! [`OutcomeSink`]. Counted, cross-tabulated and compared with an earlier evaluation of
+//! the same customers by the studio (`server`) and by `watch`.
 
 use crate::run::OutcomeSink;
 use serde::Serialize;
@@ -117,10 +118,13 @@ impl Assignments {
 
     /// Customer `customer`'s tags, by name.
     pub fn tags_of(&self, customer: usize) -> impl Iterator<Item = &str> {
+        self.tag_slice(customer).iter().map(|&t| self.tags[usize::from(t)].as_str())
+    }
+
+    /// Customer `customer`'s tags, as indices into [`Assignments::tags`].
+    fn tag_slice(&self, customer: usize) -> &[u16] {
         let start = if customer == 0 { 0 } else { self.tag_ends[customer - 1] as usize };
-        self.tag_items[start..self.tag_ends[customer] as usize]
-            .iter()
-            .map(|&t| self.tags[usize::from(t)].as_str())
+        &self.tag_items[start..self.tag_ends[customer] as usize]
     }
 
     /// Counts per dimension and segment.
@@ -232,5 +236,125 @@ impl Assignments {
             moves.extend(found);
         }
         moves
+    }
+}
+
+impl Assignments {
+    /// What changed since `before`, as [`crate::snapshot::compare`] says it of the two
+    /// results files, but without writing or reading them: `None` when the customers are
+    /// not the same ones in the same order (then compare the files).
+    pub fn changes_since(&self, before: &Assignments) -> Option<crate::snapshot::Changes> {
+        if self.ids != before.ids {
+            return None;
+        }
+        let mut changes = crate::snapshot::Changes::default();
+        let (old_columns, new_columns) = (before.columns(), self.columns());
+        for column in old_columns.iter().filter(|c| !new_columns.contains(c)) {
+            changes.columns_changed.push(crate::msg!("column-gone", column = column.as_str()).to_string());
+        }
+        for column in new_columns.iter().filter(|c| !old_columns.contains(c)) {
+            changes.columns_changed.push(crate::msg!("column-new", column = column.as_str()).to_string());
+        }
+        // Per column of the new results, where it is in the old: a dimension's index, or
+        // `None` for `tags`.
+        let pairs: Vec<(&str, Option<(usize, usize)>)> = new_columns
+            .iter()
+            .filter(|c| old_columns.contains(c))
+            .map(|c| match (self.dimension(c), before.dimension(c)) {
+                (Some(new), Some(old)) => (c.as_str(), Some((new, old))),
+                _ => (c.as_str(), None),
+            })
+            .collect();
+        let joined = |a: &Assignments, customer| a.tags_of(customer).collect::<Vec<_>>().join(";");
+        let same_tags = before.tags == self.tags;
+        for customer in 0..self.len() {
+            for &(column, dimension) in &pairs {
+                let (from, to): (std::borrow::Cow<str>, std::borrow::Cow<str>) = match dimension {
+                    Some((new, old)) => (
+                        before.segment(customer, old).unwrap_or_default().into(),
+                        self.segment(customer, new).unwrap_or_default().into(),
+                    ),
+                    // Tags are joined into text only where they may differ.
+                    None if same_tags && before.tag_slice(customer) == self.tag_slice(customer) => continue,
+                    None => (joined(before, customer).into(), joined(self, customer).into()),
+                };
+                if from == to {
+                    continue;
+                }
+                let id = || self.ids[customer].to_string();
+                match changes.moves.iter_mut().find(|m| m.column == column && m.from == from && m.to == to) {
+                    Some(m) => {
+                        m.count += 1;
+                        if m.examples.len() < EXAMPLES {
+                            m.examples.push(id());
+                        }
+                    }
+                    None => changes.moves.push(crate::snapshot::Move {
+                        column: column.to_string(),
+                        from: from.into_owned(),
+                        to: to.into_owned(),
+                        count: 1,
+                        examples: vec![id()],
+                    }),
+                }
+            }
+        }
+        Some(changes)
+    }
+
+    /// The result columns after the id, as `run` writes them: the dimensions, then `tags`
+    /// when there are tags.
+    fn columns(&self) -> Vec<String> {
+        let mut columns: Vec<String> = self.dimensions.iter().map(|(name, _)| name.clone()).collect();
+        if !self.tags.is_empty() {
+            columns.push("tags".to_string());
+        }
+        columns
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Assignments;
+    use crate::run::{Extras, RunOptions};
+    use crate::{CompileOptions, Ruleset};
+
+    /// The results `run` writes for `rules`, and where it put everyone.
+    fn evaluate(rules: &str, data: &str) -> (String, Assignments) {
+        let checked = Ruleset::from_source("r.seg", rules, ".").unwrap().check().unwrap();
+        let options = RunOptions::new(CompileOptions::new("2026-11-01").unwrap());
+        let mut placed = Assignments::default();
+        let mut results = Vec::new();
+        let extras = Extras { outcomes: Some(&mut placed), ..Extras::default() };
+        let input = Box::new(std::io::Cursor::new(data.to_string()));
+        crate::run::run_with(&checked, extras, input, &mut results, &options, None).unwrap();
+        (String::from_utf8(results).unwrap(), placed)
+    }
+
+    #[test]
+    fn changes_by_places_are_the_changes_the_results_files_show() {
+        let data = "id,orders,inquiries,identity\nC1,2,0,OEM\nC2,0,3,\nC3,,1,OEM\nC4,0,0,\nC5,1,5,x\n";
+        let before = r#"
+            dimension stars { segment "4" when orders >= 1
+                              segment "2" when inquiries >= 2 }
+            dimension kind { segment "oem" when identity == "OEM" otherwise "other" }
+            segment "t1" when inquiries >= 1
+            segment "t2" when orders >= 1
+        "#;
+        let after = [
+            // Thresholds moved: segments and tags change; a customer loses its only segment.
+            before.replace("inquiries >= 2", "inquiries >= 4").replace("inquiries >= 1", "inquiries >= 3"),
+            // A dimension gone, tags gone: columns change.
+            r#"dimension stars { segment "4" when orders >= 1 otherwise "0" }"#.to_string(),
+            before.to_string(),
+        ];
+        let (old_results, old_places) = evaluate(before, data);
+        for rules in &after {
+            let (new_results, new_places) = evaluate(rules, data);
+            let by_places = new_places.changes_since(&old_places).expect("the same customers");
+            assert_eq!(by_places, crate::snapshot::compare(&old_results, &new_results), "{rules}");
+        }
+        let (_, fewer) = evaluate(before, "id,orders,inquiries,identity\nC1,2,0,OEM\n");
+        assert!(fewer.changes_since(&old_places).is_none(), "other customers: compare the files");
     }
 }
