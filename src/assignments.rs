@@ -278,24 +278,8 @@ impl Assignments {
                     None if same_tags && before.tag_slice(customer) == self.tag_slice(customer) => continue,
                     None => (joined(before, customer).into(), joined(self, customer).into()),
                 };
-                if from == to {
-                    continue;
-                }
-                let id = || self.ids[customer].to_string();
-                match changes.moves.iter_mut().find(|m| m.column == column && m.from == from && m.to == to) {
-                    Some(m) => {
-                        m.count += 1;
-                        if m.examples.len() < EXAMPLES {
-                            m.examples.push(id());
-                        }
-                    }
-                    None => changes.moves.push(crate::snapshot::Move {
-                        column: column.to_string(),
-                        from: from.into_owned(),
-                        to: to.into_owned(),
-                        count: 1,
-                        examples: vec![id()],
-                    }),
+                if from != to {
+                    changes.note_move(column, &from, &to, || self.ids[customer].to_string());
                 }
             }
         }

@@ -171,6 +171,26 @@ pub struct Move {
 }
 
 impl Changes {
+    /// Counts one customer (its id made by `id`, kept for the first few) who moved in
+    /// `column` from `from` to `to`.
+    pub fn note_move(&mut self, column: &str, from: &str, to: &str, id: impl FnOnce() -> String) {
+        match self.moves.iter_mut().find(|m| m.column == column && m.from == from && m.to == to) {
+            Some(m) => {
+                m.count += 1;
+                if m.examples.len() < 5 {
+                    m.examples.push(id());
+                }
+            }
+            None => self.moves.push(Move {
+                column: column.to_string(),
+                from: from.to_string(),
+                to: to.to_string(),
+                count: 1,
+                examples: vec![id()],
+            }),
+        }
+    }
+
     /// True when nothing changed.
     pub fn is_empty(&self) -> bool {
         self.added.is_empty()
@@ -217,7 +237,6 @@ pub fn compare(expected: &str, actual: &str) -> Changes {
         changes.removed =
             before.iter().filter(|r| !after_ids.contains(r.get(0).unwrap_or_default())).map(id).collect();
     }
-    let mut moves: Vec<Move> = Vec::new();
     for (n, row) in after.iter().enumerate() {
         let old = match same_order {
             true => &before[n],
@@ -231,27 +250,11 @@ pub fn compare(expected: &str, actual: &str) -> Changes {
         };
         for &(i, j, column) in &columns {
             let (from, to) = (old.get(j).unwrap_or_default(), row.get(i).unwrap_or_default());
-            if from == to {
-                continue;
-            }
-            match moves.iter_mut().find(|m| m.column == column && m.from == from && m.to == to) {
-                Some(m) => {
-                    m.count += 1;
-                    if m.examples.len() < 5 {
-                        m.examples.push(id(row));
-                    }
-                }
-                None => moves.push(Move {
-                    column: column.to_string(),
-                    from: from.to_string(),
-                    to: to.to_string(),
-                    count: 1,
-                    examples: vec![id(row)],
-                }),
+            if from != to {
+                changes.note_move(column, from, to, || id(row));
             }
         }
     }
-    changes.moves = moves;
     changes
 }
 
