@@ -274,3 +274,29 @@ fn serve_answers_many_clients_at_once() {
     let refused = load_client::run(server.addr(), "/api/segment", "wrong", 1, 1, |_| "[]".into());
     assert_eq!(refused.errors, 1);
 }
+
+/// Bad input to the servers and to `sql` gets a clear error and an exit status, never a
+/// server half started: data that cannot be opened, a ruleset with errors for `serve`, a
+/// port already taken, a malformed `--events`.
+#[test]
+fn bad_input_to_the_servers_and_sql_is_refused_clearly() {
+    let dir =
+        folder(&[("rules.seg", RULES.as_bytes()), ("broken.seg", b"dimension d { segment \"x\" when }")]);
+    let rules = dir.path().join("rules.seg").display().to_string();
+    let ran = tradeseg(&["studio", &rules, "no-such-export.csv", "--port", "0"]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("no-such-export.csv"), "{}", ran.stderr);
+    let broken = dir.path().join("broken.seg").display().to_string();
+    let ran = tradeseg(&["serve", &broken, "--port", "0"]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("broken.seg:1:"), "{}", ran.stderr);
+    let ran = tradeseg(&["sql", &rules, "--dialect", "duckdb", "--table", "t", "--events", "orders"]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("orders"), "{}", ran.stderr);
+    // A port another server holds.
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = holder.local_addr().unwrap().port().to_string();
+    let ran = tradeseg(&["serve", &rules, "--port", &port]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{}", ran.stderr);
+}
