@@ -20,18 +20,14 @@ for dialect in duckdb postgres; do
   "$bin" sql benches/workload/seed.seg --dialect "$dialect" --table customers --as-of 2026-11-01 > "$work/query-$dialect.sql"
   "$bin" sql benches/workload/seed.seg --dialect "$dialect" --table customers --create-tables > "$work/tables-$dialect.sql"
   python3 - "$dialect" "$work" "$data" <<'PY'
-import csv, os, re, subprocess, sys, time
+import csv, os, subprocess, sys, time
+sys.path.insert(0, "tests/sql")
+from query import casts, column_types  # the tests' own loading: typed cells from text
 dialect, work, data = sys.argv[1:]
 tables = open(f"{work}/tables-{dialect}.sql").read()
 query = open(f"{work}/query-{dialect}.sql").read().strip().rstrip(";")
-def column_types(sql):
-    out = []
-    for line in sql.splitlines():
-        m = re.match(r'\s+"((?:[^"]|"")+)" ([A-Z0-9(),]+?),?$', line)
-        if m: out.append((m.group(1), m.group(2)))
-    return out
-types = column_types(tables)
-picks = ", ".join(f"CAST(NULLIF(trim(\"{n}\"), '') AS {t}) AS \"{n}\"" for n, t in types)
+types = column_types(tables)["customers"]
+picks = casts(types, "trim" if dialect == "duckdb" else "btrim")
 if dialect == "duckdb":
     import duckdb
     db = f"{work}/bench.duckdb"
@@ -51,7 +47,7 @@ else:
     conn = os.environ["TRADESEG_POSTGRES"]
     header = next(csv.reader(open(data)))
     raw = ", ".join(f'"{h}" TEXT' for h in header)
-    setup = f"DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench; SET search_path TO bench; {tables} CREATE UNLOGGED TABLE raw ({raw});\n\\copy raw FROM '{data}' WITH (FORMAT csv, HEADER true)\nINSERT INTO customers SELECT {picks.replace('trim(', 'btrim(')} FROM raw; DROP TABLE raw; ANALYZE customers;"
+    setup = f"DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench; SET search_path TO bench; {tables} CREATE UNLOGGED TABLE raw ({raw});\n\\copy raw FROM '{data}' WITH (FORMAT csv, HEADER true)\nINSERT INTO customers SELECT {picks} FROM raw; DROP TABLE raw; ANALYZE customers;"
     t = time.time()
     subprocess.run(["psql", conn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], input=setup, text=True, check=True, stdout=subprocess.DEVNULL)
     load = time.time() - t

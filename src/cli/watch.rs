@@ -257,7 +257,10 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<Evaluated, Exit> {
         msg!("watch-evaluated", ms = elapsed as u64),
         report::summary(&report, as_of).trim_end()
     );
-    Ok(Evaluated { results: String::from_utf8_lossy(&results).into_owned(), placed, summary })
+    // Results are UTF-8; taken as they are, not copied.
+    let results =
+        String::from_utf8(results).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok(Evaluated { results, placed, summary })
 }
 
 /// Prints a timestamped line to standard output at once.

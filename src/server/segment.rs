@@ -57,7 +57,10 @@ impl Segmenter {
         Ok((0..assignments.len())
             .map(|customer| {
                 let mut row = Map::new();
-                row.insert(checked_id(&options), Value::String(assignments.ids[customer].to_string()));
+                row.insert(
+                    options.compile.id_column.clone(),
+                    Value::String(assignments.ids[customer].to_string()),
+                );
                 for (d, (name, _)) in assignments.dimensions.iter().enumerate() {
                     let segment =
                         assignments.segment(customer, d).map_or(Value::Null, |s| Value::String(s.into()));
@@ -69,8 +72,4 @@ impl Segmenter {
             })
             .collect())
     }
-}
-
-fn checked_id(options: &RunOptions) -> String {
-    options.compile.id_column.clone()
 }
