@@ -4,6 +4,7 @@
 use crate::diagnostic::RulesError;
 use crate::messages::{io_error, Message};
 use crate::msg;
+use crate::record::InputError;
 
 /// Why a run could not go on.
 #[derive(Debug)]
@@ -11,9 +12,8 @@ pub enum RunError {
     /// The rules do not fit the data (an unknown column, an event stream with no file):
     /// nothing was evaluated.
     Bind(RulesError),
-    /// The customer data could not be read, or is not of its format at all (the message
-    /// says where, with the line when there is one).
-    Input(Message),
+    /// The customer data could not be read, or is not of its format at all.
+    Input(InputError),
     /// An event file could not be read.
     Events { file: String, message: Message },
     /// The output could not be written.
@@ -25,6 +25,8 @@ pub enum RunError {
     /// column kept with `keep_columns`, the id, or another added column): nothing is
     /// written.
     Columns(Message),
+    /// No thread to evaluate on could be started.
+    NoThread,
 }
 
 impl std::fmt::Display for RunError {
@@ -34,7 +36,8 @@ impl std::fmt::Display for RunError {
             RunError::Events { file, message } => {
                 write!(f, "{}", msg!("cannot-read-events", file = file, reason = message.clone()))
             }
-            RunError::Input(message) => write!(f, "{message}"),
+            RunError::Input(error) => write!(f, "{error}"),
+            RunError::NoThread => write!(f, "{}", msg!("no-thread")),
             RunError::Output(e) => write!(f, "{}", msg!("cannot-write-results", reason = io_error(e))),
             RunError::Columns(message) | RunError::Scripts(message) => write!(f, "{message}"),
         }

@@ -2,29 +2,31 @@
 //! its condition with each part's value (true, false, or unknown because a field is
 //! missing), and which segment won; the same for tags. Plain data, serialisable for tools.
 
+use crate::check::interpret::Interpreter;
 use crate::check::interpret::Value as Seen;
 use crate::check::typed::{CmpOp, Typed, TypedKind};
 use crate::check::Checked;
 use crate::compile::{compile, Schema};
 use crate::decimal::Decimal;
 use crate::diagnostic::RulesError;
-use crate::eval::trace::{Interpreter, Step};
-use crate::eval::{Evaluator, Tri};
+use crate::eval::Evaluator;
 use crate::events::{EventInput, History};
 use crate::membership::Memberships;
 use crate::messages::Arg;
-use crate::messages::{io_error, Message};
 use crate::msg;
 use crate::record::batches::{Batch, BatchReader};
 use crate::record::chunk::Chunker;
 use crate::record::csv_records::CsvRecords;
 use crate::record::json::{cell_text, json_chunker};
 use crate::record::json_cells::{Cell, JsonCells, Wanted};
-use crate::record::InputFormat;
+use crate::record::{InputError, InputFormat};
 use crate::run::{RunError, RunOptions};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Read;
+
+pub use crate::check::interpret::Step;
+pub use crate::check::tri::Tri;
 
 /// The explanation of one customer's segments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -396,14 +398,17 @@ fn each_json_record(
     format: InputFormat,
     wanted: &dyn Fn(&[u8]) -> bool,
     visit: &mut dyn FnMut(usize, Value) -> bool,
-) -> Result<(), Message> {
-    let cannot_read = |e: std::io::Error| msg!("cannot-read-data", reason = io_error(&e));
+) -> Result<(), InputError> {
     let mut chunker = match format {
         InputFormat::Ndjson => Chunker::lines(input),
-        _ => json_chunker(input).map_err(cannot_read)?,
+        _ => json_chunker(input).map_err(|error| InputError::Read { line: 1, error })?,
     };
     let mut number = 0;
-    while let Some(chunk) = chunker.next_chunk().map_err(cannot_read)? {
+    loop {
+        let line = chunker.line();
+        let Some(chunk) = chunker.next_chunk().map_err(|error| InputError::Read { line, error })? else {
+            break;
+        };
         for (record, _) in chunk.json_records(format == InputFormat::Ndjson) {
             let number = bump(&mut number);
             if !wanted(record) {

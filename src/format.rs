@@ -28,6 +28,15 @@ pub enum NotFormatted {
 }
 
 /// The ruleset `text` in the canonical layout.
+///
+/// ```
+/// let text = "dimension stars {\nsegment \"4-star\" when orders >= 1\n  otherwise \"0-star\"\n}\n";
+/// let formatted = tradeseg::format::format_ruleset(text).expect("it parses");
+/// assert_eq!(
+///     formatted,
+///     "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n"
+/// );
+/// ```
 pub fn format_ruleset(text: &str) -> Result<String, NotFormatted> {
     let normalized: String = text.split_inclusive('\n').map(ascii_marks).collect();
     crate::syntax::parse(0, &normalized).map_err(NotFormatted::Invalid)?;

@@ -37,11 +37,50 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! To segment a whole export, streaming and on every core, see [`run::run`].
+//! ## Where to start
+//!
+//! | To … | use |
+//! |---|---|
+//! | segment a whole export (CSV, JSON, NDJSON), streaming, on every core | [`run::run`], [`run::run_with`] (events, scripts, overrides) |
+//! | say why a customer landed where it did | [`explain::find_and_explain`] |
+//! | run a ruleset's `test` blocks, or its sample against its snapshot | [`verify::run_tests`], [`snapshot::run_sample`] |
+//! | keep a ruleset current in a long-running program | [`reload::Live`] |
+//! | turn a ruleset into one SQL query for DuckDB or PostgreSQL | [`sql::query`] |
+//! | remember runs, who moved and since when (SQLite) | `history::History` (feature `history`) |
+//! | read and write spreadsheets | `workbook` (feature `workbooks`) |
+//! | serve the studio or the HTTP API | `server` (feature `server`) |
+//! | lay a ruleset out canonically | [`format::format_ruleset`] |
+//! | put any message into English or Chinese words | [`messages`] |
+//!
+//! Errors are data: a ruleset's problems are [`RulesError`]s (every [`Diagnostic`] with its
+//! place, label and fix); a run that cannot go on says why as a [`run::RunError`]
+//! (customer data that cannot be read is a [`record::InputError`]); a cell that does not
+//! read is a [`record::data_error::DataError`] in the run's [`Report`], and the run goes on.
+//!
+//! The engine's internals (the syntax tree, the typed tree, the compiled program, the
+//! evaluator's rows) are private. The `unstable-internals` feature makes them public
+//! modules for tools that need them; they change between versions without notice.
 
 #![forbid(unsafe_code)]
+#![warn(unnameable_types)]
 // Diagnostics travel by value on the cold error path, as plain data tests compare.
 #![allow(clippy::result_large_err)]
+
+/// Declares a module of the engine's internals (the syntax tree, the typed tree, the
+/// compiled program, the evaluator's parts): crate-private, public only with the
+/// `unstable-internals` feature, for tools that need them and accept that they change.
+macro_rules! internal_mod {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[cfg(feature = "unstable-internals")]
+        pub mod $name;
+        $(#[$meta])*
+        #[cfg(not(feature = "unstable-internals"))]
+        #[allow(dead_code)]
+        pub(crate) mod $name;
+    };
+}
+pub(crate) use internal_mod;
 
 pub mod access;
 pub mod actions;
@@ -50,12 +89,12 @@ pub mod assignments;
 mod cases;
 pub mod cell;
 pub mod check;
-pub mod compile;
+internal_mod!(compile);
 pub mod date;
 pub mod decimal;
 pub mod diagnostic;
 pub mod error;
-pub mod eval;
+internal_mod!(eval);
 pub mod events;
 pub mod explain;
 pub mod format;
@@ -66,7 +105,7 @@ pub mod membership;
 pub mod messages;
 pub mod overrides;
 pub mod pages;
-pub mod program;
+internal_mod!(program);
 pub mod record;
 pub mod reload;
 pub mod run;
@@ -75,7 +114,7 @@ pub mod server;
 pub mod snapshot;
 pub mod source;
 pub mod sql;
-pub mod syntax;
+internal_mod!(syntax);
 pub mod verify;
 #[cfg(feature = "workbooks")]
 pub mod workbook;
@@ -83,7 +122,7 @@ pub mod workbook;
 pub use check::Checked;
 pub use compile::{CompileOptions, Program, Schema};
 pub use diagnostic::{Diagnostic, RulesError};
-pub use eval::{Evaluator, Outcome};
+pub use eval::{CellError, Evaluator, Outcome};
 pub use load::Ruleset;
 pub use run::{Report, RunOptions};
 

@@ -18,7 +18,7 @@ pub struct Ruleset {
     /// The main file and its includes.
     pub sources: Sources,
     /// Declarations, includes spliced in; no `Include` items remain.
-    pub items: Vec<ast::Item>,
+    pub(crate) items: Vec<ast::Item>,
     /// Every file read, in order, main file first (for watching and reporting).
     pub paths: Vec<PathBuf>,
     /// The folders whose files the ruleset may read.

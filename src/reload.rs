@@ -50,6 +50,22 @@ pub struct Live<T> {
 impl<T: Send + Sync + 'static> Live<T> {
     /// Loads the ruleset at `path`, builds it, and watches it, its includes and `others`.
     /// `on_event` is called, from a background thread, after every reload or failure.
+    ///
+    /// ```no_run
+    /// use tradeseg::reload::{Live, ReloadEvent};
+    /// use tradeseg::{Checked, CompileOptions, Program, Schema};
+    ///
+    /// let schema = Schema::from_header(["id", "orders"]);
+    /// let options = CompileOptions::new("2026-11-01")?;
+    /// let build = Box::new(move |checked: Checked| Ok(checked.compile(&schema, &options)?.0));
+    /// let live: Live<Program> = Live::watch("rules.seg", Vec::new(), build, |event| {
+    ///     if let ReloadEvent::Rejected { report, .. } = event {
+    ///         eprintln!("the edit was not taken; the rules before it stay:\n{report}");
+    ///     }
+    /// })?;
+    /// let program = live.current(); // the last good version, at every call
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn watch(
         path: impl AsRef<Path>,
         others: Vec<PathBuf>,

@@ -33,6 +33,22 @@ impl TestResult {
 }
 
 /// Runs every `test` block of a checked ruleset. `as_of` applies to tests without their own.
+///
+/// ```
+/// use tradeseg::Ruleset;
+///
+/// let rules = r#"
+///     dimension stars { segment "4-star" when orders >= 1  otherwise "0-star" }
+///     test "one order is four stars" {
+///         given { orders: 1 }
+///         expect stars == "4-star"
+///     }
+/// "#;
+/// let checked = Ruleset::from_source("rules.seg", rules, ".")?.check()?;
+/// let results = tradeseg::verify::run_tests(&checked, tradeseg::date::today());
+/// assert!(results.iter().all(|test| test.passed()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run_tests(checked: &Checked, as_of: Day) -> Vec<TestResult> {
     checked.tests.iter().map(|test| run_test(checked, test, as_of)).collect()
 }

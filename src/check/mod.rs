@@ -6,12 +6,12 @@
 mod build;
 mod events;
 mod infer;
-pub mod interpret;
+crate::internal_mod!(interpret);
 mod lints;
 mod places;
 pub mod suggest;
-pub mod tri;
-pub mod typed;
+crate::internal_mod!(tri);
+crate::internal_mod!(typed);
 
 use crate::cell::DateOrder;
 use crate::diagnostic::{Diagnostic, RulesError};
@@ -21,7 +21,10 @@ use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Item};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use typed::{Ty, Typed};
+use typed::Typed;
+
+pub use tri::Tri;
+pub use typed::Ty;
 
 /// A ruleset that passed every check, ready to compile.
 #[derive(Debug, Clone)]
@@ -75,11 +78,6 @@ impl Checked {
     /// The tags, each definition as written (see [`Checked::tag_groups`]).
     pub fn tags(&self) -> &[Segment] {
         &self.tags
-    }
-
-    /// The `test` blocks.
-    pub fn tests(&self) -> &[ast::TestBlock] {
-        &self.tests
     }
 
     /// The event streams declared with `events NAME`, with where.
@@ -188,11 +186,20 @@ pub struct Dimension {
     pub span: Span,
 }
 
+#[cfg(feature = "unstable-internals")]
+impl Segment {
+    /// The condition, typed.
+    pub fn condition(&self) -> &Typed {
+        &self.condition
+    }
+}
+
 /// A checked segment or tag.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
     pub name: String,
-    pub condition: Typed,
+    /// The condition, typed (read it through `explain`, or `sql`).
+    pub(crate) condition: Typed,
     /// The action script run for every customer this segment receives.
     pub action: Option<ActionRef>,
     /// Scripts for the run in which a customer enters or leaves the segment.

@@ -4,9 +4,8 @@
 use super::{DataArgs, Exit, RulesPath};
 use codespan_reporting::term::termcolor::{Color, ColorChoice, ColorSpec, StandardStream, WriteColor};
 use std::io::IsTerminal;
-use tradeseg::eval::trace::Step;
-use tradeseg::eval::Tri;
 use tradeseg::explain::{Explanation, SegmentTrace};
+use tradeseg::explain::{Step, Tri};
 use tradeseg::messages::io_error;
 use tradeseg::msg;
 use tradeseg::run::{OutputFormat, RunError, RunOptions};

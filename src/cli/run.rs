@@ -383,6 +383,10 @@ fn refused(error: RunError) -> Exit {
             super::say_error(msg!("cannot-write-results", reason = io_error(&e)));
             Exit::Failed
         }
+        e @ RunError::NoThread => {
+            super::say_error(e);
+            Exit::Failed
+        }
         e @ (RunError::Scripts(_) | RunError::Input(_) | RunError::Events { .. }) => {
             super::say_error(e);
             Exit::Data

@@ -172,10 +172,7 @@ fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
     if let Some(input) = input.filter(|i| i.format == tradeseg::record::InputFormat::Csv) {
         let options = fits.args.run_options(&input, OutputFormat::Csv).compile;
         if let Some(header) = csv_header(input) {
-            let schema = tradeseg::compile::Schema::from_header(header);
-            if let Err(diagnostics) = tradeseg::compile::compile(&checked, &schema, &options) {
-                return Err(RulesError { sources: checked.sources().clone(), diagnostics });
-            }
+            checked.compile(&tradeseg::Schema::from_header(header), &options)?;
         }
     }
     Ok(Ready { checked, actions, memberships })

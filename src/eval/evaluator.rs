@@ -49,7 +49,7 @@ impl<'p> Evaluator<'p> {
 
     /// Starts a record and fills its fields by column position, without evaluating: for
     /// callers that fill more (event history) before [`Evaluator::evaluate_row`].
-    pub fn fill_columns<'c>(&mut self, cell: impl Fn(usize) -> Option<&'c str>) {
+    pub(crate) fn fill_columns<'c>(&mut self, cell: impl Fn(usize) -> Option<&'c str>) {
         self.begin();
         for (slot, spec) in self.program.slots.iter().enumerate() {
             if let Some(text) = spec.index.and_then(&cell) {
@@ -59,7 +59,7 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Starts a record and fills its fields by column name, without evaluating.
-    pub fn fill_named<'c>(&mut self, cell: impl Fn(&str) -> Option<&'c str>) {
+    pub(crate) fn fill_named<'c>(&mut self, cell: impl Fn(&str) -> Option<&'c str>) {
         self.begin();
         for (slot, spec) in self.program.slots[..self.program.aggregate_base].iter().enumerate() {
             if let Some(text) = cell(&spec.column) {
@@ -69,19 +69,19 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Evaluates a row filled by the caller (see [`Evaluator::row_mut`]).
-    pub fn evaluate_row(&mut self) -> &Outcome {
+    pub(crate) fn evaluate_row(&mut self) -> &Outcome {
         self.program.evaluate(&mut self.row, &mut self.outcome);
         &self.outcome
     }
 
     /// Clears the row for the caller to fill slot by slot.
-    pub fn begin(&mut self) {
+    pub(crate) fn begin(&mut self) {
         self.row.reset();
         self.errors.clear();
     }
 
     /// Sets one slot from a cell's text, noting a parse failure.
-    pub fn set(&mut self, slot: usize, text: &str) {
+    pub(crate) fn set(&mut self, slot: usize, text: &str) {
         let form = self.program.slots[slot].form();
         if self.row.read_cell(slot, form, &self.program.cells, text.as_bytes()).is_err() {
             self.errors.push(CellError { slot, value: crate::diagnostic::excerpt(text) });
@@ -90,7 +90,7 @@ impl<'p> Evaluator<'p> {
 
     /// Sets one slot from a cell's bytes, known to be valid UTF-8, noting a parse failure.
     #[inline(always)]
-    pub fn set_bytes(&mut self, slot: usize, cell: &[u8]) {
+    pub(crate) fn set_bytes(&mut self, slot: usize, cell: &[u8]) {
         let form = self.program.slots[slot].form();
         if self.row.read_cell(slot, form, &self.program.cells, cell).is_err() {
             self.errors.push(CellError { slot, value: crate::diagnostic::excerpt_bytes(cell) });
@@ -98,17 +98,24 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Sets one slot to a value directly.
-    pub fn set_value(&mut self, slot: usize, value: Val) {
+    pub(crate) fn set_value(&mut self, slot: usize, value: Val) {
         self.row.set(slot, value);
     }
 
     /// The row of the last record.
+    #[cfg(feature = "unstable-internals")]
     pub fn row(&self) -> &Row {
         &self.row
     }
 
+    /// The row of the last record.
+    #[cfg(not(feature = "unstable-internals"))]
+    pub(crate) fn row(&self) -> &Row {
+        &self.row
+    }
+
     /// The row being filled.
-    pub fn row_mut(&mut self) -> &mut Row {
+    pub(crate) fn row_mut(&mut self) -> &mut Row {
         &mut self.row
     }
 

@@ -10,10 +10,9 @@ pub use evaluator::{CellError, Evaluator};
 
 pub use crate::cell::{list_items, parse_bool};
 pub use crate::check::tri::Tri;
-pub use row::{CellForm, Row, Val};
-
-/// The interpreter behind `explain`, over checked rules (it lives with them).
-pub use crate::check::interpret as trace;
+#[cfg(feature = "unstable-internals")]
+pub use row::BadCell;
+pub use row::{Row, Val};
 
 use crate::check::typed::CmpOp;
 use crate::date::Day;
@@ -21,8 +20,9 @@ use crate::decimal::Decimal;
 use crate::program::*;
 use std::cmp::Ordering;
 
-/// What the rules gave one customer: per dimension the index of its segment in
-/// [`CompiledDimension::names`] (or none), and the indices of the tags that apply.
+/// What the rules gave one customer: per dimension the index of its segment among the
+/// dimension's segments, `otherwise` last (or none), and the indices of the tags that
+/// apply. [`Program::segment_name`] and [`Program::tag_names`] put them into names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
     pub segments: Vec<Option<u16>>,
@@ -32,7 +32,7 @@ pub struct Outcome {
 impl Program {
     /// Evaluates every dimension and tag for one row, reusing `out`'s buffers. Rules may
     /// read the segments of the dimensions above them: each is put in the row once decided.
-    pub fn evaluate(&self, row: &mut Row, out: &mut Outcome) {
+    pub(crate) fn evaluate(&self, row: &mut Row, out: &mut Outcome) {
         out.segments.clear();
         out.tags.clear();
         for dimension in &self.dimensions {
@@ -65,7 +65,7 @@ impl Program {
     /// Gives the row the customer's places at the previous run, before evaluating:
     /// `previous(…)` its segment, `days_in(…)` the day it entered it (turned into days once
     /// the dimension is decided).
-    pub fn fill_places(&self, memberships: &crate::membership::Memberships, id: &str, row: &mut Row) {
+    pub(crate) fn fill_places(&self, memberships: &crate::membership::Memberships, id: &str, row: &mut Row) {
         use crate::check::FieldSource::{DaysIn, Previous};
         for &(slot, source) in &self.places {
             match source {
@@ -166,7 +166,7 @@ impl Program {
     }
 
     /// Evaluates one condition.
-    pub fn test(&self, cond: &Cond, row: &Row) -> Tri {
+    pub(crate) fn test(&self, cond: &Cond, row: &Row) -> Tri {
         match cond {
             Cond::Const(b) => Tri::from_bool(*b),
             Cond::BoolSlot(s) => match row.vals[*s as usize] {
@@ -225,7 +225,7 @@ impl Program {
 
     /// A number, or `None` when missing or undefined (division by zero, overflow).
     #[inline]
-    pub fn num(&self, n: &Num, row: &Row) -> Option<Decimal> {
+    pub(crate) fn num(&self, n: &Num, row: &Row) -> Option<Decimal> {
         match n {
             Num::Slot(s) => match row.vals[*s as usize] {
                 Val::Num(v) => Some(v),
@@ -237,7 +237,7 @@ impl Program {
     }
 
     /// A date, or `None` when missing.
-    pub fn date(&self, d: &DateExpr, row: &Row) -> Option<Day> {
+    pub(crate) fn date(&self, d: &DateExpr, row: &Row) -> Option<Day> {
         match d {
             DateExpr::Const(day) => Some(*day),
             DateExpr::Slot(s) => match row.vals[*s as usize] {

@@ -97,7 +97,7 @@ impl History {
     }
 
     /// Fills a customer's aggregate slots (after the field slots) from the history.
-    pub fn fill(&self, program: &Program, id: &str, row: &mut Row) {
+    pub(crate) fn fill(&self, program: &Program, id: &str, row: &mut Row) {
         let at = self.index.get(id.trim()).map(|&i| i as usize);
         if let Some(i) = at {
             self.seen[i].store(true, Ordering::Relaxed);

@@ -108,9 +108,9 @@ impl Reader<'_> {
         let unreadable = |message: Message| RunError::Events { file: report.file.clone(), message };
         let delimiter = self.input.delimiter;
         let mut batches = BatchReader::new(input, InputFormat::Csv, delimiter, Default::default());
-        let header = batches.header().map_err(unreadable)?.unwrap_or_default();
+        let header = batches.header().map_err(|e| unreadable(e.message()))?.unwrap_or_default();
         let (id, day, slots) = self.layout(&header)?;
-        let feed = batches.into_feed().map_err(unreadable)?;
+        let feed = batches.into_feed().map_err(|e| unreadable(e.message()))?;
         let mut record = simd_csv::ByteRecord::new();
         while let Some((_, Batch::Csv(chunk))) = feed.next() {
             let mut records = CsvRecords::new(&chunk.data, delimiter);
@@ -134,7 +134,8 @@ impl Reader<'_> {
                 self.event(cells, history, report);
             }
         }
-        feed.error().map_or(Ok(()), |message| Err(RunError::Events { file: report.file.clone(), message }))
+        let file = report.file.clone();
+        feed.error().map_or(Ok(()), |e| Err(RunError::Events { file, message: e.message() }))
     }
 
     /// Reads NDJSON lines, or a `.json` file's records (an array's elements or values one

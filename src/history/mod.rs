@@ -126,6 +126,16 @@ pub struct History {
 impl History {
     /// Opens the history at `path`, creating it when it does not exist, and brings its
     /// schema up to date.
+    ///
+    /// ```
+    /// use tradeseg::history::History;
+    ///
+    /// let folder = tempfile::tempdir()?;
+    /// let history = History::open(&folder.path().join("history.db"))?;
+    /// assert!(history.runs()?.is_empty());
+    /// assert_eq!(history.timeline("C001")?, None); // a customer no run has seen
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open(path: &Path) -> Result<History, HistoryError> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -5,9 +5,7 @@
 
 use super::chunk::{Chunk, Chunker};
 use super::json::json_chunker;
-use super::InputFormat;
-use crate::messages::{io_error, Message};
-use crate::msg;
+use super::{InputError, InputFormat};
 use std::io::Read;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
@@ -59,7 +57,7 @@ impl BatchReader {
     /// Reads the CSV header; `None` for JSON, whose keys come with each record. For JSON,
     /// looks at how the input starts: an array is cut into chunks of its elements, else
     /// into chunks of values one after another.
-    pub fn header(&mut self) -> Result<Option<Vec<String>>, Message> {
+    pub fn header(&mut self) -> Result<Option<Vec<String>>, InputError> {
         if self.format == InputFormat::Json {
             self.open_json()?;
             return Ok(None);
@@ -67,10 +65,10 @@ impl BatchReader {
         let Some(chunker) = self.chunker.as_mut().filter(|_| self.format == InputFormat::Csv) else {
             return Ok(None);
         };
-        let chunk = chunker.next_chunk().map_err(|e| cannot_read(&e))?;
+        let chunk = chunker.next_chunk().map_err(|error| InputError::Read { line: 1, error })?;
         self.progress.store(chunker.bytes_read, Ordering::Relaxed);
         let Some(mut chunk) = chunk else {
-            return Err(msg!("data-empty"));
+            return Err(InputError::Empty);
         };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -80,8 +78,8 @@ impl BatchReader {
         let mut record = csv::ByteRecord::new();
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => return Err(msg!("data-empty")),
-            Err(e) => return Err(msg!("cannot-read-header", reason = e.to_string())),
+            Ok(false) => return Err(InputError::Empty),
+            Err(e) => return Err(InputError::Header { reason: e.to_string() }),
         }
         let columns = record.iter().map(|field| String::from_utf8_lossy(field).trim().to_string()).collect();
         let position = reader.position().clone();
@@ -93,9 +91,9 @@ impl BatchReader {
 
     /// Looks at how JSON input starts, to cut it as an array or as values one after
     /// another (once; nothing to do for other formats).
-    fn open_json(&mut self) -> Result<(), Message> {
+    fn open_json(&mut self) -> Result<(), InputError> {
         if let Some(input) = self.json.take() {
-            let chunker = json_chunker(input).map_err(|e| cannot_read(&e))?;
+            let chunker = json_chunker(input).map_err(|error| InputError::Read { line: 1, error })?;
             self.chunker = Some(chunker);
         }
         Ok(())
@@ -103,9 +101,9 @@ impl BatchReader {
 
     /// Turns the reader into what the workers take batches from: every format is cut into
     /// chunks by the workers themselves, in turn, so no thread does nothing but read.
-    pub fn into_feed(mut self) -> Result<Feed, Message> {
+    pub fn into_feed(mut self) -> Result<Feed, InputError> {
         self.open_json()?;
-        let chunker = self.chunker.take().ok_or(msg!("data-already-read"))?;
+        let chunker = self.chunker.take().ok_or(InputError::AlreadyRead)?;
         Ok(Feed {
             progress: self.progress.clone(),
             state: std::sync::Mutex::new(FeedState {
@@ -130,7 +128,7 @@ struct FeedState {
     chunker: Chunker<Box<dyn Read + Send>>,
     format: InputFormat,
     seq: u64,
-    error: Option<Message>,
+    error: Option<InputError>,
 }
 
 impl Feed {
@@ -148,8 +146,8 @@ impl Feed {
                     chunk
                 }
                 Ok(None) => return None,
-                Err(e) => {
-                    state.error = Some(cannot_read(&e));
+                Err(error) => {
+                    state.error = Some(InputError::Read { line: state.chunker.line(), error });
                     return None;
                 }
             },
@@ -165,12 +163,7 @@ impl Feed {
     }
 
     /// The read error that ended the input early, if any.
-    pub fn error(self) -> Option<Message> {
+    pub fn error(self) -> Option<InputError> {
         self.state.into_inner().ok().and_then(|s| s.error)
     }
-}
-
-/// "cannot read the data: …", for an error while reading the input.
-fn cannot_read(error: &std::io::Error) -> Message {
-    msg!("cannot-read-data", reason = io_error(error))
 }

@@ -82,6 +82,11 @@ impl<R: Read> Chunker<R> {
         }
     }
 
+    /// The input line the data not yet cut into chunks starts on.
+    pub fn line(&self) -> u64 {
+        self.next_line
+    }
+
     /// A chunker of CSV records with this field delimiter: a newline inside a quoted field
     /// is part of the record.
     pub fn csv(reader: R, delimiter: u8) -> Chunker<R> {

@@ -6,12 +6,14 @@ pub mod chunk;
 pub mod csv_records;
 pub mod data_error;
 pub mod encoding;
+pub mod input_error;
 pub mod json;
 pub mod json_array;
 pub mod json_cells;
 pub mod sniff;
 
 pub use encoding::{Encoding, Source};
+pub use input_error::InputError;
 
 /// The shape of the input data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,7 +25,7 @@ use crate::events::{EventInput, History};
 use crate::messages::Message;
 use crate::msg;
 use crate::record::batches::BatchReader;
-use crate::record::InputFormat;
+use crate::record::{InputError, InputFormat};
 use std::io::{Read, Write};
 use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Mutex};
@@ -193,7 +193,7 @@ pub fn run_with<'o>(
         None => Schema { columns: Vec::new(), complete: false },
     };
     if options.keep_columns && header.is_none() && options.output_format == OutputFormat::Csv {
-        return Err(RunError::Input(msg!("keep-columns-needs-csv")));
+        return Err(RunError::Input(InputError::NoColumnsToKeep));
     }
     let (program, warnings) = compile(checked, &schema, &options.compile).map_err(|diagnostics| {
         RunError::Bind(RulesError { sources: checked.sources.clone(), diagnostics })
@@ -297,7 +297,7 @@ fn execute(
         // With the writer gone, workers stop at their next batch.
         let written = writer.write_in_order(result_rx, report, &window);
         if started == 0 {
-            return Err(RunError::Input(msg!("no-thread")));
+            return Err(RunError::NoThread);
         }
         written.map_err(RunError::Output)
     })?;

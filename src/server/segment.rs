@@ -47,7 +47,7 @@ impl Segmenter {
                 let first = e.diagnostics.first().map(|d| d.message.clone());
                 return Err(first.unwrap_or_else(|| crate::msg!("test-does-not-compile")));
             }
-            Err(RunError::Input(message)) => return Err(message),
+            Err(RunError::Input(error)) => return Err(error.message()),
             Err(e) => return Err(crate::msg!("studio-run-failed", reason = e.to_string())),
         };
         if report.unreadable > 0 {

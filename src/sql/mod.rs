@@ -72,6 +72,27 @@ impl Refusal {
 }
 
 /// The query for `checked`, or the diagnostics that say why it cannot be written.
+///
+/// ```
+/// use tradeseg::sql::{query, Dialect, SqlOptions};
+/// use tradeseg::Ruleset;
+///
+/// let rules = r#"dimension stars { segment "4-star" when orders >= 1  otherwise "0-star" }"#;
+/// let checked = Ruleset::from_source("rules.seg", rules, ".")?.check()?;
+/// let options = SqlOptions {
+///     dialect: Dialect::Postgres,
+///     table: "customers".into(),
+///     id: "id".into(),
+///     as_of: tradeseg::date::parse("2026-11-01").unwrap(),
+///     events: Vec::new(),
+///     event_id: "customer_id".into(),
+///     event_date: "date".into(),
+///     view: None,
+/// };
+/// let sql = query(&checked, &options)?;
+/// assert!(sql.contains(r#"FROM "customers""#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn query(checked: &Checked, options: &SqlOptions) -> Result<String, RulesError> {
     write(checked, options).map_err(|refusal| RulesError {
         sources: checked.sources.clone(),

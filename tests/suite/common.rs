@@ -39,20 +39,20 @@ pub fn both_ways(
         program.tag_names(&outcome).map(String::from).collect(),
     );
     let values = |slot| evaluator.row().value(slot);
-    let interpreter = tradeseg::eval::trace::Interpreter::new(checked, &values, program.as_of());
+    let interpreter = tradeseg::check::interpret::Interpreter::new(checked, &values, program.as_of());
     let holds = |condition| interpreter.eval(condition).truth() == Tri::True;
     let segments = checked
         .dimensions()
         .iter()
         .map(|dimension| {
-            let first = dimension.segments.iter().find(|s| holds(&s.condition)).map(|s| s.name.clone());
+            let first = dimension.segments.iter().find(|s| holds(s.condition())).map(|s| s.name.clone());
             first.or(dimension.otherwise.as_ref().map(|o| o.name.clone()))
         })
         .collect();
     let tags = checked
         .tag_groups()
         .into_iter()
-        .filter(|(_, rules)| rules.iter().any(|&i| holds(&checked.tags()[i].condition)))
+        .filter(|(_, rules)| rules.iter().any(|&i| holds(checked.tags()[i].condition())))
         .map(|(name, _)| name.to_string())
         .collect();
     (compiled, (segments, tags))

@@ -332,3 +332,53 @@ fn mangled_workbooks_never_panic() {
         assert!(read.is_ok(), "round {round}: reading a mangled workbook panicked");
     }
 }
+
+/// A reader that gives `data`, then fails (a network share that went away mid-read).
+struct FailsAfter {
+    data: std::io::Cursor<Vec<u8>>,
+}
+
+impl std::io::Read for FailsAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.data.read(buf)? {
+            0 => Err(std::io::Error::other("the share went away")),
+            n => Ok(n),
+        }
+    }
+}
+
+#[test]
+fn input_that_cannot_be_read_is_an_error_an_embedder_can_match_with_its_line() {
+    use tradeseg::error::RunError;
+    use tradeseg::record::InputError;
+    let checked = Ruleset::from_source("r.seg", r#"segment "buyer" when orders >= 1"#, ".")
+        .expect("parses")
+        .check()
+        .expect("checks");
+    let options = RunOptions::new(CompileOptions::new("2026-11-01").expect("a date"));
+    // Three chunks' worth of rows (a chunk is about 1 MiB), then the read fails.
+    let rows = 300_000;
+    let mut data = b"id,orders\n".to_vec();
+    for n in 0..rows {
+        data.extend_from_slice(format!("C{n:07},{}\n", n % 3).as_bytes());
+    }
+    let input = Box::new(FailsAfter { data: std::io::Cursor::new(data) });
+    let error = tradeseg::run::run(&checked, input, &mut Vec::new(), &options, None).expect_err("it fails");
+    let RunError::Input(InputError::Read { line, error }) = &error else {
+        panic!("not a read error: {error}")
+    };
+    assert_eq!(error.to_string(), "the share went away");
+    // The line where the records not handed on start: past the first chunks, within the rows.
+    assert!(*line > 1_000 && *line <= rows + 2, "line {line}");
+    assert!(tradeseg::messages::with_language(tradeseg::messages::Language::English, || format!(
+        "{}",
+        RunError::Input(InputError::Read { line: *line, error: std::io::Error::other("x") })
+    ))
+    .starts_with(&format!("cannot read the data at line {line}:")));
+
+    let empty = tradeseg::run::run(&checked, Box::new(std::io::empty()), &mut Vec::new(), &options, None);
+    assert!(matches!(empty, Err(RunError::Input(InputError::Empty))), "{empty:?}");
+    let header = Box::new(FailsAfter { data: std::io::Cursor::new(Vec::new()) });
+    let failed = tradeseg::run::run(&checked, header, &mut Vec::new(), &options, None);
+    assert!(matches!(failed, Err(RunError::Input(InputError::Read { line: 1, .. }))), "{failed:?}");
+}

@@ -1,6 +1,6 @@
 # Reading customer data and events: the input's own problems and bad cells.
 
-cannot-read-data = cannot read the data: { $reason }
+cannot-read-data-at = cannot read the data at line { $line }: { $reason }
 data-empty = the data is empty: a CSV export needs a header row
 cannot-read-header = cannot read the header row: { $reason }
 data-already-read = the data was already read

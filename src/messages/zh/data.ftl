@@ -1,6 +1,6 @@
 # 读取客户数据和事件：输入本身的问题和读不了的单元格。
 
-cannot-read-data = 无法读取数据：{ $reason }
+cannot-read-data-at = 无法读取数据（第 { $line } 行）：{ $reason }
 data-empty = 数据是空的：CSV 导出文件需要一行表头
 cannot-read-header = 无法读取表头行：{ $reason }
 data-already-read = 数据已经读过了
