@@ -134,10 +134,15 @@ pub fn record(
     };
     let ruleset_text: String =
         checked.paths().iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
-    let data_hash = match run.data {
-        "-" => String::new(),
-        data => fingerprint_file(Path::new(data)).unwrap_or_default(),
-    };
+    // The data file is read for its fingerprint while the history file is opened.
+    let (data_hash, history) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| match run.data {
+            "-" => String::new(),
+            data => fingerprint_file(Path::new(data)).unwrap_or_default(),
+        });
+        let history = History::open(path);
+        (hashing.join().unwrap_or_default(), history)
+    });
     let record = RunRecord {
         as_of: run.as_of,
         ruleset_text: std::fs::read_to_string(run.rules).unwrap_or_default(),
@@ -146,7 +151,7 @@ pub fn record(
         data_hash,
         rewrite_from: run.rewrite_from,
     };
-    let mut history = History::open(path).map_err(|e| failed(&e))?;
+    let mut history = history.map_err(|e| failed(&e))?;
     let recorded = history.record_with_pins(&record, results, pins).map_err(|e| failed(&e))?;
     let date = tradeseg::date::format(run.as_of);
     let what = if recorded.replaced { msg!("recorded-again") } else { msg!("recorded") };
