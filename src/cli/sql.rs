@@ -35,6 +35,11 @@ pub struct SqlArgs {
     /// Write `CREATE VIEW NAME AS …` instead of the bare query.
     #[arg(long, value_name = "NAME")]
     pub view: Option<String>,
+    /// Every column of the tables is text, as loaded raw from an export: the query reads
+    /// numbers, dates and yes/no from the text by the language's rules, as `run` reads a
+    /// file (an unreadable cell is missing).
+    #[arg(long)]
+    pub text_columns: bool,
     /// Print `CREATE TABLE` statements for the tables the query reads, with the columns
     /// the rules read typed as it expects them, instead of the query.
     #[arg(long)]
@@ -76,6 +81,7 @@ pub fn run(args: SqlArgs) -> Exit {
         event_id: args.event_id.clone(),
         event_date: args.event_date.clone(),
         view: args.view.clone(),
+        text_columns: args.text_columns,
     };
     if args.create_tables {
         out!("{}", tradeseg::sql::create_tables(&checked, &options));

@@ -9,7 +9,7 @@ pub enum Dialect {
 }
 
 /// The characters a cell is trimmed of, as `run` trims it: every Unicode white space.
-const WHITE_SPACE: &[char] = &[
+pub(super) const WHITE_SPACE: &[char] = &[
     ' ', '\t', '\n', '\u{0B}', '\u{0C}', '\r', '\u{85}', '\u{A0}', '\u{1680}', '\u{2000}', '\u{2001}',
     '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}',
     '\u{200A}', '\u{2028}', '\u{2029}', '\u{202F}', '\u{205F}', '\u{3000}',

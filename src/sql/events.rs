@@ -5,6 +5,7 @@
 
 use super::expr::Scope;
 use super::{Refusal, SqlOptions};
+use crate::cell::DateOrder;
 use crate::check::typed::{AggFn, EventColumn, Ty};
 use crate::check::Checked;
 
@@ -32,18 +33,38 @@ pub fn joins(checked: &Checked, options: &SqlOptions, customer_id: &str) -> Resu
             .find(|(name, _)| name == stream)
             .map(|(_, table)| table.clone())
             .ok_or_else(|| Refusal::NoEventTable(stream.clone(), *span))?;
-        let date = format!("e.{}", d.ident(&options.event_date));
+        // With text columns, the events' table is read through a derived table with the
+        // values of its cells, as the event reader reads them (an event whose date does not
+        // read is left out, as the reader leaves it out).
+        let (mut cells, mut read) = (Vec::new(), Vec::new());
+        let mut value_of = |column: &str, ty: Ty| match options.text_columns {
+            true => {
+                let (cell, name) =
+                    (format!("tradeseg_cell_{}", read.len()), format!("tradeseg_value_{}", read.len()));
+                let text = d.unless_missing(&d.trimmed_text(&format!("e0.{}", d.ident(column))), &[]);
+                cells.push(format!("{text} AS {}", d.ident(&cell)));
+                let value =
+                    super::expr::read_cell(d, &format!("e1.{}", d.ident(&cell)), ty, DateOrder::YearFirst);
+                read.push(format!("{value} AS {}", d.ident(&name)));
+                format!("e.{}", d.ident(&name))
+            }
+            false => format!("e.{}", d.ident(column)),
+        };
+        let date = value_of(&options.event_date, Ty::Date);
         let event_fields: Vec<String> = checked
             .event_fields
             .iter()
-            .map(|f| {
-                let column = format!("e.{}", d.ident(&f.column));
-                match f.ty {
-                    Ty::Text | Ty::List => d.trimmed_text(&column),
-                    _ => column,
-                }
+            .map(|f| match f.ty {
+                Ty::Text | Ty::List => d.trimmed_text(&format!("e.{}", d.ident(&f.column))),
+                // Another stream's column: never read from this table.
+                _ if f.stream != s => format!("e.{}", d.ident(&f.column)),
+                ty => value_of(&f.column, ty),
             })
             .collect();
+        let source = match read.is_empty() {
+            true => d.table(&table),
+            false => super::expr::two_layers(&read, &cells, &d.table(&table), ["e1", "e0"]),
+        };
         let scope = Scope {
             dialect: d,
             as_of: options.as_of,
@@ -99,7 +120,7 @@ pub fn joins(checked: &Checked, options: &SqlOptions, customer_id: &str) -> Resu
         joins.push(format!(
             "LEFT JOIN (\n    SELECT {}\n    FROM {} AS e\n    WHERE {date} <= {}\n    GROUP BY 1\n) AS {alias} ON {alias}.k = {customer_id}",
             columns.join(",\n           "),
-            d.table(&table),
+            source,
             d.date(options.as_of),
         ));
     }

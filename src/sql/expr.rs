@@ -93,6 +93,63 @@ impl Scope<'_> {
     }
 }
 
+/// Is a field of this type read from the cell's text by a rule of its own (number, date,
+/// yes/no)? Text and lists are compared as trimmed text.
+fn typed(ty: Option<Ty>) -> bool {
+    matches!(ty, Some(Ty::Number | Ty::Date | Ty::Bool))
+}
+
+/// The column of the derived table [`read_cells`] writes that holds field `n`'s value.
+fn value_column(n: usize) -> String {
+    format!("tradeseg_value_{n}")
+}
+
+/// The customers' `table` with, for each number, date and yes/no field, a column of the
+/// value its text cell holds as `run` reads it (NULL where `run` finds it missing or
+/// unreadable): two derived tables, the trimmed cells, not missing, then their values, so
+/// that each cell is read once whatever the rules do with it.
+pub fn read_cells(checked: &Checked, dialect: Dialect, table: &str) -> String {
+    let d = dialect;
+    let mut cells = Vec::new();
+    let mut values = Vec::new();
+    for (n, field) in checked.fields.iter().enumerate() {
+        if !field.source.is_column() || !typed(field.ty) {
+            continue;
+        }
+        let cell = format!("tradeseg_cell_{n}");
+        let text = d.trimmed_text(&format!("c0.{}", d.ident(&field.column)));
+        cells.push(format!("{} AS {}", d.unless_missing(&text, &checked.missing_words), d.ident(&cell)));
+        let value =
+            read_cell(d, &format!("c1.{}", d.ident(&cell)), field.ty.unwrap_or(Ty::Text), field.dates);
+        values.push(format!("{value} AS {}", d.ident(&value_column(n))));
+    }
+    match cells.is_empty() {
+        true => table.to_string(),
+        false => two_layers(&values, &cells, table, ["c1", "c0"]),
+    }
+}
+
+/// The value of field of type `ty` in `cell` (trimmed text, NULL when missing).
+pub fn read_cell(dialect: Dialect, cell: &str, ty: Ty, dates: crate::cell::DateOrder) -> String {
+    match ty {
+        Ty::Number => dialect.read_number(cell),
+        Ty::Date => dialect.read_date(cell, dates),
+        Ty::Bool => dialect.read_bool(cell),
+        Ty::Text | Ty::List => cell.to_string(),
+    }
+}
+
+/// `table` (alias `inner`) with the `cells` columns, read again (alias `outer`) with the
+/// `values` columns: each cell is trimmed and checked once, however often its value's
+/// rules look at it (an engine may copy a derived column's expression into every use).
+pub fn two_layers(values: &[String], cells: &[String], table: &str, [outer, inner]: [&str; 2]) -> String {
+    format!(
+        "(\n    SELECT {outer}.*,\n        {}\n    FROM (\n        SELECT {inner}.*,\n            {}\n        FROM {table} AS {inner}\n    ) AS {outer}\n)",
+        values.join(",\n        "),
+        cells.join(",\n            ")
+    )
+}
+
 /// `text`, or NULL when it is one of `words` (compared without regard to ASCII case, as
 /// `run` compares them).
 fn declared_missing(dialect: Dialect, text: &str, words: &[String]) -> String {
@@ -105,16 +162,22 @@ fn declared_missing(dialect: Dialect, text: &str, words: &[String]) -> String {
     format!("(CASE WHEN {ascii_lower} IN ({}) THEN NULL ELSE {text} END)", words.join(", "))
 }
 
-/// The SQL reading of each field from the customers' table (alias `c`), typed columns.
+/// The SQL reading of each field from the customers' table (alias `c`): the column
+/// itself when typed, or with `text_columns` the value [`read_cells`] read from its text.
 pub fn field_columns(
     checked: &Checked,
-    dialect: Dialect,
+    options: &super::SqlOptions,
     dimensions: &[String],
 ) -> Vec<Result<String, Refusal>> {
+    let dialect = options.dialect;
     checked
         .fields
         .iter()
-        .map(|field| match field.source {
+        .enumerate()
+        .map(|(n, field)| match field.source {
+            FieldSource::Column if options.text_columns && typed(field.ty) => {
+                Ok(format!("c.{}", dialect.ident(&value_column(n))))
+            }
             FieldSource::Column => {
                 let column = format!("c.{}", dialect.ident(&field.column));
                 Ok(match field.ty {

@@ -8,6 +8,7 @@
 //! exactly is refused with a diagnostic, never approximated. docs/scale.md says when to use
 //! this rather than `run`.
 
+mod cells;
 pub mod dialect;
 mod events;
 mod expr;
@@ -38,6 +39,9 @@ pub struct SqlOptions {
     pub event_date: String,
     /// Write `CREATE VIEW name AS …` rather than the bare query.
     pub view: Option<String>,
+    /// Every column is text, as loaded raw from an export: the query reads numbers, dates
+    /// and yes/no from the cells' text by the language's rules (`run`'s).
+    pub text_columns: bool,
 }
 
 /// Why a ruleset cannot be written as SQL for a dialect.
@@ -88,6 +92,7 @@ impl Refusal {
 ///     event_id: "customer_id".into(),
 ///     event_date: "date".into(),
 ///     view: None,
+///     text_columns: false,
 /// };
 /// let sql = query(&checked, &options)?;
 /// assert!(sql.contains(r#"FROM "customers""#));
@@ -107,7 +112,7 @@ fn write(checked: &Checked, options: &SqlOptions) -> Result<String, Refusal> {
     let events = events::joins(checked, options, &customer_id)?;
     let mut dimensions: Vec<String> = Vec::new();
     for dimension in &checked.dimensions {
-        let fields = expr::field_columns(checked, d, &dimensions);
+        let fields = expr::field_columns(checked, options, &dimensions);
         let scope = scope(options, &fields, &events.values);
         let mut case = String::from("CASE");
         for segment in &dimension.segments {
@@ -124,7 +129,7 @@ fn write(checked: &Checked, options: &SqlOptions) -> Result<String, Refusal> {
         }
         dimensions.push(format!("({case})"));
     }
-    let fields = expr::field_columns(checked, d, &dimensions);
+    let fields = expr::field_columns(checked, options, &dimensions);
     let scope = scope(options, &fields, &events.values);
     let mut tags = Vec::new();
     for (name, rules) in checked.tag_groups() {
@@ -147,7 +152,11 @@ fn write(checked: &Checked, options: &SqlOptions) -> Result<String, Refusal> {
         let tags = format!("concat_ws(';',\n        {})", tags.join(",\n        "));
         columns.push(format!("{tags} AS {}", d.ident("tags")));
     }
-    let mut sql = format!("SELECT\n    {}\nFROM {} AS c", columns.join(",\n    "), d.table(&options.table));
+    let customers = match options.text_columns {
+        true => expr::read_cells(checked, d, &d.table(&options.table)),
+        false => d.table(&options.table),
+    };
+    let mut sql = format!("SELECT\n    {}\nFROM {customers} AS c", columns.join(",\n    "));
     for join in &events.joins {
         sql.push('\n');
         sql.push_str(join);
@@ -169,11 +178,13 @@ fn scope<'a>(
 /// `CREATE TABLE` statements for the tables the query reads, with the columns the rules
 /// read typed as the query expects them: the id and text as text, numbers as exact
 /// decimals (38 digits, 12 after the point, the language's range), dates as DATE, yes/no as
-/// BOOLEAN, lists as text. For loading an export into a database to run the query on.
+/// BOOLEAN, lists as text; with `text_columns`, all as text. For loading an export into a
+/// database to run the query on.
 pub fn create_tables(checked: &Checked, options: &SqlOptions) -> String {
     use crate::check::typed::Ty;
     let d = options.dialect;
     let type_name = |ty: Option<Ty>| match ty {
+        _ if options.text_columns => "TEXT",
         Some(Ty::Number) => "DECIMAL(38,12)",
         Some(Ty::Date) => "DATE",
         Some(Ty::Bool) => "BOOLEAN",
@@ -197,7 +208,8 @@ pub fn create_tables(checked: &Checked, options: &SqlOptions) -> String {
     let mut out = table(&options.table, columns);
     for (s, (stream, _)) in checked.streams.iter().enumerate() {
         let Some((_, name)) = options.events.iter().find(|(n, _)| n == stream) else { continue };
-        let mut columns = vec![(options.event_id.clone(), "TEXT"), (options.event_date.clone(), "DATE")];
+        let date = if options.text_columns { "TEXT" } else { "DATE" };
+        let mut columns = vec![(options.event_id.clone(), "TEXT"), (options.event_date.clone(), date)];
         for field in checked.event_fields.iter().filter(|f| f.stream == s) {
             columns.push((field.column.clone(), type_name(Some(field.ty))));
         }

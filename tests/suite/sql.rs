@@ -46,13 +46,15 @@ fn sorted(text: &str) -> Vec<String> {
 }
 
 /// `run`'s results and the query's rows in `engine` for `rules` over `customers` (and
-/// `orders` when given), as of 2026-11-01.
+/// `orders` when given), as of 2026-11-01; with `text`, the tables hold the files' text
+/// and the query reads it (`--text-columns`).
 fn both(
     engine: &str,
     dir: &Path,
     rules: &str,
     customers: &Path,
     orders: Option<&Path>,
+    text: bool,
 ) -> (Vec<String>, Vec<String>) {
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let mut run = vec!["run", rules, customers.to_str().unwrap(), "--as-of", "2026-11-01", "-q", "-o"];
@@ -67,6 +69,9 @@ fn both(
     let mut sql = vec!["sql", rules, "--dialect", engine, "--table", "customers", "--as-of", "2026-11-01"];
     if orders.is_some() {
         sql.extend(["--events", "orders=orders"]);
+    }
+    if text {
+        sql.push("--text-columns");
     }
     let query = tradeseg(&sql);
     assert_eq!(query.code, 0, "{}", query.stderr);
@@ -110,9 +115,12 @@ fn the_seed_workload_in_sql_gives_runs_results() {
         .unwrap();
     assert!(generated.success());
     for engine in engines() {
-        let (ours, theirs) = both(engine, dir.path(), "benches/workload/seed.seg", &customers, None);
-        assert_eq!(ours.len(), 100_001);
-        assert_same(engine, &ours, &theirs);
+        for text in [false, true] {
+            let (ours, theirs) =
+                both(engine, dir.path(), "benches/workload/seed.seg", &customers, None, text);
+            assert_eq!(ours.len(), 100_001);
+            assert_same(engine, &ours, &theirs);
+        }
     }
 }
 
@@ -123,10 +131,14 @@ fn every_aggregate_and_window_in_sql_gives_runs_results() {
     let rules = dir.path().join("rules.seg").display().to_string();
     for engine in engines() {
         let (customers, orders) = (dir.path().join("customers.csv"), dir.path().join("orders.csv"));
-        let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders));
-        assert_eq!(ours.len(), 3001);
-        assert!(ours.iter().any(|l| l.contains("big-ticket")) && ours.iter().any(|l| l.contains(",mid,")));
-        assert_same(engine, &ours, &theirs);
+        for text in [false, true] {
+            let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders), text);
+            assert_eq!(ours.len(), 3001);
+            assert!(
+                ours.iter().any(|l| l.contains("big-ticket")) && ours.iter().any(|l| l.contains(",mid,"))
+            );
+            assert_same(engine, &ours, &theirs);
+        }
     }
 }
 
@@ -189,7 +201,7 @@ fn averages_round_in_sql_as_the_language_rounds() {
     let rules = dir.path().join("rules.seg").display().to_string();
     for engine in engines() {
         let (customers, orders) = (dir.path().join("customers.csv"), dir.path().join("orders.csv"));
-        let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders));
+        let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders), false);
         assert_eq!(
             ours,
             ["id,avg", "A,third", "B,minus two thirds", "C,half up", "D,large", "E,other", "F,other"]
@@ -217,7 +229,7 @@ fn quotients_in_postgres_are_runs() {
         "id,revenue,orders\nA,1,3\nB,-2,3\nC,0.000000000001,2\nD,100000000000000,3\nE,5,0\nF,,2\nG,6,3\n";
     let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
     let rules = dir.path().join("rules.seg").display().to_string();
-    let (ours, theirs) = both("postgres", dir.path(), &rules, &dir.path().join("customers.csv"), None);
+    let (ours, theirs) = both("postgres", dir.path(), &rules, &dir.path().join("customers.csv"), None, false);
     assert_eq!(
         ours,
         [
@@ -245,10 +257,90 @@ const TYPED_CELLS: [&[&str]; 6] = [
     &["", "led;spare", " led ; x ", "x", "led-lighting", ";;"],
 ];
 
+/// Cells as exports write them, per column of the generated rulesets (a, b numbers, c text,
+/// d a date, f yes/no, l a list): money, groups, percent, brackets, full-width digits,
+/// words for "no value", dates in every form and impossible ones, yes/no words, and cells
+/// that do not read at all.
+const RAW_CELLS: [&[&str]; 6] = [
+    &[
+        "",
+        "0",
+        "1",
+        "-3",
+        "2.5",
+        "$12,400",
+        "(500)",
+        "15%",
+        "１２３．５",
+        "12 400",
+        "N/A",
+        "1,000,000.50",
+        "-$5",
+        "$-5",
+        "--5",
+        " 7 ",
+        "1e3",
+        "x",
+        "usd 300",
+        "3000元",
+        "(-5)",
+        "5.",
+        ".5",
+        "0.0000000000005",
+        "1,00",
+        "12  400",
+        "$ 5 %",
+        "5 USD%",
+        "－",
+        "99999999999999999999",
+        "(＄1,200)",
+        "+ 7",
+    ],
+    &["", "0", "4", "-1", "1999.99", "7", "€1.200", "1 000", "(0)", "50 %", "EUR 3", "£99.99", "HK$500"],
+    &["", "x", "US", "OEM", " US ", "中文", "NA", "n/a"],
+    &[
+        "",
+        "2026-05-01",
+        "2024/3/5",
+        "2020.1.1",
+        "2026年5月10日",
+        "2026 年 11 月 1 号",
+        "2023-02-30",
+        "2024-02-29",
+        "2026-11-01T25:00:00Z",
+        "2026-11-01T10:00:00+08:00",
+        "2026-11-01 10:00",
+        "2026-11-01t09:30:15.5Z",
+        "2026-11-01T10:00+0800",
+        "2026-11-01T10:00 +14",
+        "2026-11-01T10:00+15",
+        "2026-13-01",
+        "5/10/2026",
+        "2026-5-1",
+        "2026/05-01",
+        "n/a",
+        "—",
+        "20261-01-01",
+        "2026-11-01T",
+    ],
+    &["", "true", "false", "yes", "Y", "是", "否", "TRUE", "0", "1", "maybe", "—", "N", "对", "不"],
+    &["", "led;spare", " led ; x ", "x", "led-lighting", ";;"],
+];
+
 /// Generated rulesets (the property tests' generator, deterministic) through `run` and
 /// through `sql` in each engine, over the same generated customers: the same rows.
 #[test]
 fn generated_rulesets_give_runs_results_in_sql() {
+    generated_rulesets_agree(&TYPED_CELLS, false);
+}
+
+/// The same over the raw text of an export, read by the query (`--text-columns`).
+#[test]
+fn generated_rulesets_over_raw_text_give_runs_results_in_sql() {
+    generated_rulesets_agree(&RAW_CELLS, true);
+}
+
+fn generated_rulesets_agree(cells: &[&[&str]; 6], text: bool) {
     use proptest::strategy::{Strategy, ValueTree};
     let engines = engines();
     if engines.is_empty() {
@@ -264,11 +356,15 @@ fn generated_rulesets_give_runs_results_in_sql() {
     let mut data = String::from("id,a,b,c,d,f,l\n");
     for i in 0..400 {
         let cells: Vec<String> =
-            TYPED_CELLS.iter().map(|cells| format!("\"{}\"", cells[pick(cells.len())])).collect();
+            cells.iter().map(|cells| format!("\"{}\"", cells[pick(cells.len())])).collect();
         data.push_str(&format!("C{i:03},{}\n", cells.join(",")));
     }
     let tables = "CREATE TABLE \"customers\" (\n    \"id\" TEXT,\n    \"a\" DECIMAL(38,12),\n    \"b\" DECIMAL(38,12),\n    \
                   \"c\" TEXT,\n    \"d\" DATE,\n    \"f\" BOOLEAN,\n    \"l\" TEXT\n);\n";
+    let tables = match text {
+        true => tables.replace("DECIMAL(38,12)", "TEXT").replace("DATE", "TEXT").replace("BOOLEAN", "TEXT"),
+        false => tables.to_string(),
+    };
     let dir = folder(&[("customers.csv", data.as_bytes()), ("tables.sql", tables.as_bytes())]);
     let path = |name: String| dir.path().join(name).to_string_lossy().into_owned();
     let mut runner = proptest::test_runner::TestRunner::deterministic();
@@ -291,6 +387,7 @@ fn generated_rulesets_give_runs_results_in_sql() {
             event_id: "customer_id".into(),
             event_date: "date".into(),
             view: None,
+            text_columns: text,
         };
         let (mut queries, mut outputs, mut expected) = (Vec::new(), Vec::new(), Vec::new());
         for (n, rules) in rulesets.iter().enumerate() {
@@ -342,7 +439,7 @@ fn text_cells_and_names_read_as_in_run() {
     let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
     let rules = dir.path().join("rules.seg").display().to_string();
     for engine in engines() {
-        let (ours, theirs) = both(engine, dir.path(), &rules, &dir.path().join("customers.csv"), None);
+        let (ours, theirs) = both(engine, dir.path(), &rules, &dir.path().join("customers.csv"), None, false);
         assert_eq!(
             ours,
             ["id,类型,tags", "A,OEM,has note", "B,none,", "C,led,", "D,none,", "E,其他,has note", "F,OEM,"]

@@ -1,0 +1,229 @@
+//! Raw text cells read in SQL as `run` reads them (`--text-columns`): trimmed, the words
+//! for "no value" missing, numbers with currency marks, group separators, percent signs,
+//! accounting brackets and full-width digits, dates in the year-first forms (and the
+//! declared day/month order) checked against the calendar, yes/no words. A cell that does
+//! not read is NULL, as a data error is missing in `run`. Each form is one anchored regular
+//! expression, spelled so that DuckDB's RE2 and PostgreSQL's engine read it alike (ASCII
+//! classes, no back-references), and the rules `run` applies after matching are SQL
+//! conditions on the captured parts. [`crate::cell`] is the reference these follow.
+
+use super::dialect::Dialect;
+use crate::cell::{DateOrder, MISSING_WORDS};
+
+/// Currency marks, longest first (as [`crate::cell`] lists them), as a regex alternation.
+const CURRENCY: &str = r"US\$|HK\$|USD|RMB|CNY|EUR|GBP|HKD|\$|¥|€|£|元";
+
+/// A number's digits: plain, or in groups of three separated by `,` or one space, with an
+/// optional fraction; or a fraction alone.
+const BODY: &str = r"(?:[0-9]+|[0-9]{1,3}(?:[, ][0-9]{3})+)(?:\.[0-9]*)?|\.[0-9]+";
+
+/// Full-width digits, signs and brackets and the other spaces, and their ASCII forms.
+const FULL_WIDTH: &str = "０１２３４５６７８９．，－＋（）％＄￥−";
+const HALF_WIDTH: &str = "0123456789.,-+()%$¥-";
+const OTHER_SPACES: [char; 4] = ['\u{00A0}', '\u{202F}', '\u{2009}', '\u{3000}'];
+
+impl Dialect {
+    /// Does `text` match the regular expression `pattern` (anchored by the pattern)?
+    fn matches(self, text: &str, pattern: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("regexp_matches({text}, {})", self.text(pattern)),
+            Dialect::Postgres => format!("({text} ~ {})", self.text(pattern)),
+        }
+    }
+
+    /// The `n`th group of `pattern` in `text`: '' when it took no text or nothing matched.
+    fn group(self, text: &str, pattern: &str, n: usize) -> String {
+        match self {
+            Dialect::DuckDb => format!("regexp_extract({text}, {}, {n})", self.text(pattern)),
+            Dialect::Postgres => format!("coalesce((regexp_match({text}, {}))[{n}], '')", self.text(pattern)),
+        }
+    }
+
+    /// A character in a regex class, by code point where it is not plain ASCII.
+    fn class_char(self, c: char) -> String {
+        match (c.is_ascii_graphic() || c == ' ', self) {
+            (true, _) => c.to_string(),
+            (false, Dialect::DuckDb) => format!("\\x{{{:X}}}", c as u32),
+            (false, Dialect::Postgres) => format!("\\u{:04X}", c as u32),
+        }
+    }
+
+    /// A regex class of every white space character `run` trims, runs of neighbours as
+    /// ranges.
+    fn space_class(self) -> String {
+        let mut chars: Vec<char> = super::dialect::WHITE_SPACE.to_vec();
+        chars.sort_unstable();
+        let mut class = String::new();
+        let mut at = 0;
+        while at < chars.len() {
+            let mut end = at;
+            while end + 1 < chars.len() && chars[end + 1] as u32 == chars[end] as u32 + 1 {
+                end += 1;
+            }
+            class.push_str(&self.class_char(chars[at]));
+            if end > at {
+                class.push('-');
+                class.push_str(&self.class_char(chars[end]));
+            }
+            at = end + 1;
+        }
+        format!("[{class}]")
+    }
+
+    /// `text` with ASCII letters lowered (as `run` compares words, without regard to ASCII
+    /// case only).
+    fn ascii_lower(self, text: &str) -> String {
+        format!("translate({text}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
+    }
+
+    /// The trimmed cell `text` (NULL when empty), or NULL when it is a word for "no value":
+    /// the language's own for numbers, dates and yes/no, and the ruleset's `declared`.
+    pub fn unless_missing(self, text: &str, declared: &[String]) -> String {
+        let mut words: Vec<String> = MISSING_WORDS.iter().map(|w| w.to_string()).collect();
+        words.extend(declared.iter().map(|w| w.to_ascii_lowercase()));
+        let words: Vec<String> = words.iter().map(|w| self.text(w)).collect();
+        format!("(CASE WHEN {} IN ({}) THEN NULL ELSE {text} END)", self.ascii_lower(text), words.join(", "))
+    }
+
+    /// The number a trimmed, non-missing cell `text` holds, or NULL.
+    pub fn read_number(self, text: &str) -> String {
+        let other: String = OTHER_SPACES.iter().map(|c| format!(" || chr({})", *c as u32)).collect();
+        let folded = format!(
+            "translate({text}, '{FULL_WIDTH}'{other}, '{HALF_WIDTH}' || '{}')",
+            " ".repeat(OTHER_SPACES.len())
+        );
+        let w = format!("{}*", self.space_class());
+        let signed = format!("(?i)^([+-]?){w}({CURRENCY})?{w}([+-]?){w}({BODY}){w}(%|{CURRENCY})?$");
+        let bracketed = format!(r"(?i)^\({w}({CURRENCY})?{w}({BODY}){w}(%|{CURRENCY})?{w}\)$");
+        let g = |pattern: &str, n| self.group(&folded, pattern, n);
+        // Signs: one at most (after the currency mark only when one comes first); a
+        // currency mark after the number only when none came before it.
+        let signed_ok = format!(
+            "NOT ({} <> '' AND {} <> '') AND ({} IN ('', '%') OR {} = '')",
+            g(&signed, 1),
+            g(&signed, 3),
+            g(&signed, 5),
+            g(&signed, 2)
+        );
+        let bracketed_ok = format!("({} IN ('', '%') OR {} = '')", g(&bracketed, 3), g(&bracketed, 1));
+        let negative = format!("({} = '-' OR {} = '-')", g(&signed, 1), g(&signed, 3));
+        let value = |body: String, percent: String, negative: &str| {
+            let digits = format!("replace(replace({body}, ',', ''), ' ', '')");
+            let magnitude = self.exact_decimal(&digits, &percent);
+            format!("(CASE WHEN {negative} THEN - {magnitude} ELSE {magnitude} END)")
+        };
+        // Most cells are plainly written: read those without the general forms.
+        let plain = r"^-?[0-9]{1,18}(\.[0-9]{0,12})?$";
+        let exact = match self {
+            Dialect::DuckDb => "DECIMAL(38,12)",
+            Dialect::Postgres => "NUMERIC",
+        };
+        format!(
+            "(CASE WHEN {} THEN CAST({text} AS {exact}) WHEN {} AND {signed_ok} THEN {} WHEN {} AND {bracketed_ok} THEN {} END)",
+            self.matches(text, plain),
+            self.matches(&folded, &signed),
+            value(g(&signed, 4), format!("{} = '%'", g(&signed, 5)), &negative),
+            self.matches(&folded, &bracketed),
+            value(g(&bracketed, 2), format!("{} = '%'", g(&bracketed, 3)), "TRUE"),
+        )
+    }
+
+    /// The plain decimal text `digits` (divided by 100 when `percent`) as the language
+    /// holds it: rounded half away from zero at the twelfth decimal; NULL past its range.
+    fn exact_decimal(self, digits: &str, percent: &str) -> String {
+        match self {
+            // The cast rounds half away from zero; an exponent divides exactly.
+            Dialect::DuckDb => format!(
+                "TRY_CAST(CASE WHEN {percent} THEN {digits} || 'e-2' ELSE {digits} END AS DECIMAL(38,12))"
+            ),
+            Dialect::Postgres => {
+                let value = format!(
+                    "round(CAST({digits} AS NUMERIC) * (CASE WHEN {percent} THEN 0.01 ELSE 1 END), 12)"
+                );
+                // The language's range: 128-bit integers of 10⁻¹².
+                format!(
+                    "(CASE WHEN length({digits}) <= 60 AND abs({value}) <= 170141183460469231731687303.715884105727 THEN {value} END)"
+                )
+            }
+        }
+    }
+
+    /// A captured run of digits as an integer; NULL when the group took nothing (SQL may
+    /// evaluate a condition's parts in any order, so no cast may fail on an empty one).
+    fn integer(self, digits: &str) -> String {
+        format!("CAST(NULLIF({digits}, '') AS INTEGER)")
+    }
+
+    /// A date from year, month and day texts, or NULL when they are no calendar day.
+    fn calendar_date(self, year: &str, month: &str, day: &str) -> String {
+        let (y, m, d) = (self.integer(year), self.integer(month), self.integer(day));
+        let leap = format!("({y} % 4 = 0 AND ({y} % 100 <> 0 OR {y} % 400 = 0))");
+        let length = format!(
+            "(CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN (CASE WHEN {leap} THEN 29 ELSE 28 END) ELSE 31 END)"
+        );
+        format!("(CASE WHEN {y} >= 1 AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {length} THEN make_date({y}, {m}, {d}) END)")
+    }
+
+    /// The date a trimmed, non-missing cell `text` holds in the year-first forms
+    /// (`2026-05-10`, `2026/5/10`, `2026.5.10`, with a valid time after it; `2026年5月10日`),
+    /// or with a declared `order`, `5/10/2026`; else NULL.
+    pub fn read_date(self, text: &str, order: DateOrder) -> String {
+        let ascii = r"[ \t\n\f\r]*";
+        let separated = r"^([0-9]{4})([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})(.*)$";
+        let chinese = format!("^([0-9]{{4}}){ascii}年{ascii}([0-9]{{1,2}}){ascii}月{ascii}([0-9]{{1,2}}){ascii}(?:日|号){ascii}$");
+        let time = r"^[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)? ?(?:[Zz]|[+-]([0-9]{2})(?::?([0-9]{2}))?)?$";
+        let g = |pattern: &str, n| self.group(text, pattern, n);
+        let rest = g(separated, 6);
+        let t = |n| self.group(&rest, time, n);
+        let two = |part: String, max: u32| format!("({part} = '' OR {} <= {max})", self.integer(&part));
+        let time_ok = format!(
+            "({rest} = '' OR ({} AND {} <= 23 AND {} <= 59 AND {} AND {} AND {}))",
+            self.matches(&rest, time),
+            self.integer(&t(1)),
+            self.integer(&t(2)),
+            two(t(3), 60),
+            two(t(4), 14),
+            two(t(5), 59)
+        );
+        // Most dates are written `YYYY-MM-DD`: read those without the general forms.
+        let iso = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+        let part = |from: usize, length: usize| format!("substr({text}, {from}, {length})");
+        let mut sql = format!(
+            "(CASE WHEN {} THEN {} WHEN {} AND {} = {} AND {time_ok} THEN {} WHEN {} THEN {}",
+            self.matches(text, iso),
+            self.calendar_date(&part(1, 4), &part(6, 2), &part(9, 2)),
+            self.matches(text, separated),
+            g(separated, 2),
+            g(separated, 4),
+            self.calendar_date(&g(separated, 1), &g(separated, 3), &g(separated, 5)),
+            self.matches(text, &chinese),
+            self.calendar_date(&g(&chinese, 1), &g(&chinese, 2), &g(&chinese, 3)),
+        );
+        let ordered = r"^([0-9]{1,2})([-/.])([0-9]{1,2})([-/.])([0-9]{4})$";
+        let (month, day) = match order {
+            DateOrder::YearFirst => (None, None),
+            DateOrder::MonthFirst => (Some(1), Some(3)),
+            DateOrder::DayFirst => (Some(3), Some(1)),
+        };
+        if let (Some(month), Some(day)) = (month, day) {
+            sql.push_str(&format!(
+                " WHEN {} AND {} = {} THEN {}",
+                self.matches(text, ordered),
+                g(ordered, 2),
+                g(ordered, 4),
+                self.calendar_date(&g(ordered, 5), &g(ordered, month), &g(ordered, day))
+            ));
+        }
+        sql.push_str(" END)");
+        sql
+    }
+
+    /// Yes or no as a trimmed, non-missing cell `text` says it, or NULL.
+    pub fn read_bool(self, text: &str) -> String {
+        let lower = self.ascii_lower(text);
+        format!(
+            "(CASE WHEN {lower} IN ('true', 'yes', 'y', '1', '是', '对') THEN TRUE \
+             WHEN {lower} IN ('false', 'no', 'n', '0', '否', '不') THEN FALSE END)"
+        )
+    }
+}
