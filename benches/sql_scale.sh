@@ -3,12 +3,15 @@
 # at ROWS generated customers (BENCHMARKS.md). Loading is timed apart from the query: a
 # warehouse has its data loaded already. Needs a release build, Python's duckdb, and for
 # PostgreSQL a server named by TRADESEG_POSTGRES (eval "$(tests/sql/postgres.sh start)").
+# With TEXT=1 the tables hold the export's text and the query reads it (--text-columns).
 #   benches/sql_scale.sh 1000000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 work=${WORK:-$(mktemp -d)}
 bin=target/release/tradeseg
+text=()
+[ -n "${TEXT:-}" ] && text=(--text-columns)
 [ -f "$work/customers-$rows.csv" ] || python3 ../shared/bench/gen_customers.py "$rows" > "$work/customers-$rows.csv"
 data="$work/customers-$rows.csv"
 seconds() { python3 -c "import time,subprocess,sys; t=time.time(); subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(f'{time.time()-t:.2f}')" "$@"; }
@@ -17,8 +20,8 @@ echo "tradeseg run: $(seconds "$bin" run benches/workload/seed.seg "$data" --as-
 
 for dialect in duckdb postgres; do
   [ "$dialect" = postgres ] && [ -z "${TRADESEG_POSTGRES:-}" ] && { echo "postgres: skipped (no TRADESEG_POSTGRES)"; continue; }
-  "$bin" sql benches/workload/seed.seg --dialect "$dialect" --table customers --as-of 2026-11-01 > "$work/query-$dialect.sql"
-  "$bin" sql benches/workload/seed.seg --dialect "$dialect" --table customers --create-tables > "$work/tables-$dialect.sql"
+  "$bin" sql benches/workload/seed.seg --dialect "$dialect" --table customers --as-of 2026-11-01 "${text[@]}" > "$work/query-$dialect.sql"
+  "$bin" sql benches/workload/seed.seg --dialect "$dialect" --table customers --create-tables "${text[@]}" > "$work/tables-$dialect.sql"
   python3 - "$dialect" "$work" "$data" <<'PY'
 import csv, os, subprocess, sys, time
 sys.path.insert(0, "tests/sql")
@@ -55,7 +58,8 @@ else:
     for _ in range(3):
         t = time.time()
         with open(f"{work}/postgres.csv", "w") as out:
-            subprocess.run(["psql", conn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", f"SET search_path TO bench; COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"], check=True, stdout=out)
+            copy = f"SET search_path TO bench; COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true);"
+            subprocess.run(["psql", conn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], input=copy, text=True, check=True, stdout=out)
         times.append(time.time() - t)
     subprocess.run(["psql", conn, "-X", "-q", "-c", "DROP SCHEMA bench CASCADE"], check=True, stdout=subprocess.DEVNULL)
     print(f"postgres: load {load:.2f} s; query to CSV {sorted(times)[1]:.2f} s (median of 3: {', '.join(f'{x:.2f}' for x in times)})")

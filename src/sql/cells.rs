@@ -9,6 +9,7 @@
 
 use super::dialect::Dialect;
 use crate::cell::{DateOrder, MISSING_WORDS};
+use crate::check::typed::Ty;
 
 /// Currency marks, longest first (as [`crate::cell`] lists them), as a regex alternation.
 const CURRENCY: &str = r"US\$|HK\$|USD|RMB|CNY|EUR|GBP|HKD|\$|¥|€|£|元";
@@ -17,10 +18,83 @@ const CURRENCY: &str = r"US\$|HK\$|USD|RMB|CNY|EUR|GBP|HKD|\$|¥|€|£|元";
 /// optional fraction; or a fraction alone.
 const BODY: &str = r"(?:[0-9]+|[0-9]{1,3}(?:[, ][0-9]{3})+)(?:\.[0-9]*)?|\.[0-9]+";
 
+/// `text` matched literally in a regular expression (its special characters escaped).
+fn regex_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\^$.|?*+()[]{}".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number written plainly: digits, a point and at most twelve more, a minus sign.
+const PLAIN_NUMBER: &str = r"^-?[0-9]{1,18}(\.[0-9]{0,12})?$";
+
+/// A date written `YYYY-MM-DD`.
+const ISO_DATE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
 /// Full-width digits, signs and brackets and the other spaces, and their ASCII forms.
 const FULL_WIDTH: &str = "０１２３４５６７８９．，－＋（）％＄￥−";
 const HALF_WIDTH: &str = "0123456789.,-+()%$¥-";
 const OTHER_SPACES: [char; 4] = ['\u{00A0}', '\u{202F}', '\u{2009}', '\u{3000}'];
+
+/// A table of text cells read as values, as derived tables one step at a time: the cells
+/// trimmed, then those that are words for "no value" made NULL, then read as the fields'
+/// types. Each step reads the columns of the one before, so that no expression is written
+/// twice in one step: an engine that computes a repeated expression once computes it for
+/// every row, and the plain cells' quick tests would no longer spare the others the work.
+pub struct TextTable {
+    dialect: Dialect,
+    /// The aliases' letter (`c` for customers, `e` for events).
+    alias: char,
+    trimmed: Vec<String>,
+    present: Vec<String>,
+    values: Vec<String>,
+}
+
+impl TextTable {
+    /// An empty reading of a table, its derived tables aliased `{alias}0`, `{alias}1`, ….
+    pub fn new(dialect: Dialect, alias: char) -> TextTable {
+        TextTable { dialect, alias, trimmed: Vec::new(), present: Vec::new(), values: Vec::new() }
+    }
+
+    /// Reads `column` as type `ty` (dates in `order`; `declared`: the ruleset's own words for
+    /// "no value") into the column `tradeseg_value_{n}` of the outermost table.
+    pub fn read(&mut self, n: usize, column: &str, ty: Ty, order: DateOrder, declared: &[String]) {
+        let (d, a) = (self.dialect, self.alias);
+        let (text, cell, value) =
+            (format!("tradeseg_text_{n}"), format!("tradeseg_cell_{n}"), format!("tradeseg_value_{n}"));
+        let raw = format!("{a}0.{}", d.ident(column));
+        self.trimmed.push(format!("{} AS {}", d.trimmed_cell(&raw, ty, declared), d.ident(&text)));
+        let text_ref = format!("{a}1.{}", d.ident(&text));
+        self.present.push(format!("{} AS {}", d.present_cell(&text_ref, ty, declared), d.ident(&cell)));
+        let cell_ref = format!("{a}2.{}", d.ident(&cell));
+        let read = match ty {
+            Ty::Number => d.read_number(&cell_ref),
+            Ty::Date => d.read_date(&cell_ref, order),
+            Ty::Bool => d.read_bool(&cell_ref),
+            Ty::Text | Ty::List => cell_ref,
+        };
+        self.values.push(format!("{read} AS {}", d.ident(&value)));
+    }
+
+    /// The derived table over `table` (the table itself when nothing is read).
+    pub fn sql(&self, table: &str) -> String {
+        if self.values.is_empty() {
+            return table.to_string();
+        }
+        let a = self.alias;
+        let step = |alias: String, columns: &[String], from: String| {
+            format!("(SELECT {alias}.*, {} FROM {from} AS {alias})", columns.join(", "))
+        };
+        let trimmed = step(format!("{a}0"), &self.trimmed, table.to_string());
+        let present = step(format!("{a}1"), &self.present, trimmed);
+        step(format!("{a}2"), &self.values, present)
+    }
+}
 
 impl Dialect {
     /// Does `text` match the regular expression `pattern` (anchored by the pattern)?
@@ -76,13 +150,52 @@ impl Dialect {
         format!("translate({text}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
     }
 
+    /// The test that a cell of type `ty` is written plainly (most are), so that it needs
+    /// no trimming nor any other reading: `None` for types without one, or when the
+    /// ruleset calls such a value "no value" (`missing values ["0"]`).
+    fn plain_form(ty: Ty, declared: &[String]) -> Option<&'static str> {
+        if declared.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.')) {
+            return None;
+        }
+        match ty {
+            Ty::Number => Some(PLAIN_NUMBER),
+            Ty::Date => Some(ISO_DATE),
+            _ => None,
+        }
+    }
+
+    /// The cell `column` trimmed (NULL when empty); a plain one as it is.
+    fn trimmed_cell(self, column: &str, ty: Ty, declared: &[String]) -> String {
+        let trimmed = self.trimmed_text(column);
+        match Self::plain_form(ty, declared) {
+            Some(plain) => {
+                format!("(CASE WHEN {} THEN {column} ELSE {trimmed} END)", self.matches(column, plain))
+            }
+            None => trimmed,
+        }
+    }
+
+    /// The trimmed cell `text`, NULL when a word for "no value"; a plain one as it is.
+    fn present_cell(self, text: &str, ty: Ty, declared: &[String]) -> String {
+        let present = self.unless_missing(text, declared);
+        match Self::plain_form(ty, declared) {
+            Some(plain) => {
+                format!("(CASE WHEN {} THEN {text} ELSE {present} END)", self.matches(text, plain))
+            }
+            None => present,
+        }
+    }
+
     /// The trimmed cell `text` (NULL when empty), or NULL when it is a word for "no value":
     /// the language's own for numbers, dates and yes/no, and the ruleset's `declared`.
-    pub fn unless_missing(self, text: &str, declared: &[String]) -> String {
+    fn unless_missing(self, text: &str, declared: &[String]) -> String {
         let mut words: Vec<String> = MISSING_WORDS.iter().map(|w| w.to_string()).collect();
         words.extend(declared.iter().map(|w| w.to_ascii_lowercase()));
-        let words: Vec<String> = words.iter().map(|w| self.text(w)).collect();
-        format!("(CASE WHEN {} IN ({}) THEN NULL ELSE {text} END)", self.ascii_lower(text), words.join(", "))
+        let words: Vec<String> = words.iter().map(|w| regex_literal(w)).collect();
+        // One regular expression rather than `IN (…)`: DuckDB turns a longer `IN` list into
+        // a join, which reads every row's cell, plain ones included.
+        let pattern = format!("^({})$", words.join("|"));
+        format!("(CASE WHEN {} THEN NULL ELSE {text} END)", self.matches(&self.ascii_lower(text), &pattern))
     }
 
     /// The number a trimmed, non-missing cell `text` holds, or NULL.
@@ -113,7 +226,7 @@ impl Dialect {
             format!("(CASE WHEN {negative} THEN - {magnitude} ELSE {magnitude} END)")
         };
         // Most cells are plainly written: read those without the general forms.
-        let plain = r"^-?[0-9]{1,18}(\.[0-9]{0,12})?$";
+        let plain = PLAIN_NUMBER;
         let exact = match self {
             Dialect::DuckDb => "DECIMAL(38,12)",
             Dialect::Postgres => "NUMERIC",
@@ -186,7 +299,7 @@ impl Dialect {
             two(t(5), 59)
         );
         // Most dates are written `YYYY-MM-DD`: read those without the general forms.
-        let iso = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+        let iso = ISO_DATE;
         let part = |from: usize, length: usize| format!("substr({text}, {from}, {length})");
         let mut sql = format!(
             "(CASE WHEN {} THEN {} WHEN {} AND {} = {} AND {time_ok} THEN {} WHEN {} THEN {}",
@@ -222,8 +335,9 @@ impl Dialect {
     pub fn read_bool(self, text: &str) -> String {
         let lower = self.ascii_lower(text);
         format!(
-            "(CASE WHEN {lower} IN ('true', 'yes', 'y', '1', '是', '对') THEN TRUE \
-             WHEN {lower} IN ('false', 'no', 'n', '0', '否', '不') THEN FALSE END)"
+            "(CASE WHEN {} THEN TRUE WHEN {} THEN FALSE END)",
+            self.matches(&lower, "^(true|yes|y|1|是|对)$"),
+            self.matches(&lower, "^(false|no|n|0|否|不)$")
         )
     }
 }

@@ -3,6 +3,7 @@
 //! customer with no events (0 for `count` and `sum`, missing for the others) is what the
 //! outer query reads when the join finds nothing.
 
+use super::cells::TextTable;
 use super::expr::Scope;
 use super::{Refusal, SqlOptions};
 use crate::cell::DateOrder;
@@ -36,17 +37,13 @@ pub fn joins(checked: &Checked, options: &SqlOptions, customer_id: &str) -> Resu
         // With text columns, the events' table is read through a derived table with the
         // values of its cells, as the event reader reads them (an event whose date does not
         // read is left out, as the reader leaves it out).
-        let (mut cells, mut read) = (Vec::new(), Vec::new());
+        let mut reading = TextTable::new(d, 'e');
+        let mut read = 0;
         let mut value_of = |column: &str, ty: Ty| match options.text_columns {
             true => {
-                let (cell, name) =
-                    (format!("tradeseg_cell_{}", read.len()), format!("tradeseg_value_{}", read.len()));
-                let text = d.unless_missing(&d.trimmed_text(&format!("e0.{}", d.ident(column))), &[]);
-                cells.push(format!("{text} AS {}", d.ident(&cell)));
-                let value =
-                    super::expr::read_cell(d, &format!("e1.{}", d.ident(&cell)), ty, DateOrder::YearFirst);
-                read.push(format!("{value} AS {}", d.ident(&name)));
-                format!("e.{}", d.ident(&name))
+                reading.read(read, column, ty, DateOrder::YearFirst, &[]);
+                read += 1;
+                format!("e.{}", d.ident(&super::expr::value_column(read - 1)))
             }
             false => format!("e.{}", d.ident(column)),
         };
@@ -61,10 +58,7 @@ pub fn joins(checked: &Checked, options: &SqlOptions, customer_id: &str) -> Resu
                 ty => value_of(&f.column, ty),
             })
             .collect();
-        let source = match read.is_empty() {
-            true => d.table(&table),
-            false => super::expr::two_layers(&read, &cells, &d.table(&table), ["e1", "e0"]),
-        };
+        let source = reading.sql(&d.table(&table));
         let scope = Scope {
             dialect: d,
             as_of: options.as_of,

@@ -2,6 +2,7 @@
 //! three-valued logic is SQL's, so most forms translate one for one; what needs care is
 //! said where it is done (exact products and quotients, trimmed text, list cells).
 
+use super::cells::TextTable;
 use super::dialect::Dialect;
 use super::Refusal;
 use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
@@ -100,54 +101,22 @@ fn typed(ty: Option<Ty>) -> bool {
 }
 
 /// The column of the derived table [`read_cells`] writes that holds field `n`'s value.
-fn value_column(n: usize) -> String {
+pub fn value_column(n: usize) -> String {
     format!("tradeseg_value_{n}")
 }
 
 /// The customers' `table` with, for each number, date and yes/no field, a column of the
 /// value its text cell holds as `run` reads it (NULL where `run` finds it missing or
-/// unreadable): two derived tables, the trimmed cells, not missing, then their values, so
-/// that each cell is read once whatever the rules do with it.
+/// unreadable), read once whatever the rules do with it.
 pub fn read_cells(checked: &Checked, dialect: Dialect, table: &str) -> String {
-    let d = dialect;
-    let mut cells = Vec::new();
-    let mut values = Vec::new();
+    let mut reading = TextTable::new(dialect, 'c');
     for (n, field) in checked.fields.iter().enumerate() {
-        if !field.source.is_column() || !typed(field.ty) {
-            continue;
+        if field.source.is_column() && typed(field.ty) {
+            let ty = field.ty.unwrap_or(Ty::Text);
+            reading.read(n, &field.column, ty, field.dates, &checked.missing_words);
         }
-        let cell = format!("tradeseg_cell_{n}");
-        let text = d.trimmed_text(&format!("c0.{}", d.ident(&field.column)));
-        cells.push(format!("{} AS {}", d.unless_missing(&text, &checked.missing_words), d.ident(&cell)));
-        let value =
-            read_cell(d, &format!("c1.{}", d.ident(&cell)), field.ty.unwrap_or(Ty::Text), field.dates);
-        values.push(format!("{value} AS {}", d.ident(&value_column(n))));
     }
-    match cells.is_empty() {
-        true => table.to_string(),
-        false => two_layers(&values, &cells, table, ["c1", "c0"]),
-    }
-}
-
-/// The value of field of type `ty` in `cell` (trimmed text, NULL when missing).
-pub fn read_cell(dialect: Dialect, cell: &str, ty: Ty, dates: crate::cell::DateOrder) -> String {
-    match ty {
-        Ty::Number => dialect.read_number(cell),
-        Ty::Date => dialect.read_date(cell, dates),
-        Ty::Bool => dialect.read_bool(cell),
-        Ty::Text | Ty::List => cell.to_string(),
-    }
-}
-
-/// `table` (alias `inner`) with the `cells` columns, read again (alias `outer`) with the
-/// `values` columns: each cell is trimmed and checked once, however often its value's
-/// rules look at it (an engine may copy a derived column's expression into every use).
-pub fn two_layers(values: &[String], cells: &[String], table: &str, [outer, inner]: [&str; 2]) -> String {
-    format!(
-        "(\n    SELECT {outer}.*,\n        {}\n    FROM (\n        SELECT {inner}.*,\n            {}\n        FROM {table} AS {inner}\n    ) AS {outer}\n)",
-        values.join(",\n        "),
-        cells.join(",\n            ")
-    )
+    reading.sql(table)
 }
 
 /// `text`, or NULL when it is one of `words` (compared without regard to ASCII case, as
