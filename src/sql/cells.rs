@@ -87,8 +87,14 @@ impl TextTable {
             return table.to_string();
         }
         let a = self.alias;
+        // PostgreSQL would fold each step into the query above it, copying a value's whole
+        // reading into every rule that looks at it; `OFFSET 0` keeps the step apart.
+        let fence = match self.dialect {
+            Dialect::DuckDb => "",
+            Dialect::Postgres => " OFFSET 0",
+        };
         let step = |alias: String, columns: &[String], from: String| {
-            format!("(SELECT {alias}.*, {} FROM {from} AS {alias})", columns.join(", "))
+            format!("(SELECT {alias}.*, {} FROM {from} AS {alias}{fence})", columns.join(", "))
         };
         let trimmed = step(format!("{a}0"), &self.trimmed, table.to_string());
         let present = step(format!("{a}1"), &self.present, trimmed);
