@@ -11,8 +11,22 @@ use super::dialect::Dialect;
 use crate::cell::{DateOrder, MISSING_WORDS};
 use crate::check::typed::Ty;
 
-/// Currency marks, longest first (as [`crate::cell`] lists them), as a regex alternation.
+/// Currency marks, longest first (as [`crate::cell`] lists them), as a regex alternation;
+/// their letters compare without regard to ASCII case (see [`ascii_caseless`]).
 const CURRENCY: &str = r"US\$|HK\$|USD|RMB|CNY|EUR|GBP|HKD|\$|¥|€|£|元";
+
+/// `pattern` with each ASCII letter as a class of its two cases: `run` ignores ASCII case
+/// only, where a regex's case-insensitive flag would fold other letters too (the Kelvin
+/// sign is a `k` to it).
+fn ascii_caseless(pattern: &str) -> String {
+    pattern
+        .chars()
+        .map(|c| match c.is_ascii_alphabetic() {
+            true => format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase()),
+            false => c.to_string(),
+        })
+        .collect()
+}
 
 /// A number's digits: plain, or in groups of three separated by `,` or one space, with an
 /// optional fraction; or a fraction alone.
@@ -173,9 +187,13 @@ impl Dialect {
     /// The cell `column` trimmed (NULL when empty); a plain one as it is.
     fn trimmed_cell(self, column: &str, ty: Ty, declared: &[String]) -> String {
         let trimmed = self.trimmed_text(column);
+        let text = match self {
+            Dialect::DuckDb => format!("CAST({column} AS VARCHAR)"),
+            Dialect::Postgres => format!("CAST({column} AS TEXT)"),
+        };
         match Self::plain_form(ty, declared) {
             Some(plain) => {
-                format!("(CASE WHEN {} THEN {column} ELSE {trimmed} END)", self.matches(column, plain))
+                format!("(CASE WHEN {} THEN {text} ELSE {trimmed} END)", self.matches(&text, plain))
             }
             None => trimmed,
         }
@@ -212,8 +230,9 @@ impl Dialect {
             " ".repeat(OTHER_SPACES.len())
         );
         let w = format!("{}*", self.space_class());
-        let signed = format!("(?i)^([+-]?){w}({CURRENCY})?{w}([+-]?){w}({BODY}){w}(%|{CURRENCY})?$");
-        let bracketed = format!(r"(?i)^\({w}({CURRENCY})?{w}({BODY}){w}(%|{CURRENCY})?{w}\)$");
+        let currency = ascii_caseless(CURRENCY);
+        let signed = format!("^([+-]?){w}({currency})?{w}([+-]?){w}({BODY}){w}(%|{currency})?$");
+        let bracketed = format!(r"^\({w}({currency})?{w}({BODY}){w}(%|{currency})?{w}\)$");
         let g = |pattern: &str, n| self.group(&folded, pattern, n);
         // Signs: one at most (after the currency mark only when one comes first); a
         // currency mark after the number only when none came before it.
