@@ -70,11 +70,9 @@
 /// compiled program, the evaluator's parts): crate-private, public only with the
 /// `unstable-internals` feature, for tools that need them and accept that they change.
 macro_rules! internal_mod {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
+    ($name:ident) => {
         #[cfg(feature = "unstable-internals")]
         pub mod $name;
-        $(#[$meta])*
         #[cfg(not(feature = "unstable-internals"))]
         #[allow(dead_code)]
         pub(crate) mod $name;

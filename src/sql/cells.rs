@@ -69,6 +69,11 @@ pub struct TextTable {
     values: Vec<String>,
 }
 
+/// The name of the column of the `n`th value a [`TextTable`] reads.
+pub fn value_column(n: usize) -> String {
+    format!("tradeseg_value_{n}")
+}
+
 impl TextTable {
     /// An empty reading of a table, its derived tables aliased `{alias}0`, `{alias}1`, ….
     pub fn new(dialect: Dialect, alias: char) -> TextTable {
@@ -76,11 +81,12 @@ impl TextTable {
     }
 
     /// Reads `column` as type `ty` (dates in `order`; `declared`: the ruleset's own words for
-    /// "no value") into the column `tradeseg_value_{n}` of the outermost table.
-    pub fn read(&mut self, n: usize, column: &str, ty: Ty, order: DateOrder, declared: &[String]) {
+    /// "no value") into the column [`value_column`]`(n)` of the outermost table; returns
+    /// that column's name.
+    pub fn read(&mut self, n: usize, column: &str, ty: Ty, order: DateOrder, declared: &[String]) -> String {
         let (d, a) = (self.dialect, self.alias);
         let (text, cell, value) =
-            (format!("tradeseg_text_{n}"), format!("tradeseg_cell_{n}"), format!("tradeseg_value_{n}"));
+            (format!("tradeseg_text_{n}"), format!("tradeseg_cell_{n}"), value_column(n));
         let raw = format!("{a}0.{}", d.ident(column));
         self.trimmed.push(format!("{} AS {}", d.trimmed_cell(&raw, ty, declared), d.ident(&text)));
         let text_ref = format!("{a}1.{}", d.ident(&text));
@@ -93,6 +99,12 @@ impl TextTable {
             Ty::Text | Ty::List => cell_ref,
         };
         self.values.push(format!("{read} AS {}", d.ident(&value)));
+        value
+    }
+
+    /// How many columns are read.
+    pub fn len(&self) -> usize {
+        self.values.len()
     }
 
     /// The derived table over `table` (the table itself when nothing is read).

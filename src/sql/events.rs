@@ -38,12 +38,10 @@ pub fn joins(checked: &Checked, options: &SqlOptions, customer_id: &str) -> Resu
         // values of its cells, as the event reader reads them (an event whose date does not
         // read is left out, as the reader leaves it out).
         let mut reading = TextTable::new(d, 'e');
-        let mut read = 0;
         let mut value_of = |column: &str, ty: Ty| match options.text_columns {
             true => {
-                reading.read(read, column, ty, DateOrder::YearFirst, &[]);
-                read += 1;
-                format!("e.{}", d.ident(&super::expr::value_column(read - 1)))
+                let value = reading.read(reading.len(), column, ty, DateOrder::YearFirst, &[]);
+                format!("e.{}", d.ident(&value))
             }
             false => format!("e.{}", d.ident(column)),
         };

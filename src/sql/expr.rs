@@ -2,7 +2,7 @@
 //! three-valued logic is SQL's, so most forms translate one for one; what needs care is
 //! said where it is done (exact products and quotients, trimmed text, list cells).
 
-use super::cells::TextTable;
+use super::cells::{value_column, TextTable};
 use super::dialect::Dialect;
 use super::Refusal;
 use crate::check::typed::{ArithOp, CmpOp, Const, Ty, Typed, TypedKind};
@@ -98,11 +98,6 @@ impl Scope<'_> {
 /// yes/no)? Text and lists are compared as trimmed text.
 fn typed(ty: Option<Ty>) -> bool {
     matches!(ty, Some(Ty::Number | Ty::Date | Ty::Bool))
-}
-
-/// The column of the derived table [`read_cells`] writes that holds field `n`'s value.
-pub fn value_column(n: usize) -> String {
-    format!("tradeseg_value_{n}")
 }
 
 /// The customers' `table` with, for each number, date and yes/no field, a column of the
