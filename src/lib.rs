@@ -74,7 +74,6 @@ macro_rules! internal_mod {
         #[cfg(feature = "unstable-internals")]
         pub mod $name;
         #[cfg(not(feature = "unstable-internals"))]
-        #[allow(dead_code)]
         pub(crate) mod $name;
     };
 }

@@ -184,6 +184,7 @@ fn too_deep(text: &str) -> Option<usize> {
 }
 
 /// Parses one expression on its own; for tools and tests.
+#[cfg(any(test, feature = "unstable-internals"))]
 pub fn parse_expr(file: FileId, text: &str) -> Result<ast::Expr, Diagnostic> {
     let wrapped = format!("let _ = {text}");
     let parsed = parse(file, &wrapped).map_err(|mut errors| errors.remove(0))?;
