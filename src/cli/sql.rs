@@ -51,6 +51,7 @@ pub struct SqlArgs {
 pub enum DialectArg {
     Duckdb,
     Postgres,
+    Spark,
 }
 
 /// Runs `tradeseg sql`.
@@ -73,6 +74,7 @@ pub fn run(args: SqlArgs) -> Exit {
         dialect: match args.dialect {
             DialectArg::Duckdb => Dialect::DuckDb,
             DialectArg::Postgres => Dialect::Postgres,
+            DialectArg::Spark => Dialect::Spark,
         },
         table: args.table.clone(),
         id: args.id.clone(),

@@ -50,6 +50,21 @@ const PLAIN_NUMBER: &str = r"^-?[0-9]{1,18}(\.[0-9]{0,12})?$";
 /// A date written `YYYY-MM-DD`.
 const ISO_DATE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 
+/// `pattern` for Java's regular expressions (Spark's): its `$` also matches before a
+/// final line break, `\z` only at the end.
+fn java_anchors(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let mut escaped = false;
+    for c in pattern.chars() {
+        match c {
+            '$' if !escaped => out.push_str("\\z"),
+            c => out.push(c),
+        }
+        escaped = c == '\\' && !escaped;
+    }
+    out
+}
+
 /// Full-width digits, signs and brackets and the other spaces, and their ASCII forms.
 const FULL_WIDTH: &str = "０１２３４５６７８９．，－＋（）％＄￥−";
 const HALF_WIDTH: &str = "0123456789.,-+()%$¥-";
@@ -116,7 +131,7 @@ impl TextTable {
         // PostgreSQL would fold each step into the query above it, copying a value's whole
         // reading into every rule that looks at it; `OFFSET 0` keeps the step apart.
         let fence = match self.dialect {
-            Dialect::DuckDb => "",
+            Dialect::DuckDb | Dialect::Spark => "",
             Dialect::Postgres => " OFFSET 0",
         };
         let step = |alias: String, columns: &[String], from: String| {
@@ -134,6 +149,7 @@ impl Dialect {
         match self {
             Dialect::DuckDb => format!("regexp_matches({text}, {})", self.text(pattern)),
             Dialect::Postgres => format!("({text} ~ {})", self.text(pattern)),
+            Dialect::Spark => format!("({text} RLIKE {})", self.text(&java_anchors(pattern))),
         }
     }
 
@@ -142,6 +158,7 @@ impl Dialect {
         match self {
             Dialect::DuckDb => format!("regexp_extract({text}, {}, {n})", self.text(pattern)),
             Dialect::Postgres => format!("coalesce((regexp_match({text}, {}))[{n}], '')", self.text(pattern)),
+            Dialect::Spark => format!("regexp_extract({text}, {}, {n})", self.text(&java_anchors(pattern))),
         }
     }
 
@@ -149,7 +166,7 @@ impl Dialect {
     fn class_char(self, c: char) -> String {
         match (c.is_ascii_graphic() || c == ' ', self) {
             (true, _) => c.to_string(),
-            (false, Dialect::DuckDb) => format!("\\x{{{:X}}}", c as u32),
+            (false, Dialect::DuckDb | Dialect::Spark) => format!("\\x{{{:X}}}", c as u32),
             (false, Dialect::Postgres) => format!("\\u{:04X}", c as u32),
         }
     }
@@ -199,10 +216,7 @@ impl Dialect {
     /// The cell `column` trimmed (NULL when empty); a plain one as it is.
     fn trimmed_cell(self, column: &str, ty: Ty, declared: &[String]) -> String {
         let trimmed = self.trimmed_text(column);
-        let text = match self {
-            Dialect::DuckDb => format!("CAST({column} AS VARCHAR)"),
-            Dialect::Postgres => format!("CAST({column} AS TEXT)"),
-        };
+        let text = format!("CAST({column} AS {})", self.text_type());
         match Self::plain_form(ty, declared) {
             Some(plain) => {
                 format!("(CASE WHEN {} THEN {text} ELSE {trimmed} END)", self.matches(&text, plain))
@@ -236,9 +250,9 @@ impl Dialect {
 
     /// The number a trimmed, non-missing cell `text` holds, or NULL.
     pub fn read_number(self, text: &str) -> String {
-        let other: String = OTHER_SPACES.iter().map(|c| format!(" || chr({})", *c as u32)).collect();
         let folded = format!(
-            "translate({text}, '{FULL_WIDTH}'{other}, '{HALF_WIDTH}' || '{}')",
+            "translate({text}, '{FULL_WIDTH}' || {}, '{HALF_WIDTH}' || '{}')",
+            self.spelled(&OTHER_SPACES),
             " ".repeat(OTHER_SPACES.len())
         );
         let w = format!("{}*", self.space_class());
@@ -265,7 +279,7 @@ impl Dialect {
         // Most cells are plainly written: read those without the general forms.
         let plain = PLAIN_NUMBER;
         let exact = match self {
-            Dialect::DuckDb => "DECIMAL(38,12)",
+            Dialect::DuckDb | Dialect::Spark => "DECIMAL(38,12)",
             Dialect::Postgres => "NUMERIC",
         };
         format!(
@@ -283,7 +297,7 @@ impl Dialect {
     fn exact_decimal(self, digits: &str, percent: &str) -> String {
         match self {
             // The cast rounds half away from zero; an exponent divides exactly.
-            Dialect::DuckDb => format!(
+            Dialect::DuckDb | Dialect::Spark => format!(
                 "TRY_CAST(CASE WHEN {percent} THEN {digits} || 'e-2' ELSE {digits} END AS DECIMAL(38,12))"
             ),
             Dialect::Postgres => {
@@ -301,7 +315,11 @@ impl Dialect {
     /// A captured run of digits as an integer; NULL when the group took nothing (SQL may
     /// evaluate a condition's parts in any order, so no cast may fail on an empty one).
     fn integer(self, digits: &str) -> String {
-        format!("CAST(NULLIF({digits}, '') AS INTEGER)")
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("CAST(NULLIF({digits}, '') AS INTEGER)"),
+            // ANSI mode would stop the query at a cast that fails, even one not used.
+            Dialect::Spark => format!("TRY_CAST(NULLIF({digits}, '') AS INTEGER)"),
+        }
     }
 
     /// A date from year, month and day texts, or NULL when they are no calendar day.

@@ -36,13 +36,12 @@ impl Scope<'_> {
             TypedKind::EventField(id) => self.event_fields[*id].clone(),
             TypedKind::Aggregate(id) => self.aggregates[*id].clone(),
             TypedKind::Neg(a) => format!("(- {})", self.sql(a)?),
-            TypedKind::Arith(op, a, b) => {
-                let (a, b) = (self.sql(a)?, self.sql(b)?);
+            TypedKind::Arith(op, left, right) => {
+                let (a, b) = (self.sql(left)?, self.sql(right)?);
                 match op {
-                    ArithOp::Add => format!("({a} + {b})"),
-                    ArithOp::Sub => format!("({a} - {b})"),
-                    // Exact in DECIMAL/NUMERIC; the language keeps twelve decimals.
-                    ArithOp::Mul => format!("round({a} * {b}, 12)"),
+                    ArithOp::Add => d.add(&a, &b, false),
+                    ArithOp::Sub => d.add(&a, &b, true),
+                    ArithOp::Mul => d.multiply(&a, &b, constant_digits(left), constant_digits(right)),
                     ArithOp::Div => d.divide(&a, &b).ok_or(Refusal::Division(expr.span))?,
                 }
             }
@@ -92,6 +91,15 @@ impl Scope<'_> {
             Const::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         }
     }
+}
+
+/// For a number constant, its digits before the point (at least one) and after it.
+fn constant_digits(expr: &Typed) -> Option<(u32, u32)> {
+    let TypedKind::Const(Const::Number(n)) = &expr.kind else { return None };
+    let text = n.to_string();
+    let digits = text.trim_start_matches('-');
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    Some((whole.len().max(1) as u32, fraction.len() as u32))
 }
 
 /// Is a field of this type read from the cell's text by a rule of its own (number, date,

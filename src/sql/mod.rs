@@ -124,7 +124,7 @@ fn write(checked: &Checked, options: &SqlOptions) -> Result<String, Refusal> {
         }
         match &dimension.otherwise {
             Some(otherwise) => case.push_str(&format!("\n        ELSE {} END", d.text(&otherwise.name))),
-            None if dimension.segments.is_empty() => case = "CAST(NULL AS VARCHAR)".into(),
+            None if dimension.segments.is_empty() => case = format!("CAST(NULL AS {})", d.text_type()),
             None => case.push_str("\n        END"),
         }
         dimensions.push(format!("({case})"));
@@ -161,6 +161,9 @@ fn write(checked: &Checked, options: &SqlOptions) -> Result<String, Refusal> {
         sql.push('\n');
         sql.push_str(join);
     }
+    if let Some(guard) = d.guard() {
+        sql.push_str(&format!("\nWHERE {guard}"));
+    }
     Ok(match &options.view {
         Some(view) => format!("CREATE VIEW {} AS\n{sql};\n", d.table(view)),
         None => format!("{sql};\n"),
@@ -183,12 +186,16 @@ fn scope<'a>(
 pub fn create_tables(checked: &Checked, options: &SqlOptions) -> String {
     use crate::check::typed::Ty;
     let d = options.dialect;
+    let text = match d {
+        Dialect::Spark => "STRING",
+        Dialect::DuckDb | Dialect::Postgres => "TEXT",
+    };
     let type_name = |ty: Option<Ty>| match ty {
-        _ if options.text_columns => "TEXT",
+        _ if options.text_columns => text,
         Some(Ty::Number) => "DECIMAL(38,12)",
         Some(Ty::Date) => "DATE",
         Some(Ty::Bool) => "BOOLEAN",
-        _ => "TEXT",
+        _ => text,
     };
     let table = |name: &str, columns: Vec<(String, &str)>| {
         let mut seen: Vec<&str> = Vec::new();
@@ -201,15 +208,15 @@ pub fn create_tables(checked: &Checked, options: &SqlOptions) -> String {
         }
         format!("CREATE TABLE {} (\n{}\n);\n", d.table(name), lines.join(",\n"))
     };
-    let mut columns = vec![(options.id.clone(), "TEXT")];
+    let mut columns = vec![(options.id.clone(), text)];
     for field in checked.fields.iter().filter(|f| f.source.is_column()) {
         columns.push((field.column.clone(), type_name(field.ty)));
     }
     let mut out = table(&options.table, columns);
     for (s, (stream, _)) in checked.streams.iter().enumerate() {
         let Some((_, name)) = options.events.iter().find(|(n, _)| n == stream) else { continue };
-        let date = if options.text_columns { "TEXT" } else { "DATE" };
-        let mut columns = vec![(options.event_id.clone(), "TEXT"), (options.event_date.clone(), date)];
+        let date = if options.text_columns { text } else { "DATE" };
+        let mut columns = vec![(options.event_id.clone(), text), (options.event_date.clone(), date)];
         for field in checked.event_fields.iter().filter(|f| f.stream == s) {
             columns.push((field.column.clone(), type_name(Some(field.ty))));
         }

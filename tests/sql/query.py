@@ -2,7 +2,7 @@
 tables its `--create-tables` statements make; writes the rows as CSV sorted by the first
 column (the id), as `tradeseg run` writes results. Used by tests/suite/sql.rs.
 
-python3 query.py duckdb|postgres TABLES.sql QUERY.sql[,QUERY.sql…] OUT.csv[,OUT.csv…] TABLE=FILE.csv ...
+python3 query.py duckdb|postgres|spark TABLES.sql QUERY.sql[,QUERY.sql…] OUT.csv[,OUT.csv…] TABLE=FILE.csv ...
 
 Several queries (comma-separated, each with its output) run over the same loaded tables.
 
@@ -10,13 +10,16 @@ Every cell is read as text (empty as NULL) and cast to its column's type; text i
 it is, surrounding spaces and all. A cell that does not cast fails the load (the tests'
 data is clean). PostgreSQL is reached with psql and
 the connection string in TRADESEG_POSTGRES (tests/sql/postgres.sh starts one), in a schema
-of its own that is dropped afterwards.
+of its own that is dropped afterwards. Spark runs in local mode (pyspark, on the machine's
+Java), its tables in a warehouse folder of its own that is removed afterwards.
 """
 import csv
 import io
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import sys
 import uuid
 
@@ -24,24 +27,26 @@ import uuid
 def column_types(tables_sql):
     """{table: [(column, type)]} from the CREATE TABLE statements tradeseg writes."""
     tables, current = {}, None
+    name = r'(?:"((?:[^"]|"")+)"|`((?:[^`]|``)+)`)'
+    unquote = lambda m: m.group(1).replace('""', '"') if m.group(1) is not None else m.group(2).replace("``", "`")
     for line in tables_sql.splitlines():
-        start = re.match(r'CREATE TABLE "((?:[^"]|"")+)" \($', line)
-        column = re.match(r'\s+"((?:[^"]|"")+)" ([A-Z0-9(),]+?),?$', line)
+        start = re.match(rf"CREATE TABLE {name} \($", line)
+        column = re.match(rf"\s+{name} ([A-Z0-9(),]+?),?$", line)
         if start:
-            current = tables.setdefault(start.group(1).replace('""', '"'), [])
+            current = tables.setdefault(unquote(start), [])
         elif column and current is not None:
-            current.append((column.group(1).replace('""', '"'), column.group(2)))
+            current.append((unquote(column), column.group(3)))
     return tables
 
 
-def quote(name):
-    return '"' + name.replace('"', '""') + '"'
+def quote(name, mark='"'):
+    return mark + name.replace(mark, mark + mark) + mark
 
 
-def casts(columns, trim):
+def casts(columns, trim, mark='"'):
     """Typed cells from text ones; text stays as it is, spaces and all (the query trims)."""
     return ", ".join(
-        quote(n) if t == "TEXT" else f"CAST(NULLIF({trim}({quote(n)}), '') AS {t}) AS {quote(n)}"
+        quote(n, mark) if t in ("TEXT", "STRING") else f"CAST(NULLIF({trim}({quote(n, mark)}), '') AS {t}) AS {quote(n, mark)}"
         for n, t in columns
     )
 
@@ -89,12 +94,47 @@ def postgres_query(tables_sql, query_sql, loads):
     return rows[0], rows[1:]
 
 
+def spark_rows(tables_sql, queries, loads):
+    from pyspark.sql import SparkSession
+
+    warehouse = tempfile.mkdtemp(prefix="tradeseg-spark-")
+    try:
+        spark = (
+            SparkSession.builder.master("local[2]")
+            .appName("tradeseg-tests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.warehouse.dir", warehouse)
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+        for statement in tables_sql.split(";"):
+            if statement.strip():
+                spark.sql(statement)
+        types = column_types(tables_sql)
+        for table, path in loads:
+            raw = spark.read.csv(path, header=True, multiLine=True, quote='"', escape='"')
+            raw.createOrReplaceTempView("raw_" + table)
+            picks = casts(types[table], "btrim", "`")
+            spark.sql(f"INSERT INTO {quote(table, '`')} SELECT {picks} FROM {quote('raw_' + table, '`')}")
+        for query_sql in queries:
+            frame = spark.sql(query_sql.strip().rstrip(";"))
+            header = frame.columns
+            rows = [["" if v is None else str(v) for v in row] for row in frame.collect()]
+            yield header, rows
+        spark.stop()
+    finally:
+        shutil.rmtree(warehouse, ignore_errors=True)
+
+
 def main():
     engine, tables_path, query_paths, out_paths, *loads = sys.argv[1:]
     tables_sql = open(tables_path, encoding="utf-8").read()
     queries = [open(path, encoding="utf-8").read() for path in query_paths.split(",")]
     loads = [tuple(load.split("=", 1)) for load in loads]
-    answers = {"duckdb": duckdb_rows, "postgres": postgres_rows}[engine](tables_sql, queries, loads)
+    engines = {"duckdb": duckdb_rows, "postgres": postgres_rows, "spark": spark_rows}
+    answers = engines[engine](tables_sql, queries, loads)
     for out_path, (header, rows) in zip(out_paths.split(","), answers):
         rows.sort(key=lambda r: r[0])
         with open(out_path, "w", newline="", encoding="utf-8") as out:

@@ -1,9 +1,10 @@
 //! `tradeseg sql`: the query it writes, run by the real engines over the same data, gives
 //! `run`'s results row for row — the seed workload at 100,000 customers, and rules using
-//! every aggregate and window over events — in DuckDB (Python's package) and PostgreSQL
-//! (the server tests/sql/postgres.sh starts, named by TRADESEG_POSTGRES). An engine that
-//! is not here is skipped with a message, unless TRADESEG_REQUIRE_DUCKDB or
-//! TRADESEG_REQUIRE_POSTGRES is set (as CI sets both). What cannot be written exactly is
+//! every aggregate and window over events — in DuckDB (Python's package), PostgreSQL
+//! (the server tests/sql/postgres.sh starts, named by TRADESEG_POSTGRES) and Spark (pyspark
+//! in local mode on the machine's Java). An engine that is not here is skipped with a
+//! message, unless TRADESEG_REQUIRE_DUCKDB, TRADESEG_REQUIRE_POSTGRES or
+//! TRADESEG_REQUIRE_SPARK is set (as CI sets all three). What cannot be written exactly is
 //! refused.
 
 use crate::common::*;
@@ -33,6 +34,19 @@ fn engines() -> Vec<&'static str> {
                 "no PostgreSQL: TRADESEG_POSTGRES"
             );
             eprintln!("SKIPPED in PostgreSQL: no server (eval \"$(tests/sql/postgres.sh start)\")");
+        }
+    }
+    let spark =
+        Command::new("python3").args(["-c", "import pyspark"]).output().is_ok_and(|o| o.status.success())
+            && Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success());
+    match spark {
+        true => engines.push("spark"),
+        false => {
+            assert!(
+                std::env::var_os("TRADESEG_REQUIRE_SPARK").is_none(),
+                "no Spark: Python's pyspark and a Java runtime"
+            );
+            eprintln!("SKIPPED in Spark: needs Python's pyspark and Java (pip install pyspark)");
         }
     }
     engines
@@ -166,6 +180,8 @@ fn what_cannot_be_written_exactly_is_refused() {
     );
     assert!(refused.stderr.contains("div.seg:1:32"), "{}", refused.stderr);
     assert!(refused.stdout.is_empty());
+    let refused = sql("div.seg", "spark");
+    assert!(refused.code == 2 && refused.stderr.contains("error[sql-division]: spark"), "{}", refused.stderr);
     let divided = sql("div.seg", "postgres");
     assert_eq!(divided.code, 0, "{}", divided.stderr);
     assert!(divided.stdout.contains("div("), "{}", divided.stdout);
@@ -340,6 +356,14 @@ fn generated_rulesets_over_raw_text_give_runs_results_in_sql() {
     generated_rulesets_agree(&RAW_CELLS, true);
 }
 
+/// The tables file for `engine` that [`generated_rulesets_agree`] writes.
+fn tables_for(engine: &str) -> &'static str {
+    match engine {
+        "spark" => "spark_tables.sql",
+        _ => "tables.sql",
+    }
+}
+
 fn generated_rulesets_agree(cells: &[&[&str]; 6], text: bool) {
     use proptest::strategy::{Strategy, ValueTree};
     let engines = engines();
@@ -365,7 +389,13 @@ fn generated_rulesets_agree(cells: &[&[&str]; 6], text: bool) {
         true => tables.replace("DECIMAL(38,12)", "TEXT").replace("DATE", "TEXT").replace("BOOLEAN", "TEXT"),
         false => tables.to_string(),
     };
-    let dir = folder(&[("customers.csv", data.as_bytes()), ("tables.sql", tables.as_bytes())]);
+    // Spark quotes names with backticks and calls text STRING.
+    let spark_tables = tables.replace('"', "`").replace("TEXT", "STRING");
+    let dir = folder(&[
+        ("customers.csv", data.as_bytes()),
+        ("tables.sql", tables.as_bytes()),
+        ("spark_tables.sql", spark_tables.as_bytes()),
+    ]);
     let path = |name: String| dir.path().join(name).to_string_lossy().into_owned();
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let rulesets: Vec<String> = (0..crate::properties::cases(60))
@@ -373,10 +403,10 @@ fn generated_rulesets_agree(cells: &[&[&str]; 6], text: bool) {
         .collect();
     let options = tradeseg::RunOptions::new(tradeseg::CompileOptions::new("2026-11-01").unwrap());
     for engine in engines {
-        let dialect = if engine == "duckdb" {
-            tradeseg::sql::Dialect::DuckDb
-        } else {
-            tradeseg::sql::Dialect::Postgres
+        let dialect = match engine {
+            "duckdb" => tradeseg::sql::Dialect::DuckDb,
+            "spark" => tradeseg::sql::Dialect::Spark,
+            _ => tradeseg::sql::Dialect::Postgres,
         };
         let sql_options = tradeseg::sql::SqlOptions {
             dialect,
@@ -393,7 +423,7 @@ fn generated_rulesets_agree(cells: &[&[&str]; 6], text: bool) {
         for (n, rules) in rulesets.iter().enumerate() {
             let checked = tradeseg::Ruleset::from_source("g.seg", rules, ".").unwrap().check().unwrap();
             let Ok(query) = tradeseg::sql::query(&checked, &sql_options) else {
-                assert_eq!(engine, "duckdb", "only DuckDB refuses (division):\n{rules}");
+                assert_ne!(engine, "postgres", "only DuckDB and Spark refuse (division):\n{rules}");
                 continue;
             };
             let mut results = Vec::new();
@@ -407,7 +437,7 @@ fn generated_rulesets_agree(cells: &[&[&str]; 6], text: bool) {
         assert!(queries.len() >= rulesets.len() / 2, "most rulesets are tried in {engine}");
         let status = Command::new("python3")
             .arg(root().join("tests/sql/query.py"))
-            .args([engine.to_string(), path("tables.sql".into()), queries.join(","), outputs.join(",")])
+            .args([engine.to_string(), path(tables_for(engine).into()), queries.join(","), outputs.join(",")])
             .arg(format!("customers={}", path("customers.csv".into())))
             .status()
             .unwrap();
