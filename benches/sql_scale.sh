@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The seed workload as SQL (`tradeseg sql`) in DuckDB and PostgreSQL next to `tradeseg run`,
-# at ROWS generated customers (BENCHMARKS.md). Loading is timed apart from the query: a
-# warehouse has its data loaded already. Needs a release build, Python's duckdb, and for
-# PostgreSQL a server named by TRADESEG_POSTGRES (eval "$(tests/sql/postgres.sh start)").
+# The seed workload as SQL (`tradeseg sql`) in DuckDB, PostgreSQL and Spark next to
+# `tradeseg run`, at ROWS generated customers (BENCHMARKS.md). Loading is timed apart from
+# the query: a warehouse has its data loaded already. Needs a release build, Python's
+# duckdb, for PostgreSQL a server named by TRADESEG_POSTGRES (eval "$(tests/sql/postgres.sh
+# start)"), for Spark Python's pyspark (local mode on every core, tables as Parquet).
 # With TEXT=1 the tables hold the export's text and the query reads it (--text-columns).
 #   benches/sql_scale.sh 1000000
 set -euo pipefail
@@ -18,7 +19,7 @@ seconds() { python3 -c "import time,subprocess,sys; t=time.time(); subprocess.ru
 
 echo "tradeseg run: $(seconds "$bin" run benches/workload/seed.seg "$data" --as-of 2026-11-01 -q -o "$work/run.csv") s"
 
-for dialect in duckdb postgres; do
+for dialect in ${DIALECTS:-duckdb postgres spark}; do
   [ "$dialect" = postgres ] && [ -z "${TRADESEG_POSTGRES:-}" ] && { echo "postgres: skipped (no TRADESEG_POSTGRES)"; continue; }
   "$bin" sql benches/workload/seed.seg --dialect "$dialect" --table customers --as-of 2026-11-01 "${text[@]}" > "$work/query-$dialect.sql"
   "$bin" sql benches/workload/seed.seg --dialect "$dialect" --table customers --create-tables "${text[@]}" > "$work/tables-$dialect.sql"
@@ -30,7 +31,7 @@ dialect, work, data = sys.argv[1:]
 tables = open(f"{work}/tables-{dialect}.sql").read()
 query = open(f"{work}/query-{dialect}.sql").read().strip().rstrip(";")
 types = column_types(tables)["customers"]
-picks = casts(types, "trim" if dialect == "duckdb" else "btrim")
+picks = casts(types, "trim" if dialect == "duckdb" else "btrim", "`" if dialect == "spark" else '"')
 if dialect == "duckdb":
     import duckdb
     db = f"{work}/bench.duckdb"
@@ -46,6 +47,29 @@ if dialect == "duckdb":
         con.execute(f"COPY ({query}) TO '{work}/duckdb.csv' (HEADER)")
         times.append(time.time() - t)
     print(f"duckdb: load {load:.2f} s; query to CSV {sorted(times)[1]:.2f} s (median of 3: {', '.join(f'{x:.2f}' for x in times)})")
+elif dialect == "spark":
+    import shutil, tempfile
+    from pyspark.sql import SparkSession
+    warehouse = tempfile.mkdtemp(prefix="tradeseg-spark-", dir=work)
+    t = time.time()
+    spark = (SparkSession.builder.master("local[*]").config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false").config("spark.driver.memory", "8g")
+             .config("spark.sql.warehouse.dir", warehouse).getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    start = time.time() - t
+    t = time.time()
+    spark.sql(tables.strip().rstrip(";"))
+    spark.read.csv(data, header=True, multiLine=True, escape='"').createOrReplaceTempView("raw")
+    spark.sql(f"INSERT INTO customers SELECT {picks} FROM raw")
+    load = time.time() - t
+    times = []
+    for _ in range(3):
+        t = time.time()
+        spark.sql(query).write.mode("overwrite").option("header", True).csv(f"{work}/spark-out")
+        times.append(time.time() - t)
+    spark.stop()
+    shutil.rmtree(warehouse, ignore_errors=True)
+    print(f"spark: session {start:.2f} s; load {load:.2f} s; query to CSV {sorted(times)[1]:.2f} s (median of 3: {', '.join(f'{x:.2f}' for x in times)})")
 else:
     conn = os.environ["TRADESEG_POSTGRES"]
     header = next(csv.reader(open(data)))

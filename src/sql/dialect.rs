@@ -219,11 +219,14 @@ impl Dialect {
     /// `a × b` rounded half away from zero at the twelfth decimal. `a_digits`/`b_digits`:
     /// for an operand that is a constant, its digits before and after the point.
     ///
-    /// Spark caps a product's precision at 38 digits and then keeps
-    /// `38 − whole digits` decimals: the operands are narrowed so that the product has 26
-    /// whole digits at most, which leaves exactly twelve decimals, rounded once (a
-    /// constant times a number up to 10^(25 − its whole digits); two numbers below
-    /// 10¹³ and 10¹² — past those the query stops with a message, never rounds).
+    /// Spark caps a product's precision at 38 digits and then keeps `38 − whole digits`
+    /// decimals, so the operands' types are planned. A number times a constant: the number
+    /// is narrowed so that the product has 26 whole digits at most, which leaves exactly
+    /// twelve decimals, rounded once. Two numbers: each is split into its whole part and
+    /// its fraction (same sign), and the four partial products, each exact in its type,
+    /// are added, the fractions' product rounded (the parts having one sign, rounding it
+    /// alone rounds the sum). Exact for whole parts below 10²⁴ and products below 10²⁵;
+    /// past those the query stops with a message, never rounds.
     pub fn multiply(
         self,
         a: &str,
@@ -238,16 +241,41 @@ impl Dialect {
                 let constant = |c: &str, (whole, fraction): (u32, u32)| {
                     format!("CAST({c} AS DECIMAL({}, {fraction}))", whole + fraction)
                 };
-                let product = match (a_digits, b_digits) {
-                    (_, Some(digits)) => {
-                        format!("{} * {}", self.narrow(a, 37 - digits.0.min(25)), constant(b, digits))
+                match (a_digits, b_digits) {
+                    (_, Some(digits)) => format!(
+                        "round({} * {}, 12)",
+                        self.narrow(a, 37 - digits.0.min(25)),
+                        constant(b, digits)
+                    ),
+                    (Some(digits), None) => format!(
+                        "round({} * {}, 12)",
+                        constant(a, digits),
+                        self.narrow(b, 37 - digits.0.min(25))
+                    ),
+                    (None, None) => {
+                        let exact = |x: &str| format!("CAST({x} AS DECIMAL(38,12))");
+                        let whole = |x: &str| {
+                            let x = exact(x);
+                            format!("TRY_CAST({x} - {x} % 1 AS DECIMAL(24,0))")
+                        };
+                        let fraction = |x: &str| format!("({} % 1)", exact(x));
+                        let sum = |x: &str, y: &str| {
+                            format!("(TRY_CAST({x} AS DECIMAL(37,12)) + TRY_CAST({y} AS DECIMAL(37,12)))")
+                        };
+                        let wholes = format!("{} * {}", whole(a), whole(b));
+                        let mixed = sum(
+                            &format!("{} * {}", whole(a), fraction(b)),
+                            &format!("{} * {}", fraction(a), whole(b)),
+                        );
+                        let fractions = format!("round({} * {}, 12)", fraction(a), fraction(b));
+                        let product = sum(&sum(&wholes, &mixed), &fractions);
+                        let beyond = crate::msg!("sql-spark-beyond-range").to_string();
+                        format!(
+                            "(CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL ELSE coalesce(TRY_CAST({product} AS DECIMAL(38,12)), raise_error({})) END)",
+                            self.text(&beyond)
+                        )
                     }
-                    (Some(digits), None) => {
-                        format!("{} * {}", constant(a, digits), self.narrow(b, 37 - digits.0.min(25)))
-                    }
-                    (None, None) => format!("{} * {}", self.narrow(a, 25), self.narrow(b, 24)),
-                };
-                format!("round({product}, 12)")
+                }
             }
         }
     }

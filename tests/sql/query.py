@@ -11,7 +11,8 @@ it is, surrounding spaces and all. A cell that does not cast fails the load (the
 data is clean). PostgreSQL is reached with psql and
 the connection string in TRADESEG_POSTGRES (tests/sql/postgres.sh starts one), in a schema
 of its own that is dropped afterwards. Spark runs in local mode (pyspark, on the machine's
-Java), its tables in a warehouse folder of its own that is removed afterwards.
+Java), its tables in a warehouse folder of its own that is removed afterwards; settings in
+TRADESEG_SPARK_CONF (KEY=VALUE;…) are given to its session.
 """
 import csv
 import io
@@ -99,8 +100,13 @@ def spark_rows(tables_sql, queries, loads):
 
     warehouse = tempfile.mkdtemp(prefix="tradeseg-spark-")
     try:
+        builder = SparkSession.builder
+        # Extra settings, as KEY=VALUE;… (the tests try the query under other rules).
+        for setting in filter(None, os.environ.get("TRADESEG_SPARK_CONF", "").split(";")):
+            key, value = setting.split("=", 1)
+            builder = builder.config(key, value)
         spark = (
-            SparkSession.builder.master("local[2]")
+            builder.master("local[2]")
             .appName("tradeseg-tests")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")

@@ -262,6 +262,91 @@ fn quotients_in_postgres_are_runs() {
     assert_same("postgres", &ours, &theirs);
 }
 
+/// Products rounded half away from zero at the twelfth decimal, in every engine as in
+/// `run`: of two numbers, of a number and a constant, and a large one.
+#[test]
+fn products_round_in_sql_as_the_language_rounds() {
+    let rules = "dimension p {\n\
+            segment \"none\" when a * b is missing\n\
+            segment \"half up\" when a * b == 0.000000000001\n\
+            segment \"half down\" when a * b == -0.000000000001\n\
+            segment \"exact\" when a * b == 1.000000000002\n\
+            segment \"large times small\" when a * b == 0.617283945060\n\
+            segment \"currency\" when a * b == 1965000000.00001965\n\
+            segment \"constant half\" when a * 0.5 == 0.000000000001\n\
+            segment \"big\" when a * 3 == 3000000000000000000000\n\
+            otherwise \"other\"\n\
+        }\n";
+    let customers = "id,a,b\nA,0.000001,0.0000005\nB,-0.000001,0.0000005\nC,0.000000000001,0\n\
+        D,1000000000000000000000,0\nE,1.000000000001,1.000000000001\nF,,2\nG,2,3\n\
+        H,-123456789012.000000000001,-0.000000000005\nI,50000000000000.5,0.0000393\n";
+    let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
+    let rules = dir.path().join("rules.seg").display().to_string();
+    for engine in engines() {
+        let (ours, theirs) = both(engine, dir.path(), &rules, &dir.path().join("customers.csv"), None, false);
+        assert_eq!(
+            ours,
+            [
+                "id,p",
+                "A,half up",
+                "B,half down",
+                "C,constant half",
+                "D,big",
+                "E,exact",
+                "F,none",
+                "G,other",
+                "H,large times small",
+                "I,currency"
+            ]
+        );
+        assert_same(engine, &ours, &theirs);
+    }
+}
+
+/// Spark's query is exact or stops: a product past the range it computes exactly, or
+/// decimal rules other than Spark's defaults, end the query with tradeseg's message
+/// instead of a rounded or missing value.
+#[test]
+fn spark_stops_rather_than_round() {
+    if !engines().contains(&"spark") {
+        return;
+    }
+    let rules = "dimension p { segment \"big\" when a * b > 1 otherwise \"small\" }\n";
+    let dir = folder(&[
+        ("rules.seg", rules.as_bytes()),
+        ("small.csv", b"id,a,b\nA,2,3\n"),
+        ("big.csv", b"id,a,b\nA,100000000000000,100000000000000\n"),
+    ]);
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let sql =
+        ["sql", &path("rules.seg"), "--dialect", "spark", "--table", "customers", "--as-of", "2026-11-01"];
+    let query = tradeseg(&sql);
+    assert_eq!(query.code, 0, "{}", query.stderr);
+    std::fs::write(path("query.sql"), &query.stdout).unwrap();
+    let tables = tradeseg(&[&sql[..], &["--create-tables"]].concat());
+    std::fs::write(path("tables.sql"), &tables.stdout).unwrap();
+    let spark = |data: &str, conf: &str| {
+        Command::new("python3")
+            .arg(root().join("tests/sql/query.py"))
+            .args(["spark", &path("tables.sql"), &path("query.sql"), &path("out.csv")])
+            .arg(format!("customers={}", path(data)))
+            .env("TRADESEG_SPARK_CONF", conf)
+            .output()
+            .unwrap()
+    };
+    let fine = spark("small.csv", "");
+    assert!(fine.status.success(), "{}", String::from_utf8_lossy(&fine.stderr));
+    assert_eq!(std::fs::read_to_string(path("out.csv")).unwrap(), "id,p\nA,big\n");
+    let beyond = spark("big.csv", "");
+    assert!(!beyond.status.success());
+    let stderr = String::from_utf8_lossy(&beyond.stderr);
+    assert!(stderr.contains("beyond the range this query computes exactly in Spark"), "{stderr}");
+    let other_rules = spark("small.csv", "spark.sql.decimalOperations.allowPrecisionLoss=false");
+    assert!(!other_rules.status.success());
+    let stderr = String::from_utf8_lossy(&other_rules.stderr);
+    assert!(stderr.contains("set spark.sql.decimalOperations.allowPrecisionLoss=true"), "{stderr}");
+}
+
 /// Typed cells for the generated customers (the columns of the property tests' rulesets:
 /// `a`, `b` numbers, `c` text, `d` a date, `f` yes/no, `l` a list).
 const TYPED_CELLS: [&[&str]; 6] = [
