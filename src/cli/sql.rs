@@ -40,6 +40,10 @@ pub struct SqlArgs {
     /// file (an unreadable cell is missing).
     #[arg(long)]
     pub text_columns: bool,
+    /// With --text-columns: numbers are written with a decimal comma (`1.200,50`), as
+    /// `run --decimal-comma` reads them.
+    #[arg(long, requires = "text_columns")]
+    pub decimal_comma: bool,
     /// Print `CREATE TABLE` statements for the tables the query reads, with the columns
     /// the rules read typed as it expects them, instead of the query.
     #[arg(long)]
@@ -84,6 +88,7 @@ pub fn run(args: SqlArgs) -> Exit {
         event_date: args.event_date.clone(),
         view: args.view.clone(),
         text_columns: args.text_columns,
+        decimal_comma: args.decimal_comma,
     };
     if args.create_tables {
         out!("{}", tradeseg::sql::create_tables(&checked, &options));

@@ -77,6 +77,8 @@ const OTHER_SPACES: [char; 4] = ['\u{00A0}', '\u{202F}', '\u{2009}', '\u{3000}']
 /// every row, and the plain cells' quick tests would no longer spare the others the work.
 pub struct TextTable {
     dialect: Dialect,
+    /// Numbers are written `1.200,50` (`run --decimal-comma`).
+    decimal_comma: bool,
     /// The aliases' letter (`c` for customers, `e` for events).
     alias: char,
     trimmed: Vec<String>,
@@ -90,9 +92,17 @@ pub fn value_column(n: usize) -> String {
 }
 
 impl TextTable {
-    /// An empty reading of a table, its derived tables aliased `{alias}0`, `{alias}1`, ….
-    pub fn new(dialect: Dialect, alias: char) -> TextTable {
-        TextTable { dialect, alias, trimmed: Vec::new(), present: Vec::new(), values: Vec::new() }
+    /// An empty reading of a table, its derived tables aliased `{alias}0`, `{alias}1`, …;
+    /// with `decimal_comma`, numbers written `1.200,50`.
+    pub fn new(dialect: Dialect, alias: char, decimal_comma: bool) -> TextTable {
+        TextTable {
+            dialect,
+            decimal_comma,
+            alias,
+            trimmed: Vec::new(),
+            present: Vec::new(),
+            values: Vec::new(),
+        }
     }
 
     /// Reads `column` as type `ty` (dates in `order`; `declared`: the ruleset's own words for
@@ -108,7 +118,7 @@ impl TextTable {
         self.present.push(format!("{} AS {}", d.present_cell(&text_ref, ty, declared), d.ident(&cell)));
         let cell_ref = format!("{a}2.{}", d.ident(&cell));
         let read = match ty {
-            Ty::Number => d.read_number(&cell_ref),
+            Ty::Number => d.read_number(&cell_ref, self.decimal_comma),
             Ty::Date => d.read_date(&cell_ref, order),
             Ty::Bool => d.read_bool(&cell_ref),
             Ty::Text | Ty::List => cell_ref,
@@ -248,13 +258,20 @@ impl Dialect {
         format!("(CASE WHEN {} THEN NULL ELSE {text} END)", self.matches(&self.ascii_lower(text), &pattern))
     }
 
-    /// The number a trimmed, non-missing cell `text` holds, or NULL.
-    pub fn read_number(self, text: &str) -> String {
-        let folded = format!(
+    /// The number a trimmed, non-missing cell `text` holds, or NULL; with `decimal_comma`
+    /// the point and the comma trade places first (after full-width forms are folded), as
+    /// `run --decimal-comma` reads `1.200,50` as 1200.5 and `1.5` as no number.
+    pub fn read_number(self, text: &str, decimal_comma: bool) -> String {
+        let swapped = |x: String| match decimal_comma {
+            true => format!("translate({x}, '.,', ',.')"),
+            false => x,
+        };
+        let folded = swapped(format!(
             "translate({text}, '{FULL_WIDTH}' || {}, '{HALF_WIDTH}' || '{}')",
             self.spelled(&OTHER_SPACES),
             " ".repeat(OTHER_SPACES.len())
-        );
+        ));
+        let text = &swapped(text.to_string());
         let w = format!("{}*", self.space_class());
         let currency = ascii_caseless(CURRENCY);
         let signed = format!("^([+-]?){w}({currency})?{w}([+-]?){w}({BODY}){w}(%|{currency})?$");

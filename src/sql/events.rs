@@ -37,7 +37,7 @@ pub fn joins(checked: &Checked, options: &SqlOptions, customer_id: &str) -> Resu
         // With text columns, the events' table is read through a derived table with the
         // values of its cells, as the event reader reads them (an event whose date does not
         // read is left out, as the reader leaves it out).
-        let mut reading = TextTable::new(d, 'e');
+        let mut reading = TextTable::new(d, 'e', options.decimal_comma);
         let mut value_of = |column: &str, ty: Ty| match options.text_columns {
             true => {
                 let value = reading.read(reading.len(), column, ty, DateOrder::YearFirst, &[]);

@@ -111,8 +111,8 @@ fn typed(ty: Option<Ty>) -> bool {
 /// The customers' `table` with, for each number, date and yes/no field, a column of the
 /// value its text cell holds as `run` reads it (NULL where `run` finds it missing or
 /// unreadable), read once whatever the rules do with it.
-pub fn read_cells(checked: &Checked, dialect: Dialect, table: &str) -> String {
-    let mut reading = TextTable::new(dialect, 'c');
+pub fn read_cells(checked: &Checked, options: &super::SqlOptions, table: &str) -> String {
+    let mut reading = TextTable::new(options.dialect, 'c', options.decimal_comma);
     for (n, field) in checked.fields.iter().enumerate() {
         if field.source.is_column() && typed(field.ty) {
             let ty = field.ty.unwrap_or(Ty::Text);

@@ -42,6 +42,9 @@ pub struct SqlOptions {
     /// Every column is text, as loaded raw from an export: the query reads numbers, dates
     /// and yes/no from the cells' text by the language's rules (`run`'s).
     pub text_columns: bool,
+    /// With `text_columns`: numbers are written with a decimal comma (`1.200,50`), as
+    /// `run --decimal-comma` reads them.
+    pub decimal_comma: bool,
 }
 
 /// Why a ruleset cannot be written as SQL for a dialect.
@@ -93,6 +96,7 @@ impl Refusal {
 ///     event_date: "date".into(),
 ///     view: None,
 ///     text_columns: false,
+///     decimal_comma: false,
 /// };
 /// let sql = query(&checked, &options)?;
 /// assert!(sql.contains(r#"FROM "customers""#));
@@ -153,7 +157,7 @@ fn write(checked: &Checked, options: &SqlOptions) -> Result<String, Refusal> {
         columns.push(format!("{tags} AS {}", d.ident("tags")));
     }
     let customers = match options.text_columns {
-        true => expr::read_cells(checked, d, &d.table(&options.table)),
+        true => expr::read_cells(checked, options, &d.table(&options.table)),
         false => d.table(&options.table),
     };
     let mut sql = format!("SELECT\n    {}\nFROM {customers} AS c", columns.join(",\n    "));

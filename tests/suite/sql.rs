@@ -70,6 +70,19 @@ fn both(
     orders: Option<&Path>,
     text: bool,
 ) -> (Vec<String>, Vec<String>) {
+    both_with(engine, dir, rules, customers, orders, text, &[])
+}
+
+/// [`both`], with `extra` options given to both `run` and `sql`.
+fn both_with(
+    engine: &str,
+    dir: &Path,
+    rules: &str,
+    customers: &Path,
+    orders: Option<&Path>,
+    text: bool,
+    extra: &[&str],
+) -> (Vec<String>, Vec<String>) {
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let mut run = vec!["run", rules, customers.to_str().unwrap(), "--as-of", "2026-11-01", "-q", "-o"];
     let ours = path("run.csv");
@@ -78,6 +91,7 @@ fn both(
     if let Some(events) = &events {
         run.extend(["--events", events]);
     }
+    run.extend(extra);
     let ran = tradeseg(&run);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     let mut sql = vec!["sql", rules, "--dialect", engine, "--table", "customers", "--as-of", "2026-11-01"];
@@ -87,6 +101,7 @@ fn both(
     if text {
         sql.push("--text-columns");
     }
+    sql.extend(extra);
     let query = tradeseg(&sql);
     assert_eq!(query.code, 0, "{}", query.stderr);
     std::fs::write(path("query.sql"), &query.stdout).unwrap();
@@ -260,6 +275,37 @@ fn quotients_in_postgres_are_runs() {
         ]
     );
     assert_same("postgres", &ours, &theirs);
+}
+
+/// `--decimal-comma`: numbers written `1.200,50` read from text as `run --decimal-comma`
+/// reads them, full-width, currency, brackets and percent included; `1.5` is no number.
+#[test]
+fn decimal_commas_read_as_in_run() {
+    let rules = "dimension n {\n\
+            segment \"none\" when a is missing\n\
+            segment \"1200.5\" when a == 1200.5\n\
+            segment \"1.5\" when a == 1.5\n\
+            segment \"-1000\" when a == -1000\n\
+            segment \"0.155\" when a == 0.155\n\
+            otherwise \"other\"\n\
+        }\n";
+    let customers = "id,a\nA,\"1.200,50\"\nB,\"1,5\"\nC,1.5\nD,(1.000)\nE,\"€ 1.200,5\"\n\
+        F,\"１．２００，５\"\nG,\"15,5%\"\nH,\"1 200,5\"\nI,\"1,200.5\"\nJ,7\n";
+    let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
+    let rules = dir.path().join("rules.seg").display().to_string();
+    let customers = dir.path().join("customers.csv");
+    for engine in engines() {
+        let (ours, theirs) =
+            both_with(engine, dir.path(), &rules, &customers, None, true, &["--decimal-comma"]);
+        assert_eq!(
+            ours,
+            [
+                "id,n", "A,1200.5", "B,1.5", "C,none", "D,-1000", "E,1200.5", "F,1200.5", "G,0.155",
+                "H,1200.5", "I,none", "J,other"
+            ]
+        );
+        assert_same(engine, &ours, &theirs);
+    }
 }
 
 /// Products rounded half away from zero at the twelfth decimal, in every engine as in
@@ -503,6 +549,7 @@ fn generated_rulesets_agree(cells: &[&[&str]; 6], text: bool) {
             event_date: "date".into(),
             view: None,
             text_columns: text,
+            decimal_comma: false,
         };
         let (mut queries, mut outputs, mut expected) = (Vec::new(), Vec::new(), Vec::new());
         for (n, rules) in rulesets.iter().enumerate() {
