@@ -14,6 +14,11 @@ pub use crate::check::tri::Tri;
 pub use row::BadCell;
 pub use row::{Row, Val};
 
+/// Stack for each thread that evaluates conditions (customers, and events' `where`
+/// filters): conditions are walked recursively, and the checker bounds their depth, so
+/// this leaves a wide margin.
+pub(crate) const WORKER_STACK: usize = 8 << 20;
+
 use crate::check::typed::CmpOp;
 use crate::date::Day;
 use crate::decimal::Decimal;

@@ -74,6 +74,38 @@ impl Column {
         }
     }
 
+    /// Adds what `other` (the same aggregate, over other events) holds for its customer
+    /// `other_at` to customer `at`: the accumulators of events read on several threads,
+    /// combined. Every accumulator is order-free (sums are exact), so the result is the
+    /// one reading them all on one thread gives.
+    pub fn merge(&mut self, at: usize, other: &Column, other_at: usize) {
+        let least = |a: Option<Decimal>, b: Option<Decimal>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let most = |a: Option<Decimal>, b: Option<Decimal>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        match (self, other) {
+            (Column::Count(v), Column::Count(o)) => v[at] = v[at].saturating_add(o[other_at]),
+            (Column::Sum(v), Column::Sum(o)) => v[at] = v[at].checked_add(o[other_at]).unwrap_or(v[at]),
+            (Column::Avg(s, c), Column::Avg(os, oc)) => {
+                s[at] = s[at].checked_add(os[other_at]).unwrap_or(s[at]);
+                c[at] = c[at].saturating_add(oc[other_at]);
+            }
+            (Column::MinNum(v), Column::MinNum(o)) => v[at] = least(v[at], o[other_at]),
+            (Column::MaxNum(v), Column::MaxNum(o)) => v[at] = most(v[at], o[other_at]),
+            (Column::MinDay(v), Column::MinDay(o)) => {
+                v[at] = v[at].zip(o[other_at]).map(|(a, b)| a.min(b)).or(v[at]).or(o[other_at])
+            }
+            (Column::MaxDay(v), Column::MaxDay(o)) => {
+                v[at] = v[at].zip(o[other_at]).map(|(a, b)| a.max(b)).or(v[at]).or(o[other_at])
+            }
+            _ => {}
+        }
+    }
+
     /// The aggregate's value for customer `at`, or for a customer with no events (`None`):
     /// a count or sum of nothing is 0, an average, minimum or date of nothing is missing.
     pub fn value(&self, at: Option<usize>) -> Val {

@@ -75,6 +75,7 @@ pub(super) fn read_stream(
     stream: usize,
     input: &EventInput,
     history: &mut History,
+    threads: usize,
 ) -> Result<StreamReport, RunError> {
     let mut report =
         StreamReport { stream: input.stream.clone(), file: input.shown(), ..StreamReport::default() };
@@ -82,7 +83,7 @@ pub(super) fn read_stream(
         .map_err(|e| RunError::Events { file: report.file.clone(), message: io_error(&e) })?;
     let mut reader = Reader { program, stream, input, row: Row::new(program.streams[stream].slots.len()) };
     match input.format {
-        InputFormat::Csv => reader.csv(opened.reader, history, &mut report)?,
+        InputFormat::Csv => reader.csv(opened.reader, history, &mut report, threads)?,
         format @ (InputFormat::Json | InputFormat::Ndjson) => {
             reader.json(opened.reader, format, history, &mut report)?
         }
@@ -98,41 +99,91 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Reads a CSV stream as customers are read (the same chunks, records and line
+    /// numbers), on `threads` threads: each accumulates the chunks it takes into a history
+    /// of its own and notes what it found per chunk; the histories are then combined and
+    /// the chunks' findings put back in file order, so the result is the one-thread one.
     fn csv(
         &mut self,
         input: Box<dyn std::io::Read + Send>,
         history: &mut History,
         report: &mut StreamReport,
+        threads: usize,
     ) -> Result<(), RunError> {
-        // Read as customers are: the same chunks, records and line numbers.
         let unreadable = |message: Message| RunError::Events { file: report.file.clone(), message };
         let delimiter = self.input.delimiter;
         let mut batches = BatchReader::new(input, InputFormat::Csv, delimiter, Default::default());
         let header = batches.header().map_err(|e| unreadable(e.message()))?.unwrap_or_default();
         let (id, day, slots) = self.layout(&header)?;
         let feed = batches.into_feed().map_err(|e| unreadable(e.message()))?;
-        let mut record = simd_csv::ByteRecord::new();
-        while let Some((_, Batch::Csv(chunk))) = feed.next() {
-            let mut records = CsvRecords::new(&chunk.data, delimiter);
-            while let Some(chunk_line) = records.next_record(&mut record) {
-                let line = Some(chunk.first_line + chunk_line - 1);
-                let width = records.oversized().unwrap_or(record.len());
-                if width != header.len() {
-                    let problem = msg!("row-width", cells = width, header = header.len());
-                    note(report, DataError::whole_row(report.events + 1, line, problem));
+        let (program, stream, events) = (self.program, self.stream, self.input);
+        // The chunks one thread takes, into `part`: per chunk, its number and findings.
+        let work = |part: &mut History| -> Vec<(u64, StreamReport)> {
+            let row = Row::new(program.streams[stream].slots.len());
+            let mut reader = Reader { program, stream, input: events, row };
+            let mut record = simd_csv::ByteRecord::new();
+            let mut found = Vec::new();
+            while let Some((number, Batch::Csv(chunk))) = feed.next() {
+                let mut piece = StreamReport::default();
+                let mut records = CsvRecords::new(&chunk.data, delimiter);
+                while let Some(chunk_line) = records.next_record(&mut record) {
+                    let line = Some(chunk.first_line + chunk_line - 1);
+                    let width = records.oversized().unwrap_or(record.len());
+                    if width != header.len() {
+                        let problem = msg!("row-width", cells = width, header = header.len());
+                        let error = DataError::whole_row(piece.events + 1, line, problem);
+                        note(&mut piece, error);
+                    }
+                    if records.oversized().is_some() {
+                        continue;
+                    }
+                    let text = |i: usize| record.get(i).and_then(|c| std::str::from_utf8(c).ok());
+                    let cells = Cells {
+                        id: text(id),
+                        date: text(day),
+                        slots: slots.iter().map(|&i| text(i)).collect(),
+                        line,
+                    };
+                    reader.event(cells, part, &mut piece);
                 }
-                if records.oversized().is_some() {
-                    continue;
-                }
-                let text = |i: usize| record.get(i).and_then(|c| std::str::from_utf8(c).ok());
-                let cells = Cells {
-                    id: text(id),
-                    date: text(day),
-                    slots: slots.iter().map(|&i| text(i)).collect(),
-                    line,
-                };
-                self.event(cells, history, report);
+                found.push((number, piece));
             }
+            found
+        };
+        let mut found = match threads {
+            1 => work(history),
+            _ => {
+                let parts = std::thread::scope(|scope| {
+                    let workers: Vec<_> = (0..threads)
+                        .map(|_| {
+                            std::thread::Builder::new().stack_size(crate::eval::WORKER_STACK).spawn_scoped(
+                                scope,
+                                || {
+                                    let mut part = History::empty(program);
+                                    let found = work(&mut part);
+                                    (part, found)
+                                },
+                            )
+                        })
+                        .collect();
+                    let mut parts = Vec::new();
+                    for worker in workers {
+                        let worker = worker.map_err(|_| RunError::NoThread)?;
+                        parts.push(worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+                    }
+                    Ok::<_, RunError>(parts)
+                })?;
+                let mut found = Vec::new();
+                for (part, pieces) in parts {
+                    history.absorb(part);
+                    found.extend(pieces);
+                }
+                found
+            }
+        };
+        found.sort_unstable_by_key(|(number, _)| *number);
+        for (_, piece) in found {
+            add_piece(report, piece);
         }
         let file = report.file.clone();
         feed.error().map_or(Ok(()), |e| Err(RunError::Events { file, message: e.message() }))
@@ -281,6 +332,22 @@ impl Reader<'_> {
             }
         }
         add_event(history, self.program, self.stream, id, day, &self.row);
+    }
+}
+
+/// Adds what one chunk's events found to the stream's report, the chunks taken in file
+/// order: its events numbered after those before it.
+fn add_piece(report: &mut StreamReport, piece: StreamReport) {
+    let before = report.events;
+    report.events += piece.events;
+    report.after_as_of += piece.after_as_of;
+    report.error_count += piece.error_count;
+    for mut error in piece.errors {
+        if report.errors.len() >= KEPT {
+            break;
+        }
+        error.record += before;
+        report.errors.push(error);
     }
 }
 

@@ -21,6 +21,7 @@ use crate::actions::{Actions, PlanFormat};
 use crate::check::Checked;
 use crate::compile::{compile, CompileOptions, Program, Schema};
 use crate::diagnostic::RulesError;
+use crate::eval::WORKER_STACK;
 use crate::events::{EventInput, History};
 use crate::messages::Message;
 use crate::msg;
@@ -78,10 +79,6 @@ impl RunOptions {
         }
     }
 }
-
-/// Stack for each evaluating thread: conditions are walked recursively, and the checker
-/// bounds their depth, so this leaves a wide margin.
-const WORKER_STACK: usize = 8 << 20;
 
 /// The most evaluating threads a run starts, whatever it is asked for.
 pub const MAX_THREADS: usize = 1024;
@@ -206,15 +203,15 @@ pub fn run_with<'o>(
     if let Some(message) = columns_clash(&kept, &added, options) {
         return Err(RunError::Columns(message));
     }
-    let mut history = match program.streams.is_empty() {
-        true => None,
-        false => Some(History::read(&program, events)?),
-    };
-    let pins = overrides.map(|o| crate::overrides::Pins::bind(o, &program));
     let threads = match options.threads {
         0 => thread::available_parallelism().map_or(2, |n| n.get()),
         n => n.min(MAX_THREADS),
     };
+    let mut history = match program.streams.is_empty() {
+        true => None,
+        false => Some(History::read_on(&program, events, threads)?),
+    };
+    let pins = overrides.map(|o| crate::overrides::Pins::bind(o, &program));
     let setup = Setup {
         program: &program,
         actions,

@@ -565,6 +565,67 @@ fn bad_events_are_reported_with_line_and_column_and_fail_only_under_strict() {
     );
 }
 
+/// Events read on several threads give what one thread gives: the same aggregates for
+/// every customer, the same bad events with the same line numbers and event numbers, over
+/// an events file of many chunks with bad rows in several of them.
+#[test]
+fn events_read_on_every_core_give_what_one_thread_gives() {
+    let rules = "events orders\n\
+        dimension d {\n\
+            segment \"big\" when sum(orders.amount) > 40000 and count(orders) > 50\n\
+            segment \"recent\" when last(orders.date) >= 2026-10-01\n\
+            segment \"steady\" when avg(orders.amount) >= 400 and avg(orders.amount) <= 600\n\
+            otherwise \"other\"\n\
+        }\n\
+        segment \"large order\" when max(orders.amount) >= 990 and min(orders.amount) < 20\n";
+    let mut customers = String::from("id\n");
+    for c in 0..3000 {
+        customers.push_str(&format!("C{c}\n"));
+    }
+    // About 7 MB: many 1 MB chunks; a bad row every 25,000 lines.
+    let mut events = String::from("customer_id,date,amount\n");
+    let mut state = 7_u64;
+    for n in 0..300_000_u64 {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let customer = (state >> 33) % 3100;
+        let day = 1 + (state >> 20) % 28;
+        let month = 1 + (state >> 40) % 11;
+        let amount = (state >> 12) % 1000;
+        match n % 25_000 {
+            7 => events.push_str(&format!("C{customer},2026-02-30,{amount}\n")),
+            9 => events.push_str(&format!("C{customer},2026-{month:02}-{day:02},lots\n")),
+            _ => events.push_str(&format!("C{customer},2026-{month:02}-{day:02},{amount}.5\n")),
+        }
+    }
+    let dir =
+        folder(&[("r.seg", rules.as_bytes()), ("c.csv", customers.as_bytes()), ("o.csv", events.as_bytes())]);
+    let run = |threads: &str| {
+        let args = [
+            "run",
+            "r.seg",
+            "c.csv",
+            "--events",
+            "orders=o.csv",
+            "--as-of",
+            "2026-11-01",
+            "--threads",
+            threads,
+        ];
+        let ran = tradeseg_in(dir.path(), &args, b"");
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        ran
+    };
+    let one = run("1");
+    assert!(one.stderr.contains("line 25009, column `date`: `2026-02-30` is not a date"), "{}", one.stderr);
+    assert!(one.stderr.contains("line 100011, column `amount`: `lots` is not a number"), "{}", one.stderr);
+    assert!(one.stdout.contains(",big,") && one.stdout.contains(",steady,"), "{}", one.stdout);
+    for threads in ["2", "3"] {
+        let many = run(threads);
+        assert_eq!(one.stdout, many.stdout, "{threads} threads");
+        assert_eq!(one.stderr, many.stderr, "{threads} threads");
+    }
+}
+
 #[test]
 fn output_to_a_pipe_or_through_a_link_writes_there_and_replaces_nothing_else() {
     let dir = folder(&[("r.seg", RULES.as_bytes()), ("d.csv", DATA.as_bytes()), ("real.csv", b"old")]);
