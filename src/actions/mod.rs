@@ -209,17 +209,14 @@ impl Actions {
         if self.exhausted() {
             return ran;
         }
-        let segments: Map = program
-            .dimensions
-            .iter()
-            .enumerate()
-            .map(|(d, dim)| {
-                (
-                    dim.name.as_str().into(),
-                    program.segment_name(d, outcome).map_or(Dynamic::UNIT, |s| Dynamic::from(s.to_string())),
-                )
-            })
-            .collect();
+        // Inserted one by one: collecting a handful of entries into a map sorts a vector
+        // first, which cost more than the inserts.
+        let mut segments = Map::new();
+        for (d, dim) in program.dimensions.iter().enumerate() {
+            let segment =
+                program.segment_name(d, outcome).map_or(Dynamic::UNIT, |s| Dynamic::from(s.to_string()));
+            segments.insert(dim.name.as_str().into(), segment);
+        }
         let tags: Array = program.tag_names(outcome).map(|t| Dynamic::from(t.to_string())).collect();
         let previous = |d: usize| self.memberships.as_ref().and_then(|m| m.previous(d, id));
         // Scripts of segments left run first, then `then` scripts, then those of segments
@@ -274,11 +271,13 @@ impl Actions {
             let [previous_segment, entered_on, days_in_segment] =
                 self.place_vars(d, here, before, program.as_of);
             let mut scope = Scope::new();
-            scope.push("customer", customer.clone());
+            // As values made for rhai: pushing a map as it is would have rhai rebuild it
+            // entry by entry (and sort it) for every call.
+            scope.push("customer", Dynamic::from_map(customer.clone()));
             scope.push("dimension", dimension.to_string());
             scope.push("segment", segment.to_string());
-            scope.push("segments", segments.clone());
-            scope.push("tags", tags.clone());
+            scope.push("segments", Dynamic::from_map(segments.clone()));
+            scope.push("tags", Dynamic::from_array(tags.clone()));
             scope.push("as_of", ScriptDate(date::to_naive(program.as_of)));
             scope.push("previous_segment", previous_segment);
             scope.push("entered_on", entered_on);

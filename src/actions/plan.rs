@@ -91,6 +91,9 @@ impl Task {
 pub fn text(value: &Dynamic) -> String {
     if value.is_unit() {
         String::new()
+    } else if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
+        // Most values are text: copied as they are, not formatted.
+        text.to_string()
     } else if let Some(date) = value.clone().try_cast::<ScriptDate>() {
         date.0.format("%Y-%m-%d").to_string()
     } else {

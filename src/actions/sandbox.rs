@@ -93,6 +93,9 @@ pub fn engine() -> Engine {
         .set_max_array_size(10_000)
         .set_max_map_size(1_000)
         .set_module_resolver(DummyModuleResolver::new())
+        // rhai's string interner is one lock for every thread, and a thread that finds it
+        // taken sleeps: with it, two cores ran scripts slower than one (BENCHMARKS.md).
+        .set_max_strings_interned(0)
         .disable_symbol("eval")
         .on_print(|_| {})
         .on_debug(|_, _, _| {})
@@ -181,4 +184,14 @@ fn task(fields: Map) -> Result<(), Box<EvalAltResult>> {
 /// The line of an error's position, if it has one.
 pub fn line(position: Position) -> Option<usize> {
     position.line()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The interner is one lock for all threads: on, scripts on two cores ran slower than
+    /// on one (BENCHMARKS.md, "Scripts on both cores, for real").
+    #[test]
+    fn scripts_share_no_string_interner() {
+        assert_eq!(super::engine().max_strings_interned(), 0);
+    }
 }

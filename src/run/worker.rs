@@ -108,6 +108,10 @@ pub struct Worker<'p> {
     record: ByteRecord,
     /// Per CSV column, the type of the field that reads it (for scripts).
     column_types: Vec<Option<Ty>>,
+    /// The customer map scripts get, with every column and no values yet, and per entry
+    /// (in the map's order) the column it takes its value from: cloned and filled per
+    /// customer, rather than built and sorted anew.
+    customer_template: (rhai::Map, Vec<usize>),
     /// The derived fields of the current row, one per [`Actions::derived`].
     derived: Vec<String>,
     /// The keys of a JSON record the rules read, when nothing needs the whole record
@@ -128,8 +132,16 @@ impl<'p> Worker<'p> {
             .enumerate()
             .map(|(i, _)| program.slots.iter().find(|s| s.index == Some(i)).and_then(|s| s.ty))
             .collect();
+        // A column named twice gives the map its last cell, as building the map did.
+        let template: rhai::Map =
+            program.header.iter().map(|column| (column.as_str().into(), rhai::Dynamic::UNIT)).collect();
+        let sources = template
+            .keys()
+            .map(|key| program.header.iter().rposition(|column| column.as_str() == key.as_str()).unwrap_or(0))
+            .collect();
         Worker {
             program,
+            customer_template: (template, sources),
             history: setup.history,
             memberships: setup.memberships,
             options: setup.options,
@@ -503,15 +515,13 @@ impl Worker<'_> {
 
     /// The customer as scripts see it: every column, typed where a field reads it.
     fn csv_customer(&self, record: &ByteRecord) -> rhai::Map {
-        self.program
-            .header
-            .iter()
-            .enumerate()
-            .map(|(i, column)| {
-                let cell = record.get(i).map(String::from_utf8_lossy).unwrap_or_default();
-                (column.as_str().into(), cell_value(&cell, self.column_types.get(i).copied().flatten()))
-            })
-            .collect()
+        let (template, sources) = &self.customer_template;
+        let mut customer = template.clone();
+        for (value, &i) in customer.values_mut().zip(sources) {
+            let cell = record.get(i).map(String::from_utf8_lossy).unwrap_or_default();
+            *value = cell_value(&cell, self.column_types.get(i).copied().flatten());
+        }
+        customer
     }
 
     fn json_customer(&self, object: &serde_json::Map<String, Value>) -> rhai::Map {

@@ -70,10 +70,16 @@ impl RowFormatter {
     /// writer drops before the first).
     pub fn plan_row(&mut self, plan: &mut Vec<u8>, task: &Task) {
         match self.plan {
+            // Field by field, as the csv crate writes a record (a writer per row would set
+            // up an 8 KB buffer for each task).
             Some(PlanFormat::Csv) => {
-                let mut row = csv::Writer::from_writer(Vec::new());
-                let _ = row.write_record(task.fields());
-                plan.extend(row.into_inner().unwrap_or_default());
+                for (n, field) in task.fields().iter().enumerate() {
+                    if n > 0 {
+                        plan.push(b',');
+                    }
+                    push_field(plan, field.as_bytes());
+                }
+                plan.push(b'\n');
             }
             Some(PlanFormat::Json) => {
                 plan.extend_from_slice(b",\n  ");
