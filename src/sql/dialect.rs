@@ -19,6 +19,22 @@ pub(super) const WHITE_SPACE: &[char] = &[
     '\u{200A}', '\u{2028}', '\u{2029}', '\u{202F}', '\u{205F}', '\u{3000}',
 ];
 
+/// `text` as a literal opened by `open` that reads backslash escapes: `'` written as
+/// `quote`, `\` doubled, control characters as `control` spells them.
+fn escaped_literal(open: &str, text: &str, quote: &str, control: fn(char) -> String) -> String {
+    let mut out = String::from(open);
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str(quote),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&control(c)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 /// The characters a list item is trimmed of (ASCII white space, as `run` trims items).
 const ASCII_SPACE: &[char] = &[' ', '\t', '\n', '\u{0C}', '\r'];
 
@@ -60,33 +76,11 @@ impl Dialect {
             // With standard_conforming_strings (the default since 9.1) only `'` is special;
             // an E'' string spells the other characters the same in every setting.
             Dialect::Postgres if text.chars().any(|c| c.is_control()) => {
-                let mut out = String::from("E'");
-                for c in text.chars() {
-                    match c {
-                        '\'' => out.push_str("''"),
-                        '\\' => out.push_str("\\\\"),
-                        c if c.is_control() => out.push_str(&format!("\\U{:08X}", c as u32)),
-                        c => out.push(c),
-                    }
-                }
-                out.push('\'');
-                out
+                escaped_literal("E'", text, "''", |c| format!("\\U{:08X}", c as u32))
             }
             // Spark reads backslash escapes in every literal (unless
             // spark.sql.parser.escapedStringLiterals is set, which docs/scale.md warns of).
-            Dialect::Spark => {
-                let mut out = String::from("'");
-                for c in text.chars() {
-                    match c {
-                        '\'' => out.push_str("\\'"),
-                        '\\' => out.push_str("\\\\"),
-                        c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-                        c => out.push(c),
-                    }
-                }
-                out.push('\'');
-                out
-            }
+            Dialect::Spark => escaped_literal("'", text, "\\'", |c| format!("\\u{:04X}", c as u32)),
             _ => format!("'{}'", text.replace('\'', "''")),
         }
     }

@@ -11,42 +11,42 @@ use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 
-/// The engines here to run queries in, by their `--dialect` names.
+/// The engines here to run queries in, by their `--dialect` names. An engine that is not
+/// here is skipped with a message, or fails the test when its TRADESEG_REQUIRE_… is set.
 fn engines() -> Vec<&'static str> {
+    let python = |module: &str| {
+        let import = format!("import {module}");
+        Command::new("python3").args(["-c", &import]).output().is_ok_and(|o| o.status.success())
+    };
+    let java = || Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success());
+    let found = [
+        (
+            "duckdb",
+            python("duckdb"),
+            "TRADESEG_REQUIRE_DUCKDB",
+            "Python's duckdb is not installed (pip install duckdb)",
+        ),
+        (
+            "postgres",
+            std::env::var_os("TRADESEG_POSTGRES").is_some(),
+            "TRADESEG_REQUIRE_POSTGRES",
+            "no server named by TRADESEG_POSTGRES (eval \"$(tests/sql/postgres.sh start)\")",
+        ),
+        (
+            "spark",
+            python("pyspark") && java(),
+            "TRADESEG_REQUIRE_SPARK",
+            "needs Python's pyspark and Java (pip install pyspark)",
+        ),
+    ];
     let mut engines = Vec::new();
-    let duckdb =
-        Command::new("python3").args(["-c", "import duckdb"]).output().is_ok_and(|o| o.status.success());
-    match duckdb {
-        true => engines.push("duckdb"),
-        false => {
-            assert!(
-                std::env::var_os("TRADESEG_REQUIRE_DUCKDB").is_none(),
-                "Python's duckdb is not installed"
-            );
-            eprintln!("SKIPPED in DuckDB: Python's duckdb is not installed (pip install duckdb)");
-        }
-    }
-    match std::env::var_os("TRADESEG_POSTGRES") {
-        Some(_) => engines.push("postgres"),
-        None => {
-            assert!(
-                std::env::var_os("TRADESEG_REQUIRE_POSTGRES").is_none(),
-                "no PostgreSQL: TRADESEG_POSTGRES"
-            );
-            eprintln!("SKIPPED in PostgreSQL: no server (eval \"$(tests/sql/postgres.sh start)\")");
-        }
-    }
-    let spark =
-        Command::new("python3").args(["-c", "import pyspark"]).output().is_ok_and(|o| o.status.success())
-            && Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success());
-    match spark {
-        true => engines.push("spark"),
-        false => {
-            assert!(
-                std::env::var_os("TRADESEG_REQUIRE_SPARK").is_none(),
-                "no Spark: Python's pyspark and a Java runtime"
-            );
-            eprintln!("SKIPPED in Spark: needs Python's pyspark and Java (pip install pyspark)");
+    for (engine, here, required, missing) in found {
+        match here {
+            true => engines.push(engine),
+            false => {
+                assert!(std::env::var_os(required).is_none(), "{engine}: {missing}");
+                eprintln!("SKIPPED in {engine}: {missing}");
+            }
         }
     }
     engines
@@ -61,20 +61,9 @@ fn sorted(text: &str) -> Vec<String> {
 
 /// `run`'s results and the query's rows in `engine` for `rules` over `customers` (and
 /// `orders` when given), as of 2026-11-01; with `text`, the tables hold the files' text
-/// and the query reads it (`--text-columns`).
+/// and the query reads it (`--text-columns`); `extra`: options given to both `run` and
+/// `sql`.
 fn both(
-    engine: &str,
-    dir: &Path,
-    rules: &str,
-    customers: &Path,
-    orders: Option<&Path>,
-    text: bool,
-) -> (Vec<String>, Vec<String>) {
-    both_with(engine, dir, rules, customers, orders, text, &[])
-}
-
-/// [`both`], with `extra` options given to both `run` and `sql`.
-fn both_with(
     engine: &str,
     dir: &Path,
     rules: &str,
@@ -132,6 +121,19 @@ fn assert_same(engine: &str, ours: &[String], theirs: &[String]) {
     }
 }
 
+/// `rules` over the CSV text `customers` through `run`, which must give the rows
+/// `expected`, and through `sql` in each of `engines`, which must give the same rows.
+fn agree_in(engines: &[&str], rules: &str, customers: &str, text: bool, extra: &[&str], expected: &[&str]) {
+    let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
+    let rules = dir.path().join("rules.seg").display().to_string();
+    let customers = dir.path().join("customers.csv");
+    for engine in engines {
+        let (ours, theirs) = both(engine, dir.path(), &rules, &customers, None, text, extra);
+        assert_eq!(ours, expected);
+        assert_same(engine, &ours, &theirs);
+    }
+}
+
 #[test]
 fn the_seed_workload_in_sql_gives_runs_results() {
     let dir = tempfile::tempdir().unwrap();
@@ -146,7 +148,7 @@ fn the_seed_workload_in_sql_gives_runs_results() {
     for engine in engines() {
         for text in [false, true] {
             let (ours, theirs) =
-                both(engine, dir.path(), "benches/workload/seed.seg", &customers, None, text);
+                both(engine, dir.path(), "benches/workload/seed.seg", &customers, None, text, &[]);
             assert_eq!(ours.len(), 100_001);
             assert_same(engine, &ours, &theirs);
         }
@@ -161,7 +163,7 @@ fn every_aggregate_and_window_in_sql_gives_runs_results() {
     for engine in engines() {
         let (customers, orders) = (dir.path().join("customers.csv"), dir.path().join("orders.csv"));
         for text in [false, true] {
-            let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders), text);
+            let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders), text, &[]);
             assert_eq!(ours.len(), 3001);
             assert!(
                 ours.iter().any(|l| l.contains("big-ticket")) && ours.iter().any(|l| l.contains(",mid,"))
@@ -232,7 +234,7 @@ fn averages_round_in_sql_as_the_language_rounds() {
     let rules = dir.path().join("rules.seg").display().to_string();
     for engine in engines() {
         let (customers, orders) = (dir.path().join("customers.csv"), dir.path().join("orders.csv"));
-        let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders), false);
+        let (ours, theirs) = both(engine, dir.path(), &rules, &customers, Some(&orders), false, &[]);
         assert_eq!(
             ours,
             ["id,avg", "A,third", "B,minus two thirds", "C,half up", "D,large", "E,other", "F,other"]
@@ -258,23 +260,17 @@ fn quotients_in_postgres_are_runs() {
         }\n";
     let customers =
         "id,revenue,orders\nA,1,3\nB,-2,3\nC,0.000000000001,2\nD,100000000000000,3\nE,5,0\nF,,2\nG,6,3\n";
-    let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
-    let rules = dir.path().join("rules.seg").display().to_string();
-    let (ours, theirs) = both("postgres", dir.path(), &rules, &dir.path().join("customers.csv"), None, false);
-    assert_eq!(
-        ours,
-        [
-            "id,q",
-            "A,third",
-            "B,minus two thirds",
-            "C,half up",
-            "D,big",
-            "E,no ratio",
-            "F,no ratio",
-            "G,other"
-        ]
-    );
-    assert_same("postgres", &ours, &theirs);
+    let expected = [
+        "id,q",
+        "A,third",
+        "B,minus two thirds",
+        "C,half up",
+        "D,big",
+        "E,no ratio",
+        "F,no ratio",
+        "G,other",
+    ];
+    agree_in(&["postgres"], rules, customers, false, &[], &expected);
 }
 
 /// `--decimal-comma`: numbers written `1.200,50` read from text as `run --decimal-comma`
@@ -291,21 +287,11 @@ fn decimal_commas_read_as_in_run() {
         }\n";
     let customers = "id,a\nA,\"1.200,50\"\nB,\"1,5\"\nC,1.5\nD,(1.000)\nE,\"€ 1.200,5\"\n\
         F,\"１．２００，５\"\nG,\"15,5%\"\nH,\"1 200,5\"\nI,\"1,200.5\"\nJ,7\n";
-    let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
-    let rules = dir.path().join("rules.seg").display().to_string();
-    let customers = dir.path().join("customers.csv");
-    for engine in engines() {
-        let (ours, theirs) =
-            both_with(engine, dir.path(), &rules, &customers, None, true, &["--decimal-comma"]);
-        assert_eq!(
-            ours,
-            [
-                "id,n", "A,1200.5", "B,1.5", "C,none", "D,-1000", "E,1200.5", "F,1200.5", "G,0.155",
-                "H,1200.5", "I,none", "J,other"
-            ]
-        );
-        assert_same(engine, &ours, &theirs);
-    }
+    let expected = [
+        "id,n", "A,1200.5", "B,1.5", "C,none", "D,-1000", "E,1200.5", "F,1200.5", "G,0.155", "H,1200.5",
+        "I,none", "J,other",
+    ];
+    agree_in(&engines(), rules, customers, true, &["--decimal-comma"], &expected);
 }
 
 /// Products rounded half away from zero at the twelfth decimal, in every engine as in
@@ -326,27 +312,19 @@ fn products_round_in_sql_as_the_language_rounds() {
     let customers = "id,a,b\nA,0.000001,0.0000005\nB,-0.000001,0.0000005\nC,0.000000000001,0\n\
         D,1000000000000000000000,0\nE,1.000000000001,1.000000000001\nF,,2\nG,2,3\n\
         H,-123456789012.000000000001,-0.000000000005\nI,50000000000000.5,0.0000393\n";
-    let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
-    let rules = dir.path().join("rules.seg").display().to_string();
-    for engine in engines() {
-        let (ours, theirs) = both(engine, dir.path(), &rules, &dir.path().join("customers.csv"), None, false);
-        assert_eq!(
-            ours,
-            [
-                "id,p",
-                "A,half up",
-                "B,half down",
-                "C,constant half",
-                "D,big",
-                "E,exact",
-                "F,none",
-                "G,other",
-                "H,large times small",
-                "I,currency"
-            ]
-        );
-        assert_same(engine, &ours, &theirs);
-    }
+    let expected = [
+        "id,p",
+        "A,half up",
+        "B,half down",
+        "C,constant half",
+        "D,big",
+        "E,exact",
+        "F,none",
+        "G,other",
+        "H,large times small",
+        "I,currency",
+    ];
+    agree_in(&engines(), rules, customers, false, &[], &expected);
 }
 
 /// Spark's query is exact or stops: a product past the range it computes exactly, or
@@ -598,14 +576,7 @@ fn text_cells_and_names_read_as_in_run() {
         segment \"has note\" when note is present\n";
     let customers = "id,customer type,lines,note\n\
         A,\u{3000}OEM ,,x\nB,tbd,,\nC,X,\" led ;x\",TBD\nD,未知, led-lighting ,  \nE,Oem,;;,n\nF,OEM,,\n";
-    let dir = folder(&[("rules.seg", rules.as_bytes()), ("customers.csv", customers.as_bytes())]);
-    let rules = dir.path().join("rules.seg").display().to_string();
-    for engine in engines() {
-        let (ours, theirs) = both(engine, dir.path(), &rules, &dir.path().join("customers.csv"), None, false);
-        assert_eq!(
-            ours,
-            ["id,类型,tags", "A,OEM,has note", "B,none,", "C,led,", "D,none,", "E,其他,has note", "F,OEM,"]
-        );
-        assert_same(engine, &ours, &theirs);
-    }
+    let expected =
+        ["id,类型,tags", "A,OEM,has note", "B,none,", "C,led,", "D,none,", "E,其他,has note", "F,OEM,"];
+    agree_in(&engines(), rules, customers, false, &[], &expected);
 }
