@@ -64,7 +64,8 @@ pub struct RunArgs {
     /// past it the run stops with exit 3 and writes nothing.
     #[arg(long, value_name = "SECONDS", default_value = "300", value_parser = parse_seconds)]
     pub script_time_limit: u64,
-    /// Evaluating threads, 1 to 1024 (default: one per core).
+    /// Evaluating threads, 1 to 1024 (default: one per core); CSV event files are read on as
+    /// many.
     #[arg(long, default_value = "0", value_parser = parse_threads)]
     pub threads: usize,
     /// Record this run in the membership history FILE (SQLite, created when absent):
