@@ -8,6 +8,8 @@
 
 mod query;
 mod record;
+mod segments;
+mod state;
 
 pub use query::{Interval, Move, Pinned, RunInfo, Timeline};
 pub use record::{PinRecord, Recorded, RunRecord, RunResults};
@@ -52,7 +54,7 @@ impl From<rusqlite::Error> for HistoryError {
 
 /// The schema's migrations, in order; version N is the state after the first N. A
 /// migration, once released, is never changed: a new one is added.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     r#"
 -- Dates are day numbers (1 is 0001-01-01, as chrono counts them); the views below show
 -- them as YYYY-MM-DD for any SQLite client.
@@ -115,6 +117,50 @@ CREATE VIEW pinned AS
     SELECT date(p.as_of + 1721424.5) AS run, c.name AS customer, s.dimension AS dimension,
            s.name AS segment, p.reason AS reason, date(p.until_day + 1721424.5) AS until
     FROM pins p JOIN customers c ON c.id = p.customer JOIN segments s ON s.id = p.segment;
+"#,
+    r#"
+-- Version 3: a run's changes go at the end of their tables instead of all over them. A
+-- stay is filed under the day it began; its end, apart, under the day it ended; the
+-- state of every customer at a run is kept as one blob (a snapshot), written again only
+-- when the changes since pass a quarter of the customers.
+CREATE TABLE stays_by_day (
+    from_day INTEGER NOT NULL,
+    customer INTEGER NOT NULL,
+    segment INTEGER NOT NULL,
+    PRIMARY KEY (from_day, customer, segment)
+) WITHOUT ROWID;
+INSERT INTO stays_by_day SELECT from_day, customer, segment FROM stays ORDER BY 1, 2, 3;
+-- The stay of `customer` in `segment` that began on `from_day` ended on `to_day`.
+CREATE TABLE ends (
+    to_day INTEGER NOT NULL,
+    customer INTEGER NOT NULL,
+    segment INTEGER NOT NULL,
+    from_day INTEGER NOT NULL,
+    PRIMARY KEY (to_day, customer, segment)
+) WITHOUT ROWID;
+INSERT INTO ends SELECT to_day, customer, segment, from_day FROM stays WHERE to_day IS NOT NULL ORDER BY 1, 2, 3;
+DROP VIEW memberships;
+DROP VIEW tag_stays;
+DROP TABLE stays;
+ALTER TABLE stays_by_day RENAME TO stays;
+ALTER TABLE customers DROP COLUMN state;
+CREATE TABLE snapshots (
+    as_of INTEGER PRIMARY KEY,           -- the run whose state it is
+    customers INTEGER NOT NULL,
+    state BLOB NOT NULL                  -- tradeseg's own format (docs/history.md)
+);
+CREATE VIEW memberships AS
+    SELECT c.name AS customer, s.dimension AS dimension, s.name AS segment,
+           date(st.from_day + 1721424.5) AS from_date, date(e.to_day + 1721424.5) AS to_date
+    FROM stays st JOIN customers c ON c.id = st.customer JOIN segments s ON s.id = st.segment
+    LEFT JOIN ends e ON e.customer = st.customer AND e.segment = st.segment AND e.from_day = st.from_day
+    WHERE s.dimension IS NOT NULL;
+CREATE VIEW tag_stays AS
+    SELECT c.name AS customer, s.name AS tag,
+           date(st.from_day + 1721424.5) AS from_date, date(e.to_day + 1721424.5) AS to_date
+    FROM stays st JOIN customers c ON c.id = st.customer JOIN segments s ON s.id = st.segment
+    LEFT JOIN ends e ON e.customer = st.customer AND e.segment = st.segment AND e.from_day = st.from_day
+    WHERE s.dimension IS NULL;
 "#,
 ];
 

@@ -1,9 +1,12 @@
 //! Reading the history: the runs recorded, one customer's timeline, and who moved from
 //! which segment to which.
 
+use super::segments::Segments;
+use super::state::Known;
 use super::{History, HistoryError};
 use crate::date::Day;
 use crate::membership::Memberships;
+use ahash::AHashMap as HashMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -59,6 +62,9 @@ pub struct Move {
     pub customers: Vec<String>,
 }
 
+/// A move in numbers: the dimension's index, the segments before and after.
+type MoveKey = (usize, Option<u32>, Option<u32>);
+
 /// How many customers of a move are named.
 const NAMED: usize = 20;
 
@@ -79,19 +85,24 @@ impl History {
             })?;
         let Some(previous) = previous else { return Ok(Memberships::baseline(dimensions.len())) };
         let mut memberships = Memberships::after(previous as Day, dimensions.len());
-        let mut statement = self.conn.prepare(
-            "SELECT c.name, s.name, st.from_day FROM stays st
-             JOIN segments s ON s.id = st.segment JOIN customers c ON c.id = st.customer
-             WHERE s.dimension = ?1 AND st.from_day <= ?2 AND (st.to_day IS NULL OR st.to_day > ?2)",
-        )?;
-        for &d in wanted {
-            let Some((dimension, names)) = dimensions.get(d) else { continue };
-            let mut rows = statement.query(rusqlite::params![dimension, previous])?;
-            while let Some(row) = rows.next()? {
-                let (id, segment): (String, String) = (row.get(0)?, row.get(1)?);
-                let entered: i64 = row.get(2)?;
-                let index = names.iter().position(|n| *n == segment).and_then(|i| u16::try_from(i).ok());
-                memberships.insert(d, &id, index, &segment, entered as Day);
+        let known = Known::at(&self.conn, Some(previous))?;
+        let segments = Segments::load(&self.conn)?;
+        // Segment number → the wanted dimension it belongs to, its index there, its name.
+        let mut wanted_segments: HashMap<u32, (usize, Option<u16>, &str)> = HashMap::default();
+        for (number, dimension, name) in segments.of_dimensions() {
+            let Some(d) =
+                wanted.iter().copied().find(|&d| dimensions.get(d).is_some_and(|w| w.0 == dimension))
+            else {
+                continue;
+            };
+            let index = dimensions[d].1.iter().position(|n| n == name).and_then(|i| u16::try_from(i).ok());
+            wanted_segments.insert(number, (d, index, name));
+        }
+        for at in 0..known.len() {
+            for entry in known.state(at) {
+                if let Some(&(d, index, name)) = wanted_segments.get(&entry.segment) {
+                    memberships.insert(d, known.name(at), index, name, entry.from as Day);
+                }
             }
         }
         Ok(memberships)
@@ -130,8 +141,12 @@ impl History {
             pins: Vec::new(),
         };
         let mut statement = self.conn.prepare(
-            "SELECT s.dimension, s.name, st.from_day, st.to_day
-             FROM customers c JOIN stays st ON st.customer = c.id JOIN segments s ON s.id = st.segment
+            "SELECT s.dimension, s.name, st.from_day, e.to_day
+             FROM customers c
+             JOIN stays st ON st.from_day IN (SELECT as_of FROM runs) AND st.customer = c.id
+             JOIN segments s ON s.id = st.segment
+             LEFT JOIN ends e ON e.to_day IN (SELECT as_of FROM runs) AND e.customer = c.id
+                 AND e.segment = st.segment AND e.from_day = st.from_day
              WHERE c.name = ?1 ORDER BY s.dimension, s.name, st.from_day",
         )?;
         let rows = statement.query_map([id], |r| {
@@ -192,36 +207,73 @@ impl History {
             None if days.len() < 2 => return Ok(Vec::new()),
             None => days[days.len() - 2],
         };
+        let segments = Segments::load(&self.conn)?;
+        // The dimensions asked about, and each of their segments' numbers.
+        let mut names: Vec<&str> = segments.of_dimensions().map(|(_, d, _)| d).collect();
+        names.retain(|d| dimension.is_none_or(|wanted| wanted == *d));
+        names.sort_unstable();
+        names.dedup();
+        let of_segment: HashMap<u32, usize> = segments
+            .of_dimensions()
+            .filter_map(|(number, d, _)| Some((number, names.iter().position(|n| *n == d)?)))
+            .collect();
         // Each customer's segment per dimension on a day: the stays begun and not ended.
-        let on = |when: i64| -> Result<BTreeMap<(String, String), String>, HistoryError> {
-            let mut statement = self.conn.prepare_cached(
-                "SELECT s.dimension, c.name, s.name
-                 FROM stays st JOIN segments s ON s.id = st.segment JOIN customers c ON c.id = st.customer
-                 WHERE s.dimension IS NOT NULL AND (?2 IS NULL OR s.dimension = ?2)
-                   AND st.from_day <= ?1 AND (st.to_day IS NULL OR st.to_day > ?1)",
-            )?;
-            let rows = statement.query_map(rusqlite::params![when, dimension], |r| {
-                Ok(((r.get::<_, String>(0)?, r.get::<_, String>(1)?), r.get::<_, String>(2)?))
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+        let places = |known: &Known, at: usize, into: &mut Vec<Option<u32>>| {
+            into.clear();
+            into.resize(names.len(), None);
+            for entry in known.state(at) {
+                if let Some(&d) = of_segment.get(&entry.segment) {
+                    into[d] = Some(entry.segment);
+                }
+            }
         };
-        let (then, now) = (on(before)?, on(latest)?);
-        let mut grouped: BTreeMap<(String, Option<String>, Option<String>), Vec<String>> = BTreeMap::new();
-        for key in then.keys().chain(now.keys().filter(|k| !then.contains_key(*k))) {
-            let (from, to) = (then.get(key).cloned(), now.get(key).cloned());
-            if from != to {
-                grouped.entry((key.0.clone(), from, to)).or_default().push(key.1.clone());
+        let then = Known::at(&self.conn, Some(before))?;
+        let now = Known::at(&self.conn, Some(latest))?;
+        // Per (dimension, from, to): how many, and the first customers by name.
+        let mut grouped: BTreeMap<MoveKey, (u64, Vec<String>)> = BTreeMap::new();
+        let (mut was, mut is) = (Vec::new(), Vec::new());
+        let (mut t, mut n) = (0, 0);
+        // Both list every customer recorded, in name order; walked side by side all the same.
+        while t < then.len() || n < now.len() {
+            let order = match (t < then.len(), n < now.len()) {
+                (true, true) => then.name(t).cmp(now.name(n)),
+                (true, false) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            let name = if order.is_gt() { now.name(n) } else { then.name(t) };
+            was.clear();
+            is.clear();
+            if order.is_le() {
+                places(&then, t, &mut was);
+                t += 1;
+            }
+            if order.is_ge() {
+                places(&now, n, &mut is);
+                n += 1;
+            }
+            for d in 0..names.len() {
+                let (from, to) = (was.get(d).copied().flatten(), is.get(d).copied().flatten());
+                if from != to {
+                    let (count, named) = grouped.entry((d, from, to)).or_default();
+                    *count += 1;
+                    if named.len() < NAMED {
+                        named.push(name.to_string());
+                    }
+                }
             }
         }
+        let name_of = |s: Option<u32>| s.and_then(|s| segments.name_of(s)).map(str::to_string);
         let mut moves: Vec<Move> = grouped
             .into_iter()
-            .map(|((dimension, from, to), mut customers)| {
-                customers.sort();
-                let count = customers.len() as u64;
-                customers.truncate(NAMED);
-                Move { dimension, from, to, count, customers }
+            .map(|((d, from, to), (count, customers))| Move {
+                dimension: names[d].to_string(),
+                from: name_of(from),
+                to: name_of(to),
+                count,
+                customers,
             })
             .collect();
+        moves.sort_by(|a, b| (&a.dimension, &a.from, &a.to).cmp(&(&b.dimension, &b.from, &b.to)));
         moves.sort_by(|a, b| a.dimension.cmp(&b.dimension).then(b.count.cmp(&a.count)));
         Ok(moves)
     }

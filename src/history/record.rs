@@ -4,9 +4,10 @@
 //! and the ones they entered are opened. Recording the same as-of date again replaces
 //! that run.
 
+use super::segments::Segments;
+use super::state::{Entry, Known, Snapshot};
 use super::{History, HistoryError};
 use crate::date::{self, Day};
-use ahash::AHashMap as HashMap;
 
 /// What is recorded of a run besides its results.
 #[derive(Debug, Clone)]
@@ -105,9 +106,6 @@ pub struct Recorded {
     pub tags_changed: u64,
 }
 
-/// The numbers of a customer's segments and tags: sorted, each once.
-type State = Vec<i64>;
-
 impl History {
     /// Records a run's results as of `run.as_of`, with the customers overrides pinned in
     /// it, in one transaction. A run dated before the latest recorded one is refused; one of
@@ -159,13 +157,14 @@ impl History {
             return Err(HistoryError::Earlier { as_of, latest: date::format(latest as Day) });
         }
         let replaced = !taken.is_empty();
+        // Where everyone was at the run this one follows, read before the later runs go.
+        let previous: Option<i64> =
+            tx.query_row("SELECT max(as_of) FROM runs WHERE as_of < ?1", [from], |r| r.get(0))?;
+        let known = Known::at(&tx, previous)?;
         for &taken_day in &taken {
             take_back(&tx, taken_day)?;
         }
-        if replaced {
-            rebuild_states(&tx)?;
-        }
-        let baseline: bool = tx.query_row("SELECT count(*) = 0 FROM runs", [], |r| r.get(0))?;
+        let baseline = previous.is_none();
         tx.execute(
             "INSERT INTO runs (as_of, as_of_date, recorded_at, ruleset_hash, ruleset_text, data_name, data_hash, customers)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -182,274 +181,179 @@ impl History {
         )?;
         let mut segments = Segments::load(&tx)?;
         // The number of every segment and tag the run can give, looked up once.
-        let mut numbers: Vec<Vec<i64>> = Vec::with_capacity(results.dimensions.len());
+        let mut numbers: Vec<Vec<u32>> = Vec::with_capacity(results.dimensions.len());
         for (dimension, names) in &results.dimensions {
             numbers
                 .push(names.iter().map(|n| segments.id(&tx, Some(dimension), n)).collect::<Result<_, _>>()?);
         }
-        let tag_numbers: Vec<i64> =
+        let tag_numbers: Vec<u32> =
             results.tags.iter().map(|t| segments.id(&tx, None, t)).collect::<Result<_, _>>()?;
         let dimension_names: Vec<String> = results.dimensions.iter().map(|d| d.0.clone()).collect();
-        // The run's customers and the recorded ones, both in id order, walked side by side
+        // The run's customers and the recorded ones, both in name order, walked side by side
         // (no hashing of a million ids); a repeated id counts once, as first seen.
         let mut run_order: Vec<(&str, &[u16])> = results.customers().collect();
         run_order.sort_by(|a, b| a.0.cmp(b.0));
         run_order.dedup_by(|later, first| later.0 == first.0);
+        // A new snapshot when there is none before this run, or when the rows to read past
+        // it would pass a quarter of the customers.
+        let stale = known.snapshot.is_none_or(|at| at >= from) || known.deltas * 4 > known.len() as u64;
+        let mut snapshot = stale.then(|| Snapshot::new(day));
+        let mut changes = Changes { day, moved: vec![0; dimension_names.len()], ..Changes::default() };
         let mut next_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
-        let mut moved = vec![0u64; results.dimensions.len()];
-        let mut tags_changed = 0u64;
-        // The states of the customers whose state changed, written once the walk over the
-        // recorded customers (a cursor on their table) is done.
-        let mut kept: Vec<(String, i64, Vec<u8>)> = Vec::new();
-        {
-            let mut open = tx.prepare_cached(
-                "INSERT OR REPLACE INTO stays (customer, segment, from_day) VALUES (?1, ?2, ?3)",
-            )?;
-            let mut close = tx.prepare_cached(
-                "UPDATE stays SET to_day = ?3 WHERE customer = ?1 AND segment = ?2 AND to_day IS NULL",
-            )?;
-            let mut change =
-                |name: &str, id: i64, before: &[i64], after: &[i64]| -> Result<(), HistoryError> {
-                    for &left in before.iter().filter(|s| !after.contains(s)) {
-                        close.execute(rusqlite::params![id, left, day])?;
-                    }
-                    for &entered in after.iter().filter(|s| !before.contains(s)) {
-                        open.execute(rusqlite::params![id, entered, day])?;
-                    }
-                    count_changes(before, after, &segments, &dimension_names, &mut moved, &mut tags_changed);
-                    kept.push((name.to_string(), id, pack(after)));
-                    Ok(())
-                };
-            let mut listing = tx.prepare("SELECT name, id, state FROM customers ORDER BY name")?;
-            let mut known = KnownCustomers::cursor(listing.query([])?)?;
-            let mut state: State = Vec::new();
-            for (name, codes) in run_order {
-                // Recorded customers before this one are no longer in the data: they leave
-                // everything they were in.
-                while known.here() && known.name.as_str() < name {
-                    if !known.state.is_empty() {
-                        change(&known.name, known.id, &known.state, &[])?;
-                    }
-                    known.advance()?;
+        let mut new_customers: Vec<(&str, i64)> = Vec::new();
+        let mut at = 0;
+        let mut state: Vec<u32> = Vec::new();
+        let mut after: Vec<Entry> = Vec::new();
+        let mut walk = |name: &str, id: i64, before: &[Entry], now: &[u32]| {
+            let same = before.len() == now.len() && before.iter().zip(now).all(|(e, s)| e.segment == *s);
+            if same {
+                if let Some(snapshot) = snapshot.as_mut() {
+                    snapshot.push(name, id, before);
                 }
-                state.clear();
-                for (d, &code) in codes.iter().take(numbers.len()).enumerate() {
-                    if let Some(&number) = numbers[d].get(usize::from(code)) {
-                        state.push(number);
-                    }
-                }
-                state.extend(
-                    codes.iter().skip(numbers.len()).filter_map(|&t| tag_numbers.get(usize::from(t))),
-                );
-                state.sort_unstable();
-                state.dedup();
-                if known.here() && known.name == name {
-                    if known.state != state {
-                        change(name, known.id, &known.state, &state)?;
-                    }
-                    known.advance()?;
-                } else {
-                    next_id += 1;
-                    if !state.is_empty() {
-                        change(name, next_id - 1, &[], &state)?;
-                    }
+                return;
+            }
+            changes.note(id, before, now, &segments, &dimension_names, &mut after);
+            if let Some(snapshot) = snapshot.as_mut() {
+                snapshot.push(name, id, &after);
+            }
+        };
+        for (name, codes) in run_order {
+            // Recorded customers before this one are no longer in the data: they leave
+            // everything they were in.
+            while at < known.len() && known.name(at) < name {
+                walk(known.name(at), known.id(at), known.state(at), &[]);
+                at += 1;
+            }
+            state.clear();
+            for (d, &code) in codes.iter().take(numbers.len()).enumerate() {
+                if let Some(&number) = numbers[d].get(usize::from(code)) {
+                    state.push(number);
                 }
             }
-            while known.here() {
-                if !known.state.is_empty() {
-                    change(&known.name, known.id, &known.state, &[])?;
-                }
-                known.advance()?;
+            state.extend(codes.iter().skip(numbers.len()).filter_map(|&t| tag_numbers.get(usize::from(t))));
+            state.sort_unstable();
+            state.dedup();
+            if at < known.len() && known.name(at) == name {
+                walk(name, known.id(at), known.state(at), &state);
+                at += 1;
+            } else {
+                walk(name, next_id, &[], &state);
+                new_customers.push((name, next_id));
+                next_id += 1;
             }
         }
-        // An upsert, not a replace: a replace deletes the row and inserts it again, touching
-        // the index of numbers too, and with 20,000 changed customers nearly all its pages.
-        let mut keep = tx.prepare_cached(
-            "INSERT INTO customers (name, id, state) VALUES (?1, ?2, ?3)
-             ON CONFLICT (name) DO UPDATE SET state = excluded.state",
-        )?;
-        for (name, id, state) in &kept {
-            keep.execute(rusqlite::params![name, id, state])?;
+        while at < known.len() {
+            walk(known.name(at), known.id(at), known.state(at), &[]);
+            at += 1;
         }
-        drop(keep);
+        changes.write(&tx, &new_customers)?;
+        if let Some(snapshot) = snapshot {
+            tx.execute("DELETE FROM snapshots", [])?;
+            tx.execute(
+                "INSERT INTO snapshots (as_of, customers, state) VALUES (?1, ?2, ?3)",
+                rusqlite::params![day, snapshot.len() as i64, snapshot.finish()],
+            )?;
+        }
         tx.commit()?;
         let moved = dimension_names
             .into_iter()
-            .zip(moved.into_iter().map(|n| if baseline { 0 } else { n }))
+            .zip(changes.moved.into_iter().map(|n| if baseline { 0 } else { n }))
             .collect();
-        Ok(Recorded { baseline, replaced, moved, tags_changed: if baseline { 0 } else { tags_changed } })
+        let tags_changed = if baseline { 0 } else { changes.tags_changed };
+        Ok(Recorded { baseline, replaced, moved, tags_changed })
     }
 }
 
-/// Counts, per dimension, whether the customer's segment changed, and the tags that did.
-fn count_changes(
-    before: &[i64],
-    after: &[i64],
-    segments: &Segments,
-    dimensions: &[String],
-    moved: &mut [u64],
-    tags_changed: &mut u64,
-) {
-    let changed: Vec<i64> = before
-        .iter()
-        .filter(|s| !after.contains(s))
-        .chain(after.iter().filter(|s| !before.contains(s)))
-        .copied()
-        .collect();
-    let mut seen: Vec<usize> = Vec::new();
-    for segment in changed {
-        match segments.dimension_of(segment).and_then(|d| dimensions.iter().position(|n| n == d)) {
+/// What a run changed: the stays it ends and begins, and how many customers moved.
+#[derive(Default)]
+struct Changes {
+    day: i64,
+    /// Customer, segment, the day the stay began.
+    ended: Vec<(i64, u32, i32)>,
+    /// Customer, segment.
+    begun: Vec<(i64, u32)>,
+    /// Per dimension, customers whose segment changed.
+    moved: Vec<u64>,
+    tags_changed: u64,
+}
+
+impl Changes {
+    /// Notes customer `id`'s move from `before` to `now` (both sorted by segment), and
+    /// leaves its new state in `after`.
+    fn note(
+        &mut self,
+        id: i64,
+        before: &[Entry],
+        now: &[u32],
+        segments: &Segments,
+        dimensions: &[String],
+        after: &mut Vec<Entry>,
+    ) {
+        after.clear();
+        let mut seen: Vec<usize> = Vec::new();
+        let mut count = |segment: u32, changes: &mut Changes| match segments
+            .dimension_of(segment)
+            .and_then(|d| dimensions.iter().position(|n| n == d))
+        {
             Some(d) if !seen.contains(&d) => {
                 seen.push(d);
-                moved[d] += 1;
+                changes.moved[d] += 1;
             }
             Some(_) => {}
-            None => *tags_changed += 1,
-        }
-    }
-}
-
-/// Takes back the run of `day` (the latest one left): the stays it opened are removed and
-/// the ones it closed are open again.
-fn take_back(tx: &rusqlite::Transaction, day: i64) -> Result<(), HistoryError> {
-    tx.execute("DELETE FROM stays WHERE from_day = ?1", [day])?;
-    tx.execute("UPDATE stays SET to_day = NULL WHERE to_day = ?1", [day])?;
-    tx.execute("DELETE FROM runs WHERE as_of = ?1", [day])?;
-    tx.execute("DELETE FROM pins WHERE as_of = ?1", [day])?;
-    Ok(())
-}
-
-/// Rebuilds each customer's kept state from the stays still open.
-fn rebuild_states(tx: &rusqlite::Transaction) -> Result<(), HistoryError> {
-    let mut states: HashMap<i64, State> = HashMap::default();
-    {
-        let mut statement = tx.prepare("SELECT customer, segment FROM stays WHERE to_day IS NULL")?;
-        let rows = statement.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (customer, segment) = row?;
-            states.entry(customer).or_default().push(segment);
-        }
-    }
-    let ids: Vec<i64> = {
-        let mut statement = tx.prepare("SELECT id FROM customers")?;
-        let rows = statement.query_map([], |r| r.get::<_, i64>(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    let mut update = tx.prepare("UPDATE customers SET state = ?2 WHERE id = ?1")?;
-    for id in ids {
-        let mut state = states.remove(&id).unwrap_or_default();
-        state.sort_unstable();
-        update.execute(rusqlite::params![id, pack(&state)])?;
-    }
-    Ok(())
-}
-
-/// Every customer ever recorded, in id order: (name, number, kept state).
-/// The recorded customers, one at a time in name order, each copied into buffers that are
-/// reused (a million customers are walked without an allocation each).
-struct KnownCustomers<'s> {
-    rows: rusqlite::Rows<'s>,
-    name: String,
-    id: i64,
-    state: State,
-    here: bool,
-}
-
-impl<'s> KnownCustomers<'s> {
-    fn cursor(rows: rusqlite::Rows<'s>) -> Result<KnownCustomers<'s>, HistoryError> {
-        let mut cursor = KnownCustomers { rows, name: String::new(), id: 0, state: Vec::new(), here: false };
-        cursor.advance()?;
-        Ok(cursor)
-    }
-
-    /// True while the cursor is on a customer.
-    fn here(&self) -> bool {
-        self.here
-    }
-
-    /// Moves to the next customer.
-    fn advance(&mut self) -> Result<(), HistoryError> {
-        let Some(row) = self.rows.next()? else {
-            self.here = false;
-            return Ok(());
+            None => changes.tags_changed += 1,
         };
-        self.name.clear();
-        self.name.push_str(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
-        self.id = row.get(1)?;
-        let bytes = row.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
-        self.state.clear();
-        self.state
-            .extend(bytes.chunks_exact(4).map(|c| i64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]]))));
-        self.here = true;
+        for entry in before {
+            if now.contains(&entry.segment) {
+                after.push(*entry);
+            } else {
+                self.ended.push((id, entry.segment, entry.from));
+                count(entry.segment, self);
+            }
+        }
+        for &segment in now.iter().filter(|&&s| !before.iter().any(|e| e.segment == s)) {
+            self.begun.push((id, segment));
+            after.push(Entry { segment, from: self.day as i32 });
+            count(segment, self);
+        }
+        after.sort_unstable_by_key(|e| e.segment);
+    }
+
+    /// Writes the new customers, and the stays ended and begun, each in key order (they
+    /// all go at the end of their tables: the keys begin with this run's day).
+    fn write(
+        &mut self,
+        tx: &rusqlite::Transaction,
+        new_customers: &[(&str, i64)],
+    ) -> Result<(), HistoryError> {
+        let mut add = tx.prepare_cached("INSERT INTO customers (name, id) VALUES (?1, ?2)")?;
+        for (name, id) in new_customers {
+            add.execute(rusqlite::params![name, id])?;
+        }
+        self.ended.sort_unstable();
+        let mut end = tx.prepare_cached(
+            "INSERT INTO ends (to_day, customer, segment, from_day) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for &(customer, segment, from) in &self.ended {
+            end.execute(rusqlite::params![self.day, customer, segment, from])?;
+        }
+        self.begun.sort_unstable();
+        let mut begin =
+            tx.prepare_cached("INSERT INTO stays (from_day, customer, segment) VALUES (?1, ?2, ?3)")?;
+        for &(customer, segment) in &self.begun {
+            begin.execute(rusqlite::params![self.day, customer, segment])?;
+        }
         Ok(())
     }
 }
 
-/// A state as bytes: each number as four little-endian bytes.
-fn pack(state: &[i64]) -> Vec<u8> {
-    state.iter().flat_map(|&s| (s as u32).to_le_bytes()).collect()
-}
-
-/// The segments and tags by number, adding new ones as they come; looked up without
-/// allocating, since every cell of a run is.
-struct Segments {
-    /// Dimension → segment name → number.
-    of_dimension: HashMap<String, HashMap<String, i64>>,
-    tags: HashMap<String, i64>,
-    dimension: HashMap<i64, Option<String>>,
-}
-
-impl Segments {
-    fn load(tx: &rusqlite::Transaction) -> Result<Segments, HistoryError> {
-        let mut segments = Segments {
-            of_dimension: HashMap::default(),
-            tags: HashMap::default(),
-            dimension: HashMap::default(),
-        };
-        let mut statement = tx.prepare("SELECT id, dimension, name FROM segments")?;
-        let rows = statement.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
-        })?;
-        for row in rows {
-            let (id, dimension, name) = row?;
-            segments.remember(id, dimension, name);
-        }
-        Ok(segments)
-    }
-
-    fn remember(&mut self, id: i64, dimension: Option<String>, name: String) {
-        match &dimension {
-            Some(d) => self.of_dimension.entry(d.clone()).or_default().insert(name, id),
-            None => self.tags.insert(name, id),
-        };
-        self.dimension.insert(id, dimension);
-    }
-
-    /// The number of a segment of `dimension`, or of a tag (`None`).
-    fn id(
-        &mut self,
-        tx: &rusqlite::Transaction,
-        dimension: Option<&String>,
-        name: &str,
-    ) -> Result<i64, HistoryError> {
-        let known = match dimension {
-            Some(d) => self.of_dimension.get(d.as_str()).and_then(|m| m.get(name)),
-            None => self.tags.get(name),
-        };
-        if let Some(&id) = known {
-            return Ok(id);
-        }
-        tx.execute(
-            "INSERT INTO segments (dimension, name) VALUES (?1, ?2)",
-            rusqlite::params![dimension, name],
-        )?;
-        let id = tx.last_insert_rowid();
-        self.remember(id, dimension.cloned(), name.to_string());
-        Ok(id)
-    }
-
-    fn dimension_of(&self, id: i64) -> Option<&str> {
-        self.dimension.get(&id).and_then(|d| d.as_deref())
-    }
+/// Takes back the run of `day` (the latest one left): the stays it began and ended are
+/// removed, and the snapshots from it on.
+fn take_back(tx: &rusqlite::Transaction, day: i64) -> Result<(), HistoryError> {
+    tx.execute("DELETE FROM stays WHERE from_day = ?1", [day])?;
+    tx.execute("DELETE FROM ends WHERE to_day = ?1", [day])?;
+    tx.execute("DELETE FROM snapshots WHERE as_of >= ?1", [day])?;
+    tx.execute("DELETE FROM runs WHERE as_of = ?1", [day])?;
+    tx.execute("DELETE FROM pins WHERE as_of = ?1", [day])?;
+    Ok(())
 }

@@ -143,7 +143,7 @@ fn the_schema_is_versioned() {
     drop(History::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 2, "the pins of version 2 are there");
+    assert_eq!(version, 3, "the snapshots of version 3 are there");
     // A file from a newer tradeseg is refused, not damaged.
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);

@@ -66,6 +66,7 @@ override-unused = `{ $file }`, line { $line }: no customer `{ $id }` in the data
 history-database = the history file: { $reason }
 history-earlier = the history already has a run of { $latest }, later than this one ({ $as_of }); history is recorded forwards (to record again from a date, give --rewrite-from DATE: the runs from that date on are taken back)
 history-newer = the history file has schema version { $version }, newer than this tradeseg knows ({ $known }); use a newer tradeseg
+history-damaged = its stays do not fit together (a customer number that is not in `customers`, or a number out of range); was it changed outside tradeseg?
 not-a-date = `{ $text }` is not a date; write YYYY-MM-DD
 explain-unreadable-cell = column `{ $column }`: `{ $value }` could not be read
 near-miss-days = in { $days } { $days ->

@@ -66,6 +66,7 @@ override-unused = `{ $file }` 第 { $line } 行：数据里没有客户 `{ $id }
 history-database = 历史文件：{ $reason }
 history-earlier = 历史里已经有一次 { $latest } 的运行，比这一次（{ $as_of }）晚；历史只能往后记录（要从某个日期起重新记录，请加 --rewrite-from 日期：从那天起的运行都会撤回）
 history-newer = 历史文件的结构版本是 { $version }，比这个 tradeseg 认识的（{ $known }）新；请使用更新版本的 tradeseg
+history-damaged = 它记录的停留对不上（有不在 `customers` 里的客户编号，或超出范围的数字）；是不是在 tradeseg 之外改过？
 not-a-date = `{ $text }` 不是日期；请写成 YYYY-MM-DD
 explain-unreadable-cell = `{ $column }` 列：`{ $value }` 无法读取
 near-miss-days = 再过 { $days } 天（`{ $condition }`：现在是 { $now }）

@@ -1,0 +1,420 @@
+//! Where every recorded customer was at one run, in memory, as recording a run and reading
+//! the history need it: each customer the history has seen, in name order, with its number
+//! and its state (the segments and tags it was in, each with the day it entered).
+//!
+//! The state at a run is rebuilt from the latest snapshot (one blob: every customer's
+//! state at the run it was written in) and the stays begun and ended between that run and
+//! the one wanted — forwards when the snapshot is older, backwards when it is newer. A
+//! weekly run so reads one blob and the few rows written since, and writes only what moved;
+//! once the rows since the snapshot pass a quarter of the customers, a run writes a new one.
+
+use super::HistoryError;
+use ahash::AHashMap as HashMap;
+use rusqlite::Connection;
+
+/// A segment or tag a customer is in (its number in `segments`), and the as-of day of the
+/// run it entered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Entry {
+    pub segment: u32,
+    pub from: i32,
+}
+
+/// Every customer the history has seen, in name order, with its number and its state.
+#[derive(Debug, Default)]
+pub(super) struct Known {
+    names: String,
+    name_ends: Vec<u32>,
+    ids: Vec<i64>,
+    /// Each customer's entries, sorted by segment, one after the other.
+    entries: Vec<Entry>,
+    entry_ends: Vec<u32>,
+    /// Customers whose state changed after the flat lists were built: position → state.
+    changed: HashMap<u32, Vec<Entry>>,
+    /// Customer number → position, built when the first change is applied.
+    positions: Vec<u32>,
+    /// The run of the snapshot it was built from, if any.
+    pub snapshot: Option<i64>,
+    /// The rows of stays and ends applied to the snapshot to reach the wanted run.
+    pub deltas: u64,
+}
+
+impl Known {
+    /// How many customers.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The name (the id in the data) of the customer at `at`.
+    pub fn name(&self, at: usize) -> &str {
+        let start = if at == 0 { 0 } else { self.name_ends[at - 1] as usize };
+        &self.names[start..self.name_ends[at] as usize]
+    }
+
+    /// The number of the customer at `at`.
+    pub fn id(&self, at: usize) -> i64 {
+        self.ids[at]
+    }
+
+    /// The state of the customer at `at`, sorted by segment.
+    pub fn state(&self, at: usize) -> &[Entry] {
+        if let Some(changed) = self.changed.get(&(at as u32)) {
+            return changed;
+        }
+        let start = if at == 0 { 0 } else { self.entry_ends[at - 1] as usize };
+        &self.entries[start..self.entry_ends[at] as usize]
+    }
+
+    /// The largest customer number.
+    fn max_id(&self) -> i64 {
+        self.ids.iter().copied().max().unwrap_or(0)
+    }
+
+    /// Adds a customer after the ones there (names must come in order).
+    fn push(&mut self, name: &str, id: i64, entries: &[Entry]) {
+        self.names.push_str(name);
+        self.name_ends.push(self.names.len() as u32);
+        self.ids.push(id);
+        self.entries.extend_from_slice(entries);
+        self.entry_ends.push(self.entries.len() as u32);
+    }
+
+    /// These customers and `more` (in name order, none of them here), with no state, as one
+    /// list in name order. Only before changes are applied.
+    fn with(self, more: Vec<(String, i64)>) -> Known {
+        if more.is_empty() {
+            return self;
+        }
+        let mut merged = Known {
+            snapshot: self.snapshot,
+            names: String::with_capacity(self.names.len() + more.iter().map(|m| m.0.len()).sum::<usize>()),
+            ..Known::default()
+        };
+        let mut more = more.into_iter().peekable();
+        for at in 0..self.len() {
+            while let Some((name, id)) = more.next_if(|m| m.0.as_str() < self.name(at)) {
+                merged.push(&name, id, &[]);
+            }
+            merged.push(self.name(at), self.id(at), self.state(at));
+        }
+        for (name, id) in more {
+            merged.push(&name, id, &[]);
+        }
+        merged
+    }
+
+    /// The position of customer number `id`.
+    fn position(&mut self, id: i64) -> Result<usize, HistoryError> {
+        if self.positions.is_empty() {
+            let size = usize::try_from(self.max_id())
+                .ok()
+                .filter(|&m| m <= u32::MAX as usize)
+                .ok_or_else(damaged)?;
+            self.positions = vec![u32::MAX; size + 1];
+            for (at, &id) in self.ids.iter().enumerate() {
+                self.positions[id as usize] = at as u32;
+            }
+        }
+        match usize::try_from(id).ok().and_then(|i| self.positions.get(i)) {
+            Some(&at) if at != u32::MAX => Ok(at as usize),
+            _ => Err(damaged()),
+        }
+    }
+
+    /// Customer `id` is in `segment` from `from` on.
+    fn enter(&mut self, id: i64, segment: u32, from: i32) -> Result<(), HistoryError> {
+        let at = self.position(id)?;
+        let state = self.changed_state(at);
+        match state.binary_search_by_key(&segment, |e| e.segment) {
+            Ok(i) => state[i].from = from,
+            Err(i) => state.insert(i, Entry { segment, from }),
+        }
+        Ok(())
+    }
+
+    /// Customer `id` is no longer in `segment`.
+    fn leave(&mut self, id: i64, segment: u32) -> Result<(), HistoryError> {
+        let at = self.position(id)?;
+        self.changed_state(at).retain(|e| e.segment != segment);
+        Ok(())
+    }
+
+    fn changed_state(&mut self, at: usize) -> &mut Vec<Entry> {
+        if !self.changed.contains_key(&(at as u32)) {
+            let state = self.state(at).to_vec();
+            self.changed.insert(at as u32, state);
+        }
+        self.changed.entry(at as u32).or_default()
+    }
+
+    /// Where every recorded customer was at the run of `day` (`None`: before any run).
+    pub fn at(conn: &Connection, day: Option<i64>) -> Result<Known, HistoryError> {
+        // A snapshot that cannot be read is rebuilt from the stays, which hold everything.
+        let mut statement = conn.prepare("SELECT as_of, state FROM snapshots ORDER BY as_of DESC LIMIT 1")?;
+        let mut rows = statement.query([])?;
+        let (mut known, from) = match rows.next()? {
+            Some(row) => {
+                let at: i64 = row.get(0)?;
+                match decode(row.get_ref(1)?.as_blob().unwrap_or_default(), at) {
+                    Some(known) => (known, Some(at)),
+                    None => (Known::default(), None),
+                }
+            }
+            None => (Known::default(), None),
+        };
+        drop(rows);
+        known.snapshot = from;
+        // The customers first seen after the snapshot: few, found by number.
+        let mut more: Vec<(String, i64)> = {
+            let mut statement = conn.prepare("SELECT name, id FROM customers WHERE id > ?1")?;
+            let rows = statement.query_map([known.max_id()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        more.sort_unstable();
+        let mut known = known.with(more);
+        let target = day.unwrap_or(i64::MIN);
+        match from {
+            Some(snapshot) if snapshot > target => known.walk_back(conn, target, snapshot)?,
+            _ => known.walk_forward(conn, from.unwrap_or(i64::MIN), target)?,
+        }
+        Ok(known)
+    }
+
+    /// Applies the stays ended and begun after `after` up to `upto`, in time order.
+    fn walk_forward(&mut self, conn: &Connection, after: i64, upto: i64) -> Result<(), HistoryError> {
+        let mut ends = conn.prepare(
+            "SELECT to_day, customer, segment, from_day FROM ends WHERE to_day > ?1 AND to_day <= ?2 ORDER BY to_day",
+        )?;
+        let mut stays = conn.prepare(
+            "SELECT from_day, customer, segment, from_day FROM stays WHERE from_day > ?1 AND from_day <= ?2 ORDER BY from_day",
+        )?;
+        let mut ends = Deltas::new(ends.query([after, upto])?)?;
+        let mut stays = Deltas::new(stays.query([after, upto])?)?;
+        loop {
+            // On the same day, a customer leaves and enters different segments: either first.
+            let end_first = match (&ends.here, &stays.here) {
+                (Some(e), Some(s)) => e.day <= s.day,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return Ok(()),
+            };
+            if end_first {
+                let d = ends.take()?;
+                self.leave(d.customer, d.segment)?;
+            } else {
+                let d = stays.take()?;
+                self.enter(d.customer, d.segment, d.from)?;
+            }
+            self.deltas += 1;
+        }
+    }
+
+    /// Takes back the stays begun and ended after `after` up to `from`, latest first.
+    fn walk_back(&mut self, conn: &Connection, after: i64, from: i64) -> Result<(), HistoryError> {
+        let mut ends = conn.prepare(
+            "SELECT to_day, customer, segment, from_day FROM ends WHERE to_day > ?1 AND to_day <= ?2 ORDER BY to_day DESC",
+        )?;
+        let mut stays = conn.prepare(
+            "SELECT from_day, customer, segment, from_day FROM stays WHERE from_day > ?1 AND from_day <= ?2 ORDER BY from_day DESC",
+        )?;
+        let mut ends = Deltas::new(ends.query([after, from])?)?;
+        let mut stays = Deltas::new(stays.query([after, from])?)?;
+        loop {
+            let stay_first = match (&ends.here, &stays.here) {
+                (Some(e), Some(s)) => s.day >= e.day,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (None, None) => return Ok(()),
+            };
+            if stay_first {
+                let d = stays.take()?;
+                self.leave(d.customer, d.segment)?;
+            } else {
+                let d = ends.take()?;
+                self.enter(d.customer, d.segment, d.from)?;
+            }
+            self.deltas += 1;
+        }
+    }
+}
+
+/// A stay begun or ended: on `day`, customer, segment, and the day the stay began.
+struct Delta {
+    day: i64,
+    customer: i64,
+    segment: u32,
+    from: i32,
+}
+
+/// Rows of stays or ends, one looked at.
+struct Deltas<'s> {
+    rows: rusqlite::Rows<'s>,
+    here: Option<Delta>,
+}
+
+impl<'s> Deltas<'s> {
+    fn new(rows: rusqlite::Rows<'s>) -> Result<Deltas<'s>, HistoryError> {
+        let mut deltas = Deltas { rows, here: None };
+        deltas.here = deltas.next()?;
+        Ok(deltas)
+    }
+
+    /// The row looked at, and the next one looked at instead.
+    fn take(&mut self) -> Result<Delta, HistoryError> {
+        let next = self.next()?;
+        std::mem::replace(&mut self.here, next).ok_or_else(damaged)
+    }
+
+    fn next(&mut self) -> Result<Option<Delta>, HistoryError> {
+        Ok(match self.rows.next()? {
+            Some(row) => Some(Delta {
+                day: row.get(0)?,
+                customer: row.get(1)?,
+                segment: u32::try_from(row.get::<_, i64>(2)?).map_err(|_| damaged())?,
+                from: i32::try_from(row.get::<_, i64>(3)?).map_err(|_| damaged())?,
+            }),
+            None => None,
+        })
+    }
+}
+
+pub(super) fn damaged() -> HistoryError {
+    HistoryError::Database(crate::msg!("history-damaged").to_string())
+}
+
+/// A snapshot's bytes: every customer in name order, written as it comes.
+///
+/// Format (version 1): a byte `1`, then per customer: the length of the name's prefix
+/// shared with the previous name, the length of the rest and the rest's bytes, the
+/// customer's number, the number of entries, and per entry its segment and how many days
+/// before the snapshot's run it began — each number an unsigned LEB128.
+pub(super) struct Snapshot {
+    bytes: Vec<u8>,
+    day: i64,
+    previous: String,
+    customers: usize,
+}
+
+impl Snapshot {
+    /// An empty snapshot of the state at the run of `day`.
+    pub fn new(day: i64) -> Snapshot {
+        Snapshot { bytes: vec![1], day, previous: String::new(), customers: 0 }
+    }
+
+    /// How many customers it has.
+    pub fn len(&self) -> usize {
+        self.customers
+    }
+
+    /// Adds the next customer in name order.
+    pub fn push(&mut self, name: &str, id: i64, entries: &[Entry]) {
+        let shared = common_prefix(&self.previous, name);
+        put(&mut self.bytes, shared as u64);
+        put(&mut self.bytes, (name.len() - shared) as u64);
+        self.bytes.extend_from_slice(&name.as_bytes()[shared..]);
+        put(&mut self.bytes, id as u64);
+        put(&mut self.bytes, entries.len() as u64);
+        for entry in entries {
+            put(&mut self.bytes, u64::from(entry.segment));
+            put(&mut self.bytes, (self.day - i64::from(entry.from)).max(0) as u64);
+        }
+        self.previous.clear();
+        self.previous.push_str(name);
+        self.customers += 1;
+    }
+
+    /// The bytes to store.
+    pub fn finish(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+/// The length of the longest common prefix of two names, on a character boundary.
+fn common_prefix(a: &str, b: &str) -> usize {
+    let mut shared = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !b.is_char_boundary(shared) {
+        shared -= 1;
+    }
+    shared
+}
+
+/// Reads a snapshot taken at the run of `day`; `None` when its bytes are not one.
+fn decode(bytes: &[u8], day: i64) -> Option<Known> {
+    let (&version, mut rest) = bytes.split_first()?;
+    if version != 1 {
+        return None;
+    }
+    let mut known = Known::default();
+    let mut name = String::new();
+    let mut entries = Vec::new();
+    while !rest.is_empty() {
+        let shared = usize::try_from(take(&mut rest)?).ok()?;
+        let len = usize::try_from(take(&mut rest)?).ok()?;
+        let (tail, after) = (rest.get(..len)?, rest.get(len..)?);
+        rest = after;
+        name.truncate(shared.min(name.len()));
+        if name.len() != shared {
+            return None;
+        }
+        name.push_str(std::str::from_utf8(tail).ok()?);
+        let id = i64::try_from(take(&mut rest)?).ok()?;
+        let count = take(&mut rest)?;
+        entries.clear();
+        for _ in 0..count {
+            let segment = u32::try_from(take(&mut rest)?).ok()?;
+            let back = i64::try_from(take(&mut rest)?).ok()?;
+            entries.push(Entry { segment, from: i32::try_from(day - back).ok()? });
+        }
+        known.push(&name, id, &entries);
+    }
+    Some(known)
+}
+
+/// Appends `value` as an unsigned LEB128.
+fn put(bytes: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        bytes.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    bytes.push(value as u8);
+}
+
+/// Reads an unsigned LEB128 off the front of `bytes`.
+fn take(bytes: &mut &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            *bytes = &bytes[i + 1..];
+            return Some(value);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_reads_back_as_written() {
+        let customers: Vec<(&str, i64, Vec<Entry>)> = vec![
+            ("C1", 3, vec![Entry { segment: 1, from: 700 }, Entry { segment: 300, from: 740 }]),
+            ("C10", 1, vec![]),
+            ("C2", 200_000, vec![Entry { segment: 2, from: 740 }]),
+            ("客户一", 2, vec![Entry { segment: 9, from: 1 }]),
+            ("客户二", 4, vec![]),
+        ];
+        let mut snapshot = Snapshot::new(740);
+        for (name, id, entries) in &customers {
+            snapshot.push(name, *id, entries);
+        }
+        let known = decode(&snapshot.finish(), 740).unwrap();
+        assert_eq!(known.len(), customers.len());
+        for (at, (name, id, entries)) in customers.iter().enumerate() {
+            assert_eq!((known.name(at), known.id(at), known.state(at)), (*name, *id, entries.as_slice()));
+        }
+        assert!(decode(&[2], 740).is_none(), "an unknown version");
+        assert!(decode(&[1, 0, 5, b'a'], 740).is_none(), "cut short");
+    }
+}
