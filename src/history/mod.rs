@@ -11,6 +11,9 @@ mod record;
 mod segments;
 mod state;
 
+#[cfg(test)]
+mod model_tests;
+
 pub use query::{Interval, Move, Pinned, RunInfo, Timeline};
 pub use record::{PinRecord, Recorded, RunRecord, RunResults};
 
