@@ -9,7 +9,6 @@
 //! once the rows since the snapshot pass a quarter of the customers, a run writes a new one.
 
 use super::HistoryError;
-use ahash::AHashMap as HashMap;
 use rusqlite::Connection;
 
 /// A segment or tag a customer is in (its number in `segments`), and the as-of day of the
@@ -29,8 +28,9 @@ pub(super) struct Known {
     /// Each customer's entries, sorted by segment, one after the other.
     entries: Vec<Entry>,
     entry_ends: Vec<u32>,
-    /// Customers whose state changed after the flat lists were built: position → state.
-    changed: HashMap<u32, Vec<Entry>>,
+    /// Changes read but not applied yet, in the order read: position, segment, and the
+    /// day the stay began (`None`: it ended). Applied all at once by [`Known::settle`].
+    pending: Vec<(u32, u32, Option<i32>)>,
     /// Customer number → position, built when the first change is applied.
     positions: Vec<u32>,
     /// The run of the snapshot it was built from, if any.
@@ -58,9 +58,6 @@ impl Known {
 
     /// The state of the customer at `at`, sorted by segment.
     pub fn state(&self, at: usize) -> &[Entry] {
-        if let Some(changed) = self.changed.get(&(at as u32)) {
-            return changed;
-        }
         let start = if at == 0 { 0 } else { self.entry_ends[at - 1] as usize };
         &self.entries[start..self.entry_ends[at] as usize]
     }
@@ -124,27 +121,47 @@ impl Known {
     /// Customer `id` is in `segment` from `from` on.
     fn enter(&mut self, id: i64, segment: u32, from: i32) -> Result<(), HistoryError> {
         let at = self.position(id)?;
-        let state = self.changed_state(at);
-        match state.binary_search_by_key(&segment, |e| e.segment) {
-            Ok(i) => state[i].from = from,
-            Err(i) => state.insert(i, Entry { segment, from }),
-        }
+        self.pending.push((at as u32, segment, Some(from)));
         Ok(())
     }
 
     /// Customer `id` is no longer in `segment`.
     fn leave(&mut self, id: i64, segment: u32) -> Result<(), HistoryError> {
         let at = self.position(id)?;
-        self.changed_state(at).retain(|e| e.segment != segment);
+        self.pending.push((at as u32, segment, None));
         Ok(())
     }
 
-    fn changed_state(&mut self, at: usize) -> &mut Vec<Entry> {
-        if !self.changed.contains_key(&(at as u32)) {
-            let state = self.state(at).to_vec();
-            self.changed.insert(at as u32, state);
+    /// Applies the pending changes: sorted by customer (each customer's in the order they
+    /// were read), then the flat lists are built again in one pass.
+    fn settle(&mut self) {
+        if self.pending.is_empty() {
+            return;
         }
-        self.changed.entry(at as u32).or_default()
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_by_key(|&(at, _, _)| at);
+        let mut entries = Vec::with_capacity(self.entries.len() + pending.len());
+        let mut entry_ends = Vec::with_capacity(self.entry_ends.len());
+        let mut changes = pending.iter().peekable();
+        for at in 0..self.len() {
+            let start = entries.len();
+            entries.extend_from_slice(self.state(at));
+            while let Some(&(_, segment, from)) = changes.next_if(|c| c.0 as usize == at) {
+                let mine = &mut entries[start..];
+                match (mine.iter().position(|e| e.segment == segment), from) {
+                    (Some(i), Some(from)) => mine[i].from = from,
+                    (Some(i), None) => {
+                        entries.remove(start + i);
+                    }
+                    (None, Some(from)) => entries.push(Entry { segment, from }),
+                    (None, None) => {}
+                }
+            }
+            entries[start..].sort_unstable_by_key(|e| e.segment);
+            entry_ends.push(entries.len() as u32);
+        }
+        self.entries = entries;
+        self.entry_ends = entry_ends;
     }
 
     /// Where every recorded customer was at the run of `day` (`None`: before any run).
@@ -177,6 +194,7 @@ impl Known {
             Some(snapshot) if snapshot > target => known.walk_back(conn, target, snapshot)?,
             _ => known.walk_forward(conn, from.unwrap_or(i64::MIN), target)?,
         }
+        known.settle();
         Ok(known)
     }
 
@@ -345,27 +363,33 @@ fn decode(bytes: &[u8], day: i64) -> Option<Known> {
         return None;
     }
     let mut known = Known::default();
-    let mut name = String::new();
-    let mut entries = Vec::new();
+    // The names as bytes, checked to be UTF-8 once at the end.
+    let mut names: Vec<u8> = Vec::with_capacity(bytes.len() / 2);
+    let mut start = 0;
     while !rest.is_empty() {
         let shared = usize::try_from(take(&mut rest)?).ok()?;
         let len = usize::try_from(take(&mut rest)?).ok()?;
         let (tail, after) = (rest.get(..len)?, rest.get(len..)?);
         rest = after;
-        name.truncate(shared.min(name.len()));
-        if name.len() != shared {
+        if shared > names.len() - start {
             return None;
         }
-        name.push_str(std::str::from_utf8(tail).ok()?);
-        let id = i64::try_from(take(&mut rest)?).ok()?;
+        names.extend_from_within(start..start + shared);
+        start = names.len() - shared;
+        names.extend_from_slice(tail);
+        known.name_ends.push(u32::try_from(names.len()).ok()?);
+        known.ids.push(i64::try_from(take(&mut rest)?).ok()?);
         let count = take(&mut rest)?;
-        entries.clear();
         for _ in 0..count {
             let segment = u32::try_from(take(&mut rest)?).ok()?;
             let back = i64::try_from(take(&mut rest)?).ok()?;
-            entries.push(Entry { segment, from: i32::try_from(day - back).ok()? });
+            known.entries.push(Entry { segment, from: i32::try_from(day.checked_sub(back)?).ok()? });
         }
-        known.push(&name, id, &entries);
+        known.entry_ends.push(u32::try_from(known.entries.len()).ok()?);
+    }
+    known.names = String::from_utf8(names).ok()?;
+    if !known.name_ends.iter().all(|&end| known.names.is_char_boundary(end as usize)) {
+        return None;
     }
     Some(known)
 }
@@ -413,6 +437,25 @@ mod tests {
         assert_eq!(known.len(), customers.len());
         for (at, (name, id, entries)) in customers.iter().enumerate() {
             assert_eq!((known.name(at), known.id(at), known.state(at)), (*name, *id, entries.as_slice()));
+        }
+        // Damaged bytes never panic: every cut and every changed byte reads as something
+        // or as nothing.
+        let bytes = {
+            let mut snapshot = Snapshot::new(740);
+            for (name, id, entries) in &customers {
+                snapshot.push(name, *id, entries);
+            }
+            snapshot.finish()
+        };
+        for at in 0..bytes.len() {
+            let _ = decode(&bytes[..at], 740);
+            for flip in [0x01, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= flip;
+                if let Some(known) = decode(&damaged, 740) {
+                    (0..known.len()).for_each(|i| assert!(known.name(i).len() <= bytes.len()));
+                }
+            }
         }
         assert!(decode(&[2], 740).is_none(), "an unknown version");
         assert!(decode(&[1, 0, 5, b'a'], 740).is_none(), "cut short");
