@@ -122,26 +122,33 @@ CREATE VIEW pinned AS
     FROM pins p JOIN customers c ON c.id = p.customer JOIN segments s ON s.id = p.segment;
 "#,
     r#"
--- Version 3: a run's changes go at the end of their tables instead of all over them. A
--- stay is filed under the day it began; its end, apart, under the day it ended; the
--- state of every customer at a run is kept as one blob (a snapshot), written again only
--- when the changes since pass a quarter of the customers.
+-- Version 3: a run's changes go at the end of their tables instead of all over them, one
+-- row per customer and run. `stays` says which segments and tags a customer entered at the
+-- run of `from_day` (a JSON list of their numbers); `ends`, apart, which it left at the
+-- run of `to_day`, each with the day its stay began (a JSON list of [segment, from_day]).
+-- The state of every customer at a run is kept as one blob (a snapshot), written again
+-- only when the changes since pass a quarter of the customers.
 CREATE TABLE stays_by_day (
     from_day INTEGER NOT NULL,
     customer INTEGER NOT NULL,
-    segment INTEGER NOT NULL,
-    PRIMARY KEY (from_day, customer, segment)
+    segments TEXT NOT NULL,
+    PRIMARY KEY (from_day, customer)
 ) WITHOUT ROWID;
-INSERT INTO stays_by_day SELECT from_day, customer, segment FROM stays ORDER BY 1, 2, 3;
--- The stay of `customer` in `segment` that began on `from_day` ended on `to_day`.
+INSERT INTO stays_by_day
+    SELECT from_day, customer, json_group_array(segment)
+    FROM (SELECT from_day, customer, segment FROM stays ORDER BY from_day, customer, segment)
+    GROUP BY from_day, customer;
 CREATE TABLE ends (
     to_day INTEGER NOT NULL,
     customer INTEGER NOT NULL,
-    segment INTEGER NOT NULL,
-    from_day INTEGER NOT NULL,
-    PRIMARY KEY (to_day, customer, segment)
+    segments TEXT NOT NULL,
+    PRIMARY KEY (to_day, customer)
 ) WITHOUT ROWID;
-INSERT INTO ends SELECT to_day, customer, segment, from_day FROM stays WHERE to_day IS NOT NULL ORDER BY 1, 2, 3;
+INSERT INTO ends
+    SELECT to_day, customer, json_group_array(json_array(segment, from_day))
+    FROM (SELECT to_day, customer, segment, from_day FROM stays WHERE to_day IS NOT NULL
+          ORDER BY to_day, customer, segment)
+    GROUP BY to_day, customer;
 DROP VIEW memberships;
 DROP VIEW tag_stays;
 DROP TABLE stays;
@@ -152,17 +159,25 @@ CREATE TABLE snapshots (
     customers INTEGER NOT NULL,
     state BLOB NOT NULL                  -- tradeseg's own format (docs/history.md)
 );
+-- Every stay, one row per customer and segment, with the day it ended (NULL: still in).
+CREATE VIEW stay_rows AS
+    SELECT st.customer AS customer, CAST(j.value AS INTEGER) AS segment, st.from_day AS from_day,
+           e.to_day AS to_day
+    FROM stays st, json_each(st.segments) j
+    LEFT JOIN (SELECT e.customer AS customer, json_extract(k.value, '$[0]') AS segment,
+                      json_extract(k.value, '$[1]') AS from_day,
+                      e.to_day AS to_day
+               FROM ends e, json_each(e.segments) k) e
+        ON e.customer = st.customer AND e.segment = j.value AND e.from_day = st.from_day;
 CREATE VIEW memberships AS
     SELECT c.name AS customer, s.dimension AS dimension, s.name AS segment,
-           date(st.from_day + 1721424.5) AS from_date, date(e.to_day + 1721424.5) AS to_date
-    FROM stays st JOIN customers c ON c.id = st.customer JOIN segments s ON s.id = st.segment
-    LEFT JOIN ends e ON e.customer = st.customer AND e.segment = st.segment AND e.from_day = st.from_day
+           date(r.from_day + 1721424.5) AS from_date, date(r.to_day + 1721424.5) AS to_date
+    FROM stay_rows r JOIN customers c ON c.id = r.customer JOIN segments s ON s.id = r.segment
     WHERE s.dimension IS NOT NULL;
 CREATE VIEW tag_stays AS
     SELECT c.name AS customer, s.name AS tag,
-           date(st.from_day + 1721424.5) AS from_date, date(e.to_day + 1721424.5) AS to_date
-    FROM stays st JOIN customers c ON c.id = st.customer JOIN segments s ON s.id = st.segment
-    LEFT JOIN ends e ON e.customer = st.customer AND e.segment = st.segment AND e.from_day = st.from_day
+           date(r.from_day + 1721424.5) AS from_date, date(r.to_day + 1721424.5) AS to_date
+    FROM stay_rows r JOIN customers c ON c.id = r.customer JOIN segments s ON s.id = r.segment
     WHERE s.dimension IS NULL;
 "#,
 ];

@@ -7,6 +7,7 @@ use super::{History, HistoryError};
 use crate::date::Day;
 use crate::membership::Memberships;
 use ahash::AHashMap as HashMap;
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -140,30 +141,44 @@ impl History {
             tags: BTreeMap::new(),
             pins: Vec::new(),
         };
-        let mut statement = self.conn.prepare(
-            "SELECT s.dimension, s.name, st.from_day, e.to_day
-             FROM customers c
-             JOIN stays st ON st.from_day IN (SELECT as_of FROM runs) AND st.customer = c.id
-             JOIN segments s ON s.id = st.segment
-             LEFT JOIN ends e ON e.to_day IN (SELECT as_of FROM runs) AND e.customer = c.id
-                 AND e.segment = st.segment AND e.from_day = st.from_day
-             WHERE c.name = ?1 ORDER BY s.dimension, s.name, st.from_day",
+        let number: Option<i64> =
+            self.conn.query_row("SELECT id FROM customers WHERE name = ?1", [id], |r| r.get(0)).optional()?;
+        let Some(number) = number else { return Ok(None) };
+        // The customer's rows of stays and ends, sought run by run.
+        let lists = |sql: &str| -> Result<Vec<(i64, String)>, HistoryError> {
+            let mut statement = self.conn.prepare(sql)?;
+            let rows = statement.query_map([number], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let begun = lists(
+            "SELECT from_day, segments FROM stays WHERE from_day IN (SELECT as_of FROM runs) AND customer = ?1",
         )?;
-        let rows = statement.query_map([id], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (dimension, segment, from, to) = row?;
-            let stay = Interval { segment: segment.clone(), from: day(from), to: to.map(day) };
-            match dimension {
-                Some(dimension) => timeline.dimensions.entry(dimension).or_default().push(stay),
-                None => timeline.tags.entry(segment).or_default().push(stay),
+        let ended = lists(
+            "SELECT to_day, segments FROM ends WHERE to_day IN (SELECT as_of FROM runs) AND customer = ?1",
+        )?;
+        let damaged = |_| super::state::damaged();
+        let mut ends: HashMap<(u32, i64), i64> = HashMap::default();
+        for (to, list) in ended {
+            for (segment, from) in serde_json::from_str::<Vec<(u32, i64)>>(&list).map_err(damaged)? {
+                ends.insert((segment, from), to);
             }
+        }
+        let segments = Segments::load(&self.conn)?;
+        for (from, list) in begun {
+            for segment in serde_json::from_str::<Vec<u32>>(&list).map_err(damaged)? {
+                let Some(name) = segments.name_of(segment) else { continue };
+                let to = ends.get(&(segment, from)).copied();
+                let stay = Interval { segment: name.to_string(), from: day(from), to: to.map(day) };
+                match segments.dimension_of(segment) {
+                    Some(dimension) => {
+                        timeline.dimensions.entry(dimension.to_string()).or_default().push(stay)
+                    }
+                    None => timeline.tags.entry(name.to_string()).or_default().push(stay),
+                }
+            }
+        }
+        for stays in timeline.tags.values_mut() {
+            stays.sort_by(|a, b| a.from.cmp(&b.from));
         }
         for stays in timeline.dimensions.values_mut() {
             stays.sort_by(|a, b| a.from.cmp(&b.from));

@@ -330,18 +330,22 @@ impl Changes {
         for (name, id) in new_customers {
             add.execute(rusqlite::params![name, id])?;
         }
+        // One row per customer: the segments it left, each with the day its stay began,
+        // and the ones it entered, as JSON lists (`[[3,739000]]`, `[4,9]`).
         self.ended.sort_unstable();
-        let mut end = tx.prepare_cached(
-            "INSERT INTO ends (to_day, customer, segment, from_day) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for &(customer, segment, from) in &self.ended {
-            end.execute(rusqlite::params![self.day, customer, segment, from])?;
+        let mut end =
+            tx.prepare_cached("INSERT INTO ends (to_day, customer, segments) VALUES (?1, ?2, ?3)")?;
+        for row in self.ended.chunk_by(|a, b| a.0 == b.0) {
+            let list: Vec<String> =
+                row.iter().map(|(_, segment, from)| format!("[{segment},{from}]")).collect();
+            end.execute(rusqlite::params![self.day, row[0].0, format!("[{}]", list.join(","))])?;
         }
         self.begun.sort_unstable();
         let mut begin =
-            tx.prepare_cached("INSERT INTO stays (from_day, customer, segment) VALUES (?1, ?2, ?3)")?;
-        for &(customer, segment) in &self.begun {
-            begin.execute(rusqlite::params![self.day, customer, segment])?;
+            tx.prepare_cached("INSERT INTO stays (from_day, customer, segments) VALUES (?1, ?2, ?3)")?;
+        for row in self.begun.chunk_by(|a, b| a.0 == b.0) {
+            let list: Vec<String> = row.iter().map(|(_, segment)| segment.to_string()).collect();
+            begin.execute(rusqlite::params![self.day, row[0].0, format!("[{}]", list.join(","))])?;
         }
         Ok(())
     }

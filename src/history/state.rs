@@ -35,7 +35,7 @@ pub(super) struct Known {
     positions: Vec<u32>,
     /// The run of the snapshot it was built from, if any.
     pub snapshot: Option<i64>,
-    /// The rows of stays and ends applied to the snapshot to reach the wanted run.
+    /// The stays begun and ended applied to the snapshot to reach the wanted run.
     pub deltas: u64,
 }
 
@@ -118,20 +118,6 @@ impl Known {
         }
     }
 
-    /// Customer `id` is in `segment` from `from` on.
-    fn enter(&mut self, id: i64, segment: u32, from: i32) -> Result<(), HistoryError> {
-        let at = self.position(id)?;
-        self.pending.push((at as u32, segment, Some(from)));
-        Ok(())
-    }
-
-    /// Customer `id` is no longer in `segment`.
-    fn leave(&mut self, id: i64, segment: u32) -> Result<(), HistoryError> {
-        let at = self.position(id)?;
-        self.pending.push((at as u32, segment, None));
-        Ok(())
-    }
-
     /// Applies the pending changes: sorted by customer (each customer's in the order they
     /// were read), then the flat lists are built again in one pass.
     fn settle(&mut self) {
@@ -201,13 +187,13 @@ impl Known {
     /// Applies the stays ended and begun after `after` up to `upto`, in time order.
     fn walk_forward(&mut self, conn: &Connection, after: i64, upto: i64) -> Result<(), HistoryError> {
         let mut ends = conn.prepare(
-            "SELECT to_day, customer, segment, from_day FROM ends WHERE to_day > ?1 AND to_day <= ?2 ORDER BY to_day",
+            "SELECT to_day, customer, segments FROM ends WHERE to_day > ?1 AND to_day <= ?2 ORDER BY to_day",
         )?;
         let mut stays = conn.prepare(
-            "SELECT from_day, customer, segment, from_day FROM stays WHERE from_day > ?1 AND from_day <= ?2 ORDER BY from_day",
+            "SELECT from_day, customer, segments FROM stays WHERE from_day > ?1 AND from_day <= ?2 ORDER BY from_day",
         )?;
-        let mut ends = Deltas::new(ends.query([after, upto])?)?;
-        let mut stays = Deltas::new(stays.query([after, upto])?)?;
+        let mut ends = Deltas::new(ends.query([after, upto])?, true)?;
+        let mut stays = Deltas::new(stays.query([after, upto])?, false)?;
         loop {
             // On the same day, a customer leaves and enters different segments: either first.
             let end_first = match (&ends.here, &stays.here) {
@@ -216,27 +202,22 @@ impl Known {
                 (None, Some(_)) => false,
                 (None, None) => return Ok(()),
             };
-            if end_first {
-                let d = ends.take()?;
-                self.leave(d.customer, d.segment)?;
-            } else {
-                let d = stays.take()?;
-                self.enter(d.customer, d.segment, d.from)?;
-            }
-            self.deltas += 1;
+            let (deltas, enter) = if end_first { (&mut ends, false) } else { (&mut stays, true) };
+            let delta = deltas.take()?;
+            self.apply(&delta, enter)?;
         }
     }
 
     /// Takes back the stays begun and ended after `after` up to `from`, latest first.
     fn walk_back(&mut self, conn: &Connection, after: i64, from: i64) -> Result<(), HistoryError> {
         let mut ends = conn.prepare(
-            "SELECT to_day, customer, segment, from_day FROM ends WHERE to_day > ?1 AND to_day <= ?2 ORDER BY to_day DESC",
+            "SELECT to_day, customer, segments FROM ends WHERE to_day > ?1 AND to_day <= ?2 ORDER BY to_day DESC",
         )?;
         let mut stays = conn.prepare(
-            "SELECT from_day, customer, segment, from_day FROM stays WHERE from_day > ?1 AND from_day <= ?2 ORDER BY from_day DESC",
+            "SELECT from_day, customer, segments FROM stays WHERE from_day > ?1 AND from_day <= ?2 ORDER BY from_day DESC",
         )?;
-        let mut ends = Deltas::new(ends.query([after, from])?)?;
-        let mut stays = Deltas::new(stays.query([after, from])?)?;
+        let mut ends = Deltas::new(ends.query([after, from])?, true)?;
+        let mut stays = Deltas::new(stays.query([after, from])?, false)?;
         loop {
             let stay_first = match (&ends.here, &stays.here) {
                 (Some(e), Some(s)) => s.day >= e.day,
@@ -244,35 +225,43 @@ impl Known {
                 (None, Some(_)) => true,
                 (None, None) => return Ok(()),
             };
-            if stay_first {
-                let d = stays.take()?;
-                self.leave(d.customer, d.segment)?;
-            } else {
-                let d = ends.take()?;
-                self.enter(d.customer, d.segment, d.from)?;
-            }
-            self.deltas += 1;
+            // Taken back, a stay begun is left and a stay ended is entered again.
+            let (deltas, enter) = if stay_first { (&mut stays, false) } else { (&mut ends, true) };
+            let delta = deltas.take()?;
+            self.apply(&delta, enter)?;
         }
+    }
+
+    /// The customer of `delta` enters (or leaves) each of its segments.
+    fn apply(&mut self, delta: &Delta, enter: bool) -> Result<(), HistoryError> {
+        let at = self.position(delta.customer)? as u32;
+        for &(segment, from) in &delta.segments {
+            self.pending.push((at, segment, enter.then_some(from)));
+        }
+        self.deltas += delta.segments.len() as u64;
+        Ok(())
     }
 }
 
-/// A stay begun or ended: on `day`, customer, segment, and the day the stay began.
+/// A row of `stays` or `ends`: on `day`, a customer entered or left these segments, each
+/// with the day its stay began.
 struct Delta {
     day: i64,
     customer: i64,
-    segment: u32,
-    from: i32,
+    segments: Vec<(u32, i32)>,
 }
 
 /// Rows of stays or ends, one looked at.
 struct Deltas<'s> {
     rows: rusqlite::Rows<'s>,
+    /// Rows of `ends`, whose lists give each segment's first day; else of `stays`.
+    ends: bool,
     here: Option<Delta>,
 }
 
 impl<'s> Deltas<'s> {
-    fn new(rows: rusqlite::Rows<'s>) -> Result<Deltas<'s>, HistoryError> {
-        let mut deltas = Deltas { rows, here: None };
+    fn new(rows: rusqlite::Rows<'s>, ends: bool) -> Result<Deltas<'s>, HistoryError> {
+        let mut deltas = Deltas { rows, ends, here: None };
         deltas.here = deltas.next()?;
         Ok(deltas)
     }
@@ -284,15 +273,17 @@ impl<'s> Deltas<'s> {
     }
 
     fn next(&mut self) -> Result<Option<Delta>, HistoryError> {
-        Ok(match self.rows.next()? {
-            Some(row) => Some(Delta {
-                day: row.get(0)?,
-                customer: row.get(1)?,
-                segment: u32::try_from(row.get::<_, i64>(2)?).map_err(|_| damaged())?,
-                from: i32::try_from(row.get::<_, i64>(3)?).map_err(|_| damaged())?,
-            }),
-            None => None,
-        })
+        let Some(row) = self.rows.next()? else { return Ok(None) };
+        let day: i64 = row.get(0)?;
+        let list = row.get_ref(2)?.as_str().map_err(|_| damaged())?;
+        let segments = if self.ends {
+            serde_json::from_str::<Vec<(u32, i32)>>(list).map_err(|_| damaged())?
+        } else {
+            let from = i32::try_from(day).map_err(|_| damaged())?;
+            let segments = serde_json::from_str::<Vec<u32>>(list).map_err(|_| damaged())?;
+            segments.into_iter().map(|s| (s, from)).collect()
+        };
+        Ok(Some(Delta { day, customer: row.get(1)?, segments }))
     }
 }
 
