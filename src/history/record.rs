@@ -1,7 +1,8 @@
 //! Recording a run: each customer's state (its segment per dimension and its tags, as
-//! numbers) is compared with the state kept from the last run; only the customers whose
-//! state changed touch the stays: the ones they left are closed at this run's as-of date
-//! and the ones they entered are opened. Recording the same as-of date again replaces
+//! numbers) is compared with where it was at the last run ([`Known`]); only the customers
+//! whose state changed add rows: the stays they left go into `ends` and the ones they
+//! entered into `stays`, both under this run's day, at the end of their tables. Now and
+//! then the run also writes a new snapshot. Recording the same as-of date again replaces
 //! that run.
 
 use super::segments::Segments;

@@ -177,56 +177,36 @@ impl Known {
         let mut known = known.with(more);
         let target = day.unwrap_or(i64::MIN);
         match from {
-            Some(snapshot) if snapshot > target => known.walk_back(conn, target, snapshot)?,
-            _ => known.walk_forward(conn, from.unwrap_or(i64::MIN), target)?,
+            Some(snapshot) if snapshot > target => known.walk(conn, target, snapshot, false)?,
+            _ => known.walk(conn, from.unwrap_or(i64::MIN), target, true)?,
         }
         known.settle();
         Ok(known)
     }
 
-    /// Applies the stays ended and begun after `after` up to `upto`, in time order.
-    fn walk_forward(&mut self, conn: &Connection, after: i64, upto: i64) -> Result<(), HistoryError> {
-        let mut ends = conn.prepare(
-            "SELECT to_day, customer, segments FROM ends WHERE to_day > ?1 AND to_day <= ?2 ORDER BY to_day",
-        )?;
-        let mut stays = conn.prepare(
-            "SELECT from_day, customer, segments FROM stays WHERE from_day > ?1 AND from_day <= ?2 ORDER BY from_day",
-        )?;
+    /// Applies the stays ended and begun after `after` up to `upto`: forwards in time
+    /// order, or (`forwards` false) taken back, latest first.
+    fn walk(&mut self, conn: &Connection, after: i64, upto: i64, forwards: bool) -> Result<(), HistoryError> {
+        let order = if forwards { "" } else { "DESC" };
+        let mut ends = conn.prepare(&format!(
+            "SELECT to_day, customer, segments FROM ends WHERE to_day > ?1 AND to_day <= ?2 ORDER BY to_day {order}"
+        ))?;
+        let mut stays = conn.prepare(&format!(
+            "SELECT from_day, customer, segments FROM stays WHERE from_day > ?1 AND from_day <= ?2 ORDER BY from_day {order}"
+        ))?;
         let mut ends = Deltas::new(ends.query([after, upto])?, true)?;
         let mut stays = Deltas::new(stays.query([after, upto])?, false)?;
         loop {
             // On the same day, a customer leaves and enters different segments: either first.
-            let end_first = match (&ends.here, &stays.here) {
-                (Some(e), Some(s)) => e.day <= s.day,
+            let end_next = match (&ends.here, &stays.here) {
+                (Some(e), Some(s)) => (e.day <= s.day) == forwards || e.day == s.day,
                 (Some(_), None) => true,
                 (None, Some(_)) => false,
                 (None, None) => return Ok(()),
             };
-            let (deltas, enter) = if end_first { (&mut ends, false) } else { (&mut stays, true) };
-            let delta = deltas.take()?;
-            self.apply(&delta, enter)?;
-        }
-    }
-
-    /// Takes back the stays begun and ended after `after` up to `from`, latest first.
-    fn walk_back(&mut self, conn: &Connection, after: i64, from: i64) -> Result<(), HistoryError> {
-        let mut ends = conn.prepare(
-            "SELECT to_day, customer, segments FROM ends WHERE to_day > ?1 AND to_day <= ?2 ORDER BY to_day DESC",
-        )?;
-        let mut stays = conn.prepare(
-            "SELECT from_day, customer, segments FROM stays WHERE from_day > ?1 AND from_day <= ?2 ORDER BY from_day DESC",
-        )?;
-        let mut ends = Deltas::new(ends.query([after, from])?, true)?;
-        let mut stays = Deltas::new(stays.query([after, from])?, false)?;
-        loop {
-            let stay_first = match (&ends.here, &stays.here) {
-                (Some(e), Some(s)) => s.day >= e.day,
-                (Some(_), None) => false,
-                (None, Some(_)) => true,
-                (None, None) => return Ok(()),
-            };
-            // Taken back, a stay begun is left and a stay ended is entered again.
-            let (deltas, enter) = if stay_first { (&mut stays, false) } else { (&mut ends, true) };
+            // Forwards a stay ended is left and one begun is entered; taken back, the other
+            // way round.
+            let (deltas, enter) = if end_next { (&mut ends, !forwards) } else { (&mut stays, forwards) };
             let delta = deltas.take()?;
             self.apply(&delta, enter)?;
         }
