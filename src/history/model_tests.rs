@@ -214,15 +214,15 @@ fn a_version_2_file_is_migrated_with_its_stays_and_records_on() {
         let conn = Connection::open(&path).unwrap();
         let sql = format!("BEGIN;\n{}\n{}\nPRAGMA user_version = 2;\nCOMMIT;", MIGRATIONS[0], MIGRATIONS[1]);
         conn.execute_batch(&sql).unwrap();
-        // Two runs: C1 went from a0 to a1 and has had t0 throughout; C2 was in a2 and left
-        // the data.
+        // Two runs: C1 went from a0 to a1 and has had t0 throughout; C2 (a number far from
+        // C1's, as a hand-edited file might have) was in a2 and left the data.
         conn.execute_batch(
             "INSERT INTO runs VALUES (739000, '2024-04-24', 'x', 'r', 't', 'd.csv', 'h', 2);
              INSERT INTO runs VALUES (739007, '2024-05-01', 'x', 'r', 't', 'd.csv', 'h', 1);
              INSERT INTO segments VALUES (1, 'a', 'a0'), (2, 'a', 'a1'), (3, 'a', 'a2'), (4, NULL, 't0');
-             INSERT INTO customers VALUES ('C1', 1, x'0200000004000000'), ('C2', 2, x'');
+             INSERT INTO customers VALUES ('C1', 1, x'0200000004000000'), ('C2', 9000000, x'');
              INSERT INTO stays VALUES (1, 1, 739000, 739007), (1, 2, 739007, NULL), (1, 4, 739000, NULL),
-                                      (2, 3, 739000, 739007);",
+                                      (9000000, 3, 739000, 739007);",
         )
         .unwrap();
     }

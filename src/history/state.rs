@@ -31,8 +31,10 @@ pub(super) struct Known {
     /// Changes read but not applied yet, in the order read: position, segment, and the
     /// day the stay began (`None`: it ended). Applied all at once by [`Known::settle`].
     pending: Vec<(u32, u32, Option<i32>)>,
-    /// Customer number → position, built when the first change is applied.
+    /// Customer number → position, built when the first change is applied; or, when the
+    /// numbers are far apart, (number, position) sorted by number.
     positions: Vec<u32>,
+    sparse: Vec<(i64, u32)>,
     /// The run of the snapshot it was built from, if any.
     pub snapshot: Option<i64>,
     /// The stays begun and ended applied to the snapshot to reach the wanted run.
@@ -102,18 +104,29 @@ impl Known {
 
     /// The position of customer number `id`.
     fn position(&mut self, id: i64) -> Result<usize, HistoryError> {
-        if self.positions.is_empty() {
-            let size = usize::try_from(self.max_id())
-                .ok()
-                .filter(|&m| m <= u32::MAX as usize)
-                .ok_or_else(damaged)?;
-            self.positions = vec![u32::MAX; size + 1];
-            for (at, &id) in self.ids.iter().enumerate() {
-                self.positions[id as usize] = at as u32;
+        if self.positions.is_empty() && self.sparse.is_empty() {
+            // Numbers are given one after another, so a table by number is small; a file
+            // whose numbers are far apart (edited by hand, say) gets a sorted list instead.
+            let dense = usize::try_from(self.max_id()).ok().filter(|&m| m <= 2 * self.len() + 65_536);
+            match dense {
+                Some(size) => {
+                    self.positions = vec![u32::MAX; size + 1];
+                    for (at, &id) in self.ids.iter().enumerate() {
+                        self.positions[id as usize] = at as u32;
+                    }
+                }
+                None => {
+                    self.sparse = self.ids.iter().enumerate().map(|(at, &id)| (id, at as u32)).collect();
+                    self.sparse.sort_unstable();
+                }
             }
         }
-        match usize::try_from(id).ok().and_then(|i| self.positions.get(i)) {
-            Some(&at) if at != u32::MAX => Ok(at as usize),
+        let at = match self.sparse.is_empty() {
+            true => usize::try_from(id).ok().and_then(|i| self.positions.get(i)).copied(),
+            false => self.sparse.binary_search_by_key(&id, |p| p.0).ok().map(|i| self.sparse[i].1),
+        };
+        match at {
+            Some(at) if at != u32::MAX => Ok(at as usize),
             _ => Err(damaged()),
         }
     }
