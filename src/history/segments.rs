@@ -16,14 +16,14 @@ pub(super) struct Segments {
 
 impl Segments {
     /// Every segment and tag the history has numbered.
-    pub fn load(tx: &rusqlite::Connection) -> Result<Segments, HistoryError> {
+    pub fn load(conn: &rusqlite::Connection) -> Result<Segments, HistoryError> {
         let mut segments = Segments {
             of_dimension: HashMap::default(),
             tags: HashMap::default(),
             dimension: HashMap::default(),
             names: HashMap::default(),
         };
-        let mut statement = tx.prepare("SELECT id, dimension, name FROM segments")?;
+        let mut statement = conn.prepare("SELECT id, dimension, name FROM segments")?;
         let rows = statement.query_map([], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
         })?;
