@@ -1,7 +1,8 @@
 //! The history against a model kept by hand: runs of changing customers recorded, some
 //! again on the same date, some taken back with `rewrite_from`, and after each one where
 //! every customer was at every run still recorded — rebuilt from the snapshot forwards and
-//! backwards — compared with what the model says; and a version 2 file migrated.
+//! backwards — compared with what the model says; a version 2 file migrated; and stays
+//! that do not fit together refused with a clear error.
 
 use super::state::Known;
 use super::*;
@@ -257,4 +258,42 @@ fn a_version_2_file_is_migrated_with_its_stays_and_records_on() {
         .query_row("SELECT count(*) FROM memberships WHERE to_date IS NULL", [], |r| r.get(0))
         .unwrap();
     assert_eq!(in_view, 2, "C1 in a1, C2 in a0");
+}
+
+#[test]
+fn stays_that_do_not_fit_together_are_a_clear_error_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut history = History::open(&dir.path().join("h.db")).unwrap();
+    let mut run = Run::new();
+    run.insert("C1".into(), vec!["a1".into(), "t0".into()]);
+    record(&mut history, 739_000, &run, None);
+    drop(history); // closed: its last transaction is in the file, not in the WAL beside it
+    for damage in [
+        // A list that is not one, and a customer number `customers` does not have.
+        "UPDATE stays SET segments = 'x'",
+        "UPDATE stays SET customer = 999999",
+    ] {
+        let copy = dir.path().join("copy.db");
+        std::fs::copy(dir.path().join("h.db"), &copy).unwrap();
+        let mut damaged = History::open(&copy).unwrap();
+        // Without the snapshot, the places are rebuilt from the stays.
+        damaged.conn.execute_batch(&format!("DELETE FROM snapshots; {damage};")).unwrap();
+        let next = RunRecord { as_of: 739_007, ..blank_record() };
+        let Err(error) = damaged.record(&next, &results(&run)) else { panic!("{damage}: recorded") };
+        assert!(error.to_string().contains("do not fit together"), "{damage}: {error}");
+        assert_eq!(damaged.runs().unwrap().len(), 1, "{damage}: the run was not recorded");
+        drop(damaged);
+        std::fs::remove_file(&copy).unwrap();
+    }
+}
+
+fn blank_record() -> RunRecord {
+    RunRecord {
+        as_of: 0,
+        ruleset_text: String::new(),
+        ruleset_hash: String::new(),
+        data_name: "data.csv".to_string(),
+        data_hash: String::new(),
+        rewrite_from: None,
+    }
 }
