@@ -25,6 +25,8 @@ pub(super) struct Call<'a> {
     pub script: usize,
     pub dimension: Option<usize>,
     pub segment: &'a str,
+    /// The segment's name as the script's `segment`.
+    pub value: rhai::ImmutableString,
     pub before: Option<Stay>,
     pub leaving: bool,
 }

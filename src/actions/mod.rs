@@ -10,6 +10,7 @@
 //! ([`Memberships`], from the membership history).
 
 mod lifecycle;
+mod names;
 mod plan;
 pub mod sandbox;
 pub mod script_date;
@@ -27,10 +28,12 @@ use crate::membership::Memberships;
 use crate::msg;
 use crate::source::{Sources, Span};
 use lifecycle::Call;
-use rhai::{ASTNode, Array, Dynamic, Engine, Expr, Map, Scope, Stmt, AST};
+use names::ScriptNames;
+use rhai::{ASTNode, Array, Dynamic, Engine, Expr, ImmutableString, Map, Scope, Stmt, AST};
 use script_date::ScriptDate;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The compiled action scripts of a ruleset, and which segment runs which.
@@ -52,6 +55,8 @@ pub struct Actions {
     time_limit: Duration,
     /// Script time taken so far, in nanoseconds.
     time_used: AtomicU64,
+    /// The program's names as scripts see them, made at the first call.
+    names: OnceLock<ScriptNames>,
 }
 
 /// Script time a whole run may take by default: far more than any plan needs (a million
@@ -151,6 +156,7 @@ impl Actions {
             memberships: None,
             time_limit: RUN_TIME_LIMIT,
             time_used: AtomicU64::new(0),
+            names: OnceLock::new(),
         }))
     }
 
@@ -209,15 +215,9 @@ impl Actions {
         if self.exhausted() {
             return ran;
         }
-        // Inserted one by one: collecting a handful of entries into a map sorts a vector
-        // first, which cost more than the inserts.
-        let mut segments = Map::new();
-        for (d, dim) in program.dimensions.iter().enumerate() {
-            let segment =
-                program.segment_name(d, outcome).map_or(Dynamic::UNIT, |s| Dynamic::from(s.to_string()));
-            segments.insert(dim.name.as_str().into(), segment);
-        }
-        let tags: Array = program.tag_names(outcome).map(|t| Dynamic::from(t.to_string())).collect();
+        let names = self.names.get_or_init(|| ScriptNames::new(program));
+        let segments = names.segments(outcome);
+        let tags: Array = names.tags(outcome);
         let previous = |d: usize| self.memberships.as_ref().and_then(|m| m.previous(d, id));
         // Scripts of segments left run first, then `then` scripts, then those of segments
         // entered: (script, dimension or none for a tag, segment, where it was, leaving).
@@ -229,6 +229,7 @@ impl Actions {
                 script: m.script,
                 dimension: Some(m.dimension),
                 segment: left,
+                value: left.into(),
                 before: m.before,
                 leaving: true,
             });
@@ -239,6 +240,7 @@ impl Actions {
                     script,
                     dimension: Some(d),
                     segment: name,
+                    value: names.segment(d, outcome).cloned().unwrap_or_else(|| name.into()),
                     before: previous(d),
                     leaving: false,
                 });
@@ -250,6 +252,7 @@ impl Actions {
                 script: m.script,
                 dimension: Some(m.dimension),
                 segment: name,
+                value: names.segment(m.dimension, outcome).cloned().unwrap_or_else(|| name.into()),
                 before: m.before,
                 leaving: false,
             });
@@ -257,11 +260,21 @@ impl Actions {
         for &t in &outcome.tags {
             if let Some(script) = self.by_tag[t as usize] {
                 let segment = program.tags[t as usize].name.as_str();
-                calls.push(Call { script, dimension: None, segment, before: None, leaving: false });
+                let value = names.tag(usize::from(t)).cloned().unwrap_or_else(|| segment.into());
+                calls.push(Call { script, dimension: None, segment, value, before: None, leaving: false });
             }
         }
-        for Call { script, dimension: d, segment, before, leaving } in calls {
+        // The owner a task gets when its script names none, read before the map goes to
+        // the last call (moved there, not cloned).
+        let owner = customer.get("owner").map(plan::text).unwrap_or_default();
+        let mut customer = Some(customer);
+        let last = calls.len().saturating_sub(1);
+        let tags_name = ImmutableString::from("tags");
+        for (n, Call { script, dimension: d, segment, value, before, leaving }) in
+            calls.into_iter().enumerate()
+        {
             let dimension = d.map_or("tags", |d| program.dimensions[d].name.as_str());
+            let dimension_value = d.and_then(|d| names.dimension(d)).unwrap_or(&tags_name).clone();
             // A script of the segment left sees the stay that ended; the others, where the
             // customer is now.
             let here = match leaving {
@@ -270,26 +283,27 @@ impl Actions {
             };
             let [previous_segment, entered_on, days_in_segment] =
                 self.place_vars(d, here, before, program.as_of);
-            let mut scope = Scope::new();
+            let mut scope = Scope::with_capacity(9);
             // As values made for rhai: pushing a map as it is would have rhai rebuild it
             // entry by entry (and sort it) for every call.
-            scope.push("customer", Dynamic::from_map(customer.clone()));
-            scope.push("dimension", dimension.to_string());
-            scope.push("segment", segment.to_string());
+            let map = if n == last { customer.take() } else { customer.clone() };
+            scope.push("customer", Dynamic::from_map(map.unwrap_or_default()));
+            scope.push("dimension", dimension_value);
+            scope.push("segment", value);
             scope.push("segments", Dynamic::from_map(segments.clone()));
             scope.push("tags", Dynamic::from_array(tags.clone()));
             scope.push("as_of", ScriptDate(date::to_naive(program.as_of)));
             scope.push("previous_segment", previous_segment);
             scope.push("entered_on", entered_on);
             scope.push("days_in_segment", days_in_segment);
-            let origin = Origin { dimension, segment, id, customer: &customer };
+            let origin = Origin { dimension, segment, id, owner: &owner };
             self.call(script, scope, &origin, &mut ran);
         }
         ran
     }
 
     fn call(&self, index: usize, mut scope: Scope, origin: &Origin, ran: &mut Ran) {
-        let Origin { dimension, segment, id, customer } = *origin;
+        let Origin { dimension, segment, id, owner } = *origin;
         let script = &self.scripts[index];
         sandbox::begin_call();
         let started = Instant::now();
@@ -307,7 +321,7 @@ impl Actions {
             return;
         }
         for fields in emitted.tasks {
-            ran.tasks.push(Task::new(fields, id, dimension, segment, &script.written, customer));
+            ran.tasks.push(Task::new(fields, id, dimension, segment, &script.written, owner));
         }
         for (name, value) in emitted.derived {
             if let Some(i) = self.derived.iter().position(|d| *d == name) {
@@ -323,7 +337,8 @@ struct Origin<'a> {
     dimension: &'a str,
     segment: &'a str,
     id: &'a str,
-    customer: &'a Map,
+    /// The customer's `owner` column: the owner of tasks that name none.
+    owner: &'a str,
 }
 
 /// Reads and compiles one script, noting the fields it `set`s.
@@ -415,6 +430,11 @@ pub fn cell_value(cell: &str, ty: Option<Ty>) -> Dynamic {
         return Dynamic::UNIT;
     }
     match ty {
+        // Whole numbers written plainly (most counts) are read directly; the rest go
+        // through the decimal reader, which gives the same value for these.
+        Some(Ty::Number) if plain_integer(cell) => {
+            cell.parse::<i64>().map_or_else(|_| cell.into(), Dynamic::from)
+        }
         Some(Ty::Number) => match Decimal::parse(cell).or_else(|| crate::cell::loose_number(cell, false)) {
             Some(n) => {
                 let shown = n.to_string();
@@ -436,4 +456,10 @@ pub fn cell_value(cell: &str, ty: Option<Ty>) -> Dynamic {
         ),
         Some(Ty::Text) | None => cell.into(),
     }
+}
+
+/// True for `123` or `-45`: digits only, with an optional minus, few enough to fit an i64.
+fn plain_integer(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }

@@ -48,12 +48,19 @@ pub const PLAN_COLUMNS: [&str; 10] =
     ["customer", "dimension", "segment", "script", "title", "due", "priority", "owner", "channel", "message"];
 
 impl Task {
-    /// A task from what a script passed to `task(…)`; the owner defaults to the
-    /// customer's `owner` column.
-    pub fn new(fields: Map, customer: &str, dimension: &str, segment: &str, script: &str, row: &Map) -> Task {
+    /// A task from what a script passed to `task(…)`; the owner defaults to
+    /// `default_owner` (the customer's `owner` column).
+    pub fn new(
+        fields: Map,
+        customer: &str,
+        dimension: &str,
+        segment: &str,
+        script: &str,
+        default_owner: &str,
+    ) -> Task {
         let get = |key: &str| fields.get(key).map(text).unwrap_or_default();
         let owner = match get("owner") {
-            owner if owner.is_empty() => row.get("owner").map(text).unwrap_or_default(),
+            owner if owner.is_empty() => default_owner.to_string(),
             owner => owner,
         };
         Task {
@@ -94,8 +101,8 @@ pub fn text(value: &Dynamic) -> String {
     } else if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
         // Most values are text: copied as they are, not formatted.
         text.to_string()
-    } else if let Some(date) = value.clone().try_cast::<ScriptDate>() {
-        date.0.format("%Y-%m-%d").to_string()
+    } else if let Some(date) = value.read_lock::<ScriptDate>() {
+        crate::date::format_naive(date.0)
     } else {
         value.to_string()
     }
