@@ -6,8 +6,9 @@
 Generates ROWS customers with the shared benchmark's generator, starts
 `tradeseg watch benches/workload/seed.seg customers.csv --output out.csv`, then EDITS times
 saves a changed threshold (alternating two values, so every save moves customers) and
-waits for out.csv to be replaced, polling every millisecond. The time includes the
-watcher's debounce, the reload, the evaluation of every customer and the atomic rewrite.
+times two moments: the new counts printed (the watcher's first line after the save) and
+out.csv replaced (polled every millisecond). Both include the watcher's debounce, the
+reload and the evaluation of every customer; the second, the atomic rewrite too.
 """
 import os
 import pathlib
@@ -15,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -35,23 +37,33 @@ def main():
         rules.write_text(original)
         watch = subprocess.Popen(
             [binary, "watch", rules, data, "--as-of", "2026-11-01", "--output", out],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        # When each timestamped line ("[12:00:00] …") of the watcher's output arrived.
+        printed = []
+        threading.Thread(target=lambda: [printed.append(time.perf_counter())
+                                         for line in watch.stdout if line.startswith("[")],
+                         daemon=True).start()
         try:
             wait_for(lambda: out.exists(), 30)
             time.sleep(0.5)
-            latencies = []
+            latencies, counts = [], []
             for i in range(edits):
                 before = os.stat(out).st_ino
                 threshold = "300_001" if i % 2 == 0 else "300_000"
                 rules.write_text(original.replace("revenue_12m >= 300_000", f"revenue_12m >= {threshold}"))
                 start = time.perf_counter()
+                lines = len(printed)
                 wait_for(lambda: os.stat(out).st_ino != before, 30)
                 latencies.append((time.perf_counter() - start) * 1000)
+                wait_for(lambda: len(printed) > lines, 30)
+                counts.append((printed[lines] - start) * 1000)
                 time.sleep(0.3)
         finally:
             watch.kill()
             watch.wait()
     print(f"rows: {rows}, saves: {edits}, machine: {os.cpu_count()} cores")
+    print(f"save → new counts printed: median {statistics.median(counts):.0f} ms, "
+          f"min {min(counts):.0f} ms, max {max(counts):.0f} ms")
     print(f"save → results written: median {statistics.median(latencies):.0f} ms, "
           f"min {min(latencies):.0f} ms, max {max(latencies):.0f} ms")
 

@@ -88,6 +88,9 @@ pub fn run(args: WatchArgs) -> Exit {
     let mut previous = match evaluate(&args, &in_use) {
         Ok(evaluated) => {
             say(&evaluated.summary);
+            if let Err(exit) = write_output(&args, &evaluated) {
+                return exit;
+            }
             evaluated
         }
         Err(exit) => return exit,
@@ -124,6 +127,10 @@ pub fn run(args: WatchArgs) -> Exit {
                 };
                 let heading = msg!("watch-moved-heading");
                 say(&format!("{why}: {}\n{heading}\n{}", next.summary, moves.trim_end()));
+                // The counts first, the file after: a manager watching the terminal sees
+                // the new counts without waiting for the output to be written. A file
+                // that cannot be written is reported; the evaluation stands.
+                let _ = write_output(&args, &next);
                 in_use = candidate;
                 previous = next;
             }
@@ -193,7 +200,8 @@ struct Evaluated {
     summary: String,
 }
 
-/// Evaluates the rules over the data and writes `--output`.
+/// Evaluates the rules over the data (and records the run with `--history`); the caller
+/// writes `--output` once the counts are printed.
 fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<Evaluated, Exit> {
     let checked = &rules.checked;
     let started = Instant::now();
@@ -236,13 +244,6 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<Evaluated, Exit> {
             return Err(Exit::Data);
         }
     };
-    if let Some(path) = &args.output {
-        if let Err(e) = super::output::write_atomically(path, &results) {
-            let (path, reason) = (path.display().to_string(), tradeseg::messages::io_error(&e));
-            super::say_error(msg!("cannot-write-file", path = path, reason = reason));
-            return Err(Exit::Failed);
-        }
-    }
     if let (Some(path), Some(results)) = (&args.history, &recorded) {
         let run = super::remember::Run { rules: &args.rules, data: &args.data, as_of, rewrite_from: None };
         super::remember::record(path, checked, &run, results, &[])?;
@@ -258,6 +259,27 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<Evaluated, Exit> {
     let results =
         String::from_utf8(results).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(Evaluated { results, placed, summary })
+}
+
+/// Writes the evaluation's results to `--output`, atomically, and says so (a program
+/// reading the file waits for that line); says why when it cannot.
+fn write_output(args: &WatchArgs, evaluated: &Evaluated) -> Result<(), Exit> {
+    let Some(path) = &args.output else { return Ok(()) };
+    let shown = path.display().to_string();
+    match super::output::write_atomically(path, evaluated.results.as_bytes()) {
+        Ok(()) => {
+            say(&msg!("watch-written", path = &shown).to_string());
+            Ok(())
+        }
+        Err(e) => {
+            super::say_error(msg!(
+                "cannot-write-file",
+                path = shown,
+                reason = tradeseg::messages::io_error(&e)
+            ));
+            Err(Exit::Failed)
+        }
+    }
 }
 
 /// Prints a timestamped line to standard output at once.

@@ -78,6 +78,8 @@ fn watch_reports_moves_keeps_the_last_good_rules_and_rewrites_the_output() {
     let report = watch.until("→");
     assert!(report.contains("the rules changed"), "{report}");
     assert!(report.contains("stars: \"4-star\" → \"0-star\": 1 customer (C1)"), "{report}");
+    // The counts come first; the file is written after them, and the watcher says so.
+    watch.until("results written to out.csv");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
         "id,stars\nC1,0-star\nC2,4-star\nC3,0-star\n"
@@ -117,6 +119,7 @@ fn an_edit_naming_a_missing_column_is_refused_and_later_data_uses_the_rules_in_u
     let report = watch.until("→");
     assert!(report.contains("the data changed"), "{report}");
     assert!(report.contains("\"4-star\" → \"0-star\": 1 customer (C1)"), "{report}");
+    watch.until("results written to out.csv");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
         "id,stars\nC1,0-star\nC2,4-star\n"

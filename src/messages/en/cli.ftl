@@ -172,6 +172,7 @@ watch-moved-heading = moved since the previous evaluation:
 watch-rules-do-not-fit = the new rules do not fit the data; still using the previous rules
 watch-data-unreadable = the data could not be read; keeping the previous results
 watch-evaluated = evaluated in { $ms } ms
+watch-written = results written to { $path }
 cannot-read-results = cannot read the results `{ $path }`: { $reason }
 diff-needs-data = to compare rulesets, give the data they run over: `tradeseg diff OLD.seg NEW.seg DATA`
 diff-no-change = no customer would change

@@ -121,6 +121,7 @@ watch-moved-heading = 与上次计算相比的变动：
 watch-rules-do-not-fit = 新规则和数据对不上；继续使用之前的规则
 watch-data-unreadable = 无法读取数据；保留之前的结果
 watch-evaluated = 计算用时 { $ms } 毫秒
+watch-written = 结果已写入 { $path }
 cannot-read-results = 无法读取结果文件 `{ $path }`：{ $reason }
 diff-needs-data = 要比较两个规则集，请给出它们要运行的数据：`tradeseg diff 旧.seg 新.seg 数据`
 diff-no-change = 没有客户会变动
