@@ -29,8 +29,10 @@ use crate::msg;
 use crate::source::{Sources, Span};
 use lifecycle::Call;
 use names::ScriptNames;
-use rhai::{ASTNode, Array, Dynamic, Engine, Expr, ImmutableString, Map, Scope, Stmt, AST};
+
+use rhai::{ASTNode, Array, Caches, Dynamic, Engine, Expr, ImmutableString, Map, Scope, Stmt, AST};
 use script_date::ScriptDate;
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -57,6 +59,8 @@ pub struct Actions {
     time_used: AtomicU64,
     /// The program's names as scripts see them, made at the first call.
     names: OnceLock<ScriptNames>,
+    /// Tells these scripts' caches from others' on a thread (see [`CACHES`]).
+    id: u64,
 }
 
 /// Script time a whole run may take by default: far more than any plan needs (a million
@@ -157,6 +161,7 @@ impl Actions {
             time_limit: RUN_TIME_LIMIT,
             time_used: AtomicU64::new(0),
             names: OnceLock::new(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }))
     }
 
@@ -307,7 +312,7 @@ impl Actions {
         let script = &self.scripts[index];
         sandbox::begin_call();
         let started = Instant::now();
-        let result = self.engine.run_ast_with_scope(&mut scope, &script.ast);
+        let result = self.run_script(index, &mut scope);
         let took = started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
         self.time_used.fetch_add(took, Ordering::Relaxed);
         let emitted = sandbox::end_call();
@@ -328,6 +333,41 @@ impl Actions {
                 ran.derived.push((i, plan::text(&value)));
             }
         }
+    }
+}
+
+thread_local! {
+    /// Per script of the [`Actions`] last run on this thread (told by [`Actions::id`]),
+    /// rhai's cache of which function each call in it resolves to: kept from one customer
+    /// to the next instead of resolved afresh for every call.
+    static CACHES: RefCell<(u64, Vec<Caches>)> = const { RefCell::new((0, Vec::new())) };
+}
+
+/// Numbers [`Actions`] so that a thread's caches are never used with other scripts.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Actions {
+    /// Runs one script with the scope given, as `Engine::run_ast_with_scope` does, but with
+    /// the thread's function-resolution cache for that script.
+    fn run_script(&self, index: usize, scope: &mut Scope) -> Result<(), Box<rhai::EvalAltResult>> {
+        let ast = &self.scripts[index].ast;
+        CACHES.with(|caches| {
+            let mut caches = caches.borrow_mut();
+            if caches.0 != self.id {
+                *caches = (self.id, self.scripts.iter().map(|_| Caches::new()).collect());
+            }
+            let cache = &mut caches.1[index];
+            // A call stopped half-way may leave a block's cache level behind: start afresh.
+            if cache.fn_resolution_caches_len() > 1 {
+                *cache = Caches::new();
+            }
+            let mut global = self.engine.new_global_runtime_state();
+            global.lib.push(ast.shared_lib().clone());
+            // `eval_statements_raw` is what `run_ast_with_scope` runs, with the caches given
+            // (rhai marks it for removal in its next major version; pinned at 1.x).
+            #[allow(deprecated)]
+            self.engine.eval_statements_raw(&mut global, cache, scope, ast.statements()).map(|_| ())
+        })
     }
 }
 

@@ -99,8 +99,9 @@ pub fn text(value: &Dynamic) -> String {
     if value.is_unit() {
         String::new()
     } else if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
-        // Most values are text: copied as they are, not formatted.
-        text.to_string()
+        // Most values are text: copied as they are, not formatted (`to_string` would go
+        // through the formatter).
+        String::from(text.as_str())
     } else if let Some(date) = value.read_lock::<ScriptDate>() {
         crate::date::format_naive(date.0)
     } else {

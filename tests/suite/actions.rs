@@ -159,3 +159,31 @@ task(#{ title: `${number("1,250,000.50")} ${number("12")} ${number("x") == ()} $
     assert_eq!(code, 0, "{stderr}");
     assert!(plan.contains(",1250000.5 12 true true,"), "{plan}");
 }
+
+/// Each thread keeps rhai's function-resolution cache per script between customers: two
+/// rulesets whose scripts define the same function differently, run in turns on one
+/// thread, each get their own function.
+#[test]
+fn scripts_of_two_rulesets_on_one_thread_keep_their_own_functions() {
+    use tradeseg::compile::CompileOptions;
+    use tradeseg::{Ruleset, Schema};
+    let load = |label: &str| {
+        let script = format!("fn label() {{ \"{label}\" }}\ntask(#{{ title: label() }});\n");
+        let dir = folder(&[("s.rhai", script.as_bytes())]);
+        let rules = "segment \"all\" when orders >= 0 then \"s.rhai\"\n";
+        let checked = Ruleset::from_source("r.seg", rules, dir.path()).unwrap().check().unwrap();
+        let actions = tradeseg::actions::Actions::load(&checked).unwrap().expect("a script");
+        let schema = Schema::from_header(["id", "orders"]);
+        let (program, _) = checked.compile(&schema, &CompileOptions::new("2026-11-01").unwrap()).unwrap();
+        (actions, program)
+    };
+    let (a, b) = (load("A"), load("B"));
+    for (actions, program) in [&a, &b, &a, &b] {
+        let mut evaluator = program.evaluator();
+        let outcome = evaluator.evaluate_columns(|column| ["C1", "2"].get(column).copied()).clone();
+        let ran = actions.run(program, &outcome, rhai::Map::new(), "C1");
+        let titles: Vec<&str> = ran.tasks.iter().map(|t| t.title.as_str()).collect();
+        let expected = if std::ptr::eq(actions, &a.0) { "A" } else { "B" };
+        assert_eq!(titles, [expected], "{:?}", ran.errors);
+    }
+}
