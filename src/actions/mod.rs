@@ -29,7 +29,6 @@ use crate::msg;
 use crate::source::{Sources, Span};
 use lifecycle::Call;
 use names::ScriptNames;
-
 use rhai::{ASTNode, Array, Caches, Dynamic, Engine, Expr, ImmutableString, Map, Scope, Stmt, AST};
 use script_date::ScriptDate;
 use std::cell::RefCell;
@@ -57,7 +56,8 @@ pub struct Actions {
     time_limit: Duration,
     /// Script time taken so far, in nanoseconds.
     time_used: AtomicU64,
-    /// The program's names as scripts see them, made at the first call.
+    /// The program's names as scripts see them, made at the first call (every program
+    /// compiled from the ruleset has the same names, whatever the data's columns).
     names: OnceLock<ScriptNames>,
     /// Tells these scripts' caches from others' on a thread (see [`CACHES`]).
     id: u64,
