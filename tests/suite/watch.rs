@@ -19,18 +19,23 @@ impl Watching {
             .args(args)
             .current_dir(dir)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("watch starts");
-        let stdout = child.stdout.take().expect("piped");
+        // Both streams, line by line, into one channel.
         let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
+        let stdout: Box<dyn std::io::Read + Send> = Box::new(child.stdout.take().expect("piped"));
+        let stderr: Box<dyn std::io::Read + Send> = Box::new(child.stderr.take().expect("piped"));
+        for stream in [stdout, stderr] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
+        }
         Watching { child, lines, seen: String::new() }
     }
 
@@ -170,5 +175,33 @@ fn watch_records_each_evaluation_in_the_history_and_rules_read_it() {
         c1.stdout.contains("dimension,stars,0-star,2026-11-01,"),
         "the last evaluation counts: {}",
         c1.stdout
+    );
+}
+
+#[test]
+fn an_output_that_cannot_be_written_is_reported_and_watching_goes_on() {
+    let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
+    let dir = crate::common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,0\n")]);
+    let mut watch =
+        Watching::start(dir.path(), &["r.seg", "d.csv", "--as-of", "2026-11-01", "-o", "out.csv"]);
+    watch.until("watching r.seg and d.csv");
+    // Something that is not a file takes the output's place: the next evaluation's counts
+    // come, then the error; the watcher keeps going.
+    std::fs::remove_file(dir.path().join("out.csv")).unwrap();
+    std::fs::create_dir(dir.path().join("out.csv")).unwrap();
+    std::fs::write(dir.path().join("r.seg"), rules.replace(">= 1", ">= 2")).unwrap();
+    // (The error is on standard error, the counts on standard output: either may be read
+    // first.)
+    let moved = "\"4-star\" → \"0-star\": 1 customer (C1)";
+    if !watch.until("cannot write `out.csv`").contains(moved) {
+        watch.until(moved);
+    }
+    std::fs::remove_dir(dir.path().join("out.csv")).unwrap();
+    std::fs::write(dir.path().join("r.seg"), rules).unwrap();
+    watch.until("\"0-star\" → \"4-star\": 1 customer (C1)");
+    watch.until("results written to out.csv");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "id,stars\nC1,4-star\nC2,0-star\n"
     );
 }
