@@ -66,14 +66,23 @@ impl Drop for Watching {
     }
 }
 
-#[test]
-fn watch_reports_moves_keeps_the_last_good_rules_and_rewrites_the_output() {
-    let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
-    let dir =
-        crate::common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,2\nC3,0\n")]);
+/// The rules most tests here start from: one dimension over `orders`.
+const RULES: &str =
+    "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
+
+/// `watch r.seg d.csv -o out.csv` over [`RULES`] and `data`, past its first evaluation.
+fn watching(data: &[u8]) -> (tempfile::TempDir, Watching) {
+    let dir = crate::common::folder(&[("r.seg", RULES.as_bytes()), ("d.csv", data)]);
     let mut watch =
         Watching::start(dir.path(), &["r.seg", "d.csv", "--as-of", "2026-11-01", "-o", "out.csv"]);
     watch.until("watching r.seg and d.csv");
+    (dir, watch)
+}
+
+#[test]
+fn watch_reports_moves_keeps_the_last_good_rules_and_rewrites_the_output() {
+    let rules = RULES;
+    let (dir, mut watch) = watching(b"id,orders\nC1,1\nC2,2\nC3,0\n");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
         "id,stars\nC1,4-star\nC2,4-star\nC3,0-star\n"
@@ -112,11 +121,8 @@ fn watch_reports_moves_keeps_the_last_good_rules_and_rewrites_the_output() {
 
 #[test]
 fn an_edit_naming_a_missing_column_is_refused_and_later_data_uses_the_rules_in_use() {
-    let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
-    let dir = crate::common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,0\n")]);
-    let mut watch =
-        Watching::start(dir.path(), &["r.seg", "d.csv", "--as-of", "2026-11-01", "-o", "out.csv"]);
-    watch.until("watching r.seg and d.csv");
+    let rules = RULES;
+    let (dir, mut watch) = watching(b"id,orders\nC1,1\nC2,0\n");
     std::fs::write(dir.path().join("r.seg"), rules.replace("orders >= 1", "ordrs >= 1")).unwrap();
     watch.until("still using the previous rules");
     // The data changes: the rules in use (orders >= 1) give its results.
@@ -133,7 +139,7 @@ fn an_edit_naming_a_missing_column_is_refused_and_later_data_uses_the_rules_in_u
 
 #[test]
 fn watch_records_each_evaluation_in_the_history_and_rules_read_it() {
-    let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
+    let rules = RULES;
     let dir =
         crate::common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,2\nC3,0\n")]);
     let ran = crate::common::tradeseg_in(
@@ -180,11 +186,8 @@ fn watch_records_each_evaluation_in_the_history_and_rules_read_it() {
 
 #[test]
 fn an_output_that_cannot_be_written_is_reported_and_watching_goes_on() {
-    let rules = "dimension stars {\n    segment \"4-star\" when orders >= 1\n    otherwise \"0-star\"\n}\n";
-    let dir = crate::common::folder(&[("r.seg", rules.as_bytes()), ("d.csv", b"id,orders\nC1,1\nC2,0\n")]);
-    let mut watch =
-        Watching::start(dir.path(), &["r.seg", "d.csv", "--as-of", "2026-11-01", "-o", "out.csv"]);
-    watch.until("watching r.seg and d.csv");
+    let rules = RULES;
+    let (dir, mut watch) = watching(b"id,orders\nC1,1\nC2,0\n");
     // Something that is not a file takes the output's place: the next evaluation's counts
     // come, then the error; the watcher keeps going.
     std::fs::remove_file(dir.path().join("out.csv")).unwrap();
