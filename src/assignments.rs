@@ -12,7 +12,10 @@ pub struct Assignments {
     /// Per dimension its name and its segments' names (`otherwise` last).
     pub dimensions: Vec<(String, Vec<String>)>,
     pub tags: Vec<String>,
-    pub ids: Vec<Box<str>>,
+    /// The customers' ids one after another, customer `i`'s ending at `id_ends[i]`: one
+    /// buffer rather than an allocation per customer.
+    ids: String,
+    id_ends: Vec<usize>,
     /// Row-major: `dimensions.len()` entries per customer.
     segments: Vec<Option<u16>>,
     /// Per dimension, each segment's place in its names once repeats are merged (a name
@@ -44,7 +47,8 @@ impl OutcomeSink for Assignments {
     }
 
     fn customer(&mut self, id: &str, segments: &[Option<u16>], tags: &[u16]) {
-        self.ids.push(id.into());
+        self.ids.push_str(id);
+        self.id_ends.push(self.ids.len());
         let places = &self.places;
         self.segments.extend(segments.iter().enumerate().map(|(d, s)| s.map(|s| places[d][usize::from(s)])));
         self.tag_items.extend_from_slice(tags);
@@ -97,12 +101,18 @@ const EXAMPLES: usize = 5;
 impl Assignments {
     /// How many customers.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.id_ends.len()
     }
 
     /// True when there are no customers.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.id_ends.is_empty()
+    }
+
+    /// Customer `customer`'s id.
+    pub fn id(&self, customer: usize) -> &str {
+        let start = if customer == 0 { 0 } else { self.id_ends[customer - 1] };
+        &self.ids[start..self.id_ends[customer]]
     }
 
     /// The position of dimension `name`.
@@ -229,7 +239,7 @@ impl Assignments {
                 };
                 entry.count += 1;
                 if entry.examples.len() < EXAMPLES {
-                    entry.examples.push(self.ids[customer].to_string());
+                    entry.examples.push(self.id(customer).to_string());
                 }
             }
             found.sort_by_key(|m| std::cmp::Reverse(m.count));
@@ -244,7 +254,7 @@ impl Assignments {
     /// results files, but without writing or reading them: `None` when the customers are
     /// not the same ones in the same order (then compare the files).
     pub fn changes_since(&self, before: &Assignments) -> Option<crate::snapshot::Changes> {
-        if self.ids != before.ids {
+        if self.id_ends != before.id_ends || self.ids != before.ids {
             return None;
         }
         let mut changes = crate::snapshot::Changes::default();
@@ -267,9 +277,23 @@ impl Assignments {
             .collect();
         let joined = |a: &Assignments, customer| a.tags_of(customer).collect::<Vec<_>>().join(";");
         let same_tags = before.tags == self.tags;
+        // Where a dimension's names are the same in both, the same index is the same name:
+        // most customers are told apart from a move without looking at the names.
+        let same_names: Vec<bool> = pairs
+            .iter()
+            .map(|(_, d)| d.is_some_and(|(new, old)| self.dimensions[new].1 == before.dimensions[old].1))
+            .collect();
+        let (width, width_before) = (self.dimensions.len(), before.dimensions.len());
         for customer in 0..self.len() {
-            for &(column, dimension) in &pairs {
+            for (&(column, dimension), &same_names) in pairs.iter().zip(&same_names) {
                 let (from, to): (std::borrow::Cow<str>, std::borrow::Cow<str>) = match dimension {
+                    Some((new, old))
+                        if same_names
+                            && self.segments[customer * width + new]
+                                == before.segments[customer * width_before + old] =>
+                    {
+                        continue
+                    }
                     Some((new, old)) => (
                         before.segment(customer, old).unwrap_or_default().into(),
                         self.segment(customer, new).unwrap_or_default().into(),
@@ -279,7 +303,7 @@ impl Assignments {
                     None => (joined(before, customer).into(), joined(self, customer).into()),
                 };
                 if from != to {
-                    changes.note_move(column, &from, &to, || self.ids[customer].to_string());
+                    changes.note_move(column, &from, &to, || self.id(customer).to_string());
                 }
             }
         }

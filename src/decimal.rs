@@ -176,6 +176,16 @@ impl Decimal {
     pub fn whole(self) -> i128 {
         self.0 / SCALE
     }
+
+    /// The scaled integer: units of 10⁻¹².
+    pub(crate) fn units(self) -> i128 {
+        self.0
+    }
+
+    /// A number from its scaled integer ([`Decimal::units`]).
+    pub(crate) fn from_units(units: i128) -> Decimal {
+        Decimal(units)
+    }
 }
 
 /// Divides by the scale (10¹²) and rounds half away from zero. 128-bit division is a

@@ -3,6 +3,7 @@
 //! and who moved since the previous evaluation. A broken edit is reported and the
 //! previous rules stay in use.
 
+use super::input::DataInput;
 use super::{report, DataArgs, Exit, RulesPath};
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,7 +16,8 @@ use tradeseg::check::Checked;
 use tradeseg::diagnostic::RulesError;
 use tradeseg::msg;
 use tradeseg::reload::{Live, ReloadEvent};
-use tradeseg::run::{BothSinks, Extras, OutcomeSink, OutputFormat, RunError};
+use tradeseg::run::{BothSinks, Extras, KeptCustomers, OutcomeSink, OutputFormat, RunError};
+use tradeseg::RunOptions;
 
 /// Arguments of `tradeseg watch`.
 #[derive(Debug, clap::Args)]
@@ -85,7 +87,8 @@ pub fn run(args: WatchArgs) -> Exit {
             return exit;
         }
     }
-    let mut previous = match evaluate(&args, &in_use) {
+    let mut data = None;
+    let mut previous = match evaluate(&args, &in_use, &mut data, true) {
         Ok(evaluated) => {
             say(&evaluated.summary);
             if let Err(exit) = write_output(&args, &evaluated) {
@@ -99,9 +102,9 @@ pub fn run(args: WatchArgs) -> Exit {
     for event in events {
         // Live swaps in only rules that fit the data's columns; a data change is evaluated
         // with the rules in use.
-        let (why, candidate) = match event {
-            ReloadEvent::Reloaded { .. } => (msg!("watch-rules-changed"), live.current()),
-            ReloadEvent::Changed { .. } => (msg!("watch-data-changed"), Arc::clone(&in_use)),
+        let (why, candidate, reread) = match event {
+            ReloadEvent::Reloaded { .. } => (msg!("watch-rules-changed"), live.current(), false),
+            ReloadEvent::Changed { .. } => (msg!("watch-data-changed"), Arc::clone(&in_use), true),
             ReloadEvent::Rejected { report, .. } => {
                 errln!("{report}");
                 say(&msg!("watch-rules-broken").to_string());
@@ -112,7 +115,7 @@ pub fn run(args: WatchArgs) -> Exit {
                 continue;
             }
         };
-        match evaluate(&args, &candidate) {
+        match evaluate(&args, &candidate, &mut data, reread) {
             Ok(next) => {
                 // The same customers in the same order (an edit of the rules) compare by
                 // their places; otherwise the two results files are compared by id.
@@ -200,15 +203,29 @@ struct Evaluated {
     summary: String,
 }
 
+/// The data as last read: its customers in evaluation form, and how it was read. An edit
+/// of the rules that reads the same columns the same way is evaluated over these, without
+/// reading the file again.
+struct KeptData {
+    customers: KeptCustomers,
+    /// The input it was read from, its reader spent (a workbook's places for its errors).
+    input: DataInput,
+    options: RunOptions,
+}
+
 /// Evaluates the rules over the data (and records the run with `--history`); the caller
-/// writes `--output` once the counts are printed.
-fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<Evaluated, Exit> {
+/// writes `--output` once the counts are printed. The data is read again when `reread`,
+/// when nothing is kept, or when the rules read it otherwise than the kept customers were
+/// read; what can be kept is kept in `data` for the next evaluation.
+fn evaluate(
+    args: &WatchArgs,
+    rules: &Ready,
+    data: &mut Option<KeptData>,
+    reread: bool,
+) -> Result<Evaluated, Exit> {
     let checked = &rules.checked;
     let started = Instant::now();
-    let mut input = args.data_args.input(&args.data, checked)?;
-    let options = args.data_args.run_options(&input, OutputFormat::Csv);
-    let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
-    let as_of = options.compile.as_of;
+    let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
     let mut results = Vec::new();
     let events = args.data_args.event_inputs()?;
     let mut recorded = args.history.as_ref().map(|_| tradeseg::history::RunResults::default());
@@ -221,20 +238,50 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<Evaluated, Exit> {
         }
         None => &mut placed,
     };
-    let extras = Extras {
-        actions: rules.actions.as_ref(),
-        plan: None,
-        events: &events,
-        outcomes: Some(outcomes),
-        memberships: rules.memberships.as_deref(),
-        ..Default::default()
-    };
-    let run = tradeseg::run::run_with(checked, extras, reader, &mut results, &options, None);
-    let report = match run {
-        Ok(mut report) => {
-            input.place_errors(&mut report);
-            report
+    let over_kept = match data.as_ref().filter(|_| !reread) {
+        Some(kept) => {
+            let mut options = kept.options.clone();
+            options.compile.as_of = as_of;
+            let run = tradeseg::run::run_kept(
+                checked,
+                extras(rules, &events, outcomes),
+                &kept.customers,
+                &mut results,
+                &options,
+            );
+            run.map(|report| {
+                report.map(|mut report| {
+                    kept.input.place_errors(&mut report);
+                    report
+                })
+            })
         }
+        None => Ok(None),
+    };
+    let run = match over_kept {
+        Ok(Some(report)) => Ok(report),
+        Ok(None) => {
+            let mut input = args.data_args.input(&args.data, checked)?;
+            let options = args.data_args.run_options(&input, OutputFormat::Csv);
+            let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
+            *data = None;
+            tradeseg::run::run_keeping(
+                checked,
+                extras(rules, &events, outcomes),
+                reader,
+                &mut results,
+                &options,
+            )
+            .map(|(mut report, customers)| {
+                input.place_errors(&mut report);
+                *data = customers.map(|customers| KeptData { customers, input, options });
+                report
+            })
+        }
+        Err(e) => Err(e),
+    };
+    let report = match run {
+        Ok(report) => report,
         Err(RunError::Bind(error)) => {
             report::diagnostics(&error.diagnostics, &error.sources);
             return Err(Exit::Usage);
@@ -259,6 +306,22 @@ fn evaluate(args: &WatchArgs, rules: &Ready) -> Result<Evaluated, Exit> {
     let results =
         String::from_utf8(results).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(Evaluated { results, placed, summary })
+}
+
+/// What a run takes besides the customers: the scripts, the events, the history.
+fn extras<'a>(
+    rules: &'a Ready,
+    events: &'a [tradeseg::events::EventInput],
+    outcomes: &'a mut dyn OutcomeSink,
+) -> Extras<'a> {
+    Extras {
+        actions: rules.actions.as_ref(),
+        plan: None,
+        events,
+        outcomes: Some(outcomes),
+        memberships: rules.memberships.as_deref(),
+        ..Default::default()
+    }
 }
 
 /// Writes the evaluation's results to `--output`, atomically, and says so (a program

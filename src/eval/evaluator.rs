@@ -97,6 +97,12 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// Notes again a cell that did not parse when its record was first read (customers
+    /// kept in evaluation form).
+    pub(crate) fn restore_error(&mut self, error: CellError) {
+        self.errors.push(error);
+    }
+
     /// Sets one slot to a value directly.
     pub(crate) fn set_value(&mut self, slot: usize, value: Val) {
         self.row.set(slot, value);

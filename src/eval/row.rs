@@ -159,7 +159,7 @@ impl Row {
     }
 
     /// Stores text (known to be UTF-8) in the buffer and returns its value.
-    fn push_bytes(&mut self, text: &[u8]) -> Val {
+    pub(crate) fn push_bytes(&mut self, text: &[u8]) -> Val {
         let start = self.text.len() as u32;
         self.text.extend_from_slice(text);
         Val::Text(start, self.text.len() as u32)

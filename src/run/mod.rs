@@ -9,11 +9,13 @@
 //! ```
 
 mod ids;
+mod kept;
 mod report;
 pub(crate) mod worker;
 mod write;
 
 pub use crate::error::RunError;
+pub use kept::KeptCustomers;
 pub use report::{DataError, DimensionCounts, Report, KEPT_ERRORS};
 pub use write::plan_header;
 
@@ -25,10 +27,11 @@ use crate::eval::WORKER_STACK;
 use crate::events::{EventInput, History};
 use crate::messages::Message;
 use crate::msg;
-use crate::record::batches::BatchReader;
+use crate::record::batches::{BatchReader, Feed};
 use crate::record::{InputError, InputFormat};
+use kept::{KeptBatch, Layout};
 use std::io::{Read, Write};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
 use std::thread;
 
@@ -168,6 +171,42 @@ pub(crate) struct Setup<'a> {
     pub outcomes: bool,
     /// Overrides bound to the program.
     pub pins: Option<&'a crate::overrides::Pins>,
+    /// Where workers put each batch's customers in evaluation form, when the run keeps them.
+    pub keep: Option<&'a Mutex<Vec<(u64, KeptBatch)>>>,
+}
+
+/// Where the workers take their work: the input, read chunk by chunk, or customers kept
+/// from a run before.
+pub(crate) enum Source<'k> {
+    Read(Feed),
+    Kept { batches: &'k [KeptBatch], next: AtomicUsize },
+}
+
+impl Source<'_> {
+    /// The next numbered piece of work, or `None` at the end.
+    pub(crate) fn next(&self) -> Option<(u64, worker::Work<'_>)> {
+        match self {
+            Source::Read(feed) => feed.next().map(|(seq, batch)| (seq, worker::Work::Read(batch))),
+            Source::Kept { batches, next } => {
+                let seq = next.fetch_add(1, Ordering::Relaxed);
+                batches.get(seq).map(|batch| (seq as u64, worker::Work::Kept(batch)))
+            }
+        }
+    }
+
+    /// The input's read error, if reading stopped on one.
+    fn error(self) -> Option<InputError> {
+        match self {
+            Source::Read(feed) => feed.error(),
+            Source::Kept { .. } => None,
+        }
+    }
+}
+
+/// What a run reads its customers from.
+enum Input<'k> {
+    Read(Box<dyn Read + Send>, Option<Progress>),
+    Kept(&'k KeptCustomers),
 }
 
 /// Runs a checked ruleset over `input`, writing results to `output`: reads the event
@@ -181,10 +220,80 @@ pub fn run_with<'o>(
     options: &RunOptions,
     progress: Option<Progress>,
 ) -> Result<Report, RunError> {
+    run_from(checked, extras, Input::Read(input, progress), output, options, false).map(|(report, _)| report)
+}
+
+/// [`run_with`], keeping the customers in evaluation form for [`run_kept`]. They are kept
+/// when the input is CSV and nothing needs the records' other cells or other files (no
+/// action scripts, no event history, no `--keep-columns`); else `None`.
+pub fn run_keeping<'o>(
+    checked: &Checked,
+    extras: Extras<'o>,
+    input: Box<dyn Read + Send>,
+    output: &'o mut dyn Write,
+    options: &RunOptions,
+) -> Result<(Report, Option<KeptCustomers>), RunError> {
+    run_from(checked, extras, Input::Read(input, None), output, options, true)
+}
+
+/// Runs a ruleset over customers kept by [`run_keeping`]: the same results, counts and
+/// report as over the file they were read from, without reading it. `Ok(None)`, with
+/// nothing written, when the rules read the data otherwise than the rules that kept them
+/// (another column or type, other cell rules) or need what is not kept (scripts, events):
+/// run them over the file instead.
+pub fn run_kept<'o>(
+    checked: &Checked,
+    extras: Extras<'o>,
+    kept: &KeptCustomers,
+    output: &'o mut dyn Write,
+    options: &RunOptions,
+) -> Result<Option<Report>, RunError> {
+    // Rules that do not compile for the kept header do not for the file's either: the run
+    // over the file reports why.
+    let Ok((program, _)) = compile(checked, &Schema::from_header(&kept.header), &options.compile) else {
+        return Ok(None);
+    };
+    if layout(&program, options, extras.actions).as_ref() != Some(&kept.layout) {
+        return Ok(None);
+    }
+    let (report, _) = run_from(checked, extras, Input::Kept(kept), output, options, false)?;
+    Ok(Some(report))
+}
+
+/// How a program reads the data, when its customers can be kept in evaluation form:
+/// CSV whose records' other cells and other files nothing needs.
+fn layout(program: &Program, options: &RunOptions, actions: Option<&Actions>) -> Option<Layout> {
+    let keepable = options.input_format == InputFormat::Csv
+        && !program.header.is_empty()
+        && !options.keep_columns
+        && actions.is_none()
+        && program.streams.is_empty();
+    keepable.then(|| Layout::of(program, options.delimiter))
+}
+
+/// Where a run starts from: a reader of the input, or kept customers.
+enum Start<'k> {
+    Reader(BatchReader),
+    Kept(&'k KeptCustomers),
+}
+
+fn run_from<'o>(
+    checked: &Checked,
+    extras: Extras<'o>,
+    input: Input,
+    output: &'o mut dyn Write,
+    options: &RunOptions,
+    keep: bool,
+) -> Result<(Report, Option<KeptCustomers>), RunError> {
     let Extras { actions, plan, events, outcomes, overrides, memberships } = extras;
-    let progress = progress.unwrap_or_default();
-    let mut reader = BatchReader::new(input, options.input_format, options.delimiter, progress.clone());
-    let header = reader.header().map_err(RunError::Input)?;
+    let (header, start) = match input {
+        Input::Read(input, progress) => {
+            let progress = progress.unwrap_or_default();
+            let mut reader = BatchReader::new(input, options.input_format, options.delimiter, progress);
+            (reader.header().map_err(RunError::Input)?, Start::Reader(reader))
+        }
+        Input::Kept(kept) => (Some(kept.header.clone()), Start::Kept(kept)),
+    };
     let schema = match &header {
         Some(columns) => Schema::from_header(columns),
         None => Schema { columns: Vec::new(), complete: false },
@@ -195,6 +304,7 @@ pub fn run_with<'o>(
     let (program, warnings) = compile(checked, &schema, &options.compile).map_err(|diagnostics| {
         RunError::Bind(RulesError { sources: checked.sources.clone(), diagnostics })
     })?;
+    let layout = layout(&program, options, actions).filter(|_| keep);
     let added = write::ResultColumns::new(&program, actions, options);
     let kept = match header.as_deref().filter(|_| options.keep_columns) {
         Some(columns) => columns.to_vec(),
@@ -212,6 +322,7 @@ pub fn run_with<'o>(
         false => Some(History::read_on(&program, events, threads)?),
     };
     let pins = overrides.map(|o| crate::overrides::Pins::bind(o, &program));
+    let kept_batches = Mutex::new(Vec::new());
     let setup = Setup {
         program: &program,
         actions,
@@ -221,10 +332,15 @@ pub fn run_with<'o>(
         plan: plan.as_ref().map(|p| p.1),
         outcomes: outcomes.is_some(),
         pins: pins.as_ref().filter(|p| !p.is_empty()),
+        keep: layout.as_ref().map(|_| &kept_batches),
     };
     let mut writer = write::Writer::new(output, plan, &setup, header.as_deref(), outcomes);
     let mut report = Report::new(&program, warnings);
-    execute(&setup, reader, &mut writer, &mut report, threads)?;
+    let source = match start {
+        Start::Reader(reader) => Source::Read(reader.into_feed().map_err(RunError::Input)?),
+        Start::Kept(kept) => Source::Kept { batches: &kept.batches, next: AtomicUsize::new(0) },
+    };
+    execute(&setup, source, &mut writer, &mut report, threads)?;
     if let Some(actions) = actions.filter(|a| a.exhausted()) {
         return Err(RunError::Scripts(msg!("scripts-time-limit", seconds = actions.time_limit().as_secs())));
     }
@@ -241,7 +357,13 @@ pub fn run_with<'o>(
         history.count_unknown();
         report.events = std::mem::take(&mut history.reports);
     }
-    Ok(report)
+    let kept = layout.map(|layout| {
+        let mut batches = kept_batches.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        batches.sort_unstable_by_key(|(seq, _)| *seq);
+        let batches = batches.into_iter().map(|(_, batch)| batch).collect();
+        KeptCustomers { header: header.unwrap_or_default(), layout, batches }
+    });
+    Ok((report, kept))
 }
 
 /// The output columns that would have one name twice: the added columns against the kept
@@ -269,13 +391,12 @@ fn clash_message(clashes: &[String], options: &RunOptions) -> Message {
 /// a bounded channel and the window keep memory flat.
 fn execute(
     setup: &Setup,
-    reader: BatchReader,
+    feed: Source,
     writer: &mut write::Writer,
     report: &mut Report,
     threads: usize,
 ) -> Result<(), RunError> {
     let (result_tx, result_rx) = mpsc::sync_channel::<worker::BatchResult>(threads * 2);
-    let feed = reader.into_feed().map_err(RunError::Input)?;
     let window = Window::default();
     thread::scope(|scope| {
         let mut started = 0;
@@ -284,7 +405,7 @@ fn execute(
             let spawned = thread::Builder::new()
                 .name("tradeseg-worker".into())
                 .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(feed, &tx, window));
+                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(setup, feed, &tx, window));
             if spawned.is_err() {
                 break;
             }

@@ -1,9 +1,10 @@
 //! The evaluating stage: a worker takes a batch, parses its records, evaluates each, and
 //! formats the result rows into one buffer, with the batch's counts and data errors.
 
+use super::kept::{Kept, KeptBatch, KeptNote};
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
-use super::{RunOptions, Setup, Window};
+use super::{RunOptions, Setup, Source, Window};
 use crate::actions::{cell_value, ActionError, Actions};
 use crate::check::typed::Ty;
 use crate::compile::Program;
@@ -12,7 +13,7 @@ use crate::eval::{Evaluator, Outcome, Row, Val};
 use crate::events::History;
 use crate::messages::Message;
 use crate::msg;
-use crate::record::batches::{Batch, Feed};
+use crate::record::batches::Batch;
 use crate::record::chunk::Chunk;
 use crate::record::csv_records::CsvRecords;
 use crate::record::json::{cell_text, json_id};
@@ -120,6 +121,15 @@ pub struct Worker<'p> {
     /// Keep each customer's outcome (see [`super::OutcomeSink`]).
     keep_outcomes: bool,
     pins: Option<&'p crate::overrides::Pins>,
+    /// The current batch's customers in evaluation form, when the run keeps them.
+    kept: Option<KeptBatch>,
+}
+
+/// What a worker takes next: a batch read from the input, or customers kept from a run
+/// before.
+pub(crate) enum Work<'k> {
+    Read(Batch),
+    Kept(&'k KeptBatch),
 }
 
 impl<'p> Worker<'p> {
@@ -153,6 +163,7 @@ impl<'p> Worker<'p> {
             derived: vec![String::new(); setup.actions.map_or(0, |a| a.derived.len())],
             keep_outcomes: setup.outcomes,
             pins: setup.pins,
+            kept: setup.keep.map(|_| KeptBatch::default()),
             json_keys: (setup.actions.is_none() && !setup.options.keep_columns).then(|| {
                 let columns = program.slots[..program.aggregate_base].iter().map(|s| s.column.as_str());
                 Wanted::new(columns, &program.id_name)
@@ -161,18 +172,31 @@ impl<'p> Worker<'p> {
     }
 
     /// Takes batches until there are none, sending each result on.
-    pub(crate) fn serve(mut self, batches: &Feed, results: &SyncSender<BatchResult>, window: &Window) {
+    pub(crate) fn serve(
+        mut self,
+        setup: &Setup,
+        batches: &Source,
+        results: &SyncSender<BatchResult>,
+        window: &Window,
+    ) {
         while let Some((seq, batch)) = batches.next() {
             if !window.wait_for(seq) || self.actions.is_some_and(Actions::exhausted) {
                 return;
             }
-            if results.send(self.process(seq, batch)).is_err() {
+            let result = self.process(seq, batch);
+            if let (Some(kept), Some(all)) = (self.kept.as_mut(), setup.keep) {
+                let batch = std::mem::take(kept);
+                if let Ok(mut all) = all.lock() {
+                    all.push((seq, batch));
+                }
+            }
+            if results.send(result).is_err() {
                 return;
             }
         }
     }
 
-    fn process(&mut self, seq: u64, batch: Batch) -> BatchResult {
+    fn process(&mut self, seq: u64, batch: Work) -> BatchResult {
         let mut result = BatchResult {
             seq,
             output: Vec::new(),
@@ -198,9 +222,10 @@ impl<'p> Worker<'p> {
             pinned: 0,
         };
         match batch {
-            Batch::Csv(chunk) => self.csv(&chunk.data, chunk.first_line, &mut result),
-            Batch::Ndjson(chunk) => self.ndjson(&chunk, &mut result),
-            Batch::JsonRecords(chunk) => self.json_records(&chunk, &mut result),
+            Work::Read(Batch::Csv(chunk)) => self.csv(&chunk.data, chunk.first_line, &mut result),
+            Work::Read(Batch::Ndjson(chunk)) => self.ndjson(&chunk, &mut result),
+            Work::Read(Batch::JsonRecords(chunk)) => self.json_records(&chunk, &mut result),
+            Work::Kept(batch) => self.replay(batch, &mut result),
         }
         result.output = self.formatter.take();
         result
@@ -220,7 +245,11 @@ impl<'p> Worker<'p> {
                 result.unreadable += 1;
                 let problem =
                     msg!("row-too-wide", cells = cells, most = crate::record::csv_records::MAX_CELLS);
-                note(result, DataError::whole_row(result.records, Some(line), problem));
+                let error = DataError::whole_row(result.records, Some(line), problem);
+                if let Some(kept) = &mut self.kept {
+                    kept.unreadable(error.clone());
+                }
+                note(result, error);
                 continue;
             }
             let id = self.program.id_column.and_then(|i| record.get(i)).unwrap_or_default().trim_ascii();
@@ -230,6 +259,9 @@ impl<'p> Worker<'p> {
             }
             result.records += 1;
             self.note_id(result, id, Some(line));
+            if let Some(kept) = &mut self.kept {
+                kept.customer(line, id);
+            }
             self.evaluator.begin();
             for (slot, spec) in self.program.slots.iter().enumerate() {
                 let Some(cell) = spec.index.and_then(|i| record.get(i)) else { continue };
@@ -242,17 +274,18 @@ impl<'p> Worker<'p> {
                     Err(_) => self.bad_text(result, line, &spec.column, cell),
                 }
             }
+            if let Some(kept) = &mut self.kept {
+                kept.row(self.evaluator.row(), self.evaluator.errors());
+            }
             self.fill_history(&String::from_utf8_lossy(id));
             self.evaluate(result, Some(line), id);
             if let Some(expected) = columns.filter(|&n| n != record.len()) {
-                note(
-                    result,
-                    DataError::whole_row(
-                        result.records,
-                        Some(line),
-                        msg!("row-width", cells = record.len(), header = expected),
-                    ),
-                );
+                let problem = msg!("row-width", cells = record.len(), header = expected);
+                let error = DataError::whole_row(result.records, Some(line), problem);
+                if let Some(kept) = &mut self.kept {
+                    kept.note(KeptNote::After(error.clone()));
+                }
+                note(result, error);
             }
             if let Some(actions) = self.actions {
                 // The id as text only for runs with scripts: the hot path without them
@@ -273,18 +306,71 @@ impl<'p> Worker<'p> {
         self.record = record;
     }
 
-    fn bad_text(&self, result: &mut BatchResult, line: u64, column: &str, cell: &[u8]) {
-        note(
-            result,
-            DataError {
-                record: result.records,
-                line: Some(line),
-                column: column.to_string(),
-                value: crate::diagnostic::excerpt_bytes(cell),
-                problem: msg!("cell-bad-encoding"),
-                place: None,
-            },
-        );
+    fn bad_text(&mut self, result: &mut BatchResult, line: u64, column: &str, cell: &[u8]) {
+        let error = DataError {
+            record: result.records,
+            line: Some(line),
+            column: column.to_string(),
+            value: crate::diagnostic::excerpt_bytes(cell),
+            problem: msg!("cell-bad-encoding"),
+            place: None,
+        };
+        if let Some(kept) = &mut self.kept {
+            kept.note(KeptNote::Filling(error.clone()));
+        }
+        note(result, error);
+    }
+
+    /// Evaluates customers kept from a run before, with the problems their records had
+    /// then: the same results, counts and report as reading the same file again.
+    fn replay(&mut self, batch: &KeptBatch, result: &mut BatchResult) {
+        let no_cells = ByteRecord::new();
+        let mut records = batch.records();
+        while let Some(record) = records.next_record() {
+            result.records += 1;
+            let (line, id) = match record {
+                Kept::Unreadable(error) => {
+                    result.unreadable += 1;
+                    note(result, error.clone());
+                    continue;
+                }
+                Kept::Customer { line, id } => (line, id),
+            };
+            self.note_id(result, id, Some(line));
+            records.notes(|kept| match kept {
+                KeptNote::Filling(error) => {
+                    note(result, error.clone());
+                    true
+                }
+                _ => false,
+            });
+            self.evaluator.begin();
+            records.fill(self.evaluator.row_mut());
+            let evaluator = &mut self.evaluator;
+            records.notes(|kept| match kept {
+                KeptNote::Cell(error) => {
+                    evaluator.restore_error(error.clone());
+                    true
+                }
+                _ => false,
+            });
+            if self.memberships.is_some() {
+                self.fill_history(&String::from_utf8_lossy(id));
+            }
+            self.evaluate(result, Some(line), id);
+            records.notes(|kept| match kept {
+                KeptNote::After(error) => {
+                    note(result, error.clone());
+                    true
+                }
+                _ => false,
+            });
+            let outcome = self.evaluator.outcome();
+            self.formatter.csv_record(self.program, outcome, id, &no_cells, &self.derived);
+            if self.keep_outcomes {
+                result.outcomes.push(&String::from_utf8_lossy(id), outcome);
+            }
+        }
     }
 
     fn ndjson(&mut self, chunk: &Chunk, result: &mut BatchResult) {

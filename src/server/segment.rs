@@ -59,7 +59,7 @@ impl Segmenter {
                 let mut row = Map::new();
                 row.insert(
                     options.compile.id_column.clone(),
-                    Value::String(assignments.ids[customer].to_string()),
+                    Value::String(assignments.id(customer).to_string()),
                 );
                 for (d, (name, _)) in assignments.dimensions.iter().enumerate() {
                     let segment =

@@ -212,7 +212,7 @@ impl Workspace {
         };
         Some(Listing {
             total: picked.len(),
-            customers: picked.into_iter().take(limit).map(|c| now.ids[c].to_string()).collect(),
+            customers: picked.into_iter().take(limit).map(|c| now.id(c).to_string()).collect(),
         })
     }
 

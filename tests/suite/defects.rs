@@ -512,3 +512,50 @@ fn explain_shows_every_part_as_written_on_the_right_line_with_typed_json() {
     assert_eq!(parts[0]["parts"][0]["parts"][0]["value"], serde_json::json!(1.5));
     assert_eq!(parts[1]["value"], serde_json::Value::Null);
 }
+
+/// Customers kept in evaluation form (what `watch` evaluates an edit of the rules over)
+/// carry every problem their records had: cells that are not numbers or not UTF-8, rows
+/// of the wrong width, empty and repeated ids, blank lines; the report and the results
+/// are those of reading the file again. Rules that read another column are refused.
+#[test]
+fn kept_customers_keep_every_problem_of_their_records() {
+    use tradeseg::run::{run, run_keeping, run_kept, Extras, RunOptions};
+    use tradeseg::{CompileOptions, Ruleset};
+    let mut data = b"id,orders,country,last_order\nC1,2,US,2026-01-05\nC2,x,\xff\xfe,2025-13-01\n".to_vec();
+    data.extend_from_slice(
+        b"\n,,,\nC3,1,DE\n,4,FR,2026-02-02\nC1,0,US,2026-03-03,extra\nC4,\"1,200\",\xe4\xb8\xad,5/6/2026\n",
+    );
+    let options = RunOptions::new(CompileOptions::new("2026-11-01").unwrap());
+    let checked = |rules: &str| Ruleset::from_source("k.seg", rules, ".").unwrap().check().unwrap();
+    let first = "segment \"buyer\" when orders >= 1 and country == \"US\" and last_order > 2026-01-01\n";
+    let (_, kept) = run_keeping(
+        &checked(first),
+        Extras::default(),
+        Box::new(std::io::Cursor::new(data.clone())),
+        &mut Vec::new(),
+        &options,
+    )
+    .unwrap();
+    let kept = kept.expect("kept");
+    assert_eq!(kept.records(), 6);
+    for rules in
+        [first, "segment \"buyer\" when orders >= 2 or country != \"DE\" and last_order > 2026-02-01\n"]
+    {
+        let mut read = Vec::new();
+        let from_file =
+            run(&checked(rules), Box::new(std::io::Cursor::new(data.clone())), &mut read, &options, None)
+                .unwrap();
+        let mut again = Vec::new();
+        let from_kept = run_kept(&checked(rules), Extras::default(), &kept, &mut again, &options)
+            .unwrap()
+            .expect("the same layout");
+        assert_eq!(String::from_utf8_lossy(&again), String::from_utf8_lossy(&read));
+        assert_eq!(format!("{from_kept:?}"), format!("{from_file:?}"));
+        assert!(from_kept.data_error_count >= 6, "{from_kept:?}");
+    }
+    for other in ["segment \"buyer\" when orders >= 1\n", "segment \"buyer\" when name == \"x\"\n"] {
+        let mut nothing = Vec::new();
+        let refused = run_kept(&checked(other), Extras::default(), &kept, &mut nothing, &options).unwrap();
+        assert!(refused.is_none() && nothing.is_empty(), "{other}");
+    }
+}

@@ -287,3 +287,92 @@ proptest! {
         }
     }
 }
+
+/// Runs `rules` over `input` as a file is read; with `kept`, over those kept customers
+/// instead (`None`: the rules read the data otherwise). The results and the report.
+fn run_over(
+    rules: &str,
+    input: &[u8],
+    kept: Option<&tradeseg::run::KeptCustomers>,
+) -> Option<(String, String)> {
+    let checked = Ruleset::from_source("p.seg", rules, ".").expect("parses").check().expect("checks");
+    let mut output = Vec::new();
+    let options = options(InputFormat::Csv, 2);
+    let report = match kept {
+        None => tradeseg::run::run(
+            &checked,
+            Box::new(std::io::Cursor::new(input.to_vec())),
+            &mut output,
+            &options,
+            None,
+        ),
+        Some(kept) => {
+            tradeseg::run::run_kept(&checked, Extras::default(), kept, &mut output, &options).transpose()?
+        }
+    };
+    let report = report.expect("the run succeeds");
+    Some((String::from_utf8_lossy(&output).into_owned(), format!("{report:?}")))
+}
+
+/// Keeps the customers of `rules` over `input`, checking that keeping changes nothing.
+fn keep(rules: &str, input: &[u8]) -> tradeseg::run::KeptCustomers {
+    let checked = Ruleset::from_source("p.seg", rules, ".").expect("parses").check().expect("checks");
+    let mut output = Vec::new();
+    let cursor = Box::new(std::io::Cursor::new(input.to_vec()));
+    let (report, kept) = tradeseg::run::run_keeping(
+        &checked,
+        Extras::default(),
+        cursor,
+        &mut output,
+        &options(InputFormat::Csv, 2),
+    )
+    .expect("the run succeeds");
+    let read = run_over(rules, input, None).expect("read");
+    assert_eq!((String::from_utf8_lossy(&output).into_owned(), format!("{report:?}")), read);
+    kept.expect("CSV without scripts is kept")
+}
+
+/// The same rules with every threshold moved by one: they read the same cells the same way.
+fn moved_thresholds(rules: &str) -> String {
+    let mut moved = String::new();
+    let mut digits = String::new();
+    for c in rules.chars().chain(std::iter::once('\n')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            let n: u64 = digits.parse().unwrap_or(0);
+            // Segment and tag names (`s0`, `t1`) and dates keep their digits.
+            let named = moved.ends_with('s') || moved.ends_with('t') || moved.ends_with('d') || c == '-';
+            moved.push_str(&if named { digits.clone() } else { (n + 1).to_string() });
+            digits.clear();
+        }
+        moved.push(c);
+    }
+    moved.pop();
+    moved
+}
+
+proptest! {
+    #![proptest_config(Config { cases: cases(96), failure_persistence: None, ..Config::default() })]
+
+    /// Customers kept from one run give another ruleset that reads them the same way the
+    /// very results and report that reading the file again gives.
+    #[test]
+    fn kept_customers_give_what_reading_the_file_gives(rules in ruleset(), rows in rows()) {
+        let Ok(_) = Ruleset::from_source("p.seg", &rules, ".").expect("parses").check() else {
+            return Ok(());
+        };
+        let input = csv_text(&rows).into_bytes();
+        let kept = keep(&rules, &input);
+        let again = run_over(&rules, &input, Some(&kept));
+        prop_assert_eq!(again, run_over(&rules, &input, None), "the same rules over what they kept");
+        let moved = moved_thresholds(&rules);
+        if Ruleset::from_source("p.seg", &moved, ".").expect("parses").check().is_ok() {
+            if let Some(over_kept) = run_over(&moved, &input, Some(&kept)) {
+                prop_assert_eq!(Some(over_kept), run_over(&moved, &input, None), "{}", moved);
+            }
+        }
+    }
+}
