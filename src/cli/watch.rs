@@ -8,7 +8,7 @@ use super::{report, DataArgs, Exit, RulesPath};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc::channel;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tradeseg::actions::Actions;
 use tradeseg::assignments::Assignments;
@@ -64,6 +64,7 @@ pub fn run(args: WatchArgs) -> Exit {
         history: args.history.clone(),
         initial_enter: args.initial_enter,
         as_of,
+        header: Mutex::new(None),
     };
     let build = Box::new(move |checked| ready(checked, &fits));
     let live = Live::watch_allowing(&args.rules, super::allowed_folders(), others, build, move |event| {
@@ -161,6 +162,42 @@ struct Fits {
     history: Option<PathBuf>,
     initial_enter: bool,
     as_of: i32,
+    /// The data's header as last read, and what for. Opening the data judges its encoding
+    /// over the whole file, too slow to repeat for every edit of a large export.
+    header: Mutex<Option<HeaderRead>>,
+}
+
+/// A CSV header (`None`: the data is JSON or could not be read), with the columns the rules
+/// that read it wanted (a workbook's header row is found by them) and the file as it was
+/// then (its size and time of change).
+struct HeaderRead {
+    wanted: Vec<String>,
+    file: Option<(u64, std::time::SystemTime)>,
+    header: Option<(Vec<String>, tradeseg::CompileOptions)>,
+}
+
+impl Fits {
+    /// The data's CSV header and the options to compile against it, read again only when
+    /// the file or the columns the rules read changed.
+    fn header(&self, checked: &Checked) -> Option<(Vec<String>, tradeseg::CompileOptions)> {
+        let wanted: Vec<String> = checked.fields().iter().map(|f| f.column.clone()).collect();
+        let file = std::fs::metadata(&self.data).and_then(|m| Ok((m.len(), m.modified()?))).ok();
+        let mut seen = self.header.lock().ok();
+        if let Some(Some(seen)) = seen.as_deref() {
+            if file.is_some() && seen.file == file && seen.wanted == wanted {
+                return seen.header.clone();
+            }
+        }
+        let input = self.args.input(&self.data, checked).ok();
+        let header = input.filter(|i| i.format == tradeseg::record::InputFormat::Csv).and_then(|input| {
+            let options = self.args.run_options(&input, OutputFormat::Csv).compile;
+            csv_header(input).map(|header| (header, options))
+        });
+        if let Some(seen) = seen.as_deref_mut() {
+            *seen = Some(HeaderRead { wanted, file, header: header.clone() });
+        }
+        header
+    }
 }
 
 fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
@@ -178,12 +215,8 @@ fn ready(checked: Checked, fits: &Fits) -> Result<Ready, RulesError> {
     };
     // Rules that name a column the data lacks are a broken edit too: the previous rules
     // stay in use. (JSON has no header; its keys are checked as records are read.)
-    let input = fits.args.input(&fits.data, &checked).ok();
-    if let Some(input) = input.filter(|i| i.format == tradeseg::record::InputFormat::Csv) {
-        let options = fits.args.run_options(&input, OutputFormat::Csv).compile;
-        if let Some(header) = csv_header(input) {
-            checked.compile(&tradeseg::Schema::from_header(header), &options)?;
-        }
+    if let Some((header, options)) = fits.header(&checked) {
+        checked.compile(&tradeseg::Schema::from_header(header), &options)?;
     }
     Ok(Ready { checked, actions, memberships })
 }
@@ -208,6 +241,8 @@ struct Evaluated {
 /// reading the file again.
 struct KeptData {
     customers: KeptCustomers,
+    /// The size of the last results written from them.
+    results_size: usize,
     /// The input it was read from, its reader spent (a workbook's places for its errors).
     input: DataInput,
     options: RunOptions,
@@ -226,7 +261,8 @@ fn evaluate(
     let checked = &rules.checked;
     let started = Instant::now();
     let as_of = args.data_args.as_of.unwrap_or_else(tradeseg::date::today);
-    let mut results = Vec::new();
+    // About as much as last time: growing 60 MB by doubling costs its copies.
+    let mut results = Vec::with_capacity(data.as_ref().map_or(0, |kept| kept.results_size));
     let events = args.data_args.event_inputs()?;
     let mut recorded = args.history.as_ref().map(|_| tradeseg::history::RunResults::default());
     let mut placed = Assignments::default();
@@ -274,12 +310,15 @@ fn evaluate(
             )
             .map(|(mut report, customers)| {
                 input.place_errors(&mut report);
-                *data = customers.map(|customers| KeptData { customers, input, options });
+                *data = customers.map(|customers| KeptData { customers, input, options, results_size: 0 });
                 report
             })
         }
         Err(e) => Err(e),
     };
+    if let Some(kept) = data.as_mut() {
+        kept.results_size = results.len() + results.len() / 16;
+    }
     let report = match run {
         Ok(report) => report,
         Err(RunError::Bind(error)) => {

@@ -20,6 +20,8 @@ pub struct KeptCustomers {
     pub(crate) header: Vec<String>,
     pub(crate) layout: Layout,
     pub(crate) batches: Vec<KeptBatch>,
+    /// The ids that repeat among them.
+    pub(crate) repeats: super::ids::Repeats,
 }
 
 impl KeptCustomers {

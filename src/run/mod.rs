@@ -173,6 +173,8 @@ pub(crate) struct Setup<'a> {
     pub pins: Option<&'a crate::overrides::Pins>,
     /// Where workers put each batch's customers in evaluation form, when the run keeps them.
     pub keep: Option<&'a Mutex<Vec<(u64, KeptBatch)>>>,
+    /// The ids that repeat are known (kept customers): workers need not hand them on.
+    pub ids_known: bool,
 }
 
 /// Where the workers take their work: the input, read chunk by chunk, or customers kept
@@ -323,6 +325,10 @@ fn run_from<'o>(
     };
     let pins = overrides.map(|o| crate::overrides::Pins::bind(o, &program));
     let kept_batches = Mutex::new(Vec::new());
+    let known_repeats = match &start {
+        Start::Kept(kept) => Some(&kept.repeats),
+        Start::Reader(_) => None,
+    };
     let setup = Setup {
         program: &program,
         actions,
@@ -333,6 +339,7 @@ fn run_from<'o>(
         outcomes: outcomes.is_some(),
         pins: pins.as_ref().filter(|p| !p.is_empty()),
         keep: layout.as_ref().map(|_| &kept_batches),
+        ids_known: known_repeats.is_some(),
     };
     let mut writer = write::Writer::new(output, plan, &setup, header.as_deref(), outcomes);
     let mut report = Report::new(&program, warnings);
@@ -348,7 +355,7 @@ fn run_from<'o>(
         return Err(RunError::Columns(clash_message(&[key], options)));
     }
     writer.finish().map_err(RunError::Output)?;
-    report.finish(&program);
+    report.finish(&program, known_repeats);
     if let Some(pins) = &pins {
         report.override_problems = pins.problems.clone();
         report.override_problems.extend(pins.unused());
@@ -361,7 +368,9 @@ fn run_from<'o>(
         let mut batches = kept_batches.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         batches.sort_unstable_by_key(|(seq, _)| *seq);
         let batches = batches.into_iter().map(|(_, batch)| batch).collect();
-        KeptCustomers { header: header.unwrap_or_default(), layout, batches }
+        let repeats =
+            ids::Repeats { count: report.duplicate_ids, examples: report.duplicate_examples.clone() };
+        KeptCustomers { header: header.unwrap_or_default(), layout, batches, repeats }
     });
     Ok((report, kept))
 }

@@ -123,6 +123,8 @@ pub struct Worker<'p> {
     pins: Option<&'p crate::overrides::Pins>,
     /// The current batch's customers in evaluation form, when the run keeps them.
     kept: Option<KeptBatch>,
+    /// The ids that repeat are known already.
+    ids_known: bool,
 }
 
 /// What a worker takes next: a batch read from the input, or customers kept from a run
@@ -164,6 +166,7 @@ impl<'p> Worker<'p> {
             keep_outcomes: setup.outcomes,
             pins: setup.pins,
             kept: setup.keep.map(|_| KeptBatch::default()),
+            ids_known: setup.ids_known,
             json_keys: (setup.actions.is_none() && !setup.options.keep_columns).then(|| {
                 let columns = program.slots[..program.aggregate_base].iter().map(|s| s.column.as_str());
                 Wanted::new(columns, &program.id_name)
@@ -516,6 +519,9 @@ impl Worker<'_> {
                 place: None,
             };
             note(result, error);
+            return;
+        }
+        if self.ids_known {
             return;
         }
         result.ids.extend_from_slice(id);
