@@ -15,7 +15,6 @@ use crate::eval::{CellError, Row, Val};
 
 /// The customers of a run in evaluation form, in input order, made by
 /// [`super::run_keeping`] and evaluated again by [`super::run_kept`].
-#[derive(Debug)]
 pub struct KeptCustomers {
     pub(crate) header: Vec<String>,
     pub(crate) layout: Layout,
@@ -36,6 +35,17 @@ impl KeptCustomers {
             .iter()
             .map(|b| b.bytes.len() + b.notes.len() * std::mem::size_of::<(u32, KeptNote)>())
             .sum()
+    }
+}
+
+impl std::fmt::Debug for KeptCustomers {
+    /// Their number and size, not the values (millions of them).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptCustomers")
+            .field("columns", &self.header)
+            .field("records", &self.records())
+            .field("bytes", &self.size())
+            .finish_non_exhaustive()
     }
 }
 
@@ -152,6 +162,12 @@ impl KeptBatch {
         for error in errors {
             self.note(KeptNote::Cell(error.clone()));
         }
+    }
+
+    /// Gives back the room the buffers grew beyond what they hold (kept for long).
+    pub(crate) fn shrink(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.notes.shrink_to_fit();
     }
 
     /// Reads the batch's records back, in order.

@@ -188,7 +188,8 @@ impl<'p> Worker<'p> {
             }
             let result = self.process(seq, batch);
             if let (Some(kept), Some(all)) = (self.kept.as_mut(), setup.keep) {
-                let batch = std::mem::take(kept);
+                let mut batch = std::mem::take(kept);
+                batch.shrink();
                 if let Ok(mut all) = all.lock() {
                     all.push((seq, batch));
                 }
