@@ -80,6 +80,9 @@ pub struct Ran {
     /// Index into [`Actions::derived`], and the value as text.
     pub derived: Vec<(usize, String)>,
     pub errors: Vec<ActionError>,
+    /// The customer map, given back by the last script when it left it a map: the caller
+    /// may fill it for the next customer instead of building one.
+    pub customer: Option<Map>,
 }
 
 impl Actions {
@@ -302,17 +305,20 @@ impl Actions {
             scope.push("entered_on", entered_on);
             scope.push("days_in_segment", days_in_segment);
             let origin = Origin { dimension, segment, id, owner: &owner };
-            self.call(script, scope, &origin, &mut ran);
+            self.call(script, &mut scope, &origin, &mut ran);
+            if n == last {
+                ran.customer = scope.remove::<Map>("customer");
+            }
         }
         ran
     }
 
-    fn call(&self, index: usize, mut scope: Scope, origin: &Origin, ran: &mut Ran) {
+    fn call(&self, index: usize, scope: &mut Scope, origin: &Origin, ran: &mut Ran) {
         let Origin { dimension, segment, id, owner } = *origin;
         let script = &self.scripts[index];
         sandbox::begin_call();
         let started = Instant::now();
-        let result = self.run_script(index, &mut scope);
+        let result = self.run_script(index, scope);
         let took = started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
         self.time_used.fetch_add(took, Ordering::Relaxed);
         let emitted = sandbox::end_call();
@@ -496,6 +502,22 @@ pub fn cell_value(cell: &str, ty: Option<Ty>) -> Dynamic {
         ),
         Some(Ty::Text) | None => cell.into(),
     }
+}
+
+/// [`cell_value`] put into a value made for an earlier customer: text goes into that
+/// value's string when nothing else holds it, which saves allocating one per cell.
+pub fn refill_cell_value(value: &mut Dynamic, cell: &str, ty: Option<Ty>) {
+    let text = cell.trim();
+    if matches!(ty, Some(Ty::Text) | None) && !text.is_empty() && !value.is_shared() {
+        if let Some(mut held) = value.write_lock::<ImmutableString>() {
+            if let Some(string) = held.get_mut() {
+                string.clear();
+                string.push_str(text);
+                return;
+            }
+        }
+    }
+    *value = cell_value(cell, ty);
 }
 
 /// True for `123` or `-45`: digits only, with an optional minus, few enough to fit an i64.

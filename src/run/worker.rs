@@ -5,7 +5,7 @@ use super::kept::{Kept, KeptBatch, KeptNote};
 use super::report::{DataError, KEPT_ERRORS};
 use super::write::RowFormatter;
 use super::{RunOptions, Setup, Source, Window};
-use crate::actions::{cell_value, ActionError, Actions};
+use crate::actions::{cell_value, refill_cell_value, ActionError, Actions};
 use crate::check::typed::Ty;
 use crate::compile::Program;
 use crate::decimal::Decimal;
@@ -113,6 +113,8 @@ pub struct Worker<'p> {
     /// (in the map's order) the column it takes its value from: cloned and filled per
     /// customer, rather than built and sorted anew.
     customer_template: (rhai::Map, Vec<usize>),
+    /// The map the scripts gave back for the last customer, to fill for the next one.
+    spare_customer: Option<rhai::Map>,
     /// The derived fields of the current row, one per [`Actions::derived`].
     derived: Vec<String>,
     /// The keys of a JSON record the rules read, when nothing needs the whole record
@@ -154,6 +156,7 @@ impl<'p> Worker<'p> {
         Worker {
             program,
             customer_template: (template, sources),
+            spare_customer: None,
             history: setup.history,
             memberships: setup.memberships,
             options: setup.options,
@@ -281,7 +284,7 @@ impl<'p> Worker<'p> {
             if let Some(kept) = &mut self.kept {
                 kept.row(self.evaluator.row(), self.evaluator.errors());
             }
-            self.fill_history(&String::from_utf8_lossy(id));
+            self.fill_history(id);
             self.evaluate(result, Some(line), id);
             if let Some(expected) = columns.filter(|&n| n != record.len()) {
                 let problem = msg!("row-width", cells = record.len(), header = expected);
@@ -358,9 +361,7 @@ impl<'p> Worker<'p> {
                 }
                 _ => false,
             });
-            if self.memberships.is_some() {
-                self.fill_history(&String::from_utf8_lossy(id));
-            }
+            self.fill_history(id);
             self.evaluate(result, Some(line), id);
             records.notes(|kept| match kept {
                 KeptNote::After(error) => {
@@ -459,7 +460,7 @@ impl<'p> Worker<'p> {
                 self.bad_json_cell(result, line, slot, shown);
             }
         }
-        self.fill_history(&id);
+        self.fill_history(id.as_bytes());
         self.evaluate(result, line, id.as_bytes());
         if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome(), &id)) {
             let customer = self.json_customer(object);
@@ -499,7 +500,7 @@ impl Worker<'_> {
         }
         let id = Cell::id(cells.id.as_ref());
         self.note_id(result, id.as_bytes(), line);
-        self.fill_history(&id);
+        self.fill_history(id.as_bytes());
         self.evaluate(result, line, id.as_bytes());
         let outcome = self.evaluator.outcome();
         self.formatter.json_cells_record(self.program, outcome, cells.id.as_ref(), &id);
@@ -579,11 +580,14 @@ impl Worker<'_> {
         result.pinned += u64::from(moved);
     }
 
-    /// Runs the scripts for the current row: tasks into the plan, derived fields kept for
-    /// the output row, errors noted.
     /// Gives the row what the histories know of the customer: its event aggregates, and
     /// its places at the previous recorded run.
-    fn fill_history(&mut self, id: &str) {
+    fn fill_history(&mut self, id: &[u8]) {
+        if self.history.is_none() && self.memberships.is_none() {
+            // Most runs: the id need not be made text.
+            return;
+        }
+        let id = &String::from_utf8_lossy(id);
         if let Some(history) = self.history {
             history.fill(self.program, id, self.evaluator.row_mut());
         }
@@ -592,8 +596,11 @@ impl Worker<'_> {
         }
     }
 
+    /// Runs the scripts for the current row: tasks into the plan, derived fields kept for
+    /// the output row, errors noted.
     fn act(&mut self, actions: &Actions, customer: rhai::Map, id: &str, result: &mut BatchResult) {
-        let ran = actions.run(self.program, self.evaluator.outcome(), customer, id);
+        let mut ran = actions.run(self.program, self.evaluator.outcome(), customer, id);
+        self.spare_customer = ran.customer.take();
         for task in &ran.tasks {
             self.formatter.plan_row(&mut result.plan, task);
         }
@@ -606,13 +613,18 @@ impl Worker<'_> {
         result.action_errors.extend(ran.errors.into_iter().take(room));
     }
 
-    /// The customer as scripts see it: every column, typed where a field reads it.
-    fn csv_customer(&self, record: &ByteRecord) -> rhai::Map {
+    /// The customer as scripts see it: every column, typed where a field reads it. The map
+    /// the scripts gave back for the last customer is filled again when its keys are still
+    /// the columns (a script may add or remove some); else the template is copied.
+    fn csv_customer(&mut self, record: &ByteRecord) -> rhai::Map {
         let (template, sources) = &self.customer_template;
-        let mut customer = template.clone();
+        let mut customer = match self.spare_customer.take() {
+            Some(spare) if spare.len() == template.len() && spare.keys().eq(template.keys()) => spare,
+            _ => template.clone(),
+        };
         for (value, &i) in customer.values_mut().zip(sources) {
             let cell = record.get(i).map(String::from_utf8_lossy).unwrap_or_default();
-            *value = cell_value(&cell, self.column_types.get(i).copied().flatten());
+            refill_cell_value(value, &cell, self.column_types.get(i).copied().flatten());
         }
         customer
     }

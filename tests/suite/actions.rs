@@ -187,3 +187,32 @@ fn scripts_of_two_rulesets_on_one_thread_keep_their_own_functions() {
         assert_eq!(titles, [expected], "{:?}", ran.errors);
     }
 }
+
+/// A script's customer map is filled again for the next customer (one thread, so the same
+/// map): what a script changed in it, added to it or took from it never reaches the next
+/// customer, who sees its own cells only.
+#[test]
+fn what_a_script_does_to_its_customer_never_reaches_the_next() {
+    let script = r#"
+set("seen", `${customer.company}/${customer.owner}/${customer.orders}/${"note" in customer}`);
+if customer.company == "Acme" { customer.company = "changed"; customer.note = "kept?"; }
+if customer.company == "Core" { customer.remove("owner"); }
+customer.orders = 99;
+"#;
+    let data = "id,company,orders,owner\nC1,Acme,0,Li Na\nC2,Bolt,0,\nC3,Core,0,Wang Wei\nC4,Dyna,0,Zhao\n";
+    let dir = folder(&[
+        ("r.seg", rules("actions/s.rhai").as_bytes()),
+        ("actions/s.rhai", script.as_bytes()),
+        ("d.csv", data.as_bytes()),
+    ]);
+    let ran = tradeseg_in(
+        dir.path(),
+        &["run", "r.seg", "d.csv", "-q", "--as-of", "2026-11-01", "--threads", "1"],
+        b"",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "id,stage,seen\nC1,lead,Acme/Li Na/0/false\nC2,lead,Bolt//0/false\nC3,lead,Core/Wang Wei/0/false\nC4,lead,Dyna/Zhao/0/false\n"
+    );
+}
