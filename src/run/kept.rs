@@ -6,15 +6,19 @@
 //! whole numbers; larger ones and lengths as varints), about 50 bytes a customer for the
 //! seed workload's fields.
 
-use super::DataError;
+use super::{run_from, DataError, Extras, Input, Report, RunError, RunOptions};
+use crate::actions::Actions;
 use crate::cell::{CellRules, DateOrder};
 use crate::check::typed::Ty;
-use crate::compile::Program;
+use crate::check::Checked;
+use crate::compile::{compile, Program, Schema};
 use crate::decimal::Decimal;
 use crate::eval::{CellError, Row, Val};
+use crate::record::InputFormat;
+use std::io::{Read, Write};
 
 /// The customers of a run in evaluation form, in input order, made by
-/// [`super::run_keeping`] and evaluated again by [`super::run_kept`].
+/// [`run_keeping`] and evaluated again by [`run_kept`].
 pub struct KeptCustomers {
     pub(crate) header: Vec<String>,
     pub(crate) layout: Layout,
@@ -47,6 +51,54 @@ impl std::fmt::Debug for KeptCustomers {
             .field("bytes", &self.size())
             .finish_non_exhaustive()
     }
+}
+
+/// [`super::run_with`], keeping the customers in evaluation form for [`run_kept`]. They are kept
+/// when the input is CSV and nothing needs the records' other cells or other files (no
+/// action scripts, no event history, no `--keep-columns`); else `None`.
+pub fn run_keeping<'o>(
+    checked: &Checked,
+    extras: Extras<'o>,
+    input: Box<dyn Read + Send>,
+    output: &'o mut dyn Write,
+    options: &RunOptions,
+) -> Result<(Report, Option<KeptCustomers>), RunError> {
+    run_from(checked, extras, Input::Read(input, None), output, options, true)
+}
+
+/// Runs a ruleset over customers kept by [`run_keeping`]: the same results, counts and
+/// report as over the file they were read from, without reading it. `Ok(None)`, with
+/// nothing written, when the rules read the data otherwise than the rules that kept them
+/// (another column or type, other cell rules) or need what is not kept (scripts, events):
+/// run them over the file instead.
+pub fn run_kept<'o>(
+    checked: &Checked,
+    extras: Extras<'o>,
+    kept: &KeptCustomers,
+    output: &'o mut dyn Write,
+    options: &RunOptions,
+) -> Result<Option<Report>, RunError> {
+    // Rules that do not compile for the kept header do not for the file's either: the run
+    // over the file reports why.
+    let Ok((program, _)) = compile(checked, &Schema::from_header(&kept.header), &options.compile) else {
+        return Ok(None);
+    };
+    if layout(&program, options, extras.actions).as_ref() != Some(&kept.layout) {
+        return Ok(None);
+    }
+    let (report, _) = run_from(checked, extras, Input::Kept(kept), output, options, false)?;
+    Ok(Some(report))
+}
+
+/// How a program reads the data, when its customers can be kept in evaluation form:
+/// CSV whose records' other cells and other files nothing needs.
+pub(crate) fn layout(program: &Program, options: &RunOptions, actions: Option<&Actions>) -> Option<Layout> {
+    let keepable = options.input_format == InputFormat::Csv
+        && !program.header.is_empty()
+        && !options.keep_columns
+        && actions.is_none()
+        && program.streams.is_empty();
+    keepable.then(|| Layout::of(program, options.delimiter))
 }
 
 /// How a program reads the data: which column each slot takes and as what, the cell rules,

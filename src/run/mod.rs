@@ -15,7 +15,7 @@ pub(crate) mod worker;
 mod write;
 
 pub use crate::error::RunError;
-pub use kept::KeptCustomers;
+pub use kept::{run_keeping, run_kept, KeptCustomers};
 pub use report::{DataError, DimensionCounts, Report, KEPT_ERRORS};
 pub use write::plan_header;
 
@@ -29,7 +29,7 @@ use crate::messages::Message;
 use crate::msg;
 use crate::record::batches::{BatchReader, Feed};
 use crate::record::{InputError, InputFormat};
-use kept::{KeptBatch, Layout};
+use kept::{layout, KeptBatch};
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
@@ -223,54 +223,6 @@ pub fn run_with<'o>(
     progress: Option<Progress>,
 ) -> Result<Report, RunError> {
     run_from(checked, extras, Input::Read(input, progress), output, options, false).map(|(report, _)| report)
-}
-
-/// [`run_with`], keeping the customers in evaluation form for [`run_kept`]. They are kept
-/// when the input is CSV and nothing needs the records' other cells or other files (no
-/// action scripts, no event history, no `--keep-columns`); else `None`.
-pub fn run_keeping<'o>(
-    checked: &Checked,
-    extras: Extras<'o>,
-    input: Box<dyn Read + Send>,
-    output: &'o mut dyn Write,
-    options: &RunOptions,
-) -> Result<(Report, Option<KeptCustomers>), RunError> {
-    run_from(checked, extras, Input::Read(input, None), output, options, true)
-}
-
-/// Runs a ruleset over customers kept by [`run_keeping`]: the same results, counts and
-/// report as over the file they were read from, without reading it. `Ok(None)`, with
-/// nothing written, when the rules read the data otherwise than the rules that kept them
-/// (another column or type, other cell rules) or need what is not kept (scripts, events):
-/// run them over the file instead.
-pub fn run_kept<'o>(
-    checked: &Checked,
-    extras: Extras<'o>,
-    kept: &KeptCustomers,
-    output: &'o mut dyn Write,
-    options: &RunOptions,
-) -> Result<Option<Report>, RunError> {
-    // Rules that do not compile for the kept header do not for the file's either: the run
-    // over the file reports why.
-    let Ok((program, _)) = compile(checked, &Schema::from_header(&kept.header), &options.compile) else {
-        return Ok(None);
-    };
-    if layout(&program, options, extras.actions).as_ref() != Some(&kept.layout) {
-        return Ok(None);
-    }
-    let (report, _) = run_from(checked, extras, Input::Kept(kept), output, options, false)?;
-    Ok(Some(report))
-}
-
-/// How a program reads the data, when its customers can be kept in evaluation form:
-/// CSV whose records' other cells and other files nothing needs.
-fn layout(program: &Program, options: &RunOptions, actions: Option<&Actions>) -> Option<Layout> {
-    let keepable = options.input_format == InputFormat::Csv
-        && !program.header.is_empty()
-        && !options.keep_columns
-        && actions.is_none()
-        && program.streams.is_empty();
-    keepable.then(|| Layout::of(program, options.delimiter))
 }
 
 /// Where a run starts from: a reader of the input, or kept customers.
