@@ -6,7 +6,7 @@
 //! whole numbers; larger ones and lengths as varints), about 50 bytes a customer for the
 //! seed workload's fields.
 
-use super::{run_from, DataError, Extras, Input, Report, RunError, RunOptions};
+use super::{run_from, DataError, Extras, Report, RunError, RunOptions, Start};
 use crate::actions::Actions;
 use crate::cell::{CellRules, DateOrder};
 use crate::check::typed::Ty;
@@ -63,7 +63,7 @@ pub fn run_keeping<'o>(
     output: &'o mut dyn Write,
     options: &RunOptions,
 ) -> Result<(Report, Option<KeptCustomers>), RunError> {
-    run_from(checked, extras, Input::Read(input, None), output, options, true)
+    run_from(checked, extras, Start::read(input, options, None)?, output, options, true)
 }
 
 /// Runs a ruleset over customers kept by [`run_keeping`]: the same results, counts and
@@ -86,7 +86,7 @@ pub fn run_kept<'o>(
     if layout(&program, options, extras.actions).as_ref() != Some(&kept.layout) {
         return Ok(None);
     }
-    let (report, _) = run_from(checked, extras, Input::Kept(kept), output, options, false)?;
+    let (report, _) = run_from(checked, extras, Start::Kept(kept), output, options, false)?;
     Ok(Some(report))
 }
 

@@ -205,12 +205,6 @@ impl Source<'_> {
     }
 }
 
-/// What a run reads its customers from.
-enum Input<'k> {
-    Read(Box<dyn Read + Send>, Option<Progress>),
-    Kept(&'k KeptCustomers),
-}
-
 /// Runs a checked ruleset over `input`, writing results to `output`: reads the event
 /// streams the rules need first, and runs the ruleset's action scripts (loaded with
 /// [`Actions::load`]), writing their tasks to the plan.
@@ -222,31 +216,41 @@ pub fn run_with<'o>(
     options: &RunOptions,
     progress: Option<Progress>,
 ) -> Result<Report, RunError> {
-    run_from(checked, extras, Input::Read(input, progress), output, options, false).map(|(report, _)| report)
+    let start = Start::read(input, options, progress)?;
+    run_from(checked, extras, start, output, options, false).map(|(report, _)| report)
 }
 
-/// Where a run starts from: a reader of the input, or kept customers.
+/// Where a run starts from: the input's header and a reader of the rest, or kept customers.
 enum Start<'k> {
-    Reader(BatchReader),
+    Reader(Option<Vec<String>>, BatchReader),
     Kept(&'k KeptCustomers),
+}
+
+impl Start<'_> {
+    /// Starts reading `input`: its header (none for JSON) first.
+    fn read(
+        input: Box<dyn Read + Send>,
+        options: &RunOptions,
+        progress: Option<Progress>,
+    ) -> Result<Start<'static>, RunError> {
+        let progress = progress.unwrap_or_default();
+        let mut reader = BatchReader::new(input, options.input_format, options.delimiter, progress);
+        Ok(Start::Reader(reader.header().map_err(RunError::Input)?, reader))
+    }
 }
 
 fn run_from<'o>(
     checked: &Checked,
     extras: Extras<'o>,
-    input: Input,
+    start: Start,
     output: &'o mut dyn Write,
     options: &RunOptions,
     keep: bool,
 ) -> Result<(Report, Option<KeptCustomers>), RunError> {
     let Extras { actions, plan, events, outcomes, overrides, memberships } = extras;
-    let (header, start) = match input {
-        Input::Read(input, progress) => {
-            let progress = progress.unwrap_or_default();
-            let mut reader = BatchReader::new(input, options.input_format, options.delimiter, progress);
-            (reader.header().map_err(RunError::Input)?, Start::Reader(reader))
-        }
-        Input::Kept(kept) => (Some(kept.header.clone()), Start::Kept(kept)),
+    let header = match &start {
+        Start::Reader(header, _) => header.clone(),
+        Start::Kept(kept) => Some(kept.header.clone()),
     };
     let schema = match &header {
         Some(columns) => Schema::from_header(columns),
@@ -279,7 +283,7 @@ fn run_from<'o>(
     let kept_batches = Mutex::new(Vec::new());
     let known_repeats = match &start {
         Start::Kept(kept) => Some(&kept.repeats),
-        Start::Reader(_) => None,
+        Start::Reader(..) => None,
     };
     let setup = Setup {
         program: &program,
@@ -296,7 +300,7 @@ fn run_from<'o>(
     let mut writer = write::Writer::new(output, plan, &setup, header.as_deref(), outcomes);
     let mut report = Report::new(&program, warnings);
     let source = match start {
-        Start::Reader(reader) => Source::Read(reader.into_feed().map_err(RunError::Input)?),
+        Start::Reader(_, reader) => Source::Read(reader.into_feed().map_err(RunError::Input)?),
         Start::Kept(kept) => Source::Kept { batches: &kept.batches, next: AtomicUsize::new(0) },
     };
     execute(&setup, source, &mut writer, &mut report, threads)?;
@@ -352,7 +356,7 @@ fn clash_message(clashes: &[String], options: &RunOptions) -> Message {
 /// a bounded channel and the window keep memory flat.
 fn execute(
     setup: &Setup,
-    feed: Source,
+    source: Source,
     writer: &mut write::Writer,
     report: &mut Report,
     threads: usize,
@@ -362,11 +366,11 @@ fn execute(
     thread::scope(|scope| {
         let mut started = 0;
         for _ in 0..threads {
-            let (feed, tx, window) = (&feed, result_tx.clone(), &window);
+            let (source, tx, window) = (&source, result_tx.clone(), &window);
             let spawned = thread::Builder::new()
                 .name("tradeseg-worker".into())
                 .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(setup, feed, &tx, window));
+                .spawn_scoped(scope, move || worker::Worker::new(setup).serve(source, &tx, window));
             if spawned.is_err() {
                 break;
             }
@@ -380,7 +384,7 @@ fn execute(
         }
         written.map_err(RunError::Output)
     })?;
-    feed.error().map_or(Ok(()), |e| Err(RunError::Input(e)))
+    source.error().map_or(Ok(()), |e| Err(RunError::Input(e)))
 }
 
 /// How far ahead of the writer the workers may get: a batch more than this many places

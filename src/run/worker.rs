@@ -123,8 +123,10 @@ pub struct Worker<'p> {
     /// Keep each customer's outcome (see [`super::OutcomeSink`]).
     keep_outcomes: bool,
     pins: Option<&'p crate::overrides::Pins>,
-    /// The current batch's customers in evaluation form, when the run keeps them.
+    /// The current batch's customers in evaluation form, when the run keeps them, and
+    /// where they go once the batch is done.
     kept: Option<KeptBatch>,
+    keep: Option<&'p std::sync::Mutex<Vec<(u64, KeptBatch)>>>,
     /// The ids that repeat are known already.
     ids_known: bool,
 }
@@ -169,6 +171,7 @@ impl<'p> Worker<'p> {
             keep_outcomes: setup.outcomes,
             pins: setup.pins,
             kept: setup.keep.map(|_| KeptBatch::default()),
+            keep: setup.keep,
             ids_known: setup.ids_known,
             json_keys: (setup.actions.is_none() && !setup.options.keep_columns).then(|| {
                 let columns = program.slots[..program.aggregate_base].iter().map(|s| s.column.as_str());
@@ -178,19 +181,13 @@ impl<'p> Worker<'p> {
     }
 
     /// Takes batches until there are none, sending each result on.
-    pub(crate) fn serve(
-        mut self,
-        setup: &Setup,
-        batches: &Source,
-        results: &SyncSender<BatchResult>,
-        window: &Window,
-    ) {
+    pub(crate) fn serve(mut self, batches: &Source, results: &SyncSender<BatchResult>, window: &Window) {
         while let Some((seq, batch)) = batches.next() {
             if !window.wait_for(seq) || self.actions.is_some_and(Actions::exhausted) {
                 return;
             }
             let result = self.process(seq, batch);
-            if let (Some(kept), Some(all)) = (self.kept.as_mut(), setup.keep) {
+            if let (Some(kept), Some(all)) = (self.kept.as_mut(), self.keep) {
                 let mut batch = std::mem::take(kept);
                 batch.shrink();
                 if let Ok(mut all) = all.lock() {
