@@ -321,13 +321,15 @@ fn run_from<'o>(
         report.events = std::mem::take(&mut history.reports);
     }
     let kept = layout.map(|layout| {
-        let mut batches = kept_batches.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut batches = kept_batches.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         batches.sort_unstable_by_key(|(seq, _)| *seq);
         let batches = batches.into_iter().map(|(_, batch)| batch).collect();
         let repeats =
             ids::Repeats { count: report.duplicate_ids, examples: report.duplicate_examples.clone() };
         KeptCustomers { header: header.unwrap_or_default(), layout, batches, repeats }
     });
+    // Every record read is kept, or nothing is: kept customers stand for the whole file.
+    let kept = kept.filter(|kept| kept.records() == report.read);
     Ok((report, kept))
 }
 

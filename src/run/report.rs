@@ -41,7 +41,7 @@ pub struct Report {
     /// stopped there.
     pub(crate) clash: Option<String>,
     /// Records read, readable or not (for numbering their errors).
-    read: u64,
+    pub(crate) read: u64,
     pub dimensions: Vec<DimensionCounts>,
     /// Tag name and how many customers carry it.
     pub tags: Vec<(String, u64)>,

@@ -190,9 +190,7 @@ impl<'p> Worker<'p> {
             if let (Some(kept), Some(all)) = (self.kept.as_mut(), self.keep) {
                 let mut batch = std::mem::take(kept);
                 batch.shrink();
-                if let Ok(mut all) = all.lock() {
-                    all.push((seq, batch));
-                }
+                all.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((seq, batch));
             }
             if results.send(result).is_err() {
                 return;
