@@ -188,7 +188,7 @@ impl KeptBatch {
         for &val in &row.vals {
             match val {
                 Val::Missing => self.bytes.push(MISSING),
-                Val::Num(n) if n.is_whole() && (0..i128::from(u8::MAX - SMALL)).contains(&n.whole()) => {
+                Val::Num(n) if n.is_whole() && (0..=i128::from(u8::MAX - SMALL)).contains(&n.whole()) => {
                     self.bytes.push(SMALL + n.whole() as u8);
                 }
                 Val::Num(n) if n.is_whole() && i64::try_from(n.whole()).is_ok() => {
