@@ -15,7 +15,7 @@ pub use read::EventInput;
 use crate::compile::Program;
 use crate::eval::{Row, Val};
 use crate::record::data_error::DataError;
-use accumulate::Column;
+use accumulate::Accumulators;
 use ahash::AHashMap as HashMap;
 use smartstring::alias::String as SmallString;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,12 +48,10 @@ pub struct History {
     /// Customer ids (short ones kept inline, so a lookup reads one place in memory) and
     /// their positions.
     index: HashMap<SmallString, u32>,
-    /// Per id, per stream, its events: `streams` counts an id, for reporting unknown ids
-    /// per stream.
-    events_per_id: Vec<u32>,
-    columns: Vec<Column>,
+    /// Per position, its events per stream (for reporting unknown ids per stream) and its
+    /// aggregates' state.
+    accumulators: Accumulators,
     seen: Vec<AtomicBool>,
-    streams: usize,
     pub reports: Vec<StreamReport>,
 }
 
@@ -95,10 +93,8 @@ impl History {
     fn empty(program: &Program) -> History {
         History {
             index: HashMap::new(),
-            events_per_id: Vec::new(),
-            columns: program.aggregates.iter().map(Column::for_aggregate).collect(),
+            accumulators: Accumulators::new(&program.aggregates, program.streams.len()),
             seen: Vec::new(),
-            streams: program.streams.len(),
             reports: Vec::new(),
         }
     }
@@ -108,20 +104,12 @@ impl History {
     fn absorb(&mut self, mut other: History) {
         if self.index.is_empty() {
             std::mem::swap(&mut self.index, &mut other.index);
-            std::mem::swap(&mut self.events_per_id, &mut other.events_per_id);
-            std::mem::swap(&mut self.columns, &mut other.columns);
+            std::mem::swap(&mut self.accumulators, &mut other.accumulators);
             return;
         }
         for (id, other_at) in std::mem::take(&mut other.index) {
             let at = self.position(&id);
-            let other_at = other_at as usize;
-            let mine = self.counts_of(at).start;
-            for (s, more) in other.events_per_id[other.counts_of(other_at)].iter().enumerate() {
-                self.events_per_id[mine + s] = self.events_per_id[mine + s].saturating_add(*more);
-            }
-            for (column, more) in self.columns.iter_mut().zip(&other.columns) {
-                column.merge(at, more, other_at);
-            }
+            self.accumulators.merge(at, &other.accumulators, other_at as usize);
         }
     }
 
@@ -130,21 +118,9 @@ impl History {
         if let Some(&at) = self.index.get(id) {
             return at as usize;
         }
-        let at = self.index.len();
+        let at = self.accumulators.grow();
         self.index.insert(id.into(), at as u32);
-        self.events_per_id.extend(std::iter::repeat_n(0, self.streams));
-        self.columns.iter_mut().for_each(Column::grow);
         at
-    }
-
-    /// Where the per-stream event counts of the id at `at` are in `events_per_id`.
-    fn counts_of(&self, at: usize) -> std::ops::Range<usize> {
-        at * self.streams..(at + 1) * self.streams
-    }
-
-    /// How many events of `stream` the id at `at` has.
-    fn events_of(&self, at: usize, stream: usize) -> u32 {
-        self.events_per_id.get(at * self.streams + stream).copied().unwrap_or(0)
     }
 
     /// Fills a customer's aggregate slots (after the field slots) from the history.
@@ -153,8 +129,8 @@ impl History {
         if let Some(i) = at {
             self.seen[i].store(true, Ordering::Relaxed);
         }
-        for (i, column) in self.columns.iter().enumerate() {
-            row.set(program.aggregate_base + i, column.value(at));
+        for i in 0..program.aggregates.len() {
+            row.set(program.aggregate_base + i, self.accumulators.value(at, i));
         }
     }
 
@@ -166,7 +142,7 @@ impl History {
                 continue;
             }
             for stream in 0..self.reports.len() {
-                let events = self.events_of(at, stream);
+                let events = self.accumulators.events(at, stream);
                 let report = &mut self.reports[stream];
                 if events > 0 {
                     report.unknown_ids += 1;
@@ -178,10 +154,8 @@ impl History {
             if self.seen.get(at as usize).is_none_or(|s| s.load(Ordering::Relaxed)) {
                 continue;
             }
-            let counts = self.counts_of(at as usize);
-            let Some(events) = self.events_per_id.get(counts) else { continue };
             for (stream, report) in self.reports.iter_mut().enumerate() {
-                if events.get(stream).copied().unwrap_or(0) == 0 {
+                if self.accumulators.events(at as usize, stream) == 0 {
                     continue;
                 }
                 let examples = &mut report.unknown_examples;
@@ -195,27 +169,65 @@ impl History {
     }
 }
 
-/// Adds one event, already parsed into `row` (its columns) and `day`, to the aggregates of
-/// its stream; events after the as-of date are left out by the windows.
-fn add_event(history: &mut History, program: &Program, stream: usize, id: &str, day: i32, row: &Row) {
-    let at = history.position(id);
-    let slot = history.counts_of(at).start + stream;
-    if let Some(count) = history.events_per_id.get_mut(slot) {
-        *count = count.saturating_add(1);
-    }
-    for (aggregate, column) in program.aggregates.iter().zip(history.columns.iter_mut()) {
-        if aggregate.stream != stream || day > aggregate.until || aggregate.after.is_some_and(|a| day <= a) {
-            continue;
-        }
-        if let Some(filter) = &aggregate.filter {
-            if program.test(filter, row) != crate::eval::Tri::True {
+/// Events read but not yet added to a history: each one's id and stream, and what it adds
+/// to which aggregate. Adding a batch at once lets the memory reads of many events' ids
+/// and accumulators (a million customers do not fit in a cache) overlap, instead of each
+/// event waiting for its own.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    events: Vec<(SmallString, usize)>,
+    /// Per value added: the event (its place in `events`), the aggregate, the value.
+    adds: Vec<(u32, u32, Val)>,
+    positions: Vec<usize>,
+}
+
+/// Events held before they are added.
+const BATCH: usize = 256;
+
+impl Pending {
+    /// Holds one event, already parsed into `row` (its columns) and `day`, with the values
+    /// it adds to the aggregates of its stream; events after an aggregate's window are
+    /// left out of it.
+    fn push(&mut self, program: &Program, stream: usize, id: &str, day: i32, row: &Row) {
+        let event = self.events.len() as u32;
+        self.events.push((id.into(), stream));
+        for (index, aggregate) in program.aggregates.iter().enumerate() {
+            if aggregate.stream != stream
+                || day > aggregate.until
+                || aggregate.after.is_some_and(|a| day <= a)
+            {
                 continue;
             }
+            if let Some(filter) = &aggregate.filter {
+                if program.test(filter, row) != crate::eval::Tri::True {
+                    continue;
+                }
+            }
+            let value = match aggregate.value {
+                Some(slot) => row.get(slot as usize),
+                None => Val::Date(day),
+            };
+            self.adds.push((event, index as u32, value));
         }
-        let value = match aggregate.value {
-            Some(slot) => row.get(slot as usize),
-            None => Val::Date(day),
-        };
-        column.add(at, day, value);
+    }
+
+    /// True when the batch should be added.
+    fn is_full(&self) -> bool {
+        self.events.len() >= BATCH
+    }
+
+    /// Adds the events held to `history`: first every id's position, then the counts
+    /// and values.
+    fn add_to(&mut self, history: &mut History) {
+        self.positions.clear();
+        self.positions.extend(self.events.iter().map(|(id, _)| history.position(id)));
+        for ((_, stream), &at) in self.events.iter().zip(&self.positions) {
+            history.accumulators.count_event(at, *stream);
+        }
+        for &(event, aggregate, value) in &self.adds {
+            history.accumulators.add(self.positions[event as usize], aggregate as usize, value);
+        }
+        self.events.clear();
+        self.adds.clear();
     }
 }

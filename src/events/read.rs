@@ -2,7 +2,7 @@
 //! NDJSON, as for customers. Each event needs a customer id (`customer_id`, else `id`,
 //! unless named) and a date (`date`, unless named).
 
-use super::{add_event, History, StreamReport};
+use super::{History, Pending, StreamReport};
 use crate::check::suggest::closest;
 use crate::compile::Program;
 use crate::date;
@@ -81,13 +81,15 @@ pub(super) fn read_stream(
         StreamReport { stream: input.stream.clone(), file: input.shown(), ..StreamReport::default() };
     let opened = encoding::open(&input.source, input.encoding)
         .map_err(|e| RunError::Events { file: report.file.clone(), message: io_error(&e) })?;
-    let mut reader = Reader { program, stream, input, row: Row::new(program.streams[stream].slots.len()) };
+    let row = Row::new(program.streams[stream].slots.len());
+    let mut reader = Reader { program, stream, input, row, pending: Pending::default() };
     match input.format {
         InputFormat::Csv => reader.csv(opened.reader, history, &mut report, threads)?,
         format @ (InputFormat::Json | InputFormat::Ndjson) => {
             reader.json(opened.reader, format, history, &mut report)?
         }
     }
+    reader.pending.add_to(history);
     Ok(report)
 }
 
@@ -96,6 +98,8 @@ struct Reader<'a> {
     stream: usize,
     input: &'a EventInput,
     row: Row,
+    /// Events read and not yet in the history.
+    pending: Pending,
 }
 
 impl Reader<'_> {
@@ -120,7 +124,7 @@ impl Reader<'_> {
         // The chunks one thread takes, into `part`: per chunk, its number and findings.
         let work = |part: &mut History| -> Vec<(u64, StreamReport)> {
             let row = Row::new(program.streams[stream].slots.len());
-            let mut reader = Reader { program, stream, input: events, row };
+            let mut reader = Reader { program, stream, input: events, row, pending: Pending::default() };
             let mut record = simd_csv::ByteRecord::new();
             let mut found = Vec::new();
             while let Some((number, Batch::Csv(chunk))) = feed.next() {
@@ -146,6 +150,7 @@ impl Reader<'_> {
                     };
                     reader.event(cells, part, &mut piece);
                 }
+                reader.pending.add_to(part);
                 found.push((number, piece));
             }
             found
@@ -331,7 +336,10 @@ impl Reader<'_> {
                 note(report, bad(&spec.column, Some(cell), problem));
             }
         }
-        add_event(history, self.program, self.stream, id, day, &self.row);
+        self.pending.push(self.program, self.stream, id, day, &self.row);
+        if self.pending.is_full() {
+            self.pending.add_to(history);
+        }
     }
 }
 
