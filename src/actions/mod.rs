@@ -71,6 +71,67 @@ pub const RUN_TIME_LIMIT: Duration = Duration::from_secs(300);
 struct Script {
     written: String,
     ast: AST,
+    /// Which of the call's variables it names: the others are left out of its scope.
+    uses: Uses,
+}
+
+/// Which of the variables a script call may see (docs/actions.md) a script names. A
+/// variable it never names cannot reach it (there is no `eval`), so its calls skip making
+/// it; a script that asks `is_def_var` gets them all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Uses {
+    customer: bool,
+    dimension: bool,
+    segment: bool,
+    segments: bool,
+    tags: bool,
+    as_of: bool,
+    /// `previous_segment`, `entered_on`, `days_in_segment`.
+    place: bool,
+}
+
+impl Uses {
+    const ALL: Uses = Uses {
+        customer: true,
+        dimension: true,
+        segment: true,
+        segments: true,
+        tags: true,
+        as_of: true,
+        place: true,
+    };
+
+    /// The variables a compiled script names, in its statements or its functions.
+    fn of(ast: &AST) -> Uses {
+        let mut uses = Uses::default();
+        ast.walk(&mut |path: &[ASTNode]| {
+            match path.last() {
+                Some(ASTNode::Expr(Expr::Variable(variable, ..))) => uses.name(variable.1.as_str()),
+                Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _)))
+                    if call.name == "is_def_var" =>
+                {
+                    uses = Uses::ALL
+                }
+                _ => {}
+            }
+            true
+        });
+        uses
+    }
+
+    /// Notes a variable the script names.
+    fn name(&mut self, variable: &str) {
+        match variable {
+            "customer" => self.customer = true,
+            "dimension" => self.dimension = true,
+            "segment" => self.segment = true,
+            "segments" => self.segments = true,
+            "tags" => self.tags = true,
+            "as_of" => self.as_of = true,
+            "previous_segment" | "entered_on" | "days_in_segment" => self.place = true,
+            _ => {}
+        }
+    }
 }
 
 /// What the scripts gave for one customer.
@@ -224,8 +285,9 @@ impl Actions {
             return ran;
         }
         let names = self.names.get_or_init(|| ScriptNames::new(program));
-        let segments = names.segments(outcome);
-        let tags: Array = names.tags(outcome);
+        // Made at the first call whose script names them.
+        let segments = std::cell::OnceCell::new();
+        let tags = std::cell::OnceCell::new();
         let previous = |d: usize| self.memberships.as_ref().and_then(|m| m.previous(d, id));
         // Scripts of segments left run first, then `then` scripts, then those of segments
         // entered: (script, dimension or none for a tag, segment, where it was, leaving).
@@ -289,26 +351,50 @@ impl Actions {
                 true => before.and_then(|b| b.segment),
                 false => d.and_then(|d| outcome.segments[d]),
             };
-            let [previous_segment, entered_on, days_in_segment] =
-                self.place_vars(d, here, before, program.as_of);
-            let mut scope = Scope::with_capacity(9);
-            // As values made for rhai: pushing a map as it is would have rhai rebuild it
-            // entry by entry (and sort it) for every call.
-            let map = if n == last { customer.take() } else { customer.clone() };
-            scope.push("customer", Dynamic::from_map(map.unwrap_or_default()));
-            scope.push("dimension", dimension_value);
-            scope.push("segment", value);
-            scope.push("segments", Dynamic::from_map(segments.clone()));
-            scope.push("tags", Dynamic::from_array(tags.clone()));
-            scope.push("as_of", ScriptDate(date::to_naive(program.as_of)));
-            scope.push("previous_segment", previous_segment);
-            scope.push("entered_on", entered_on);
-            scope.push("days_in_segment", days_in_segment);
+            let uses = self.scripts[script].uses;
+            let mut scope = SCOPE.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
+            scope.clear();
+            if uses.customer {
+                // As values made for rhai: pushing a map as it is would have rhai rebuild
+                // it entry by entry (and sort it) for every call.
+                let map = if n == last { customer.take() } else { customer.clone() };
+                scope.push("customer", Dynamic::from_map(map.unwrap_or_default()));
+            }
+            if uses.dimension {
+                scope.push("dimension", dimension_value);
+            }
+            if uses.segment {
+                scope.push("segment", value);
+            }
+            if uses.segments {
+                scope.push(
+                    "segments",
+                    Dynamic::from_map(segments.get_or_init(|| names.segments(outcome)).clone()),
+                );
+            }
+            if uses.tags {
+                scope.push("tags", Dynamic::from_array(tags.get_or_init(|| names.tags(outcome)).clone()));
+            }
+            if uses.as_of {
+                scope.push("as_of", ScriptDate(date::to_naive(program.as_of)));
+            }
+            if uses.place {
+                let [previous_segment, entered_on, days_in_segment] =
+                    self.place_vars(d, here, before, program.as_of);
+                scope.push("previous_segment", previous_segment);
+                scope.push("entered_on", entered_on);
+                scope.push("days_in_segment", days_in_segment);
+            }
             let origin = Origin { dimension, segment, id, owner: &owner };
             self.call(script, &mut scope, &origin, &mut ran);
             if n == last {
-                ran.customer = scope.remove::<Map>("customer");
+                ran.customer = match uses.customer {
+                    true => scope.remove::<Map>("customer"),
+                    false => customer.take(),
+                };
             }
+            scope.clear();
+            SCOPE.with(|spare| *spare.borrow_mut() = scope);
         }
         ran
     }
@@ -343,6 +429,8 @@ impl Actions {
 }
 
 thread_local! {
+    /// The scope of this thread's script calls, emptied after each: kept for its room.
+    static SCOPE: RefCell<Scope<'static>> = RefCell::new(Scope::with_capacity(9));
     /// Per script of the [`Actions`] last run on this thread (told by [`Actions::id`]),
     /// rhai's cache of which function each call in it resolves to: kept from one customer
     /// to the next instead of resolved afresh for every call.
@@ -457,7 +545,8 @@ fn compile(
         .label(msg!("set-needs-quoted-name-label"))
         .related(action.span, msg!("script-named-here")));
     }
-    Ok(Script { written: action.written.clone(), ast })
+    let uses = Uses::of(&ast);
+    Ok(Script { written: action.written.clone(), ast, uses })
 }
 
 /// The byte offset of a 1-based line and column.
@@ -505,16 +594,34 @@ pub fn cell_value(cell: &str, ty: Option<Ty>) -> Dynamic {
 }
 
 /// [`cell_value`] put into a value made for an earlier customer: text goes into that
-/// value's string when nothing else holds it, which saves allocating one per cell.
+/// value's string when nothing else holds it, and a date or a plain whole number into the
+/// value when it holds one, which saves allocating (and freeing) one per cell.
 pub fn refill_cell_value(value: &mut Dynamic, cell: &str, ty: Option<Ty>) {
     let text = cell.trim();
-    if matches!(ty, Some(Ty::Text) | None) && !text.is_empty() && !value.is_shared() {
-        if let Some(mut held) = value.write_lock::<ImmutableString>() {
-            if let Some(string) = held.get_mut() {
-                string.clear();
-                string.push_str(text);
-                return;
+    if !text.is_empty() && !value.is_shared() {
+        match ty {
+            Some(Ty::Text) | None => {
+                if let Some(mut held) = value.write_lock::<ImmutableString>() {
+                    if let Some(string) = held.get_mut() {
+                        string.clear();
+                        string.push_str(text);
+                        return;
+                    }
+                }
             }
+            Some(Ty::Date) if value.is::<ScriptDate>() && !crate::cell::is_missing_word(text.as_bytes()) => {
+                if let (Some(day), Some(mut held)) = (date::parse(text), value.write_lock::<ScriptDate>()) {
+                    *held = ScriptDate(date::to_naive(day));
+                    return;
+                }
+            }
+            Some(Ty::Number) if value.is_int() && plain_integer(text) => {
+                if let (Ok(number), Some(mut held)) = (text.parse::<i64>(), value.write_lock::<i64>()) {
+                    *held = number;
+                    return;
+                }
+            }
+            _ => {}
         }
     }
     *value = cell_value(cell, ty);
@@ -524,4 +631,59 @@ pub fn refill_cell_value(value: &mut Dynamic, cell: &str, ty: Option<Ty>) {
 fn plain_integer(cell: &str) -> bool {
     let digits = cell.strip_prefix('-').unwrap_or(cell);
     (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uses(script: &str) -> Uses {
+        Uses::of(&sandbox::engine().compile(script).expect("compiles"))
+    }
+
+    #[test]
+    fn a_script_gets_the_variables_it_names_wherever_it_names_them() {
+        assert_eq!(uses("task(#{ title: \"hello\" });"), Uses::default());
+        let seen = uses(
+            "let x = customer.orders; \
+             fn later(a) { a } \
+             switch segment { \"A\" => set(\"x\", `${dimension}`), _ => {} } \
+             if days_in_segment > 3 { as_of.add_days(1) }",
+        );
+        let expected = Uses {
+            customer: true,
+            dimension: true,
+            segment: true,
+            as_of: true,
+            place: true,
+            ..Uses::default()
+        };
+        assert_eq!(seen, expected);
+        assert!(uses("let n = segments.len() + tags.len();").segments);
+        assert!(uses("let n = segments.len() + tags.len();").tags);
+        // Declaring a local of that name is not naming the call's variable.
+        assert!(!uses("let customer = 1;").customer);
+        assert_eq!(uses("if is_def_var(\"tags\") { 1 }"), Uses::ALL);
+    }
+
+    #[test]
+    fn a_value_filled_again_is_the_value_made_afresh() {
+        let cells =
+            ["", "  ", "12", "-7", "12.50", "1,250", "n/a", "2026-05-10", "2026/5/10", "soon", "yes", "x"];
+        let types = [None, Some(Ty::Text), Some(Ty::Number), Some(Ty::Date), Some(Ty::Bool), Some(Ty::List)];
+        for ty in types {
+            for before in cells {
+                for cell in cells {
+                    let mut value = cell_value(before, ty);
+                    refill_cell_value(&mut value, cell, ty);
+                    let fresh = cell_value(cell, ty);
+                    let shown = |v: &Dynamic| match v.read_lock::<ScriptDate>() {
+                        Some(date) => format!("date {}", date.0),
+                        None => format!("{} {v:?}", v.type_name()),
+                    };
+                    assert_eq!(shown(&value), shown(&fresh), "{before:?} then {cell:?} as {ty:?}");
+                }
+            }
+        }
+    }
 }
