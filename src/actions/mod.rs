@@ -75,9 +75,9 @@ struct Script {
     uses: Uses,
 }
 
-/// Which of the variables a script call may see (docs/actions.md) a script names. A
-/// variable it never names cannot reach it (there is no `eval`), so its calls skip making
-/// it; a script that asks `is_def_var` gets them all.
+/// The variables of a script call (docs/actions.md) that a script names. A variable it
+/// never names cannot reach it (there is no `eval`), so its calls skip making it; a script
+/// that asks `is_def_var` gets them all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Uses {
     customer: bool,
@@ -353,7 +353,6 @@ impl Actions {
             };
             let uses = self.scripts[script].uses;
             let mut scope = SCOPE.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
-            scope.clear();
             if uses.customer {
                 // As values made for rhai: pushing a map as it is would have rhai rebuild
                 // it entry by entry (and sort it) for every call.
@@ -609,7 +608,8 @@ pub fn refill_cell_value(value: &mut Dynamic, cell: &str, ty: Option<Ty>) {
                     }
                 }
             }
-            Some(Ty::Date) if value.is::<ScriptDate>() && !crate::cell::is_missing_word(text.as_bytes()) => {
+            // No word for a missing value reads as a date or a whole number.
+            Some(Ty::Date) if value.is::<ScriptDate>() => {
                 if let (Some(day), Some(mut held)) = (date::parse(text), value.write_lock::<ScriptDate>()) {
                     *held = ScriptDate(date::to_naive(day));
                     return;
