@@ -13,8 +13,13 @@ use crate::msg;
 use std::io::{self, Read};
 use std::ops::Range;
 
-/// How big a chunk aims to be.
+/// How big a chunk aims to be once the input is well under way.
 pub const CHUNK_BYTES: usize = 1 << 20;
+/// How big the first chunks aim to be. Each later chunk aims at an eighth of the bytes read
+/// before it, up to [`CHUNK_BYTES`]: a small input still makes several chunks, so that its
+/// customers (and their scripts) are shared among the threads, while a large one soon
+/// makes chunks big enough that what each costs apart from its records is lost in them.
+pub const FIRST_CHUNK_BYTES: usize = 8 << 10;
 
 /// Whole records and where they start in the input.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +71,11 @@ pub struct Chunker<R> {
     done: bool,
     /// Bytes read so far, for progress reports.
     pub bytes_read: u64,
+}
+
+/// How many bytes to read for the next chunk, `read` bytes into the input.
+fn chunk_target(read: u64) -> usize {
+    usize::try_from(read / 8).unwrap_or(CHUNK_BYTES).clamp(FIRST_CHUNK_BYTES, CHUNK_BYTES)
 }
 
 impl<R: Read> Chunker<R> {
@@ -134,9 +144,10 @@ impl<R: Read> Chunker<R> {
 
     /// Reads up to a chunk's worth more into `data`; notes the input's end.
     fn fill(&mut self, data: &mut Vec<u8>) -> io::Result<usize> {
-        data.reserve(CHUNK_BYTES);
+        let target = chunk_target(self.bytes_read);
+        data.reserve(target);
         // `take` + `read_to_end` fills spare capacity without zeroing it first.
-        let read = (&mut self.reader).take(CHUNK_BYTES as u64).read_to_end(data)?;
+        let read = (&mut self.reader).take(target as u64).read_to_end(data)?;
         self.bytes_read += read as u64;
         self.done |= read == 0;
         Ok(read)
@@ -367,6 +378,26 @@ mod tests {
             input.extend_from_slice(row.as_bytes());
         }
         assert!(cut_between_records(&input) > 1);
+    }
+
+    /// A small input is still cut into several chunks, so that every thread gets some of
+    /// it; a large one soon into chunks of the full size.
+    #[test]
+    fn chunks_start_small_and_grow_to_full_size() {
+        let row = "C00001,Acme Trading Co,DE,distributor,3,1,0,2026-10-01\n";
+        let small = row.repeat(40_000 / row.len());
+        assert!(cut_between_records(small.as_bytes()) >= 4, "40 KB in fewer than 4 chunks");
+        let large = row.repeat((24 * CHUNK_BYTES) / row.len());
+        let mut chunker = Chunker::csv(large.as_bytes(), b',');
+        let mut sizes = Vec::new();
+        while let Some(chunk) = chunker.next_chunk().unwrap() {
+            sizes.push(chunk.data.len());
+        }
+        assert!(sizes[0] <= FIRST_CHUNK_BYTES, "first chunk {} bytes", sizes[0]);
+        let whole = &sizes[..sizes.len() - 1];
+        assert!(whole.windows(2).all(|w| w[1] + row.len() >= w[0]), "chunks shrank: {sizes:?}");
+        assert!(sizes.iter().filter(|&&s| s + row.len() >= CHUNK_BYTES).count() >= 8, "{sizes:?}");
+        assert_eq!(sizes.iter().sum::<usize>(), large.len());
     }
 
     #[test]

@@ -45,6 +45,21 @@ fn keywords_need_a_word_boundary() {
     assert_eq!(shape(&expr("`in` == 1")), "(in == 1)");
 }
 
+/// The paths the grammar takes quickly (a word is tried as a call only when `(` follows,
+/// `is` is looked for once after an operand, a comment's rest is skipped at once) give the
+/// same trees as the slow ones did.
+#[test]
+fn calls_postfix_checks_and_comments_parse_wherever_they_stand() {
+    assert_eq!(shape(&expr("days_since (d) > 1")), "(days_since(d) > 1)");
+    assert_eq!(shape(&expr("days_since\n  (d)")), "days_since(d)");
+    assert_eq!(shape(&expr("island is missing or isles is present")), "((island is missing) or (isles is present))");
+    assert_eq!(shape(&expr("is_vip == true")), "(is_vip == Bool(true))");
+    assert_eq!(shape(&expr("a # why \"not\" ( [\n > 1")), "(a > 1)");
+    assert_eq!(shape(&expr("tag == \"#1 buyer\" # the # inside quotes is text")), "(tag == \"#1 buyer\")");
+    let parsed = parse(0, "let x = a > 1 # a comment ending the file, no newline").unwrap();
+    assert_eq!(parsed.items.len(), 1);
+}
+
 #[test]
 fn unicode_names_and_quoted_columns() {
     assert_eq!(shape(&expr("询盘次数 >= 2")), "(询盘次数 >= 2)");
