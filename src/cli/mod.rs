@@ -142,6 +142,7 @@ pub fn remove_temporary_files_on_signal() {
 pub fn main(args: Args) -> Exit {
     let _ = ALLOWED.set(args.allow_path);
     tradeseg::messages::set_language(args.lang.unwrap_or_else(Language::from_environment));
+    tradeseg::messages::prepare_in_background();
     match args.command {
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),

@@ -69,6 +69,15 @@ pub fn set_language(language: Language) {
     LANGUAGE.store(language as u8, Ordering::Relaxed);
 }
 
+/// Starts reading the catalogue of the language [`set_language`] chose on a thread of its
+/// own, so that the first message a command shows finds it ready: parsing it takes about a
+/// tenth of a small run, which the command spends loading its rules meanwhile. Whoever asks
+/// for a message before it is ready waits for it; a process that ends first loses nothing.
+pub fn prepare_in_background() {
+    let language = language();
+    let _ = std::thread::Builder::new().name("tradeseg-messages".into()).spawn(move || bundle(language));
+}
+
 thread_local! {
     static THIS_THREAD: std::cell::Cell<Option<Language>> = const { std::cell::Cell::new(None) };
 }

@@ -19,7 +19,7 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 /// before it, up to [`CHUNK_BYTES`]: a small input still makes several chunks, so that its
 /// customers (and their scripts) are shared among the threads, while a large one soon
 /// makes chunks big enough that what each costs apart from its records is lost in them.
-pub const FIRST_CHUNK_BYTES: usize = 8 << 10;
+pub const FIRST_CHUNK_BYTES: usize = 4 << 10;
 
 /// Whole records and where they start in the input.
 #[derive(Debug, Clone, Default)]
