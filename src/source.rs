@@ -37,6 +37,9 @@ impl Span {
 pub struct Sources {
     files: SimpleFiles<String, String>,
     count: usize,
+    /// Where each file stands in reading order (the main file, then each include where it
+    /// is included, depth first), by id; files added later stand after them all.
+    reading_place: Vec<usize>,
 }
 
 impl Sources {
@@ -72,6 +75,24 @@ impl Sources {
             Ok(loc) => (loc.line_number, loc.column_number),
             Err(_) => (0, 0),
         }
+    }
+
+    /// Records the reading order of the files read so far (their ids, each once): ids are
+    /// given as files are read, several at a time, not in the order a reader meets them.
+    pub fn set_reading_order(&mut self, order: Vec<FileId>) {
+        self.reading_place = vec![usize::MAX; self.count];
+        for (place, file) in order.into_iter().enumerate() {
+            if let Some(slot) = self.reading_place.get_mut(file) {
+                *slot = place;
+            }
+        }
+    }
+
+    /// Where a span stands in reading order: its file's place, then its offset. Sorting
+    /// diagnostics by it lists them as a reader meets them.
+    pub fn place(&self, span: Span) -> (usize, usize, u32) {
+        let place = self.reading_place.get(span.file).copied().unwrap_or(usize::MAX);
+        (place, span.file, span.start)
     }
 
     /// How many files there are.

@@ -417,7 +417,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
     if diagnostics.iter().any(Diagnostic::is_error) {
         // A name another error kept from being read is not unused: no warning says so.
         diagnostics.extend(warnings);
-        sort_by_place(&mut diagnostics);
+        sort_by_place(&mut diagnostics, &ruleset.sources);
         return Err(RulesError { sources: ruleset.sources, diagnostics });
     }
     warnings.extend(unused);
@@ -437,7 +437,7 @@ pub fn check(ruleset: Ruleset) -> Result<Checked, RulesError> {
     };
     let lints = lints::lint(&checked);
     checked.warnings.extend(lints);
-    sort_by_place(&mut checked.warnings);
+    sort_by_place(&mut checked.warnings, &checked.sources);
     Ok(checked)
 }
 
@@ -712,8 +712,9 @@ fn action_ref(sources: &Sources, written: &ast::Str) -> ActionRef {
     ActionRef { written: written.text.clone(), path: folder.join(&written.text), span: written.span }
 }
 
-fn sort_by_place(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+/// In reading order: the main file's first, each include's where it is included.
+fn sort_by_place(diagnostics: &mut [Diagnostic], sources: &Sources) {
+    diagnostics.sort_by_key(|d| d.span.map(|s| sources.place(s)));
 }
 
 #[cfg(test)]

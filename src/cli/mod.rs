@@ -409,7 +409,8 @@ pub fn load_checked_for(
                     }
                     e.diagnostics.push(d);
                 }
-                e.diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+                let sources = &e.sources;
+                e.diagnostics.sort_by_key(|d| d.span.map(|s| sources.place(s)));
             }
             report::diagnostics(&e.diagnostics, &e.sources);
             say_errors(e.diagnostics.iter().filter(|d| d.is_error()).count());

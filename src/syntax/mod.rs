@@ -229,9 +229,14 @@ fn describe(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diagno
 /// Punctuation the parser would have accepted at `at`: pest does not report literal tokens
 /// as rules, so ask it again with error detail switched on.
 fn punctuation_expected(text: &str, at: usize) -> Vec<String> {
+    // pest's switch is one for every thread, and files are parsed several at once: one
+    // thread at a time turns it on and off again.
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let guard = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     pest::set_error_detail(true);
     let attempt = SegmentParser::parse(Rule::file, text);
     pest::set_error_detail(false);
+    drop(guard);
     let Err(error) = attempt else { return Vec::new() };
     let Some(attempts) = error.parse_attempts() else { return Vec::new() };
     if attempts.max_position != at {
