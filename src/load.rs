@@ -122,6 +122,7 @@ impl Loader {
                 .map(|(path, _, text)| self.sources.add(path.display().to_string(), text))
                 .collect();
             let results = parse_all(&self.sources, &files);
+            let level_keys: Vec<PathBuf> = level.iter().map(|(_, key, _)| key.clone()).collect();
             let mut next: Vec<Unparsed> = Vec::new();
             for ((path, key, _), (file, result)) in level.into_iter().zip(files.into_iter().zip(results)) {
                 let includes = result.iter().flat_map(|f| &f.items).filter_map(|item| match item {
@@ -132,7 +133,7 @@ impl Loader {
                     let target = path.parent().unwrap_or(Path::new(".")).join(&include.path.text);
                     let target_key = canonical(&target);
                     let known = self.parsed.contains_key(&target_key)
-                        || target_key == key
+                        || level_keys.contains(&target_key)
                         || next.iter().any(|(_, k, _)| *k == target_key)
                         || self.unreadable.contains_key(&target);
                     if known {
@@ -307,7 +308,12 @@ mod tests {
         let main =
             "include \"a.seg\"\ninclude \"b.seg\"\ninclude \"a.seg\"\nsegment \"m\" when 1 + \"x\" > 0\n";
         write(dir.path(), "main.seg", main);
-        write(dir.path(), "a.seg", "include \"c.seg\"\nsegment \"a\" when \"y\" - 1 > 0\n");
+        // a.seg also includes b.seg, which main.seg names after it: read where a.seg names it.
+        write(
+            dir.path(),
+            "a.seg",
+            "include \"c.seg\"\nsegment \"a\" when \"y\" - 1 > 0\ninclude \"b.seg\"\n",
+        );
         write(dir.path(), "b.seg", "segment \"b\" when \"z\" * 2 > 0\ninclude \"main.seg\"\n");
         write(dir.path(), "c.seg", "segment \"c\" when \"w\" / 2 > 0\n");
         let loaded = Ruleset::load(dir.path().join("main.seg"));
@@ -319,6 +325,7 @@ mod tests {
         let names: Vec<String> =
             ruleset.paths.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
         assert_eq!(names, ["main.seg", "a.seg", "c.seg", "b.seg"]);
+        assert_eq!(ruleset.sources.len(), 4, "a file read twice");
         let tags: Vec<&str> = ruleset
             .items
             .iter()
