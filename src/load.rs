@@ -165,6 +165,8 @@ impl Loader {
         included_at: Option<&ast::Include>,
         order: &mut Vec<FileId>,
     ) {
+        // Every file an `include` reaches here was read ahead, unless it could not be read
+        // (said at the `include`) or was spliced already (`seen`).
         let Some(Parsed { file, result }) = self.parsed.remove(&key) else { return };
         order.push(file);
         self.paths.push(path.to_path_buf());

@@ -194,8 +194,6 @@ pub fn line(position: Position) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    /// The interner is one lock for all threads: on, scripts on two cores ran slower than
-    /// on one (BENCHMARKS.md, "Scripts on both cores, for real").
     #[test]
     fn doubled_braces_are_found_where_str_find_finds_them() {
         for text in ["", "{", "{{", "a{b{{c", "{{{x}}}", "}{}}", "中{{文}}", "{ {{", "x}}y}}"] {
@@ -213,6 +211,8 @@ mod tests {
         assert!(super::render("{{nobody}}", fields).is_err());
     }
 
+    /// The interner is one lock for all threads: on, scripts on two cores ran slower than
+    /// on one (BENCHMARKS.md, "Scripts on both cores, for real").
     #[test]
     fn scripts_share_no_string_interner() {
         assert_eq!(super::engine().max_strings_interned(), 0);
