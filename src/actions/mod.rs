@@ -239,6 +239,12 @@ impl Actions {
         self.time_limit
     }
 
+    /// Gives the scripts the run's whole time again, for a run started over from its first
+    /// customer.
+    pub fn restart_clock(&self) {
+        self.time_used.store(0, Ordering::Relaxed);
+    }
+
     /// True once the scripts have used up the run's time: the run stops.
     pub fn exhausted(&self) -> bool {
         self.time_used.load(Ordering::Relaxed) > self.time_limit.as_nanos().min(u128::from(u64::MAX)) as u64

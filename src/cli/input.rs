@@ -21,9 +21,18 @@ pub struct DataInput {
     pub encoding: Encoding,
     /// For a workbook: where its cells are, and its error cells.
     pub sheet: Option<(SheetPlaces, Vec<DataError>)>,
+    /// Set when the text was read as UTF-8 before its encoding was judged
+    /// ([`DataArgs::input_assuming_utf8`]): whether that turned out wrong.
+    pub assumed: Option<encoding::Assumption>,
 }
 
 impl DataInput {
+    /// True when the text turned out not to be UTF-8 after it was read as such: what was
+    /// made of it is void, and the data must be opened again with [`DataArgs::input`].
+    pub fn not_utf8_after_all(&self) -> bool {
+        self.assumed.as_ref().is_some_and(encoding::Assumption::failed)
+    }
+
     /// Gives the run's data errors their places in the sheet (a workbook's), and adds the
     /// workbook's error cells, in row order.
     pub fn place_errors(&self, report: &mut tradeseg::Report) {
@@ -58,11 +67,23 @@ impl DataArgs {
     /// find a workbook's header below its title rows.
     pub fn input(&self, data: &str, checked: &tradeseg::Checked) -> Result<DataInput, Exit> {
         let wanted: Vec<String> = checked.fields().iter().map(|f| f.column.clone()).collect();
-        self.input_wanting(data, wanted)
+        self.open_data(data, wanted, false)
+    }
+
+    /// [`DataArgs::input`], reading a text file whose encoding is to be detected as UTF-8
+    /// at once rather than judging the whole file first: for a caller that can start over
+    /// when [`DataInput::not_utf8_after_all`] says so.
+    pub fn input_assuming_utf8(&self, data: &str, checked: &tradeseg::Checked) -> Result<DataInput, Exit> {
+        let wanted: Vec<String> = checked.fields().iter().map(|f| f.column.clone()).collect();
+        self.open_data(data, wanted, true)
     }
 
     /// [`DataArgs::input`] for rules that read the columns `wanted`.
     pub fn input_wanting(&self, data: &str, wanted: Vec<String>) -> Result<DataInput, Exit> {
+        self.open_data(data, wanted, false)
+    }
+
+    fn open_data(&self, data: &str, wanted: Vec<String>, assume_utf8: bool) -> Result<DataInput, Exit> {
         let path = std::path::Path::new(data);
         let workbook = data != "-" && self.input_format.is_none() && workbook::file_is_workbook(path);
         if workbook {
@@ -73,14 +94,23 @@ impl DataArgs {
             super::say_error(msg!("workbook-option-not-workbook", option = what, data = data));
             return Err(Exit::Usage);
         }
-        let opened = encoding::open(&Source::from_arg(data), self.encoding).map_err(|e| {
+        let source = Source::from_arg(data);
+        let open = if assume_utf8 { encoding::open_assuming_utf8 } else { encoding::open };
+        let opened = open(&source, self.encoding).map_err(|e| {
             super::say_error(msg!("cannot-open-data", data = data, reason = io_error(&e)));
             Exit::Usage
         })?;
-        let (head, reader) = sniff::peek(opened.reader).map_err(|e| {
-            super::say_error(msg!("cannot-read-data-file", data = data, reason = io_error(&e)));
-            Exit::Usage
-        })?;
+        let (encoding, assumed) = (opened.encoding, opened.assumed.clone());
+        let (head, reader) = match sniff::peek(opened.reader) {
+            // The first lines already are not UTF-8: judge the whole file after all.
+            Err(_) if assumed.as_ref().is_some_and(encoding::Assumption::failed) => {
+                return self.open_data(data, wanted, false);
+            }
+            peeked => peeked.map_err(|e| {
+                super::say_error(msg!("cannot-read-data-file", data = data, reason = io_error(&e)));
+                Exit::Usage
+            })?,
+        };
         if data == "-" && workbook::is_workbook(&head) {
             super::say_error(msg!("stdin-workbook"));
             return Err(Exit::Usage);
@@ -95,7 +125,7 @@ impl DataArgs {
             },
         };
         let delimiter = self.delimiter.unwrap_or_else(|| sniff::delimiter(&head));
-        Ok(DataInput { reader, format, delimiter, encoding: opened.encoding, sheet: None })
+        Ok(DataInput { reader, format, delimiter, encoding, sheet: None, assumed })
     }
 
     /// The header of a CSV file (not standard input, which is read once, nor a workbook):
@@ -140,6 +170,7 @@ impl DataArgs {
             delimiter: b',',
             encoding: Encoding::Utf8,
             sheet: Some((text.places, text.error_cells)),
+            assumed: None,
         })
     }
 }

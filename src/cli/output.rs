@@ -119,6 +119,29 @@ impl Destination {
         }
     }
 
+    /// Empties what was written so far, to write it again from the start (see
+    /// [`Destination::can_start_over`]; for the others, an error and nothing done).
+    pub fn start_over(&mut self) -> io::Result<()> {
+        use std::io::Seek;
+        let file = match self {
+            Destination::Stdout(_) | Destination::Direct(_) => return Err(io::ErrorKind::Unsupported.into()),
+            Destination::Spool(file) => file,
+            Destination::File { temp, .. } => {
+                temp.written = 0;
+                temp.started = 0;
+                temp.temp.as_file_mut()
+            }
+        };
+        file.set_len(0)?;
+        file.seek(io::SeekFrom::Start(0)).map(drop)
+    }
+
+    /// Whether [`Destination::start_over`] can take back what was written: not for
+    /// standard output or a file that is not regular, whose bytes are already gone.
+    pub fn can_start_over(&self) -> bool {
+        matches!(self, Destination::File { .. } | Destination::Spool(_))
+    }
+
     /// Puts the results in place (a file replaces its target; standard output is flushed).
     pub fn commit(self) -> io::Result<()> {
         match self {

@@ -177,58 +177,76 @@ fn execute(args: RunArgs) -> Result<Exit, Exit> {
         None => super::remember::refuse_without_history(&checked)?,
     };
     let source = Source::from_arg(&args.data);
-    let mut input = args.data_args.input(&args.data, &checked)?;
-    let options = options(&args, &input);
     // Results for standard output wait in a temporary file when the run may yet be refused
     // after evaluating (--strict, the scripts' time limit), so that a refused run prints none.
     // A workbook's results wait in memory, to be laid out once all are in.
     let spool = output.is_none() && (args.strict || actions.is_some());
     let mut destination = if xlsx { None } else { Some(open_output(output, spool)?) };
-    let mut in_memory: Vec<u8> = Vec::new();
     let mut plan = args.plan.as_deref().map(|path| open_output(Some(path), false)).transpose()?;
+    // A file of undetected encoding is read as UTF-8 at once when the outputs can take back
+    // what they were given: if it turns out not to be, the run starts over once it is judged.
+    let can_start_over = [&destination, &plan].into_iter().flatten().all(Destination::can_start_over);
+    let mut input = match can_start_over {
+        true => args.data_args.input_assuming_utf8(&args.data, &checked)?,
+        false => args.data_args.input(&args.data, &checked)?,
+    };
+    let mut in_memory: Vec<u8> = Vec::new();
     let mut plan_in_book: Vec<u8> = Vec::new();
     let plan_format = PlanFormat::from_path(&args.plan.as_deref().unwrap_or(Path::new("")).to_string_lossy());
-    let plan_sink: Option<tradeseg::run::PlanSink> = match (&mut plan, xlsx) {
-        (Some(plan), _) => Some((plan.writer(), plan_format)),
-        (None, true) => Some((&mut plan_in_book, PlanFormat::Csv)),
-        (None, false) => None,
-    };
-    let progress = Progress::default();
-    let bar = progress_bar(&source, progress.clone());
-    // With --history, the run hands every customer's outcome on as it writes it.
-    let mut recorded = args.history.as_ref().map(|_| tradeseg::history::RunResults::default());
-    let outcomes = recorded.as_mut().map(|r| r as &mut dyn tradeseg::run::OutcomeSink);
     let overrides = read_overrides(&args)?;
-    let extras = Extras {
-        actions: actions.as_ref(),
-        plan: plan_sink,
-        events: &events,
-        outcomes,
-        overrides: overrides.as_ref(),
-        memberships: memberships.as_deref(),
-    };
-    let mut encoder;
-    let results: &mut dyn std::io::Write = match &mut destination {
-        None => &mut in_memory,
-        Some(destination) => {
-            let writer = destination.writer();
-            if args.output_encoding == OutputEncoding::Gbk {
-                encoder = super::output::Gb18030Writer::new(writer);
-                &mut encoder
-            } else {
-                writer
+    // With --history, the run hands every customer's outcome on as it writes it.
+    let mut recorded;
+    let (mut report, options) = loop {
+        let options = options(&args, &input);
+        let plan_sink: Option<tradeseg::run::PlanSink> = match (&mut plan, xlsx) {
+            (Some(plan), _) => Some((plan.writer(), plan_format)),
+            (None, true) => Some((&mut plan_in_book, PlanFormat::Csv)),
+            (None, false) => None,
+        };
+        let progress = Progress::default();
+        let bar = progress_bar(&source, progress.clone());
+        recorded = args.history.as_ref().map(|_| tradeseg::history::RunResults::default());
+        let outcomes = recorded.as_mut().map(|r| r as &mut dyn tradeseg::run::OutcomeSink);
+        let extras = Extras {
+            actions: actions.as_ref(),
+            plan: plan_sink,
+            events: &events,
+            outcomes,
+            overrides: overrides.as_ref(),
+            memberships: memberships.as_deref(),
+        };
+        let mut encoder;
+        let results: &mut dyn std::io::Write = match &mut destination {
+            None => &mut in_memory,
+            Some(destination) => {
+                let writer = destination.writer();
+                if args.output_encoding == OutputEncoding::Gbk {
+                    encoder = super::output::Gb18030Writer::new(writer);
+                    &mut encoder
+                } else {
+                    writer
+                }
             }
+        };
+        let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
+        let result = tradeseg::run::run_with(&checked, extras, reader, results, &options, Some(progress));
+        if let Some((bar, _)) = &bar {
+            bar.finish_and_clear();
         }
-    };
-    let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
-    let result = tradeseg::run::run_with(&checked, extras, reader, results, &options, Some(progress));
-    if let Some((bar, _)) = &bar {
-        bar.finish_and_clear();
-    }
-    let mut report = match result {
-        Ok(report) => report,
-        Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Done),
-        Err(e) => return Err(refused(e)),
+        match result {
+            Ok(report) => break (report, options),
+            Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Done),
+            Err(RunError::Input(_)) if input.not_utf8_after_all() => {
+                start_over(&mut destination, &mut plan)?;
+                in_memory.clear();
+                plan_in_book.clear();
+                if let Some(actions) = &actions {
+                    actions.restart_clock();
+                }
+                input = args.data_args.input(&args.data, &checked)?;
+            }
+            Err(e) => return Err(refused(e)),
+        }
     };
     input.place_errors(&mut report);
     report::run_summary(&report, options.compile.as_of, args.quiet);
@@ -288,6 +306,17 @@ fn read_overrides(args: &RunArgs) -> Result<Option<tradeseg::overrides::Override
         super::say_error(e);
         Exit::Usage
     })
+}
+
+/// Empties the outputs for a run that starts over.
+fn start_over(destination: &mut Option<Destination>, plan: &mut Option<Destination>) -> Result<(), Exit> {
+    for output in [destination, plan].into_iter().flatten() {
+        output.start_over().map_err(|e| {
+            super::say_error(msg!("cannot-write-results", reason = io_error(&e)));
+            Exit::Failed
+        })?;
+    }
+    Ok(())
 }
 
 /// The overrides that pinned a customer of this run: in force on its date, naming a

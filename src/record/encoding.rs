@@ -6,12 +6,20 @@
 //! are not UTF-8, or when GB18030 would read it no better (as many malformed sequences), so
 //! one stray byte (`Caf\xe9`) garbles nothing and becomes a data error of its cell;
 //! otherwise it is read as GB18030.
+//!
+//! Judging a whole file first means reading it twice. A reader that can start over
+//! ([`open_assuming_utf8`]) reads a file as UTF-8 straight away, checking each block as it
+//! passes, and stops at the first byte that is not UTF-8; the caller then opens it again
+//! with [`open`], which judges the whole file. A file that is all UTF-8, the usual case,
+//! is read once.
 
 use crate::msg;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// How to decode the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,6 +81,88 @@ impl Source {
 pub struct Opened {
     pub reader: Box<dyn Read + Send>,
     pub encoding: Encoding,
+    /// Set when the encoding was assumed, not judged ([`open_assuming_utf8`]): whether the
+    /// reader met a byte that is not UTF-8 and stopped.
+    pub assumed: Option<Assumption>,
+}
+
+/// Whether a file read as UTF-8 before it was judged turned out not to be: shared between
+/// the reader, which sets it, and whoever must then open the file again.
+#[derive(Debug, Clone, Default)]
+pub struct Assumption(Arc<AtomicBool>);
+
+impl Assumption {
+    /// True once the reader met a byte that is not UTF-8 (and stopped with an error).
+    pub fn failed(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Opens `source` as [`open`] does, except that a file whose encoding is to be detected is
+/// read as UTF-8 at once, without the look over the whole file first. Its reader stops
+/// with an error at the first byte that is not UTF-8 and sets [`Opened::assumed`]; the
+/// caller then discards what it made of the file and opens it again with [`open`].
+pub fn open_assuming_utf8(source: &Source, encoding: Encoding) -> io::Result<Opened> {
+    let Source::File(path) = source else { return open(source, encoding) };
+    if encoding != Encoding::Auto || has_utf16_bom(path)? {
+        return open(source, encoding);
+    }
+    let assumption = Assumption::default();
+    let checked = Utf8Checked { inner: File::open(path)?, carry: Vec::new(), failed: assumption.clone() };
+    Ok(Opened {
+        reader: Box::new(skip_bom(Box::new(checked))?),
+        encoding: Encoding::Utf8,
+        assumed: Some(assumption),
+    })
+}
+
+/// A reader that passes bytes on only while they are UTF-8.
+struct Utf8Checked<R> {
+    inner: R,
+    /// The start of a character the last block ended in the middle of (up to 3 bytes).
+    carry: Vec<u8>,
+    failed: Assumption,
+}
+
+impl<R: Read> Read for Utf8Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if self.is_utf8(&buf[..read]) {
+            return Ok(read);
+        }
+        self.failed.0.store(true, Ordering::Relaxed);
+        Err(io::Error::new(io::ErrorKind::InvalidData, msg!("not-utf8-after-all").to_string()))
+    }
+}
+
+impl<R> Utf8Checked<R> {
+    /// Whether `block` continues the text read so far as UTF-8 (an empty block ends it: a
+    /// character left unfinished is not).
+    fn is_utf8(&mut self, block: &[u8]) -> bool {
+        if block.is_empty() {
+            return self.carry.is_empty();
+        }
+        let mut rest = block;
+        if !self.carry.is_empty() {
+            // Finish the character the last block began: its first byte says its length.
+            let length = match self.carry[0] {
+                0xF0.. => 4,
+                0xE0.. => 3,
+                _ => 2,
+            };
+            let wanted = (length - self.carry.len()).min(rest.len());
+            self.carry.extend_from_slice(&rest[..wanted]);
+            rest = &rest[wanted..];
+            if self.carry.len() < length {
+                return is_utf8_prefix(&self.carry);
+            }
+            if std::str::from_utf8(&self.carry).is_err() {
+                return false;
+            }
+            self.carry.clear();
+        }
+        check_utf8(rest, &mut self.carry)
+    }
 }
 
 /// Opens `source`, detecting or applying `encoding`, and strips a byte-order mark.
@@ -108,7 +198,7 @@ pub fn open(source: &Source, encoding: Encoding) -> io::Result<Opened> {
         Encoding::Utf16 => Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().build(raw)),
         _ => Box::new(skip_bom(raw)?),
     };
-    Ok(Opened { reader, encoding })
+    Ok(Opened { reader, encoding, assumed: None })
 }
 
 /// Does the text start with a UTF-16 byte-order mark?
@@ -287,6 +377,64 @@ mod tests {
         let mut gbk = encoding_rs::GBK.encode(&text).0.into_owned();
         gbk.extend_from_slice("C2,é\n".as_bytes());
         assert_eq!(detected(&gbk), Encoding::Gb18030);
+    }
+
+    /// Hands its bytes on `step` at a time, so that characters are cut between reads.
+    struct InSteps<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for InSteps<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// What a checked reader of `bytes` read in steps of `step` gives, and whether it failed.
+    fn read_checked(bytes: &[u8], step: usize) -> (Vec<u8>, bool) {
+        let failed = Assumption::default();
+        let mut reader =
+            Utf8Checked { inner: InSteps { bytes, step }, carry: Vec::new(), failed: failed.clone() };
+        let mut out = Vec::new();
+        let ended = reader.read_to_end(&mut out);
+        assert_eq!(ended.is_err(), failed.failed(), "an error when, and only when, the assumption failed");
+        (out, failed.failed())
+    }
+
+    #[test]
+    fn a_file_read_as_utf8_before_judging_stops_at_the_first_byte_that_is_not() {
+        let text = "id,name\nC1,深圳贸易 😀 Café\nC2,ok\n";
+        for step in 1..=9 {
+            // Every character cut in every place between two reads still reads whole.
+            assert_eq!(read_checked(text.as_bytes(), step), (text.as_bytes().to_vec(), false), "step {step}");
+            // GBK bytes, a stray Latin-1 byte, a character left unfinished at the end, a
+            // lead byte followed by one that cannot continue it: each stops the reader.
+            let gbk = encoding_rs::GBK.encode(text).0.into_owned();
+            let unfinished = [text.as_bytes(), &"贸".as_bytes()[..2]].concat();
+            let broken = [text.as_bytes(), b"\xE8\x41\n"].concat();
+            for bad in [&gbk[..], b"id\nCaf\xe9\n", &unfinished, &broken] {
+                assert!(read_checked(bad, step).1, "step {step}: {bad:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_a_file_of_undetected_encoding_is_read_before_judging() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.csv");
+        std::fs::write(&path, "\u{FEFF}id\nC1\n").unwrap();
+        let source = Source::File(path);
+        let mut opened = open_assuming_utf8(&source, Encoding::Auto).unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        assert_eq!((text.as_str(), opened.encoding), ("id\nC1\n", Encoding::Utf8));
+        assert!(opened.assumed.is_some_and(|a| !a.failed()));
+        assert!(open_assuming_utf8(&source, Encoding::Gbk).unwrap().assumed.is_none());
+        assert!(open_assuming_utf8(&Source::Text("id\n".into()), Encoding::Auto).unwrap().assumed.is_none());
     }
 
     #[test]

@@ -198,6 +198,42 @@ fn gbk_and_bom_inputs_are_read_and_results_are_utf8() {
 }
 
 #[test]
+fn a_file_read_as_utf8_that_turns_out_gbk_is_run_again_from_the_start() {
+    // ASCII for far more than the first chunks, then a GBK name: the run reads the file as
+    // UTF-8 until that name, then starts over with the file judged GBK, and its output
+    // file and plan hold each customer once, as reading it judged first gives them.
+    let mut text = "id,name,orders\n".to_string();
+    for n in 0..20_000 {
+        text.push_str(&format!("C{n},Name {n},{}\n", n % 2));
+    }
+    text.push_str("C99999,宁波贸易,1\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let rules =
+        "dimension stage { segment \"buyer\" when orders >= 1 then \"actions/t.rhai\" otherwise \"lead\" }\n";
+    let dir = folder(&[
+        ("r.seg", rules.as_bytes()),
+        ("actions/t.rhai", b"task(#{ title: \"call \" + customer.name });\n"),
+        ("d.csv", &gbk),
+    ]);
+    let base = ["run", "r.seg", "d.csv", "-q", "--as-of", "2026-11-01"];
+    let to_files = [&base[..], &["-o", "out.csv", "--plan", "plan.csv"]].concat();
+    let ran = tradeseg_in(dir.path(), &to_files, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // Standard output cannot take back what it printed: it gets the file judged first.
+    let judged = tradeseg_in(dir.path(), &base, b"");
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert_eq!(out, judged.stdout);
+    assert!(out.starts_with("\u{FEFF}id,stage\nC0,lead\nC1,buyer\n") && out.ends_with("C99999,buyer\n"));
+    assert_eq!(out.lines().count(), 20_002);
+    let plan = std::fs::read_to_string(dir.path().join("plan.csv")).unwrap();
+    assert_eq!(plan.lines().count(), 1 + 10_001);
+    assert!(
+        plan.starts_with("customer,dimension,segment,script,title,due,priority,owner,channel,message\nC1,")
+    );
+    assert!(plan.ends_with("\nC99999,stage,buyer,actions/t.rhai,call 宁波贸易,,,,,\n"), "{plan}");
+}
+
+#[test]
 fn include_cycles_and_missing_files_name_the_include() {
     let dir = folder(&[
         ("a.seg", b"include \"b.seg\"\n"),

@@ -9,6 +9,7 @@ json-array-start = a JSON array starts with `[`
 json-ends-inside-array = the data ends inside the array
 json-after-array = only white space may follow the array's `]`
 unknown-encoding = unknown encoding `{ $name }`: use auto, utf-8, gbk, gb18030 or utf-16
+not-utf8-after-all = the file is not all UTF-8: open it again to have its encoding judged
 at-line = line { $line }
 at-record = record { $record }
 data-error-row = { $place }: { $problem }

@@ -9,6 +9,7 @@ json-array-start = JSON 数组要以 `[` 开头
 json-ends-inside-array = 数据在数组还没结束时就结束了
 json-after-array = 数组的 `]` 之后只能有空白
 unknown-encoding = 未知的编码 `{ $name }`：请用 auto、utf-8、gbk、gb18030 或 utf-16
+not-utf8-after-all = 文件并非全为 UTF-8：请重新打开，由程序判断其编码
 at-line = 第 { $line } 行
 at-record = 第 { $record } 条记录
 data-error-row = { $place }：{ $problem }
