@@ -311,7 +311,7 @@ fn run_from<'o>(
         return Err(RunError::Columns(clash_message(&[key], options)));
     }
     writer.finish().map_err(RunError::Output)?;
-    report.finish(&program, known_repeats);
+    report.finish(&program, known_repeats, threads);
     if let Some(pins) = &pins {
         report.override_problems = pins.problems.clone();
         report.override_problems.extend(pins.unused());

@@ -163,7 +163,7 @@ impl Report {
     /// Merges segments of one name (an early exclusion and `otherwise` may share one),
     /// finds the ids that repeat (unless they are `known`), and warns of JSON keys no
     /// record had, once everything is read.
-    pub(crate) fn finish(&mut self, program: &Program, known: Option<&super::ids::Repeats>) {
+    pub(crate) fn finish(&mut self, program: &Program, known: Option<&super::ids::Repeats>, threads: usize) {
         for dimension in &mut self.dimensions {
             let mut merged: Vec<(String, u64)> = Vec::with_capacity(dimension.segments.len());
             for (name, count) in dimension.segments.drain(..) {
@@ -175,7 +175,7 @@ impl Report {
             dimension.segments = merged;
         }
         self.errors_by_column.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let repeats = known.cloned().unwrap_or_else(|| std::mem::take(&mut self.ids).repeats());
+        let repeats = known.cloned().unwrap_or_else(|| std::mem::take(&mut self.ids).repeats(threads));
         (self.duplicate_ids, self.duplicate_examples) = (repeats.count, repeats.examples);
         if self.duplicate_ids > 0 {
             let more = if self.duplicate_examples.len() == super::ids::EXAMPLES { ", …" } else { "" };
