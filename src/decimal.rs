@@ -129,10 +129,13 @@ impl Decimal {
         if let Some(product) = self.0.checked_mul(other.0) {
             return Some(Decimal(round_div(product, SCALE)));
         }
-        // Split one factor into whole units and the rest so the partial products fit.
-        let (whole, rest) = (self.0 / SCALE, self.0 % SCALE);
-        let high = whole.checked_mul(other.0)?;
-        let low = round_div(rest.checked_mul(other.0)?, SCALE);
+        // Split the larger factor into whole units and the rest so the partial products
+        // fit whenever the product does (`1.2 * x` as `x * 1.2`, for a huge `x`).
+        let (large, small) =
+            if self.0.unsigned_abs() >= other.0.unsigned_abs() { (self, other) } else { (other, self) };
+        let (whole, rest) = (large.0 / SCALE, large.0 % SCALE);
+        let high = whole.checked_mul(small.0)?;
+        let low = round_div(rest.checked_mul(small.0)?, SCALE);
         high.checked_add(low).map(Decimal)
     }
 
@@ -512,6 +515,11 @@ mod tests {
                 assert_eq!(factor.times(d(v)), d(v).checked_mul(d(f)), "{v} × {f}");
             }
         }
+        // A product in range whatever the order of its factors.
+        let big = d("99999999999999999999");
+        assert_eq!(d("1.2").checked_mul(big), Some(d("119999999999999999998.8")));
+        assert_eq!(big.checked_mul(d("1.2")), d("1.2").checked_mul(big));
+        assert_eq!(Factor::new(d("1.2")).times(big), d("1.2").checked_mul(big));
         let huge = Decimal(i128::MAX / 3);
         assert_eq!(Factor::new(d("2")).times(huge), huge.checked_mul(d("2")));
         assert_eq!(Factor::new(d("4")).times(huge), None);

@@ -208,6 +208,9 @@ pub enum Cond {
     BoolSlot(Slot),
     /// `field OP literal`, the most common shape, without the general machinery.
     NumSlotConst(CmpOp, Slot, Decimal),
+    /// `field OP other_field * factor` (`revenue_12m > revenue_prev_12m * 1.2`): growth
+    /// and decline between two figures, the next most common shape.
+    NumSlotScaled(CmpOp, Slot, Slot, Factor),
     DateSlotConst(CmpOp, Slot, Day),
     Num(CmpOp, Num, Num),
     Date(CmpOp, DateExpr, DateExpr),

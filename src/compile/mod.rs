@@ -390,14 +390,26 @@ impl Lower {
                 (Num::Const(c), Num::Slot(s)) => Cond::NumSlotConst(op.flipped(), s, c),
                 (Num::DaysSince(d), Num::Const(c)) => self.days_since(op, *d, c),
                 (Num::Const(c), Num::DaysSince(d)) => self.days_since(op.flipped(), *d, c),
-                (a, b) => Cond::Num(op, a, b),
+                (a, b) => match scaled(op, &a, &b) {
+                    Some(cond) => cond,
+                    None => Cond::Num(op, a, b),
+                },
             },
             Ty::Date => match (self.date(l), self.date(r)) {
                 (DateExpr::Slot(s), DateExpr::Const(c)) => Cond::DateSlotConst(op, s, c),
                 (DateExpr::Const(c), DateExpr::Slot(s)) => Cond::DateSlotConst(op.flipped(), s, c),
                 (a, b) => Cond::Date(op, a, b),
             },
-            Ty::Text => Cond::Text(op, self.text(l), self.text(r)),
+            Ty::Text => match (op, self.text(l), self.text(r)) {
+                // `field == "text"` is `field in ["text"]`: the inlined leaf.
+                (CmpOp::Eq | CmpOp::Ne, TextExpr::Slot(s), TextExpr::Const(c))
+                | (CmpOp::Eq | CmpOp::Ne, TextExpr::Const(c), TextExpr::Slot(s)) => Cond::InText {
+                    value: TextExpr::Slot(s),
+                    set: TextSet::new(vec![c]),
+                    negated: op == CmpOp::Ne,
+                },
+                (op, a, b) => Cond::Text(op, a, b),
+            },
             Ty::Bool => Cond::Bool(op, Box::new(self.cond(l)), Box::new(self.cond(r))),
             Ty::List => unreachable!("the checker rejects comparing lists"),
         }
@@ -508,5 +520,20 @@ impl Lower {
             Ty::Text | Ty::List => AnyExpr::Text(self.text(e)),
             Ty::Bool => AnyExpr::Cond(self.cond(e)),
         }
+    }
+}
+
+/// `a OP b * factor` (or `b * factor OP a`) between two fields, as one leaf.
+fn scaled(op: CmpOp, l: &Num, r: &Num) -> Option<Cond> {
+    match (l, r) {
+        (Num::Slot(a), Num::Scale(b, factor)) => match **b {
+            Num::Slot(b) => Some(Cond::NumSlotScaled(op, *a, b, *factor)),
+            _ => None,
+        },
+        (Num::Scale(b, factor), Num::Slot(a)) => match **b {
+            Num::Slot(b) => Some(Cond::NumSlotScaled(op.flipped(), *a, b, *factor)),
+            _ => None,
+        },
+        _ => None,
     }
 }

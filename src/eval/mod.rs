@@ -145,6 +145,10 @@ impl Program {
                 Val::Date(d) => compare(*op, d.cmp(c)),
                 _ => Tri::Unknown,
             },
+            Cond::NumSlotScaled(op, a, b, factor) => match (row.vals[*a as usize], row.vals[*b as usize]) {
+                (Val::Num(a), Val::Num(b)) => factor.times(b).map_or(Tri::Unknown, |b| compare(*op, a.cmp(&b))),
+                _ => Tri::Unknown,
+            },
             Cond::InText { value: TextExpr::Slot(s), set, negated } => match row.vals[*s as usize] {
                 Val::Text(start, end) => {
                     Tri::from_bool(set.contains(&row.text[start as usize..end as usize]) != *negated)
@@ -178,7 +182,9 @@ impl Program {
                 Val::Bool(b) => Tri::from_bool(b),
                 _ => Tri::Unknown,
             },
-            Cond::NumSlotConst(..) | Cond::DateSlotConst(..) => self.test_leaf(cond, row),
+            Cond::NumSlotConst(..) | Cond::DateSlotConst(..) | Cond::NumSlotScaled(..) => {
+                self.test_leaf(cond, row)
+            }
             Cond::Num(op, a, b) => both(self.num(a, row), self.num(b, row), |x, y| compare(*op, x.cmp(&y))),
             Cond::Date(op, a, b) => {
                 both(self.date(a, row), self.date(b, row), |x, y| compare(*op, x.cmp(&y)))

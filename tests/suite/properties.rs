@@ -52,6 +52,13 @@ fn comparison() -> impl Strategy<Value = String> {
         )
         .prop_map(str::to_string),
         (cmp(), 0i32..4000).prop_map(|(op, n)| format!("days_since(d) {op} {n}")),
+        // One field against a multiple of another, either way round.
+        (cmp(), prop::sample::select(&["2", "1.2", "0.5", "1", "0.0000000001"][..]), any::<bool>()).prop_map(
+            |(op, factor, flipped)| match flipped {
+                false => format!("a {op} b * {factor}"),
+                true => format!("{factor} * b {op} a"),
+            }
+        ),
         prop::sample::select(&["d < 2026-01-01", "d >= 2024-03-05", "f", "not f", "f == true"][..])
             .prop_map(str::to_string),
         prop::sample::select(&["a is missing", "c is present", "d is missing", "l contains \"led\""][..])
