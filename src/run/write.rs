@@ -27,8 +27,12 @@ pub struct RowFormatter {
     rows: Vec<u8>,
     json: Vec<u8>,
     tags: Vec<u8>,
-    /// Each dimension's segment names, escaped for CSV once rather than per row.
+    /// Each dimension's segment names, escaped for CSV once rather than per row, each with
+    /// the comma before it; last, the field of a customer in none of its segments.
     segments: Vec<Vec<Vec<u8>>>,
+    /// Whether no tag name needs quoting in CSV, so that the `tags` field is written
+    /// straight into the row.
+    plain_tags: bool,
 }
 
 impl RowFormatter {
@@ -48,16 +52,15 @@ impl RowFormatter {
                 .dimensions
                 .iter()
                 .map(|d| {
-                    d.names
-                        .iter()
-                        .map(|n| {
-                            let mut escaped = Vec::new();
-                            push_field(&mut escaped, n.as_bytes());
-                            escaped
-                        })
-                        .collect()
+                    let fields = d.names.iter().map(|n| {
+                        let mut escaped = vec![b','];
+                        push_field(&mut escaped, n.as_bytes());
+                        escaped
+                    });
+                    fields.chain([vec![b',']]).collect()
                 })
                 .collect(),
+            plain_tags: setup.program.tags.iter().all(|t| !needs_quotes(t.name.as_bytes())),
         }
     }
 
@@ -197,13 +200,19 @@ impl RowFormatter {
 
     /// The rest of a CSV row after its first field(s): segments, tags, derived fields.
     fn segment_fields(&mut self, program: &Program, outcome: &Outcome, derived: &[String]) {
-        for (names, segment) in self.segments.iter().zip(&outcome.segments) {
-            self.rows.push(b',');
-            if let Some(index) = segment {
-                self.rows.extend_from_slice(&names[*index as usize]);
-            }
+        for (fields, segment) in self.segments.iter().zip(&outcome.segments) {
+            let none = fields.len() - 1;
+            self.rows.extend_from_slice(&fields[segment.map_or(none, usize::from)]);
         }
-        if !program.tags.is_empty() {
+        if !program.tags.is_empty() && self.plain_tags {
+            self.rows.push(b',');
+            for (i, tag) in program.tag_names(outcome).enumerate() {
+                if i > 0 {
+                    self.rows.push(b';');
+                }
+                self.rows.extend_from_slice(tag.as_bytes());
+            }
+        } else if !program.tags.is_empty() {
             self.tags.clear();
             for (i, tag) in program.tag_names(outcome).enumerate() {
                 if i > 0 {
@@ -280,7 +289,7 @@ impl ResultColumns {
 /// Appends a CSV field, quoted only when it must be (it holds a comma, a quote or a line
 /// break), as the csv crate writes them.
 fn push_field(out: &mut Vec<u8>, field: &[u8]) {
-    if !field.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if !needs_quotes(field) {
         out.extend_from_slice(field);
         return;
     }
@@ -292,6 +301,11 @@ fn push_field(out: &mut Vec<u8>, field: &[u8]) {
         out.push(b);
     }
     out.push(b'"');
+}
+
+/// Whether a CSV field must be quoted: it holds a comma, a quote or a line end.
+fn needs_quotes(field: &[u8]) -> bool {
+    field.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
 }
 
 /// Writes `"key":value,` into a JSON object being built.

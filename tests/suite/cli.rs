@@ -234,6 +234,28 @@ fn a_file_read_as_utf8_that_turns_out_gbk_is_run_again_from_the_start() {
 }
 
 #[test]
+fn result_fields_are_quoted_only_where_csv_needs_it() {
+    let rules =
+        "dimension d { segment \"big, new\" when n >= 10\n segment \"say \\\"hi\\\"\" when n >= 5 }\n\
+                 segment \"vip\" when n >= 1\nsegment \"a;b\" when n >= 2\n";
+    let quoted = format!("{rules}segment \"x,y\" when n >= 3\n");
+    let data = "id,n\nC1,12\nC2,6\nC3,2\nC4,\n";
+    let dir = folder(&[
+        ("plain.seg", rules.as_bytes()),
+        ("quoted.seg", quoted.as_bytes()),
+        ("d.csv", data.as_bytes()),
+    ]);
+    let ran = tradeseg_in(dir.path(), &["run", "plain.seg", "d.csv", "-q"], b"");
+    assert_eq!(
+        ran.stdout, "id,d,tags\nC1,\"big, new\",vip;a;b\nC2,\"say \"\"hi\"\"\",vip;a;b\nC3,,vip;a;b\nC4,,\n",
+        "{}",
+        ran.stderr
+    );
+    let ran = tradeseg_in(dir.path(), &["run", "quoted.seg", "d.csv", "-q"], b"");
+    assert_eq!(ran.stdout, "id,d,tags\nC1,\"big, new\",\"vip;a;b;x,y\"\nC2,\"say \"\"hi\"\"\",\"vip;a;b;x,y\"\nC3,,vip;a;b\nC4,,\n", "{}", ran.stderr);
+}
+
+#[test]
 fn include_cycles_and_missing_files_name_the_include() {
     let dir = folder(&[
         ("a.seg", b"include \"b.seg\"\n"),
