@@ -33,6 +33,14 @@ fn read_number(cell: &[u8], rules: &CellRules) -> Option<Decimal> {
     strict.or_else(|| std::str::from_utf8(cell).ok().and_then(|text| loose_number(text, rules.decimal_comma)))
 }
 
+/// Whether a text cell starts and ends with a printable ASCII character: nothing to trim,
+/// and no word for "no value" (those are for typed fields, or declared by the ruleset).
+#[inline]
+fn plain_ends(cell: &[u8]) -> bool {
+    let printable = |b: &u8| b.is_ascii_graphic();
+    cell.first().is_some_and(printable) && cell.last().is_some_and(printable)
+}
+
 /// Why a cell could not be read as its field's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BadCell;
@@ -97,10 +105,14 @@ impl Row {
         rules: &CellRules,
         cell: &[u8],
     ) -> Result<(), BadCell> {
-        // Most number and date cells are plainly written, with nothing to trim.
+        // Most number and date cells are plainly written, with nothing to trim; most text
+        // cells too (printable ASCII at both ends, and no missing words of the ruleset's
+        // own to look for); an empty cell is missing whatever its type.
         let plain = match form.ty {
+            _ if cell.is_empty() => Some(Val::Missing),
             Some(Ty::Number) if !rules.decimal_comma => Decimal::parse_plain(cell).map(Val::Num),
             Some(Ty::Date) => date::parse_iso(cell).map(Val::Date),
+            Some(Ty::Text) | None if rules.missing.is_empty() && plain_ends(cell) => Some(self.push_bytes(cell)),
             _ => None,
         };
         match plain {

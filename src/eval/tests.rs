@@ -117,6 +117,26 @@ segment "big-name" when name >= "M"
 }
 
 #[test]
+fn text_cells_are_trimmed_and_missing_words_are_missing() {
+    let rules = "segment \"us\" when country == \"US\"\nsegment \"none\" when country is missing\n";
+    let declared = format!("missing values [\"TBD\"]\n{rules}");
+    for (cell, plain, with_words) in [
+        ("US", "#us", "#us"),
+        (" US", "#us", "#us"),
+        ("US\t", "#us", "#us"),
+        ("\u{3000}US\u{3000}", "#us", "#us"),
+        ("", "#none", "#none"),
+        ("   ", "#none", "#none"),
+        ("TBD", "", "#none"),
+        ("tbd", "", "#none"),
+        ("N/A", "", ""),
+    ] {
+        assert_eq!(run(rules, &["country"], &[cell]), plain, "{cell:?}");
+        assert_eq!(run(&declared, &["country"], &[cell]), with_words, "{cell:?} with TBD declared");
+    }
+}
+
+#[test]
 fn booleans_read_as_spreadsheets_write_them() {
     let rules = "segment \"vip\" when vip\nsegment \"not-vip\" when vip == false";
     assert_eq!(run(rules, &["vip"], &["Yes"]), "#vip");
