@@ -45,11 +45,17 @@ impl IdLog {
     }
 
     /// The repeats among every id filed, freeing the log; the buckets are sorted on up to
-    /// `threads` threads (the run's workers are done by then).
+    /// `threads` threads, no more than the machine's cores (the run's workers are done by
+    /// then), on this one alone when that is one.
     pub fn repeats(self, threads: usize) -> Repeats {
         let buckets: Vec<(Vec<u64>, Vec<u32>)> = self.prints.into_iter().zip(self.starts).collect();
-        let share = buckets.len().div_ceil(threads.max(1));
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = threads.clamp(1, cores);
         let texts = &self.texts;
+        if threads == 1 {
+            return repeats_in(&buckets, texts);
+        }
+        let share = buckets.len().div_ceil(threads);
         let parts: Vec<Repeats> = std::thread::scope(|scope| {
             let handles: Vec<_> = buckets
                 .chunks(share)
