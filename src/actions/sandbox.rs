@@ -114,7 +114,8 @@ pub fn engine() -> Engine {
         });
         Ok(())
     });
-    engine.register_fn("render", render);
+    engine.register_fn("render", |template: &str, fields: Map| render(template, &fields));
+    engine.register_fn("render", |fields: &mut Map, template: &str| render(template, fields));
     engine.register_fn("number", number);
     super::script_date::register(&mut engine);
     engine
@@ -132,9 +133,11 @@ fn number(value: Dynamic) -> Dynamic {
         .map_or_else(|| super::cell_value(&text, Some(crate::check::typed::Ty::Number)), |_| Dynamic::UNIT)
 }
 
-/// `render("Dear {{company}}, …", customer)`: each `{{name}}` replaced by that field's
-/// value (empty when missing); a name the fields do not have is an error, not a blank.
-fn render(template: &str, fields: Map) -> Result<String, Box<EvalAltResult>> {
+/// `customer.render("Dear {{company}}, …")` or `render("Dear {{company}}, …", customer)`:
+/// each `{{name}}` replaced by that field's value (empty when missing); a name the fields
+/// do not have is an error, not a blank. The first form reads the map where it is; in the
+/// second, rhai hands over a copy of it.
+fn render(template: &str, fields: &Map) -> Result<String, Box<EvalAltResult>> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = doubled(rest.as_bytes(), b'{') {
@@ -206,9 +209,24 @@ mod tests {
     #[test]
     fn render_fills_every_field_named() {
         let fields: rhai::Map = [("company".into(), "Acme".into()), ("城市".into(), "迪拜".into())].into();
-        let rendered = super::render("Dear {{company}} of {{ 城市 }}: {{company}}} }}", fields.clone());
+        let rendered = super::render("Dear {{company}} of {{ 城市 }}: {{company}}} }}", &fields);
         assert_eq!(rendered.unwrap(), "Dear Acme of 迪拜: Acme} }}");
-        assert!(super::render("{{nobody}}", fields).is_err());
+        assert!(super::render("{{nobody}}", &fields).is_err());
+    }
+
+    /// Both ways of writing `render` give the same text, and neither changes the map.
+    #[test]
+    fn render_as_a_method_is_render_as_a_function() {
+        let engine = super::engine();
+        let script = r#"
+            let c = #{ company: "Acme", city: "迪拜" };
+            let t = "Dear {{company}} of {{city}}";
+            [render(t, c), c.render(t), (c + #{ day: "Monday" }).render("{{day}}"), c.len()]
+        "#;
+        let got: rhai::Array = engine.eval(script).expect("runs");
+        let got: Vec<String> = got.into_iter().map(|v| v.to_string()).collect();
+        assert_eq!(got, ["Dear Acme of 迪拜", "Dear Acme of 迪拜", "Monday", "2"]);
+        assert!(engine.eval::<String>(r#"#{ a: 1 }.render("{{b}}")"#).is_err());
     }
 
     /// The interner is one lock for all threads: on, scripts on two cores ran slower than
