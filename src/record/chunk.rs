@@ -290,27 +290,52 @@ impl<R: Read> Chunker<R> {
     }
 }
 
-/// The position just after the last `line_end` byte outside a quoted field.
+/// The position just after the last `line_end` byte outside a quoted field. The quotes
+/// are read from the start, since only they can open or close a quoted field; the line
+/// ends are then looked for from the end, skipping those inside a quoted field. Most
+/// lines hold no quote, so this touches each quote once and few line ends at all.
 fn last_record_end(data: &[u8], delimiter: u8, line_end: u8) -> Option<usize> {
-    let mut inside = false;
-    // Where the last quoted field closed: a quote right after it is an escaped quote.
-    let mut closed = None;
-    let mut last = None;
-    for i in memchr::memchr2_iter(b'"', line_end, data) {
-        if data[i] == line_end {
-            if !inside {
-                last = Some(i + 1);
-            }
-        } else if inside {
-            inside = false;
-            closed = Some(i);
-        } else {
-            let escaped = closed.is_some_and(|c| c + 1 == i);
-            let field_start = i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter;
-            inside = escaped || field_start;
+    let quoted = quoted_spans(data, delimiter);
+    let mut end = data.len();
+    let mut spans = quoted.iter().rev().peekable();
+    loop {
+        let at = memchr::memrchr(line_end, &data[..end])?;
+        // Spans that open after this line end cannot hold it.
+        while spans.next_if(|span| span.start > at).is_some() {}
+        match spans.peek() {
+            Some(span) if at < span.end => end = span.start,
+            _ => return Some(at + 1),
         }
     }
-    last
+}
+
+/// Where `data`'s quoted fields lie: from a field's opening quote to its closing one (to
+/// the end of `data` for a field still open). A quote opens a quoted field only at the
+/// start of a field; a quote right after a closing one is an escaped quote, and the field
+/// goes on.
+fn quoted_spans(data: &[u8], delimiter: u8) -> Vec<Range<usize>> {
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut open: Option<usize> = None;
+    for i in memchr::memchr_iter(b'"', data) {
+        match open {
+            Some(start) => {
+                spans.push(start..i);
+                open = None;
+            }
+            None => {
+                let escaped = spans.last().is_some_and(|span| span.end + 1 == i);
+                let field_start = i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter;
+                if escaped {
+                    // The field closed at the quote before goes on.
+                    open = spans.pop().map(|span| span.start);
+                } else if field_start {
+                    open = Some(i);
+                }
+            }
+        }
+    }
+    spans.extend(open.map(|start| start..data.len()));
+    spans
 }
 
 #[cfg(test)]
@@ -378,6 +403,70 @@ mod tests {
             input.extend_from_slice(row.as_bytes());
         }
         assert!(cut_between_records(&input) > 1);
+    }
+
+    /// The scan as it was before it skipped the line ends between quotes: every quote and
+    /// every line end in order.
+    fn last_record_end_by_every_byte(data: &[u8], delimiter: u8, line_end: u8) -> Option<usize> {
+        let mut inside = false;
+        let mut closed = None;
+        let mut last = None;
+        for i in memchr::memchr2_iter(b'"', line_end, data) {
+            if data[i] == line_end {
+                if !inside {
+                    last = Some(i + 1);
+                }
+            } else if inside {
+                inside = false;
+                closed = Some(i);
+            } else {
+                let escaped = closed.is_some_and(|c| c + 1 == i);
+                let field_start = i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter;
+                inside = escaped || field_start;
+            }
+        }
+        last
+    }
+
+    /// Every string of up to seven bytes from quotes, line ends, delimiters and letters
+    /// (and longer random ones) is cut where the byte-by-byte scan cut it.
+    #[test]
+    fn the_cut_is_where_a_scan_of_every_byte_puts_it() {
+        let alphabet = [b'"', b'\n', b'\r', b',', b'a'];
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut last_round = vec![Vec::new()];
+        for _ in 0..7 {
+            let next: Vec<Vec<u8>> = last_round
+                .iter()
+                .flat_map(|s: &Vec<u8>| alphabet.iter().map(move |&b| [s.as_slice(), &[b]].concat()))
+                .collect();
+            inputs.extend(next.iter().cloned());
+            last_round = next;
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let length = 8 + (seed % 60) as usize;
+            let input = (0..length)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % 5) as usize]
+                })
+                .collect();
+            inputs.push(input);
+        }
+        for input in &inputs {
+            for line_end in [b'\n', b'\r'] {
+                assert_eq!(
+                    last_record_end(input, b',', line_end),
+                    last_record_end_by_every_byte(input, b',', line_end),
+                    "{:?} cut at {:?}",
+                    String::from_utf8_lossy(input),
+                    line_end as char
+                );
+            }
+        }
     }
 
     /// A small input is still cut into several chunks, so that every thread gets some of
