@@ -1,5 +1,7 @@
 //! Dates in scripts: `as_of.add_days(2)` for "in 48 hours", `as_of.next("Monday")` for
-//! "next Monday", `as_of.add_months(6)` for "in six months", formatting and comparison.
+//! "next Monday", `as_of.add_months(6)` for "in six months",
+//! `as_of.add_months(1).first_of_month().on_working_day()` for "the first working day of
+//! next month", formatting and comparison.
 
 use crate::msg;
 use chrono::{Datelike, Months, NaiveDate, Weekday};
@@ -27,6 +29,20 @@ impl ScriptDate {
         let moved =
             if months >= 0 { self.0.checked_add_months(amount) } else { self.0.checked_sub_months(amount) };
         moved.map(ScriptDate).ok_or_else(out_of_range)
+    }
+
+    /// The first day of the date's month.
+    fn first_of_month(&mut self) -> ScriptDate {
+        ScriptDate(self.0.with_day(1).unwrap_or(self.0))
+    }
+
+    /// The date itself from Monday to Friday; the Monday after, on a weekend.
+    fn on_working_day(&mut self) -> Fallible<ScriptDate> {
+        match self.0.weekday() {
+            Weekday::Sat => self.add_days(2),
+            Weekday::Sun => self.add_days(1),
+            _ => Ok(*self),
+        }
     }
 
     fn next(&mut self, weekday: &str) -> Fallible<ScriptDate> {
@@ -62,6 +78,8 @@ pub fn register(engine: &mut Engine) {
         .register_fn("add_months", ScriptDate::add_months)
         .register_fn("add_years", |d: &mut ScriptDate, years: i64| d.add_months(years.saturating_mul(12)))
         .register_fn("next", ScriptDate::next)
+        .register_fn("first_of_month", ScriptDate::first_of_month)
+        .register_fn("on_working_day", ScriptDate::on_working_day)
         .register_fn("format", ScriptDate::format)
         .register_fn("weekday", |d: &mut ScriptDate| d.0.weekday().to_string())
         .register_fn("days_until", |d: &mut ScriptDate, other: ScriptDate| (other.0 - d.0).num_days())

@@ -52,12 +52,19 @@ fn date_helpers_say_next_monday_and_six_months_in_one_call() {
 task(#{ title: as_of.weekday(), due: as_of.next("Monday") });
 task(#{ title: "six months", due: as_of.add_months(6) });
 task(#{ title: "end of month", due: date("2026-01-31").add_months(1) });
+task(#{ title: "first working day", due: date("2026-10-20").add_months(1).first_of_month().on_working_day() });
+task(#{ title: "a Saturday", due: date("2026-08-01").on_working_day() });
+task(#{ title: "a Friday", due: date("2026-07-31").on_working_day() });
 "#;
     let (code, _, stderr, plan) = run_script(script, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(plan.contains(",Sun,2026-11-02,"), "{plan}");
     assert!(plan.contains(",six months,2027-05-01,"), "{plan}");
     assert!(plan.contains(",end of month,2026-02-28,"), "{plan}");
+    // 1 November 2026 is a Sunday; 1 August a Saturday.
+    assert!(plan.contains(",first working day,2026-11-02,"), "{plan}");
+    assert!(plan.contains(",a Saturday,2026-08-03,"), "{plan}");
+    assert!(plan.contains(",a Friday,2026-07-31,"), "{plan}");
 }
 
 fn assert_stopped(script: &str, expected: &str, line: usize) {
