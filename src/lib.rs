@@ -87,6 +87,7 @@ mod cases;
 pub mod cell;
 pub mod check;
 internal_mod!(compile);
+pub(crate) mod cores;
 pub mod date;
 pub mod decimal;
 pub mod diagnostic;

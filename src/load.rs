@@ -253,7 +253,7 @@ fn canonical(path: &Path) -> PathBuf {
 /// spare; the results in the files' order.
 fn parse_all(sources: &Sources, files: &[FileId]) -> Vec<ParseResult> {
     let parse = |file: FileId| syntax::parse(file, sources.text(file));
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
+    let threads = crate::cores::cores().unwrap_or(1).min(files.len());
     if threads <= 1 {
         return files.iter().map(|&file| parse(file)).collect();
     }

@@ -13,6 +13,10 @@ use std::sync::LazyLock;
 /// Repeated ids named in the report; the rest are only counted.
 pub const EXAMPLES: usize = 5;
 
+/// Ids fewer than this are sorted on the thread that asks: starting a thread takes longer
+/// than sorting them (the README's 300 customers: two threads started for 300 ids).
+pub const SORTED_ALONE_BELOW: usize = 1 << 16;
+
 /// Every id seen so far, to find repeats in at the end.
 #[derive(Debug, Clone)]
 pub struct IdLog {
@@ -46,10 +50,18 @@ impl IdLog {
 
     /// The repeats among every id filed, freeing the log; the buckets are sorted on up to
     /// `threads` threads, no more than the machine's cores (the run's workers are done by
-    /// then), on this one alone when that is one.
+    /// then), on this one alone when that is one or the ids are too few to be worth a
+    /// thread ([`SORTED_ALONE_BELOW`]).
     pub fn repeats(self, threads: usize) -> Repeats {
+        let ids: usize = self.prints.iter().map(Vec::len).sum();
+        let threads = if ids < SORTED_ALONE_BELOW { 1 } else { threads };
+        self.repeats_on(threads)
+    }
+
+    /// [`IdLog::repeats`] on up to `threads` threads, however few the ids.
+    fn repeats_on(self, threads: usize) -> Repeats {
         let buckets: Vec<(Vec<u64>, Vec<u32>)> = self.prints.into_iter().zip(self.starts).collect();
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let cores = crate::cores::cores().unwrap_or(1);
         let threads = threads.clamp(1, cores);
         let texts = &self.texts;
         if threads == 1 {
@@ -147,7 +159,8 @@ mod tests {
             log.add(fingerprint(id.as_bytes()), id.as_bytes());
         }
         for threads in [1, 2, 3, 7, 300] {
-            let repeats = log.clone().repeats(threads);
+            assert_eq!(log.clone().repeats(threads), log.clone().repeats_on(1));
+            let repeats = log.clone().repeats_on(threads);
             assert_eq!(repeats.count, 7);
             assert_eq!(repeats.examples, ["C1", "C2", "C3", "C4", "C5"], "{threads} threads");
         }

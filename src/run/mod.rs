@@ -272,7 +272,7 @@ fn run_from<'o>(
         return Err(RunError::Columns(message));
     }
     let threads = match options.threads {
-        0 => thread::available_parallelism().map_or(2, |n| n.get()),
+        0 => crate::cores::cores().unwrap_or(2),
         n => n.min(MAX_THREADS),
     };
     let mut history = match program.streams.is_empty() {
