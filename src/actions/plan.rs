@@ -58,23 +58,35 @@ impl Task {
         script: &str,
         default_owner: &str,
     ) -> Task {
-        let get = |key: &str| fields.get(key).map(text).unwrap_or_default();
-        let owner = match get("owner") {
-            owner if owner.is_empty() => default_owner.to_string(),
-            owner => owner,
-        };
-        Task {
+        let mut task = Task {
             customer: customer.to_string(),
             dimension: dimension.to_string(),
             segment: segment.to_string(),
             script: script.to_string(),
-            title: get("title"),
-            due: get("due"),
-            priority: get("priority"),
-            owner,
-            channel: get("channel"),
-            message: get("message"),
+            title: String::new(),
+            due: String::new(),
+            priority: String::new(),
+            owner: String::new(),
+            channel: String::new(),
+            message: String::new(),
+        };
+        // One pass over the fields rather than a look-up for each.
+        for (key, value) in &fields {
+            let field = match key.as_str() {
+                "title" => &mut task.title,
+                "due" => &mut task.due,
+                "priority" => &mut task.priority,
+                "owner" => &mut task.owner,
+                "channel" => &mut task.channel,
+                "message" => &mut task.message,
+                _ => continue,
+            };
+            *field = text(value);
         }
+        if task.owner.is_empty() {
+            task.owner = default_owner.to_string();
+        }
+        task
     }
 
     /// The fields in [`PLAN_COLUMNS`] order.
@@ -142,5 +154,39 @@ pub fn describe(error: &EvalAltResult) -> Message {
             "script-error-detail",
             detail = other.to_string().split(" (line").next().unwrap_or_default().to_string()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(fields: &[(&str, Dynamic)]) -> Task {
+        let map: Map = fields.iter().map(|(k, v)| ((*k).into(), v.clone())).collect();
+        Task::new(map, "C1", "stars", "1-star", "actions/note.rhai", "Li Na")
+    }
+
+    /// Each key goes to its column; dates are written `YYYY-MM-DD`; an owner given wins
+    /// over the customer's, an empty or missing one does not.
+    #[test]
+    fn a_task_takes_each_field_to_its_column() {
+        let due = Dynamic::from(ScriptDate(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("a date")));
+        let full = task(&[
+            ("title", "Call".into()),
+            ("due", due),
+            ("priority", "high".into()),
+            ("owner", "Wang Wei".into()),
+            ("channel", "phone".into()),
+            ("message", "Dear Acme, hello".into()),
+        ]);
+        let expected =
+            ["C1", "stars", "1-star", "actions/note.rhai", "Call", "2026-11-02", "high", "Wang Wei"];
+        assert_eq!(full.fields()[..8], expected);
+        assert_eq!(full.fields()[8..], ["phone", "Dear Acme, hello"]);
+        assert_eq!(task(&[("title", "Call".into())]).owner, "Li Na");
+        assert_eq!(task(&[("title", "Call".into()), ("owner", "".into())]).owner, "Li Na");
+        assert_eq!(task(&[("title", "Call".into()), ("owner", Dynamic::UNIT)]).owner, "Li Na");
+        let sparse = task(&[("title", 7_i64.into())]);
+        assert_eq!(sparse.fields()[4..], ["7", "", "", "Li Na", "", ""]);
     }
 }
