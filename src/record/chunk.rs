@@ -71,6 +71,8 @@ pub struct Chunker<R> {
     done: bool,
     /// Bytes read so far, for progress reports.
     pub bytes_read: u64,
+    /// Where the quoted fields of the data being cut lie (CSV), kept for its room.
+    quoted: Vec<Range<usize>>,
 }
 
 /// How many bytes to read for the next chunk, `read` bytes into the input.
@@ -89,6 +91,7 @@ impl<R: Read> Chunker<R> {
             mode: Mode::Lines,
             done: false,
             bytes_read: 0,
+            quoted: Vec::new(),
         }
     }
 
@@ -278,10 +281,12 @@ impl<R: Read> Chunker<R> {
     /// The position just after the last line end that ends a record: the last `\n`, or in
     /// a chunk with none outside quotes (a file whose rows end in a lone `\r`), the last
     /// `\r`.
-    fn last_boundary(&self, data: &[u8]) -> Option<usize> {
+    fn last_boundary(&mut self, data: &[u8]) -> Option<usize> {
         match self.mode {
             Mode::Csv(delimiter) => {
-                last_record_end(data, delimiter, b'\n').or_else(|| last_record_end(data, delimiter, b'\r'))
+                quoted_spans(data, delimiter, &mut self.quoted);
+                let quoted = &self.quoted;
+                last_end_outside(data, quoted, b'\n').or_else(|| last_end_outside(data, quoted, b'\r'))
             }
             Mode::Lines | Mode::JsonArray { .. } | Mode::JsonValues => {
                 memchr::memrchr(b'\n', data).map(|i| i + 1)
@@ -290,12 +295,12 @@ impl<R: Read> Chunker<R> {
     }
 }
 
-/// The position just after the last `line_end` byte outside a quoted field. The quotes
-/// are read from the start, since only they can open or close a quoted field; the line
-/// ends are then looked for from the end, skipping those inside a quoted field. Most
-/// lines hold no quote, so this touches each quote once and few line ends at all.
-fn last_record_end(data: &[u8], delimiter: u8, line_end: u8) -> Option<usize> {
-    let quoted = quoted_spans(data, delimiter);
+/// The position just after the last `line_end` byte outside the `quoted` fields (as
+/// [`quoted_spans`] finds them). The quotes are read from the start, since only they can
+/// open or close a quoted field; the line ends are looked for from the end, skipping those
+/// inside a quoted field. Most lines hold no quote, so a chunk's cut touches each quote once
+/// and few line ends at all.
+fn last_end_outside(data: &[u8], quoted: &[Range<usize>], line_end: u8) -> Option<usize> {
     let mut end = data.len();
     let mut spans = quoted.iter().rev().peekable();
     loop {
@@ -309,33 +314,56 @@ fn last_record_end(data: &[u8], delimiter: u8, line_end: u8) -> Option<usize> {
     }
 }
 
-/// Where `data`'s quoted fields lie: from a field's opening quote to its closing one (to
-/// the end of `data` for a field still open). A quote opens a quoted field only at the
-/// start of a field; a quote right after a closing one is an escaped quote, and the field
-/// goes on.
-fn quoted_spans(data: &[u8], delimiter: u8) -> Vec<Range<usize>> {
-    let mut spans: Vec<Range<usize>> = Vec::new();
-    let mut open: Option<usize> = None;
-    for i in memchr::memchr_iter(b'"', data) {
-        match open {
-            Some(start) => {
-                spans.push(start..i);
-                open = None;
-            }
-            None => {
-                let escaped = spans.last().is_some_and(|span| span.end + 1 == i);
-                let field_start = i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter;
-                if escaped {
-                    // The field closed at the quote before goes on.
-                    open = spans.pop().map(|span| span.start);
-                } else if field_start {
-                    open = Some(i);
+/// Where `data`'s quoted fields that hold a line end lie, into `spans` (emptied first,
+/// kept for its room): from a field's opening quote to its closing one (to the end of
+/// `data` for a field still open). A quote opens a quoted field only at the start of a
+/// field; inside one, a doubled quote is a quote of its text. A quoted field is read byte
+/// by byte to its closing quote, and the next one found right after it when it follows at
+/// once: exports that quote every cell cost a few steps a byte, not a search per quote.
+fn quoted_spans(data: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) {
+    spans.clear();
+    let mut from = 0;
+    let mut next_open = None;
+    loop {
+        let open = match next_open.take() {
+            Some(open) => open,
+            None => match memchr::memchr(b'"', &data[from..]) {
+                Some(found) => from + found,
+                None => return,
+            },
+        };
+        let field_start = open == 0 || matches!(data[open - 1], b'\n' | b'\r') || data[open - 1] == delimiter;
+        if !field_start {
+            // A quote inside a cell that is not quoted: a character like any other.
+            from = open + 1;
+            continue;
+        }
+        let (mut at, mut line_end) = (open + 1, false);
+        let close = loop {
+            let Some(found) = memchr::memchr3(b'"', b'\n', b'\r', &data[at..]) else { break None };
+            at += found;
+            match data[at] {
+                b'"' if data.get(at + 1) == Some(&b'"') => at += 2,
+                b'"' => break Some(at),
+                _ => {
+                    line_end = true;
+                    at += 1;
                 }
             }
+        };
+        let Some(close) = close else {
+            spans.push(open..data.len());
+            return;
+        };
+        if line_end {
+            spans.push(open..close);
+        }
+        from = close + 1;
+        // The next cell quoted too, as in exports that quote every cell.
+        if data.get(from) == Some(&delimiter) && data.get(from + 1) == Some(&b'"') {
+            next_open = Some(from + 1);
         }
     }
-    spans.extend(open.map(|start| start..data.len()));
-    spans
 }
 
 #[cfg(test)]
@@ -456,15 +484,21 @@ mod tests {
                 .collect();
             inputs.push(input);
         }
+        let mut quoted = Vec::new();
         for input in &inputs {
-            for line_end in [b'\n', b'\r'] {
-                assert_eq!(
-                    last_record_end(input, b',', line_end),
-                    last_record_end_by_every_byte(input, b',', line_end),
-                    "{:?} cut at {:?}",
-                    String::from_utf8_lossy(input),
-                    line_end as char
-                );
+            // The letter as the delimiter too: the comma is then a character of a cell.
+            for delimiter in [b',', b'a'] {
+                quoted_spans(input, delimiter, &mut quoted);
+                for line_end in [b'\n', b'\r'] {
+                    assert_eq!(
+                        last_end_outside(input, &quoted, line_end),
+                        last_record_end_by_every_byte(input, delimiter, line_end),
+                        "{:?} cut at {:?}, cells split at {:?}",
+                        String::from_utf8_lossy(input),
+                        line_end as char,
+                        delimiter as char
+                    );
+                }
             }
         }
     }

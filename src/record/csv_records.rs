@@ -202,27 +202,43 @@ fn has_long_line(data: &[u8]) -> bool {
 
 /// Whether the quotes of a one-line record are all well formed: each quoted cell opens at
 /// a cell's start and closes at its end, with quotes inside doubled. Then simd-csv reads
-/// the cells as csv_core would.
+/// the cells as csv_core would. A quoted cell is read byte by byte to its closing quote,
+/// and the next one taken right after it when it follows at once (exports that quote
+/// every cell), rather than searched for quote by quote.
 fn well_quoted(body: &[u8], delimiter: u8) -> bool {
-    let mut quotes = memchr::memchr_iter(b'"', body);
-    while let Some(open) = quotes.next() {
+    let mut from = 0;
+    let mut next_open = None;
+    loop {
+        let open = match next_open.take() {
+            Some(open) => open,
+            None => match memchr::memchr(b'"', &body[from..]) {
+                Some(found) => from + found,
+                None => return true,
+            },
+        };
         if open > 0 && body[open - 1] != delimiter {
             return false;
         }
-        loop {
-            let Some(close) = quotes.next() else { return false };
-            match body.get(close + 1) {
+        let mut at = open + 1;
+        let close = loop {
+            match body.get(at) {
+                None => return false,
                 // A doubled quote inside the cell.
-                Some(b'"') => {
-                    quotes.next();
-                }
-                Some(&byte) if byte == delimiter => break,
-                None => break,
-                Some(_) => return false,
+                Some(b'"') if body.get(at + 1) == Some(&b'"') => at += 2,
+                Some(b'"') => break at,
+                Some(_) => at += 1,
             }
+        };
+        match body.get(close + 1) {
+            None => return true,
+            Some(&byte) if byte == delimiter => {}
+            Some(_) => return false,
+        }
+        from = close + 2;
+        if body.get(from) == Some(&b'"') {
+            next_open = Some(from);
         }
     }
-    true
 }
 
 /// csv_core reading one record at a time, with buffers that grow as records need.

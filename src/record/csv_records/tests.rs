@@ -149,3 +149,48 @@ fn rows_ended_by_a_lone_carriage_return_are_read_in_linear_time() {
         assert_same(data.as_bytes(), b',');
     }
 }
+
+/// The check as it was before it read quoted cells byte by byte: quote after quote.
+fn well_quoted_quote_by_quote(body: &[u8], delimiter: u8) -> bool {
+    let mut quotes = memchr::memchr_iter(b'"', body);
+    while let Some(open) = quotes.next() {
+        if open > 0 && body[open - 1] != delimiter {
+            return false;
+        }
+        loop {
+            let Some(close) = quotes.next() else { return false };
+            match body.get(close + 1) {
+                Some(b'"') => {
+                    quotes.next();
+                }
+                Some(&byte) if byte == delimiter => break,
+                None => break,
+                Some(_) => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Every line of up to eight bytes of quotes, delimiters and letters is judged as the
+/// quote-by-quote check judged it.
+#[test]
+fn quotes_are_judged_as_quote_by_quote() {
+    let alphabet = [b'"', b',', b'a'];
+    let mut round: Vec<Vec<u8>> = vec![Vec::new()];
+    for _ in 0..8 {
+        round =
+            round.iter().flat_map(|s| alphabet.iter().map(move |&b| [s.as_slice(), &[b]].concat())).collect();
+        for body in &round {
+            for delimiter in [b',', b'a'] {
+                assert_eq!(
+                    super::well_quoted(body, delimiter),
+                    well_quoted_quote_by_quote(body, delimiter),
+                    "{:?} split at {:?}",
+                    String::from_utf8_lossy(body),
+                    delimiter as char
+                );
+            }
+        }
+    }
+}
