@@ -5,7 +5,8 @@
 //! them: a quote opens a quoted field only at the start of a field, `""` inside one is a
 //! quote, and any other quote (`12" pipe`) is an ordinary character, so such a cell neither
 //! misplaces a cut nor makes one chunk of the rest of the file. The scan jumps from quote
-//! to line end with `memchr`, so it is cheap next to parsing.
+//! to quote with `memchr`, then looks for the last line end from the chunk's end, so it is
+//! cheap next to parsing.
 
 use super::json_array;
 use crate::messages::Message;
@@ -317,9 +318,10 @@ fn last_end_outside(data: &[u8], quoted: &[Range<usize>], line_end: u8) -> Optio
 /// Where `data`'s quoted fields that hold a line end lie, into `spans` (emptied first,
 /// kept for its room): from a field's opening quote to its closing one (to the end of
 /// `data` for a field still open). A quote opens a quoted field only at the start of a
-/// field; inside one, a doubled quote is a quote of its text. A quoted field is read byte
-/// by byte to its closing quote, and the next one found right after it when it follows at
-/// once: exports that quote every cell cost a few steps a byte, not a search per quote.
+/// field; inside one, a doubled quote is a quote of its text. A quoted field is searched
+/// to its closing quote in one go (stopping only at a doubled quote or a line end in it),
+/// and the next one taken right after it when it follows at once: exports that quote every
+/// cell cost a search a cell, not one for each quote and one for each line.
 fn quoted_spans(data: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) {
     spans.clear();
     let mut from = 0;
