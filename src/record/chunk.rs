@@ -327,13 +327,8 @@ fn quoted_spans(data: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) {
     let mut from = 0;
     let mut next_open = None;
     loop {
-        let open = match next_open.take() {
-            Some(open) => open,
-            None => match memchr::memchr(b'"', &data[from..]) {
-                Some(found) => from + found,
-                None => return,
-            },
-        };
+        let next = next_open.take().or_else(|| memchr::memchr(b'"', &data[from..]).map(|found| from + found));
+        let Some(open) = next else { return };
         let field_start = open == 0 || matches!(data[open - 1], b'\n' | b'\r') || data[open - 1] == delimiter;
         if !field_start {
             // A quote inside a cell that is not quoted: a character like any other.

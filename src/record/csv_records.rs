@@ -209,13 +209,8 @@ fn well_quoted(body: &[u8], delimiter: u8) -> bool {
     let mut from = 0;
     let mut next_open = None;
     loop {
-        let open = match next_open.take() {
-            Some(open) => open,
-            None => match memchr::memchr(b'"', &body[from..]) {
-                Some(found) => from + found,
-                None => return true,
-            },
-        };
+        let next = next_open.take().or_else(|| memchr::memchr(b'"', &body[from..]).map(|found| from + found));
+        let Some(open) = next else { return true };
         if open > 0 && body[open - 1] != delimiter {
             return false;
         }
