@@ -72,7 +72,8 @@ pub struct Chunker<R> {
     done: bool,
     /// Bytes read so far, for progress reports.
     pub bytes_read: u64,
-    /// Where the quoted fields of the data being cut lie (CSV), kept for its room.
+    /// The quoted fields that hold a line end in the data being cut (CSV), kept for its
+    /// room.
     quoted: Vec<Range<usize>>,
 }
 

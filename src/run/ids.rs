@@ -159,10 +159,29 @@ mod tests {
             log.add(fingerprint(id.as_bytes()), id.as_bytes());
         }
         for threads in [1, 2, 3, 7, 300] {
-            assert_eq!(log.clone().repeats(threads), log.clone().repeats_on(1));
             let repeats = log.clone().repeats_on(threads);
             assert_eq!(repeats.count, 7);
             assert_eq!(repeats.examples, ["C1", "C2", "C3", "C4", "C5"], "{threads} threads");
+        }
+    }
+
+    /// Past [`SORTED_ALONE_BELOW`] ids the sort is shared among threads, and finds what
+    /// one thread finds.
+    #[test]
+    fn many_ids_give_the_same_repeats_on_every_number_of_threads() {
+        let mut log = IdLog::default();
+        for n in 0..SORTED_ALONE_BELOW + 1_000 {
+            // Every 97th id comes again once.
+            for _ in 0..1 + usize::from(n % 97 == 0) {
+                let id = format!("C{n:06}");
+                log.add(fingerprint(id.as_bytes()), id.as_bytes());
+            }
+        }
+        let alone = log.clone().repeats_on(1);
+        assert_eq!(alone.count as usize, (SORTED_ALONE_BELOW + 1_000).div_ceil(97));
+        assert_eq!(alone.examples, ["C000000", "C000097", "C000194", "C000291", "C000388"]);
+        for threads in [2, 3, 300] {
+            assert_eq!(log.clone().repeats(threads), alone, "{threads} threads");
         }
     }
 }
