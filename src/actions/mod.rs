@@ -12,6 +12,7 @@
 mod lifecycle;
 mod names;
 mod plan;
+mod reads;
 pub mod sandbox;
 pub mod script_date;
 
@@ -29,6 +30,7 @@ use crate::msg;
 use crate::source::{Sources, Span};
 use lifecycle::Call;
 use names::ScriptNames;
+use reads::CustomerReads;
 use rhai::{ASTNode, Array, Caches, Dynamic, Engine, Expr, ImmutableString, Map, Scope, Stmt, AST};
 use script_date::ScriptDate;
 use std::cell::RefCell;
@@ -61,6 +63,8 @@ pub struct Actions {
     names: OnceLock<ScriptNames>,
     /// Tells these scripts' caches from others' on a thread (see [`CACHES`]).
     id: u64,
+    /// The columns `customer` must hold for every script (see [`Actions::customer_columns`]).
+    customer_reads: CustomerReads,
 }
 
 /// Script time a whole run may take by default: far more than any plan needs (a million
@@ -73,6 +77,8 @@ struct Script {
     ast: AST,
     /// Which of the call's variables it names: the others are left out of its scope.
     uses: Uses,
+    /// The columns it reads of `customer`.
+    reads: CustomerReads,
 }
 
 /// The variables of a script call (docs/actions.md) that a script names. A variable it
@@ -212,7 +218,10 @@ impl Actions {
             .iter()
             .map(|(_, rules)| rules.iter().find_map(|&i| index(&checked.tags[i].action)))
             .collect();
-        let scripts = scripts.into_iter().map(|(_, s)| s).collect();
+        let scripts: Vec<Script> = scripts.into_iter().map(|(_, s)| s).collect();
+        // `owner` too: a task that names none takes the customer's.
+        let owner = CustomerReads::Only(std::iter::once("owner".to_string()).collect());
+        let customer_reads = scripts.iter().fold(owner, |all, s| all.and(s.reads.clone()));
         Ok(Some(Actions {
             engine,
             scripts,
@@ -226,6 +235,7 @@ impl Actions {
             time_used: AtomicU64::new(0),
             names: OnceLock::new(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            customer_reads,
         }))
     }
 
@@ -271,6 +281,16 @@ impl Actions {
         (0..self.on_enter.len()).filter(|&d| any(&self.on_enter, d) || any(&self.on_leave, d)).collect()
     }
 
+    /// The columns the `customer` map given to [`Actions::run`] must hold: those some
+    /// script reads by name, and `owner`; `None` for every column (a script uses `customer`
+    /// in a way that may read any).
+    pub fn customer_columns(&self) -> Option<Vec<&str>> {
+        match &self.customer_reads {
+            CustomerReads::All => None,
+            CustomerReads::Only(names) => Some(names.iter().map(String::as_str).collect()),
+        }
+    }
+
     /// True when some segment or tag of this outcome has a script, or the customer entered
     /// or left a segment with one.
     pub fn applies(&self, outcome: &Outcome, id: &str) -> bool {
@@ -284,8 +304,18 @@ impl Actions {
         *self.by_segment.get(dimension)?.get(segment? as usize)?
     }
 
-    /// Runs the scripts this customer's segments and tags call for.
-    pub fn run(&self, program: &Program, outcome: &Outcome, customer: Map, id: &str) -> Ran {
+    /// Runs the scripts this customer's segments and tags call for. `customer` holds the
+    /// columns [`Actions::customer_columns`] names (every column when it names none);
+    /// `whole` makes the map of every column, for a call whose `render` named a column
+    /// left out (a template built at run time).
+    pub fn run(
+        &self,
+        program: &Program,
+        outcome: &Outcome,
+        customer: Map,
+        whole: &mut dyn FnMut() -> Map,
+        id: &str,
+    ) -> Ran {
         let mut ran = Ran::default();
         if self.exhausted() {
             return ran;
@@ -344,6 +374,7 @@ impl Actions {
         // the last call (moved there, not cloned).
         let owner = customer.get("owner").map(plan::text).unwrap_or_default();
         let mut customer = Some(customer);
+        let mut narrowed = matches!(self.customer_reads, CustomerReads::Only(_));
         let last = calls.len().saturating_sub(1);
         let tags_name = ImmutableString::from("tags");
         for (n, Call { script, dimension: d, segment, value, before, leaving }) in
@@ -358,61 +389,75 @@ impl Actions {
                 false => d.and_then(|d| outcome.segments[d]),
             };
             let uses = self.scripts[script].uses;
-            let mut scope = SCOPE.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
-            if uses.customer {
-                // As values made for rhai: pushing a map as it is would have rhai rebuild
-                // it entry by entry (and sort it) for every call.
-                let map = if n == last { customer.take() } else { customer.clone() };
-                scope.push("customer", Dynamic::from_map(map.unwrap_or_default()));
+            loop {
+                let mut scope = SCOPE.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
+                if uses.customer {
+                    // As values made for rhai: pushing a map as it is would have rhai
+                    // rebuild it entry by entry (and sort it) for every call.
+                    let map = if n == last { customer.take() } else { customer.clone() };
+                    scope.push("customer", Dynamic::from_map(map.unwrap_or_default()));
+                }
+                if uses.dimension {
+                    scope.push("dimension", dimension_value.clone());
+                }
+                if uses.segment {
+                    scope.push("segment", value.clone());
+                }
+                if uses.segments {
+                    scope.push(
+                        "segments",
+                        Dynamic::from_map(segments.get_or_init(|| names.segments(outcome)).clone()),
+                    );
+                }
+                if uses.tags {
+                    scope.push("tags", Dynamic::from_array(tags.get_or_init(|| names.tags(outcome)).clone()));
+                }
+                if uses.as_of {
+                    scope.push("as_of", ScriptDate(date::to_naive(program.as_of)));
+                }
+                if uses.place {
+                    let [previous_segment, entered_on, days_in_segment] =
+                        self.place_vars(d, here, before, program.as_of);
+                    scope.push("previous_segment", previous_segment);
+                    scope.push("entered_on", entered_on);
+                    scope.push("days_in_segment", days_in_segment);
+                }
+                let origin = Origin { dimension, segment, id, owner: &owner };
+                let again = !self.call(script, &mut scope, &origin, &mut ran, narrowed);
+                if n == last && !again {
+                    ran.customer = match uses.customer {
+                        true => scope.remove::<Map>("customer"),
+                        false => customer.take(),
+                    };
+                }
+                scope.clear();
+                SCOPE.with(|spare| *spare.borrow_mut() = scope);
+                if !again {
+                    break;
+                }
+                // Its `render` missed a column left out of the map: this call and the rest
+                // of this customer's get every column.
+                customer = Some(whole());
+                narrowed = false;
             }
-            if uses.dimension {
-                scope.push("dimension", dimension_value);
-            }
-            if uses.segment {
-                scope.push("segment", value);
-            }
-            if uses.segments {
-                scope.push(
-                    "segments",
-                    Dynamic::from_map(segments.get_or_init(|| names.segments(outcome)).clone()),
-                );
-            }
-            if uses.tags {
-                scope.push("tags", Dynamic::from_array(tags.get_or_init(|| names.tags(outcome)).clone()));
-            }
-            if uses.as_of {
-                scope.push("as_of", ScriptDate(date::to_naive(program.as_of)));
-            }
-            if uses.place {
-                let [previous_segment, entered_on, days_in_segment] =
-                    self.place_vars(d, here, before, program.as_of);
-                scope.push("previous_segment", previous_segment);
-                scope.push("entered_on", entered_on);
-                scope.push("days_in_segment", days_in_segment);
-            }
-            let origin = Origin { dimension, segment, id, owner: &owner };
-            self.call(script, &mut scope, &origin, &mut ran);
-            if n == last {
-                ran.customer = match uses.customer {
-                    true => scope.remove::<Map>("customer"),
-                    false => customer.take(),
-                };
-            }
-            scope.clear();
-            SCOPE.with(|spare| *spare.borrow_mut() = scope);
         }
         ran
     }
 
-    fn call(&self, index: usize, scope: &mut Scope, origin: &Origin, ran: &mut Ran) {
+    /// Makes one call, noting what it gave in `ran`; false, with nothing noted, when the
+    /// call must be made again with every column (see [`sandbox::begin_call`]).
+    fn call(&self, index: usize, scope: &mut Scope, origin: &Origin, ran: &mut Ran, narrowed: bool) -> bool {
         let Origin { dimension, segment, id, owner } = *origin;
         let script = &self.scripts[index];
-        sandbox::begin_call();
+        sandbox::begin_call(narrowed);
         let started = Instant::now();
         let result = self.run_script(index, scope);
         let took = started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
         self.time_used.fetch_add(took, Ordering::Relaxed);
         let emitted = sandbox::end_call();
+        if emitted.wants_whole && narrowed {
+            return false;
+        }
         if let Err(error) = result {
             ran.errors.push(ActionError {
                 customer: id.to_string(),
@@ -420,7 +465,7 @@ impl Actions {
                 line: sandbox::line(error.position()),
                 message: plan::describe(&error),
             });
-            return;
+            return true;
         }
         for fields in emitted.tasks {
             ran.tasks.push(Task::new(fields, id, dimension, segment, &script.written, owner));
@@ -430,6 +475,7 @@ impl Actions {
                 ran.derived.push((i, plan::text(&value)));
             }
         }
+        true
     }
 }
 
@@ -551,7 +597,8 @@ fn compile(
         .related(action.span, msg!("script-named-here")));
     }
     let uses = Uses::of(&ast);
-    Ok(Script { written: action.written.clone(), ast, uses })
+    let reads = CustomerReads::of(&ast);
+    Ok(Script { written: action.written.clone(), ast, uses, reads })
 }
 
 /// The byte offset of a 1-based line and column.

@@ -9,7 +9,7 @@ use super::script_date::ScriptDate;
 use crate::msg;
 use rhai::module_resolvers::DummyModuleResolver;
 use rhai::{Dynamic, Engine, EvalAltResult, Map, Position};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
 /// Operations one script call may take: far more than any follow-up logic needs, and
@@ -32,6 +32,9 @@ pub const TASK_LIMIT: usize = 100;
 pub struct Emitted {
     pub tasks: Vec<Map>,
     pub derived: Vec<(String, Dynamic)>,
+    /// A `render` missed a name while the call's `customer` held only some columns: what
+    /// it emitted does not count, and the call is made again with every column.
+    pub wants_whole: bool,
     /// Bytes produced so far, counted against [`OUTPUT_LIMIT`].
     bytes: usize,
 }
@@ -66,17 +69,30 @@ thread_local! {
     static EMITTED: RefCell<Emitted> = RefCell::new(Emitted::default());
     /// When the script call running on this thread started.
     static STARTED: RefCell<Instant> = RefCell::new(Instant::now());
+    /// The running call's `customer` holds only some columns.
+    static NARROWED: Cell<bool> = const { Cell::new(false) };
+    /// A `render` of the running call missed a name while `customer` held only some columns.
+    static WANTS_WHOLE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Starts a script call on this thread: clears the emissions, starts the clock.
-pub fn begin_call() {
+/// `narrowed` tells that the call's `customer` holds only the columns its script was found
+/// to read (see [`super::reads`]): a `render` that then misses a name marks the call as
+/// wanting the whole customer ([`Emitted::wants_whole`]), and the caller makes it again
+/// with every column.
+pub fn begin_call(narrowed: bool) {
     EMITTED.with(|e| *e.borrow_mut() = Emitted::default());
+    NARROWED.with(|n| n.set(narrowed));
+    WANTS_WHOLE.with(|w| w.set(false));
     STARTED.with(|s| *s.borrow_mut() = Instant::now());
 }
 
 /// Takes what the call emitted.
 pub fn end_call() -> Emitted {
-    EMITTED.with(|e| std::mem::take(&mut *e.borrow_mut()))
+    let mut emitted = EMITTED.with(|e| std::mem::take(&mut *e.borrow_mut()));
+    emitted.wants_whole = WANTS_WHOLE.with(|w| w.replace(false));
+    NARROWED.with(|n| n.set(false));
+    emitted
 }
 
 /// The keys a task may have.
@@ -140,24 +156,57 @@ fn number(value: Dynamic) -> Dynamic {
 fn render(template: &str, fields: &Map) -> Result<String, Box<EvalAltResult>> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
-    while let Some(start) = doubled(rest.as_bytes(), b'{') {
-        out.push_str(&rest[..start]);
-        let Some(end) = doubled(&rest.as_bytes()[start..], b'}') else { break };
-        let name = rest[start + 2..start + end].trim();
+    for Placeholder { before, name, after } in placeholders(template) {
         match fields.get(name) {
             Some(value) => {
                 let value = super::plan::text(value);
                 // Counted as it grows: the result never gets past the call's budget.
-                produce(start + value.len())?;
+                produce(before.len() + value.len())?;
+                out.push_str(before);
                 out.push_str(&value);
             }
-            None => return Err(msg!("render-no-field", name = name).to_string().into()),
+            None => {
+                NARROWED.with(|n| {
+                    if n.get() {
+                        WANTS_WHOLE.with(|w| w.set(true));
+                    }
+                });
+                return Err(msg!("render-no-field", name = name).to_string().into());
+            }
         }
-        rest = &rest[start + end + 2..];
+        rest = after;
     }
     produce(rest.len())?;
     out.push_str(rest);
     Ok(out)
+}
+
+/// The field names a template's `{{name}}`s name, as `render` reads them.
+pub fn template_names(template: &str) -> impl Iterator<Item = &str> {
+    placeholders(template).map(|p| p.name)
+}
+
+/// One `{{name}}` of a template: the text before it (from the one before), the name, and
+/// the text after it.
+struct Placeholder<'a> {
+    before: &'a str,
+    name: &'a str,
+    after: &'a str,
+}
+
+fn placeholders(template: &str) -> impl Iterator<Item = Placeholder<'_>> {
+    let mut rest = template;
+    std::iter::from_fn(move || {
+        let start = doubled(rest.as_bytes(), b'{')?;
+        let end = doubled(&rest.as_bytes()[start..], b'}')?;
+        let found = Placeholder {
+            before: &rest[..start],
+            name: rest[start + 2..start + end].trim(),
+            after: &rest[start + end + 2..],
+        };
+        rest = found.after;
+        Some(found)
+    })
 }
 
 /// Where `byte` first stands twice in a row: what `str::find("{{")` gives, without setting
@@ -212,6 +261,10 @@ mod tests {
         let rendered = super::render("Dear {{company}} of {{ 城市 }}: {{company}}} }}", &fields);
         assert_eq!(rendered.unwrap(), "Dear Acme of 迪拜: Acme} }}");
         assert!(super::render("{{nobody}}", &fields).is_err());
+        // A `{{` never closed is text, written once.
+        assert_eq!(super::render("a {{company}} b {{c", &fields).unwrap(), "a Acme b {{c");
+        let names: Vec<&str> = super::template_names("{{company}} {{ 城市 }} {{x").collect();
+        assert_eq!(names, ["company", "城市"]);
     }
 
     /// Both ways of writing `render` give the same text, and neither changes the map.

@@ -148,9 +148,15 @@ impl<'p> Worker<'p> {
             .enumerate()
             .map(|(i, _)| program.slots.iter().find(|s| s.index == Some(i)).and_then(|s| s.ty))
             .collect();
-        // A column named twice gives the map its last cell, as building the map did.
-        let template: rhai::Map =
-            program.header.iter().map(|column| (column.as_str().into(), rhai::Dynamic::UNIT)).collect();
+        // A column named twice gives the map its last cell, as building the map did. Only
+        // the columns the scripts read, when that is known.
+        let read = setup.actions.and_then(Actions::customer_columns);
+        let template: rhai::Map = program
+            .header
+            .iter()
+            .filter(|column| read.as_ref().is_none_or(|read| read.contains(&column.as_str())))
+            .map(|column| (column.as_str().into(), rhai::Dynamic::UNIT))
+            .collect();
         let sources = template
             .keys()
             .map(|key| program.header.iter().rposition(|column| column.as_str() == key.as_str()).unwrap_or(0))
@@ -295,7 +301,14 @@ impl<'p> Worker<'p> {
                 let id_text = String::from_utf8_lossy(id);
                 if actions.applies(self.evaluator.outcome(), &id_text) {
                     let customer = self.csv_customer(&record);
-                    self.act(actions, customer, &id_text, result);
+                    let program = self.program;
+                    self.act(
+                        actions,
+                        customer,
+                        &mut || whole_csv_customer(program, &record),
+                        &id_text,
+                        result,
+                    );
                 }
             }
             let outcome = self.evaluator.outcome();
@@ -458,8 +471,9 @@ impl<'p> Worker<'p> {
         self.fill_history(id.as_bytes());
         self.evaluate(result, line, id.as_bytes());
         if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome(), &id)) {
-            let customer = self.json_customer(object);
-            self.act(actions, customer, &id, result);
+            let program = self.program;
+            let customer = json_customer(program, object, actions.customer_columns().as_deref());
+            self.act(actions, customer, &mut || json_customer(program, object, None), &id, result);
         }
         let outcome = self.evaluator.outcome();
         self.formatter.json_record(self.program, outcome, object, &self.derived);
@@ -593,8 +607,15 @@ impl Worker<'_> {
 
     /// Runs the scripts for the current row: tasks into the plan, derived fields kept for
     /// the output row, errors noted.
-    fn act(&mut self, actions: &Actions, customer: rhai::Map, id: &str, result: &mut BatchResult) {
-        let mut ran = actions.run(self.program, self.evaluator.outcome(), customer, id);
+    fn act(
+        &mut self,
+        actions: &Actions,
+        customer: rhai::Map,
+        whole: &mut dyn FnMut() -> rhai::Map,
+        id: &str,
+        result: &mut BatchResult,
+    ) {
+        let mut ran = actions.run(self.program, self.evaluator.outcome(), customer, whole, id);
         self.spare_customer = ran.customer.take();
         for task in &ran.tasks {
             self.formatter.plan_row(&mut result.plan, task);
@@ -608,9 +629,10 @@ impl Worker<'_> {
         result.action_errors.extend(ran.errors.into_iter().take(room));
     }
 
-    /// The customer as scripts see it: every column, typed where a field reads it. The map
-    /// the scripts gave back for the last customer is filled again when its keys are still
-    /// the columns (a script may add or remove some); else the template is copied.
+    /// The customer as scripts see it: the columns they read (every column when that is not
+    /// known), typed where a field reads them. The map the scripts gave back for the last
+    /// customer is filled again when its keys are still those columns (a script may add or
+    /// remove some); else the template is copied.
     fn csv_customer(&mut self, record: &ByteRecord) -> rhai::Map {
         let (template, sources) = &self.customer_template;
         let mut customer = match self.spare_customer.take() {
@@ -629,16 +651,39 @@ impl Worker<'_> {
         }
         customer
     }
+}
 
-    fn json_customer(&self, object: &serde_json::Map<String, Value>) -> rhai::Map {
-        object
-            .iter()
-            .map(|(key, value)| {
-                let ty = self.program.slots.iter().find(|s| s.column == *key).and_then(|s| s.ty);
-                (key.as_str().into(), cell_value(&cell_text(value), ty))
-            })
-            .collect()
-    }
+/// The customer of a CSV record as scripts see it with every column, typed where a field
+/// reads it: for a call that needs more than the columns its scripts were found to read.
+fn whole_csv_customer(program: &Program, record: &ByteRecord) -> rhai::Map {
+    // In the header's order: a column named twice gives the map its last cell.
+    program
+        .header
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let ty = program.slots.iter().find(|s| s.index == Some(i)).and_then(|s| s.ty);
+            let cell = String::from_utf8_lossy(record.get(i).unwrap_or_default());
+            (column.as_str().into(), cell_value(&cell, ty))
+        })
+        .collect()
+}
+
+/// The customer of a JSON record as scripts see it: its keys (only those in `read`, when
+/// given), typed where a field reads them.
+fn json_customer(
+    program: &Program,
+    object: &serde_json::Map<String, Value>,
+    read: Option<&[&str]>,
+) -> rhai::Map {
+    object
+        .iter()
+        .filter(|(key, _)| read.is_none_or(|read| read.contains(&key.as_str())))
+        .map(|(key, value)| {
+            let ty = program.slots.iter().find(|s| s.column == *key).and_then(|s| s.ty);
+            (key.as_str().into(), cell_value(&cell_text(value), ty))
+        })
+        .collect()
 }
 
 /// Sets a slot from a JSON value; `Err` carries the value as shown in an error.

@@ -157,6 +157,38 @@ fn unknown_task_keys_and_render_fields_are_errors_not_blanks() {
     assert!(stderr.contains("render(): no field `compnay`"), "{stderr}");
 }
 
+/// A script gets only the columns it was found to read; a template built at run time may
+/// name another, and still sees it (the call is made again with every column), caught in
+/// `try` or not, from CSV and from NDJSON. A name no column has is still an error.
+#[test]
+fn a_template_built_at_run_time_sees_every_column() {
+    let script = r#"
+let field = "comp" + "any";
+let caught = "caught";
+try { caught = customer.render("{{" + field + "}}"); } catch { }
+task(#{ title: customer.render("{{" + field + "}} / {{owner}}"), message: caught });
+"#;
+    let expected = "C1,stage,lead,actions/s.rhai,Acme / Li Na,,,Li Na,,Acme\n";
+    let (code, _, stderr, plan) = run_script(script, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(plan.contains(expected), "{plan}");
+    assert!(plan.contains("C3,stage,lead,actions/s.rhai,Core / Wang Wei,,,Wang Wei,,Core\n"), "{plan}");
+    let json = "{\"id\":\"C1\",\"company\":\"Acme\",\"orders\":0,\"owner\":\"Li Na\"}\n";
+    let dir = folder(&[
+        ("r.seg", rules("actions/s.rhai").as_bytes()),
+        ("actions/s.rhai", script.as_bytes()),
+        ("d.ndjson", json.as_bytes()),
+    ]);
+    let args = ["run", "r.seg", "d.ndjson", "-q", "--as-of", "2026-11-01", "--plan", "plan.csv"];
+    let ran = tradeseg_in(dir.path(), &args, b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let plan = std::fs::read_to_string(dir.path().join("plan.csv")).unwrap_or_default();
+    assert!(plan.contains(expected), "{plan}");
+    let (_, _, stderr, _) =
+        run_script("task(#{ title: customer.render(\"{{\" + \"nobody\" + \"}}\") });", &[]);
+    assert!(stderr.contains("render(): no field `nobody`"), "{stderr}");
+}
+
 #[test]
 fn number_reads_columns_the_rules_leave_as_text() {
     let script = r#"
@@ -188,7 +220,7 @@ fn scripts_of_two_rulesets_on_one_thread_keep_their_own_functions() {
     for (actions, program) in [&a, &b, &a, &b] {
         let mut evaluator = program.evaluator();
         let outcome = evaluator.evaluate_columns(|column| ["C1", "2"].get(column).copied()).clone();
-        let ran = actions.run(program, &outcome, rhai::Map::new(), "C1");
+        let ran = actions.run(program, &outcome, rhai::Map::new(), &mut rhai::Map::new, "C1");
         let titles: Vec<&str> = ran.tasks.iter().map(|t| t.title.as_str()).collect();
         let expected = if std::ptr::eq(actions, &a.0) { "A" } else { "B" };
         assert_eq!(titles, [expected], "{:?}", ran.errors);
