@@ -16,7 +16,7 @@ mod reads;
 pub mod sandbox;
 pub mod script_date;
 
-pub use plan::{ActionError, PlanFormat, Task, PLAN_COLUMNS};
+pub use plan::{with_text, ActionError, PlanFormat, Planned, Task, PLAN_COLUMNS};
 
 use crate::check::typed::Ty;
 use crate::check::{ActionRef, Checked};
@@ -142,8 +142,10 @@ impl Uses {
 
 /// What the scripts gave for one customer.
 #[derive(Debug, Default)]
-pub struct Ran {
-    pub tasks: Vec<Task>,
+pub struct Ran<'a> {
+    pub tasks: Vec<Planned<'a>>,
+    /// The owner of the tasks that name none: the customer's `owner` column.
+    pub owner: String,
     /// Index into [`Actions::derived`], and the value as text.
     pub derived: Vec<(usize, String)>,
     pub errors: Vec<ActionError>,
@@ -308,14 +310,14 @@ impl Actions {
     /// columns [`Actions::customer_columns`] names (every column when it names none);
     /// `whole` makes the map of every column, for a call whose `render` named a column
     /// left out (a template built at run time).
-    pub fn run(
-        &self,
-        program: &Program,
+    pub fn run<'a>(
+        &'a self,
+        program: &'a Program,
         outcome: &Outcome,
         customer: Map,
         whole: &mut dyn FnMut() -> Map,
         id: &str,
-    ) -> Ran {
+    ) -> Ran<'a> {
         let mut ran = Ran::default();
         if self.exhausted() {
             return ran;
@@ -372,7 +374,7 @@ impl Actions {
         }
         // The owner a task gets when its script names none, read before the map goes to
         // the last call (moved there, not cloned).
-        let owner = customer.get("owner").map(plan::text).unwrap_or_default();
+        ran.owner = customer.get("owner").map(plan::text).unwrap_or_default();
         let mut customer = Some(customer);
         let mut narrowed = matches!(self.customer_reads, CustomerReads::Only(_));
         let last = calls.len().saturating_sub(1);
@@ -422,7 +424,7 @@ impl Actions {
                     scope.push("entered_on", entered_on);
                     scope.push("days_in_segment", days_in_segment);
                 }
-                let origin = Origin { dimension, segment, id, owner: &owner };
+                let origin = Origin { dimension, segment, id };
                 let again = !self.call(script, &mut scope, &origin, &mut ran, narrowed);
                 if n == last && !again {
                     ran.customer = match uses.customer {
@@ -446,8 +448,15 @@ impl Actions {
 
     /// Makes one call, noting what it gave in `ran`; false, with nothing noted, when the
     /// call must be made again with every column (see [`sandbox::begin_call`]).
-    fn call(&self, index: usize, scope: &mut Scope, origin: &Origin, ran: &mut Ran, narrowed: bool) -> bool {
-        let Origin { dimension, segment, id, owner } = *origin;
+    fn call<'a>(
+        &'a self,
+        index: usize,
+        scope: &mut Scope,
+        origin: &Origin<'a, '_>,
+        ran: &mut Ran<'a>,
+        narrowed: bool,
+    ) -> bool {
+        let Origin { dimension, segment, id } = *origin;
         let script = &self.scripts[index];
         sandbox::begin_call(narrowed);
         let started = Instant::now();
@@ -468,7 +477,7 @@ impl Actions {
             return true;
         }
         for fields in emitted.tasks {
-            ran.tasks.push(Task::new(fields, id, dimension, segment, &script.written, owner));
+            ran.tasks.push(Planned::new(fields, dimension, segment, &script.written));
         }
         for (name, value) in emitted.derived {
             if let Some(i) = self.derived.iter().position(|d| *d == name) {
@@ -518,12 +527,10 @@ impl Actions {
 
 /// Which customer, and which segment of which dimension, a script call is for.
 #[derive(Clone, Copy)]
-struct Origin<'a> {
+struct Origin<'a, 'c> {
     dimension: &'a str,
     segment: &'a str,
-    id: &'a str,
-    /// The customer's `owner` column: the owner of tasks that name none.
-    owner: &'a str,
+    id: &'c str,
 }
 
 /// Reads and compiles one script, noting the fields it `set`s.

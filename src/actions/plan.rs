@@ -47,11 +47,49 @@ pub struct Task {
 pub const PLAN_COLUMNS: [&str; 10] =
     ["customer", "dimension", "segment", "script", "title", "due", "priority", "owner", "channel", "message"];
 
+/// A task as a script passed it to `task(…)`, with the segment and the script that made
+/// it: the plan is written from its values where they are, without copying each into a
+/// [`Task`] first.
+#[derive(Debug)]
+pub struct Planned<'a> {
+    /// The dimension whose segment ran the script, or `tags`.
+    pub dimension: &'a str,
+    pub segment: &'a str,
+    pub script: &'a str,
+    fields: Map,
+}
+
+impl<'a> Planned<'a> {
+    /// A task from the fields a script passed to `task(…)`.
+    pub fn new(fields: Map, dimension: &'a str, segment: &'a str, script: &'a str) -> Planned<'a> {
+        Planned { dimension, segment, script, fields }
+    }
+
+    /// The values of `title`, `due`, `priority`, `owner`, `channel` and `message` (the plan's
+    /// last six columns), `None` for those not given.
+    pub fn values(&self) -> [Option<&Dynamic>; 6] {
+        let mut values = [None; 6];
+        // One pass over the fields rather than a look-up for each.
+        for (key, value) in &self.fields {
+            if let Some(i) = super::sandbox::TASK_KEYS.iter().position(|k| *k == key.as_str()) {
+                values[i] = Some(value);
+            }
+        }
+        values
+    }
+
+    /// The task with its values as text, for `customer`; the owner defaults to
+    /// `default_owner` (the customer's `owner` column).
+    pub fn to_task(&self, customer: &str, default_owner: &str) -> Task {
+        Task::new(&self.fields, customer, self.dimension, self.segment, self.script, default_owner)
+    }
+}
+
 impl Task {
     /// A task from what a script passed to `task(…)`; the owner defaults to
     /// `default_owner` (the customer's `owner` column).
     pub fn new(
-        fields: Map,
+        fields: &Map,
         customer: &str,
         dimension: &str,
         segment: &str,
@@ -71,7 +109,7 @@ impl Task {
             message: String::new(),
         };
         // One pass over the fields rather than a look-up for each.
-        for (key, value) in &fields {
+        for (key, value) in fields {
             let field = match key.as_str() {
                 "title" => &mut task.title,
                 "due" => &mut task.due,
@@ -103,6 +141,18 @@ impl Task {
             &self.channel,
             &self.message,
         ]
+    }
+}
+
+/// Hands `f` a value as plan text (as [`text`] gives it), text without copying it; a value
+/// not given is empty.
+pub fn with_text<R>(value: Option<&Dynamic>, f: impl FnOnce(&str) -> R) -> R {
+    match value {
+        None => f(""),
+        Some(value) => match value.read_lock::<rhai::ImmutableString>() {
+            Some(held) => f(held.as_str()),
+            None => f(&text(value)),
+        },
     }
 }
 
@@ -163,7 +213,7 @@ mod tests {
 
     fn task(fields: &[(&str, Dynamic)]) -> Task {
         let map: Map = fields.iter().map(|(k, v)| ((*k).into(), v.clone())).collect();
-        Task::new(map, "C1", "stars", "1-star", "actions/note.rhai", "Li Na")
+        Task::new(&map, "C1", "stars", "1-star", "actions/note.rhai", "Li Na")
     }
 
     /// Each key goes to its column; dates are written `YYYY-MM-DD`; an owner given wins

@@ -618,7 +618,7 @@ impl Worker<'_> {
         let mut ran = actions.run(self.program, self.evaluator.outcome(), customer, whole, id);
         self.spare_customer = ran.customer.take();
         for task in &ran.tasks {
-            self.formatter.plan_row(&mut result.plan, task);
+            self.formatter.plan_row(&mut result.plan, task, id, &ran.owner);
         }
         result.tasks += ran.tasks.len() as u64;
         for (index, value) in ran.derived {

@@ -4,7 +4,7 @@
 use super::report::Report;
 use super::worker::BatchResult;
 use super::{OutputFormat, PlanSink, RunOptions, Setup, Window};
-use crate::actions::{Actions, PlanFormat, Task};
+use crate::actions::{with_text, Actions, PlanFormat, Planned};
 use crate::compile::Program;
 use crate::eval::Outcome;
 use crate::record::json::json_id;
@@ -71,22 +71,29 @@ impl RowFormatter {
 
     /// Appends a task to a batch's plan rows (each JSON row starts with `,`, which the
     /// writer drops before the first).
-    pub fn plan_row(&mut self, plan: &mut Vec<u8>, task: &Task) {
+    pub fn plan_row(&mut self, plan: &mut Vec<u8>, task: &Planned, customer: &str, default_owner: &str) {
         match self.plan {
             // Field by field, as the csv crate writes a record (a writer per row would set
-            // up an 8 KB buffer for each task).
+            // up an 8 KB buffer for each task), each value from where the script left it.
             Some(PlanFormat::Csv) => {
-                for (n, field) in task.fields().iter().enumerate() {
-                    if n > 0 {
-                        plan.push(b',');
-                    }
+                push_field(plan, customer.as_bytes());
+                for field in [task.dimension, task.segment, task.script] {
+                    plan.push(b',');
                     push_field(plan, field.as_bytes());
+                }
+                for (n, value) in task.values().into_iter().enumerate() {
+                    plan.push(b',');
+                    with_text(value, |text| {
+                        // The fourth is `owner`: the customer's when the task names none.
+                        let text = if n == 3 && text.is_empty() { default_owner } else { text };
+                        push_field(plan, text.as_bytes())
+                    });
                 }
                 plan.push(b'\n');
             }
             Some(PlanFormat::Json) => {
                 plan.extend_from_slice(b",\n  ");
-                let _ = serde_json::to_writer(&mut *plan, task);
+                let _ = serde_json::to_writer(&mut *plan, &task.to_task(customer, default_owner));
             }
             None => {}
         }

@@ -221,7 +221,7 @@ fn scripts_of_two_rulesets_on_one_thread_keep_their_own_functions() {
         let mut evaluator = program.evaluator();
         let outcome = evaluator.evaluate_columns(|column| ["C1", "2"].get(column).copied()).clone();
         let ran = actions.run(program, &outcome, rhai::Map::new(), &mut rhai::Map::new, "C1");
-        let titles: Vec<&str> = ran.tasks.iter().map(|t| t.title.as_str()).collect();
+        let titles: Vec<String> = ran.tasks.iter().map(|t| t.to_task("C1", "").title).collect();
         let expected = if std::ptr::eq(actions, &a.0) { "A" } else { "B" };
         assert_eq!(titles, [expected], "{:?}", ran.errors);
     }
