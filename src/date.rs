@@ -30,22 +30,22 @@ pub fn format_naive(date: NaiveDate) -> String {
     if !(0..=9999).contains(&year) {
         return date.format("%Y-%m-%d").to_string();
     }
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let digit = |n: u32| b'0' + (n % 10) as u8;
     let (y, m, d) = (year as u32, date.month(), date.day());
-    [
+    let bytes = [
         digit(y / 1000),
         digit(y / 100),
         digit(y / 10),
         digit(y),
-        '-',
+        b'-',
         digit(m / 10),
         digit(m),
-        '-',
+        b'-',
         digit(d / 10),
         digit(d),
-    ]
-    .iter()
-    .collect()
+    ];
+    // ASCII digits and dashes: always text, borrowed as it is.
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Today's date on this machine's clock.

@@ -154,7 +154,8 @@ fn number(value: Dynamic) -> Dynamic {
 /// do not have is an error, not a blank. The first form reads the map where it is; in the
 /// second, rhai hands over a copy of it.
 fn render(template: &str, fields: &Map) -> Result<String, Box<EvalAltResult>> {
-    let mut out = String::with_capacity(template.len());
+    // Room for the values too: most fill a field or two of a few dozen bytes.
+    let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
     for Placeholder { before, name, after } in placeholders(template) {
         match fields.get(name) {
