@@ -71,7 +71,7 @@ impl<'a> Planned<'a> {
         let mut values = [None; 6];
         // One pass over the fields rather than a look-up for each.
         for (key, value) in &self.fields {
-            if let Some(i) = super::sandbox::TASK_KEYS.iter().position(|k| *k == key.as_str()) {
+            if let Some(i) = super::sandbox::task_key(key) {
                 values[i] = Some(value);
             }
         }

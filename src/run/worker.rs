@@ -298,7 +298,11 @@ impl<'p> Worker<'p> {
             if let Some(actions) = self.actions {
                 // The id as text only for runs with scripts: the hot path without them
                 // does not pay for it.
-                let id_text = String::from_utf8_lossy(id);
+                // Checked as UTF-8 first: faster than the lossy reading when it is text.
+                let id_text = match std::str::from_utf8(id) {
+                    Ok(text) => std::borrow::Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(id),
+                };
                 if actions.applies(self.evaluator.outcome(), &id_text) {
                     let customer = self.csv_customer(&record);
                     let program = self.program;
