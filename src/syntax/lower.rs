@@ -306,6 +306,15 @@ impl Lowerer {
             .parse(pair.into_inner())
     }
 
+    /// A list's item: an expression, or a string taken as it is (see `list_item` in the
+    /// grammar).
+    fn list_item(&self, pair: Pair<Rule>) -> Lowered<Expr> {
+        match pair.as_rule() {
+            Rule::expr => self.expr(pair),
+            _ => self.operand(pair),
+        }
+    }
+
     fn operand(&self, pair: Pair<Rule>) -> Lowered<Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
@@ -318,7 +327,7 @@ impl Lowerer {
             Rule::kw_false => ExprKind::Bool(false),
             Rule::as_of => ExprKind::AsOf,
             Rule::name => ExprKind::Name(self.name(pair)),
-            Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect::<Lowered<_>>()?),
+            Rule::list => ExprKind::List(pair.into_inner().map(|p| self.list_item(p)).collect::<Lowered<_>>()?),
             Rule::call => {
                 let mut inner = pair.into_inner();
                 let function_pair = next(&mut inner);

@@ -38,6 +38,20 @@ fn precedence_follows_the_reference() {
     assert_eq!(shape(&expr("days_since(d) >= 90")), "(days_since(d) >= 90)");
 }
 
+/// A list item written as one string is taken as it is; one that goes on (an operator after
+/// the string) is an expression, with the string where it stands.
+#[test]
+fn list_items_are_strings_or_expressions() {
+    assert_eq!(shape(&expr("c in [\"US\" , \"CA\",]")), "(c in [\"US\", \"CA\"])");
+    let mixed = expr("c in [\"a\" + b, \"x\" contains \"y\", (\"DE\"), \"Z\"]");
+    assert_eq!(shape(&mixed), "(c in [(\"a\" + b), (\"x\" contains \"y\"), \"DE\", \"Z\"])");
+    let ExprKind::Binary { right, .. } = &mixed.kind else { panic!("{mixed:?}") };
+    let ExprKind::List(items) = &right.kind else { panic!("{right:?}") };
+    let spans: Vec<(u32, u32)> = items.iter().map(|i| (i.span.start, i.span.end)).collect();
+    // `parse_expr` reads the text after a prefix of eight bytes.
+    assert_eq!(spans, [(14, 21), (23, 39), (41, 47), (49, 52)]);
+}
+
 #[test]
 fn keywords_need_a_word_boundary() {
     assert_eq!(shape(&expr("orders >= 1 and notes == android")), "((orders >= 1) and (notes == android))");
