@@ -144,7 +144,7 @@ impl Task {
     }
 }
 
-/// Hands `f` a value as plan text (as [`text`] gives it), text without copying it; a value
+/// Hands `f` a value as plan text (dates `YYYY-MM-DD`, `()` empty), text without copying it; a value
 /// not given is empty.
 pub fn with_text<R>(value: Option<&Dynamic>, f: impl FnOnce(&str) -> R) -> R {
     match value {

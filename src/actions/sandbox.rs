@@ -77,7 +77,7 @@ thread_local! {
 
 /// Starts a script call on this thread: clears the emissions, starts the clock.
 /// `narrowed` tells that the call's `customer` holds only the columns its script was found
-/// to read (see [`super::reads`]): a `render` that then misses a name marks the call as
+/// to read (found from its syntax): a `render` that then misses a name marks the call as
 /// wanting the whole customer ([`Emitted::wants_whole`]), and the caller makes it again
 /// with every column.
 pub fn begin_call(narrowed: bool) {
