@@ -144,8 +144,8 @@ impl Task {
     }
 }
 
-/// Hands `f` a value as plan text (dates `YYYY-MM-DD`, `()` empty), text without copying it; a value
-/// not given is empty.
+/// Hands `f` a value as plan text (dates `YYYY-MM-DD`, `()` empty), text without copying
+/// it; a value not given is empty.
 pub fn with_text<R>(value: Option<&Dynamic>, f: impl FnOnce(&str) -> R) -> R {
     match value {
         None => f(""),
