@@ -115,6 +115,8 @@ pub struct Worker<'p> {
     customer_template: (rhai::Map, Vec<usize>),
     /// The map the scripts gave back for the last customer, to fill for the next one.
     spare_customer: Option<rhai::Map>,
+    /// The columns the scripts read, when that is known ([`Actions::customer_columns`]).
+    script_columns: Option<Vec<&'p str>>,
     /// The derived fields of the current row, one per [`Actions::derived`].
     derived: Vec<String>,
     /// The keys of a JSON record the rules read, when nothing needs the whole record
@@ -164,6 +166,7 @@ impl<'p> Worker<'p> {
         Worker {
             program,
             customer_template: (template, sources),
+            script_columns: read,
             spare_customer: None,
             history: setup.history,
             memberships: setup.memberships,
@@ -476,7 +479,7 @@ impl<'p> Worker<'p> {
         self.evaluate(result, line, id.as_bytes());
         if let Some(actions) = self.actions.filter(|a| a.applies(self.evaluator.outcome(), &id)) {
             let program = self.program;
-            let customer = json_customer(program, object, actions.customer_columns().as_deref());
+            let customer = json_customer(program, object, self.script_columns.as_deref());
             self.act(actions, customer, &mut || json_customer(program, object, None), &id, result);
         }
         let outcome = self.evaluator.outcome();
