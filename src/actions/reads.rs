@@ -1,7 +1,7 @@
 //! Which of the customer's columns a script reads, found from its syntax, so that a run
 //! gives scripts a `customer` map of those columns only instead of every column of the
-//! export (filling, copying and handing over 24 values for a script that reads two was
-//! a tenth of the README's run).
+//! export (filling, copying and handing over 24 values for scripts that read five was
+//! a sixth of the README's run).
 //!
 //! What is found is what the map must hold: `customer.company`, `customer["城市"]`,
 //! `customer.last_order.days_until(as_of)` read one column each. Any other use of
