@@ -16,7 +16,7 @@ mod reads;
 pub mod sandbox;
 pub mod script_date;
 
-pub use plan::{with_text, ActionError, PlanFormat, Planned, Task, PLAN_COLUMNS};
+pub use plan::{ActionError, PlanFormat, Planned, Task, PLAN_COLUMNS};
 
 use crate::check::typed::Ty;
 use crate::check::{ActionRef, Checked};

@@ -65,23 +65,34 @@ impl<'a> Planned<'a> {
         Planned { dimension, segment, script, fields }
     }
 
-    /// The values of `title`, `due`, `priority`, `owner`, `channel` and `message` (the plan's
-    /// last six columns), `None` for those not given.
-    pub fn values(&self) -> [Option<&Dynamic>; 6] {
-        let mut values = [None; 6];
-        // One pass over the fields rather than a look-up for each.
-        for (key, value) in &self.fields {
-            if let Some(i) = super::sandbox::task_key(key) {
-                values[i] = Some(value);
-            }
-        }
-        values
+    /// Hands `f` the text of `title`, `due`, `priority`, `owner`, `channel` and `message`
+    /// in turn (the plan's last six columns), read where the values are; see [`each_text`].
+    pub fn each_text(&self, default_owner: &str, f: impl FnMut(&str)) {
+        each_text(&self.fields, default_owner, f);
     }
 
     /// The task with its values as text, for `customer`; the owner defaults to
     /// `default_owner` (the customer's `owner` column).
     pub fn to_task(&self, customer: &str, default_owner: &str) -> Task {
         Task::new(&self.fields, customer, self.dimension, self.segment, self.script, default_owner)
+    }
+}
+
+/// Hands `f` the text of a task's `title`, `due`, `priority`, `owner`, `channel` and
+/// `message` in turn, as the plan writes them: dates `YYYY-MM-DD`, a value not given or
+/// `()` empty, and the owner `default_owner` (the customer's `owner` column) when the task
+/// names none.
+fn each_text(fields: &Map, default_owner: &str, mut f: impl FnMut(&str)) {
+    let mut values = [None; 6];
+    // One pass over the fields rather than a look-up for each.
+    for (key, value) in fields {
+        if let Some(i) = super::sandbox::task_key(key) {
+            values[i] = Some(value);
+        }
+    }
+    let owner = super::sandbox::task_key("owner");
+    for (i, value) in values.into_iter().enumerate() {
+        with_text(value, |text| f(if Some(i) == owner && text.is_empty() { default_owner } else { text }));
     }
 }
 
@@ -96,35 +107,22 @@ impl Task {
         script: &str,
         default_owner: &str,
     ) -> Task {
-        let mut task = Task {
+        let mut texts = Vec::with_capacity(6);
+        each_text(fields, default_owner, |text| texts.push(text.to_string()));
+        let [title, due, priority, owner, channel, message]: [String; 6] =
+            texts.try_into().unwrap_or_default();
+        Task {
             customer: customer.to_string(),
             dimension: dimension.to_string(),
             segment: segment.to_string(),
             script: script.to_string(),
-            title: String::new(),
-            due: String::new(),
-            priority: String::new(),
-            owner: String::new(),
-            channel: String::new(),
-            message: String::new(),
-        };
-        // One pass over the fields rather than a look-up for each.
-        for (key, value) in fields {
-            let field = match key.as_str() {
-                "title" => &mut task.title,
-                "due" => &mut task.due,
-                "priority" => &mut task.priority,
-                "owner" => &mut task.owner,
-                "channel" => &mut task.channel,
-                "message" => &mut task.message,
-                _ => continue,
-            };
-            *field = text(value);
+            title,
+            due,
+            priority,
+            owner,
+            channel,
+            message,
         }
-        if task.owner.is_empty() {
-            task.owner = default_owner.to_string();
-        }
-        task
     }
 
     /// The fields in [`PLAN_COLUMNS`] order.
@@ -146,7 +144,7 @@ impl Task {
 
 /// Hands `f` a value as plan text (dates `YYYY-MM-DD`, `()` empty), text without copying
 /// it; a value not given is empty.
-pub fn with_text<R>(value: Option<&Dynamic>, f: impl FnOnce(&str) -> R) -> R {
+fn with_text<R>(value: Option<&Dynamic>, f: impl FnOnce(&str) -> R) -> R {
     match value {
         None => f(""),
         Some(value) => match value.read_lock::<rhai::ImmutableString>() {

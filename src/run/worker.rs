@@ -144,12 +144,7 @@ impl<'p> Worker<'p> {
     /// A worker for the run.
     pub(crate) fn new(setup: &Setup<'p>) -> Worker<'p> {
         let program = setup.program;
-        let column_types = program
-            .header
-            .iter()
-            .enumerate()
-            .map(|(i, _)| program.slots.iter().find(|s| s.index == Some(i)).and_then(|s| s.ty))
-            .collect();
+        let column_types = program.header.iter().enumerate().map(|(i, _)| column_type(program, i)).collect();
         // A column named twice gives the map its last cell, as building the map did. Only
         // the columns the scripts read, when that is known.
         let read = setup.actions.and_then(Actions::customer_columns);
@@ -660,6 +655,11 @@ impl Worker<'_> {
     }
 }
 
+/// The type of the field that reads a CSV column, if one does.
+fn column_type(program: &Program, column: usize) -> Option<Ty> {
+    program.slots.iter().find(|s| s.index == Some(column)).and_then(|s| s.ty)
+}
+
 /// The customer of a CSV record as scripts see it with every column, typed where a field
 /// reads it: for a call that needs more than the columns its scripts were found to read.
 fn whole_csv_customer(program: &Program, record: &ByteRecord) -> rhai::Map {
@@ -669,9 +669,8 @@ fn whole_csv_customer(program: &Program, record: &ByteRecord) -> rhai::Map {
         .iter()
         .enumerate()
         .map(|(i, column)| {
-            let ty = program.slots.iter().find(|s| s.index == Some(i)).and_then(|s| s.ty);
             let cell = String::from_utf8_lossy(record.get(i).unwrap_or_default());
-            (column.as_str().into(), cell_value(&cell, ty))
+            (column.as_str().into(), cell_value(&cell, column_type(program, i)))
         })
         .collect()
 }

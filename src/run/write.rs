@@ -4,7 +4,7 @@
 use super::report::Report;
 use super::worker::BatchResult;
 use super::{OutputFormat, PlanSink, RunOptions, Setup, Window};
-use crate::actions::{with_text, Actions, PlanFormat, Planned};
+use crate::actions::{Actions, PlanFormat, Planned};
 use crate::compile::Program;
 use crate::eval::Outcome;
 use crate::record::json::json_id;
@@ -81,14 +81,10 @@ impl RowFormatter {
                     plan.push(b',');
                     push_field(plan, field.as_bytes());
                 }
-                for (n, value) in task.values().into_iter().enumerate() {
+                task.each_text(default_owner, |text| {
                     plan.push(b',');
-                    with_text(value, |text| {
-                        // The fourth is `owner`: the customer's when the task names none.
-                        let text = if n == 3 && text.is_empty() { default_owner } else { text };
-                        push_field(plan, text.as_bytes())
-                    });
-                }
+                    push_field(plan, text.as_bytes());
+                });
                 plan.push(b'\n');
             }
             Some(PlanFormat::Json) => {
