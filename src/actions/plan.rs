@@ -66,7 +66,8 @@ impl<'a> Planned<'a> {
     }
 
     /// Hands `f` the text of `title`, `due`, `priority`, `owner`, `channel` and `message`
-    /// in turn (the plan's last six columns), read where the values are; see [`each_text`].
+    /// in turn (the plan's last six columns), read where the values are: dates
+    /// `YYYY-MM-DD`, a value not given empty, the owner `default_owner` when none is given.
     pub fn each_text(&self, default_owner: &str, f: impl FnMut(&str)) {
         each_text(&self.fields, default_owner, f);
     }
