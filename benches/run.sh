@@ -2,8 +2,8 @@
 # The seed workload on this machine, in one run: generates the data, then times
 # `tradeseg run` against DuckDB at its fastest (reference.py --unordered) and against the
 # I/O floor (examples/io_floor.rs: read every field, write the ids, one thread; once with
-# the csv crate, the floor of the goals, and once with simd-csv, the faster parser tradeseg
-# uses for most records), runs alternating, each writing a new output file (no run pays for deleting the last one's),
+# the csv crate, the floor of the goals, and once with simd-csv, a faster parser: the floor
+# of issue #19's goals), runs alternating, each writing a new output file (no run pays for deleting the last one's),
 # and reports medians, ratios and peak memory. Then checks that tradeseg's results equal
 # DuckDB's (ordered run) and that tradeseg kept input order.
 #

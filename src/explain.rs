@@ -328,7 +328,7 @@ fn find_csv(
     })?;
     let Some(id_column) = program.id_column else { return Ok(None) };
     let histories = Histories { events: history(&program, known.events)?, memberships: known.memberships };
-    let mut record = simd_csv::ByteRecord::new();
+    let mut record = crate::record::Cells::new();
     let mut evaluator = Evaluator::new(&program);
     let mut found: Option<Explanation> = None;
     let feed = reader.into_feed().map_err(RunError::Input)?;

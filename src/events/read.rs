@@ -125,7 +125,7 @@ impl Reader<'_> {
         let work = |part: &mut History| -> Vec<(u64, StreamReport)> {
             let row = Row::new(program.streams[stream].slots.len());
             let mut reader = Reader { program, stream, input: events, row, pending: Pending::default() };
-            let mut record = simd_csv::ByteRecord::new();
+            let mut record = crate::record::Cells::new();
             let mut found = Vec::new();
             while let Some((number, Batch::Csv(chunk))) = feed.next() {
                 let mut piece = StreamReport::default();

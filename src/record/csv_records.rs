@@ -1,14 +1,15 @@
 //! The records of one chunk of CSV text, read exactly as the csv crate reads them, but
 //! faster. Most records of an export are plain: on one line, no carriage return except a
-//! final `\r\n`, quotes only around whole cells. Those are split by simd-csv, which finds
-//! delimiters and line ends many bytes at a time. Any other record (a cell over several
-//! lines, a stray quote, blank lines, a lone `\r`, a byte-order mark) is read by csv_core,
-//! the csv crate's own parser, so odd line ends and malformed quotes read exactly as they
-//! always did. When the two parsers disagree on where such a record ends (only on
-//! malformed input), simd-csv starts again where csv_core stopped.
+//! final `\r\n`, quotes only around whole cells. Those are split here: the line's end
+//! found by `memchr`, its delimiters and quotes eight bytes at a time by arithmetic on
+//! 64-bit words, and the line copied once, its cells marked in it. Any other record (a cell over several lines, a
+//! stray quote, blank lines, a lone `\r`, a byte-order mark) is read by csv_core, the csv
+//! crate's own parser, so odd line ends and malformed quotes read exactly as they always
+//! did. A record is judged plain within its first line, so no byte is looked at more than
+//! twice however the records are broken.
 
+use super::cells::Cells;
 use csv_core::ReadRecordResult;
-use simd_csv::{ByteRecord, TotalReader, TotalReaderBuilder};
 
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
@@ -25,17 +26,14 @@ pub struct CsvRecords<'d> {
     pos: usize,
     /// The line `pos` is on, counted from 1 at the chunk's start.
     line: u64,
-    /// The fast parser, positioned at `pos`, with the offset its input starts at; none
-    /// when it must be started again (or cannot be used for this delimiter).
-    fast: Option<(TotalReader<'d>, usize)>,
+    /// Whether plain records may be split here: not when the delimiter is a quote or a
+    /// line end, which only csv_core reads as the csv crate does.
+    splits: bool,
+    /// The unquoted text of a quoted cell with doubled quotes inside.
+    unquoted: Vec<u8>,
     /// csv_core, set up at the first record that needs it (most chunks have none).
     slow: Option<SlowReader>,
-    /// csv_core reads the records that start before this: simd-csv read up to here as one
-    /// record that was not plain. Starting simd-csv again inside that stretch could make
-    /// it read the rest of the chunk once per record (rows ended by a lone `\r`, which
-    /// simd-csv does not take for a line end).
-    slow_until: usize,
-    /// Bytes simd-csv has read so far, each at most once: the tests check the bound.
+    /// Bytes looked at to judge records plain so far: the tests check it stays linear.
     scanned: usize,
     /// The cells of the last record passed over for having more than [`MAX_CELLS`].
     oversized: Option<usize>,
@@ -47,17 +45,14 @@ pub struct CsvRecords<'d> {
 impl<'d> CsvRecords<'d> {
     /// A reader of `data`, whose cells are separated by `delimiter`.
     pub fn new(data: &'d [u8], delimiter: u8) -> CsvRecords<'d> {
-        // Rows ended by a lone `\r` (no `\n` at all) are csv_core's from the start: simd-csv
-        // would take the whole chunk for one record of every cell, only to hand it over.
-        let slow_until = if memchr::memchr(b'\n', data).is_none() { data.len() } else { 0 };
         CsvRecords {
             data,
             delimiter,
             pos: 0,
             line: 1,
-            fast: None,
+            splits: !matches!(delimiter, b'"' | b'\r' | b'\n'),
+            unquoted: Vec::new(),
             slow: None,
-            slow_until,
             scanned: 0,
             oversized: None,
             long_lines: has_long_line(data),
@@ -66,7 +61,7 @@ impl<'d> CsvRecords<'d> {
 
     /// Reads the next record into `record` and returns the line it starts on (counted
     /// from 1 at the chunk's start), or `None` after the last record.
-    pub fn next_record(&mut self, record: &mut ByteRecord) -> Option<u64> {
+    pub fn next_record(&mut self, record: &mut Cells) -> Option<u64> {
         if self.pos >= self.data.len() {
             return None;
         }
@@ -87,7 +82,7 @@ impl<'d> CsvRecords<'d> {
             self.pos = self.data.len();
             return None;
         };
-        // A record ended by `\r` of `\r\n`: its `\n` is taken with it, as simd-csv does.
+        // A record ended by `\r` of `\r\n`: its `\n` is taken with it, as a plain one's is.
         if rest[..consumed].ends_with(b"\r") && rest.get(consumed) == Some(&b'\n') {
             consumed += 1;
         }
@@ -97,9 +92,6 @@ impl<'d> CsvRecords<'d> {
         let line = self.line + blank_lines.count() as u64;
         self.line += memchr::memchr_iter(b'\n', consumed_bytes).count() as u64;
         self.pos += consumed;
-        if self.fast.as_ref().is_some_and(|(reader, base)| base + reader.position() as usize != self.pos) {
-            self.fast = None;
-        }
         Some(line)
     }
 
@@ -111,7 +103,7 @@ impl<'d> CsvRecords<'d> {
 
     /// Passes over the line at `pos` when it holds no quote and more than [`MAX_CELLS`]
     /// delimiters: a record of that many cells, which no export has. Returns its line.
-    fn pass_over_oversized(&mut self, record: &mut ByteRecord) -> Option<u64> {
+    fn pass_over_oversized(&mut self, record: &mut Cells) -> Option<u64> {
         let rest = &self.data[self.pos..];
         // Such a line is longer than MAX_CELLS bytes: most lines end well before, and the
         // look for their end stops there (and at a lone `\r`, a line end to csv_core).
@@ -136,60 +128,152 @@ impl<'d> CsvRecords<'d> {
         record.clear();
         self.oversized = Some(cells);
         self.pos += end;
-        self.fast = None;
         let number = self.line;
         self.line += 1;
         Some(number)
     }
 
-    /// Reads the record at `pos` with simd-csv if it is plain, returning where it ends.
-    /// Leaves `record` to the slow reader otherwise (the fast reader may have moved on).
-    fn read_plain(&mut self, record: &mut ByteRecord) -> Option<usize> {
-        if self.pos < self.slow_until {
+    /// Splits the record at `pos` into `record` if it is plain, returning where it ends.
+    /// Leaves `record` to the slow reader otherwise.
+    fn read_plain(&mut self, record: &mut Cells) -> Option<usize> {
+        let rest = &self.data[self.pos..];
+        // A byte-order mark at the input's start is csv_core's to skip; anywhere else it is
+        // the first cell's text.
+        if !self.splits || self.pos == 0 && rest.starts_with(BYTE_ORDER_MARK) {
             return None;
         }
-        if self.fast.is_none() {
-            self.fast = self.fast_reader_at(self.pos);
-        }
-        let (reader, base) = self.fast.as_mut()?;
-        if !reader.read_byte_record(record) {
-            return None;
-        }
-        let end = *base + reader.position() as usize;
-        self.scanned += end - self.pos;
-        if self.is_plain(&self.data[self.pos..end]) {
-            Some(end)
-        } else {
-            self.slow_until = end;
-            None
-        }
+        let split = split_line(rest, self.delimiter, record, &mut self.unquoted);
+        // The look stops at the record's first line end of either kind, so a file of rows
+        // ended by a lone `\r` is not read to its next `\n` once per row.
+        self.scanned += split.unwrap_or_else(|looked| looked);
+        split.ok().map(|end| self.pos + end)
+    }
+}
+
+/// Splits the record at the start of `text` into `record` when it is plain: it ends at a
+/// line end (`\n` or `\r\n`) on its first line and is not empty, and its quotes are all
+/// well formed (see [`split_cells`]). Returns the bytes the record took with its line end,
+/// or (`Err`) how many were looked at before it was found not plain.
+fn split_line(
+    text: &[u8],
+    delimiter: u8,
+    record: &mut Cells,
+    unquoted: &mut Vec<u8>,
+) -> Result<usize, usize> {
+    let line_end = memchr::memchr2(b'\n', b'\r', text).ok_or(text.len())?;
+    let end = match text[line_end] {
+        b'\n' => line_end + 1,
+        _ if text.get(line_end + 1) == Some(&b'\n') => line_end + 2,
+        _ => return Err(line_end + 1),
+    };
+    let body = &text[..line_end];
+    if !body.is_empty() && split_cells(body, delimiter, record, unquoted) {
+        Ok(end)
+    } else {
+        Err(end)
+    }
+}
+
+/// Eight bytes at once: a bit per byte (its high bit) where the byte is the delimiter or a
+/// quote, found by arithmetic on a 64-bit word.
+struct Specials {
+    needles: [u64; 2],
+}
+
+impl Specials {
+    const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+    fn new(delimiter: u8) -> Specials {
+        let broadcast = |byte: u8| u64::from(byte) * 0x0101_0101_0101_0101;
+        Specials { needles: [delimiter, b'"'].map(broadcast) }
     }
 
-    /// Whether simd-csv reads a record's bytes as csv_core does. The last record of a
-    /// chunk without a line end is left to csv_core: simd-csv misreads a quoted one when
-    /// it is also the first it reads.
-    fn is_plain(&self, span: &[u8]) -> bool {
-        let Some(line) = span.strip_suffix(b"\n") else { return false };
-        let body = line.strip_suffix(b"\r").unwrap_or(line);
-        match memchr::memchr3(b'"', b'\r', b'\n', body) {
-            None => !body.is_empty(),
-            Some(quote) if body[quote] == b'"' => {
-                memchr::memchr2(b'\r', b'\n', &body[quote..]).is_none() && well_quoted(body, self.delimiter)
+    /// The high bit of each byte of `word` that equals a needle. Per needle, a byte of
+    /// `word ^ needle` is zero exactly where they match; adding 0x7f to its low seven bits
+    /// carries into the high bit unless those are zero, and the byte's own high bit covers
+    /// the rest, so the high bit stays clear only at a match.
+    #[inline(always)]
+    fn in_word(&self, word: u64) -> u64 {
+        let nonzero = |needle: u64| {
+            let differs = word ^ needle;
+            ((differs & Self::LOW_SEVEN) + Self::LOW_SEVEN) | differs
+        };
+        !(nonzero(self.needles[0]) & nonzero(self.needles[1])) & !Self::LOW_SEVEN
+    }
+}
+
+/// Splits one line (no line end in it) into `record`'s cells, as csv_core would, when its
+/// quotes are all well formed: each quoted cell opens at a cell's start and closes at its
+/// end, with quotes inside doubled. Returns `false` (with `record` in any state) otherwise.
+fn split_cells(body: &[u8], delimiter: u8, record: &mut Cells, unquoted: &mut Vec<u8>) -> bool {
+    record.start_line(body);
+    let specials = Specials::new(delimiter);
+    let mut cell = 0;
+    let mut base = 0;
+    'words: while base < body.len() {
+        let mut word = [0; 8];
+        match body.get(base..base + 8) {
+            Some(eight) => word.copy_from_slice(eight),
+            None => word[..body.len() - base].copy_from_slice(&body[base..]),
+        }
+        let mut found = specials.in_word(u64::from_le_bytes(word));
+        while found != 0 {
+            let at = base + (found.trailing_zeros() / 8) as usize;
+            found &= found - 1;
+            match body.get(at) {
+                // The zeros after the line's last byte, when the delimiter is a zero.
+                None => break 'words,
+                Some(&byte) if byte == delimiter => {
+                    record.push_span(cell, at);
+                    cell = at + 1;
+                }
+                // A quote that opens a cell.
+                Some(_) if at == cell => {
+                    let Some(close) = quoted_cell(body, at, record, unquoted) else { return false };
+                    match body.get(close + 1) {
+                        None => return true,
+                        Some(&byte) if byte == delimiter => {
+                            // The look goes on from the next cell.
+                            cell = close + 2;
+                            base = cell;
+                            continue 'words;
+                        }
+                        Some(_) => return false,
+                    }
+                }
+                // A quote inside a cell.
+                Some(_) => return false,
             }
-            Some(_) => false,
         }
+        base += 8;
     }
+    record.push_span(cell, body.len());
+    true
+}
 
-    /// simd-csv reading from `pos`, unless this delimiter or the text there needs csv_core.
-    fn fast_reader_at(&self, pos: usize) -> Option<(TotalReader<'d>, usize)> {
-        let rest = &self.data[pos..];
-        // simd-csv skips a byte-order mark at its input's start; csv_core does not.
-        if matches!(self.delimiter, b'"' | b'\r' | b'\n') || rest.starts_with(BYTE_ORDER_MARK) {
-            return None;
+/// Adds the quoted cell that opens at `open` and returns where its closing quote is; `None`
+/// when it does not close.
+fn quoted_cell(body: &[u8], open: usize, record: &mut Cells, unquoted: &mut Vec<u8>) -> Option<usize> {
+    let mut piece = open + 1;
+    let mut doubled = false;
+    unquoted.clear();
+    let close = loop {
+        let quote = piece + memchr::memchr(b'"', &body[piece..])?;
+        if body.get(quote + 1) != Some(&b'"') {
+            break quote;
         }
-        let reader = TotalReaderBuilder::new().has_headers(false).delimiter(self.delimiter).from_bytes(rest);
-        Some((reader, pos))
+        // A doubled quote inside the cell: one quote of its text.
+        doubled = true;
+        unquoted.extend_from_slice(&body[piece..=quote]);
+        piece = quote + 2;
+    };
+    if doubled {
+        unquoted.extend_from_slice(&body[piece..close]);
+        record.push_field(unquoted);
+    } else {
+        record.push_span(open + 1, close);
     }
+    Some(close)
 }
 
 /// Whether `data` may have a line (ended by `\n` or `\r`) longer than [`MAX_CELLS`]
@@ -198,42 +282,6 @@ impl<'d> CsvRecords<'d> {
 fn has_long_line(data: &[u8]) -> bool {
     data.len() > MAX_CELLS
         && data.chunks_exact(MAX_CELLS / 2).any(|block| memchr::memchr2(b'\n', b'\r', block).is_none())
-}
-
-/// Whether the quotes of a one-line record are all well formed: each quoted cell opens at
-/// a cell's start and closes at its end, with quotes inside doubled. Then simd-csv reads
-/// the cells as csv_core would. A quoted cell is read byte by byte to its closing quote,
-/// and the next one taken right after it when it follows at once (exports that quote
-/// every cell), rather than searched for quote by quote.
-fn well_quoted(body: &[u8], delimiter: u8) -> bool {
-    let mut from = 0;
-    let mut next_open = None;
-    loop {
-        let next = next_open.take().or_else(|| memchr::memchr(b'"', &body[from..]).map(|found| from + found));
-        let Some(open) = next else { return true };
-        if open > 0 && body[open - 1] != delimiter {
-            return false;
-        }
-        let mut at = open + 1;
-        let close = loop {
-            match body.get(at) {
-                None => return false,
-                // A doubled quote inside the cell.
-                Some(b'"') if body.get(at + 1) == Some(&b'"') => at += 2,
-                Some(b'"') => break at,
-                Some(_) => at += 1,
-            }
-        };
-        match body.get(close + 1) {
-            None => return true,
-            Some(&byte) if byte == delimiter => {}
-            Some(_) => return false,
-        }
-        from = close + 2;
-        if body.get(from) == Some(&b'"') {
-            next_open = Some(from);
-        }
-    }
 }
 
 /// csv_core reading one record at a time, with buffers that grow as records need.
@@ -254,7 +302,7 @@ impl SlowReader {
 
     /// Reads the first record of `input` into `record`; returns the bytes it took, or
     /// `None` when only blank lines are left.
-    fn read(&mut self, input: &[u8], record: &mut ByteRecord) -> Option<usize> {
+    fn read(&mut self, input: &[u8], record: &mut Cells) -> Option<usize> {
         self.parser.reset();
         let (mut consumed, mut written, mut cells) = (0, 0, 0);
         loop {

@@ -2,6 +2,7 @@
 //! and byte-order marks are dealt with here, so the rest of the program sees UTF-8.
 
 pub mod batches;
+pub mod cells;
 pub mod chunk;
 pub mod csv_records;
 pub mod data_error;
@@ -12,6 +13,7 @@ pub mod json_array;
 pub mod json_cells;
 pub mod sniff;
 
+pub use cells::Cells;
 pub use encoding::{Encoding, Source};
 pub use input_error::InputError;
 

@@ -18,8 +18,8 @@ use crate::record::chunk::Chunk;
 use crate::record::csv_records::CsvRecords;
 use crate::record::json::{cell_text, json_id};
 use crate::record::json_cells::{Cell, JsonCells, Wanted};
+use crate::record::Cells;
 use serde_json::Value;
-use simd_csv::ByteRecord;
 use std::sync::mpsc::SyncSender;
 
 /// One batch's results.
@@ -106,7 +106,7 @@ pub struct Worker<'p> {
     actions: Option<&'p Actions>,
     evaluator: Evaluator<'p>,
     formatter: RowFormatter,
-    record: ByteRecord,
+    record: Cells,
     /// Per CSV column, the type of the field that reads it (for scripts).
     column_types: Vec<Option<Ty>>,
     /// The customer map scripts get, with every column and no values yet, and per entry
@@ -169,7 +169,7 @@ impl<'p> Worker<'p> {
             actions: setup.actions,
             evaluator: Evaluator::new(program),
             formatter: RowFormatter::new(setup),
-            record: ByteRecord::new(),
+            record: Cells::new(),
             column_types,
             derived: vec![String::new(); setup.actions.map_or(0, |a| a.derived.len())],
             keep_outcomes: setup.outcomes,
@@ -341,7 +341,7 @@ impl<'p> Worker<'p> {
     /// Evaluates customers kept from a run before, with the problems their records had
     /// then: the same results, counts and report as reading the same file again.
     fn replay(&mut self, batch: &KeptBatch, result: &mut BatchResult) {
-        let no_cells = ByteRecord::new();
+        let no_cells = Cells::new();
         let mut records = batch.records();
         while let Some(record) = records.next_record() {
             result.records += 1;
@@ -635,7 +635,7 @@ impl Worker<'_> {
     /// known), typed where a field reads them. The map the scripts gave back for the last
     /// customer is filled again when its keys are still those columns (a script may add or
     /// remove some); else the template is copied.
-    fn csv_customer(&mut self, record: &ByteRecord) -> rhai::Map {
+    fn csv_customer(&mut self, record: &Cells) -> rhai::Map {
         let (template, sources) = &self.customer_template;
         let mut customer = match self.spare_customer.take() {
             Some(spare) if spare.len() == template.len() && spare.keys().eq(template.keys()) => spare,
@@ -662,7 +662,7 @@ fn column_type(program: &Program, column: usize) -> Option<Ty> {
 
 /// The customer of a CSV record as scripts see it with every column, typed where a field
 /// reads it: for a call that needs more than the columns its scripts were found to read.
-fn whole_csv_customer(program: &Program, record: &ByteRecord) -> rhai::Map {
+fn whole_csv_customer(program: &Program, record: &Cells) -> rhai::Map {
     // In the header's order: a column named twice gives the map its last cell.
     program
         .header

@@ -113,7 +113,7 @@ impl RowFormatter {
         program: &Program,
         outcome: &Outcome,
         id: &[u8],
-        record: &simd_csv::ByteRecord,
+        record: &crate::record::Cells,
         derived: &[String],
     ) {
         if let OutputFormat::Json | OutputFormat::Ndjson = self.format {

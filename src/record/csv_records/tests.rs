@@ -22,7 +22,7 @@ fn csv_crate(data: &[u8], delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
 
 fn ours(data: &[u8], delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
     let mut reader = CsvRecords::new(data, delimiter);
-    let mut record = simd_csv::ByteRecord::new();
+    let mut record = crate::record::Cells::new();
     let mut records = Vec::new();
     while let Some(line) = reader.next_record(&mut record) {
         records.push((line, record.iter().map(<[u8]>::to_vec).collect()));
@@ -83,6 +83,15 @@ fn a_delimiter_that_is_also_a_quote_or_line_end_reads_as_the_csv_crate_reads_it(
     assert_same(b"a\rb\rc\nd\n", b'\r');
 }
 
+/// Plain lines are split eight bytes at a time: a zero or a byte above ASCII as the
+/// delimiter, and cells of bytes above ASCII, split as the csv crate splits them.
+#[test]
+fn delimiters_and_cells_of_any_byte_read_as_the_csv_crate_reads_them() {
+    assert_same(b"a\0b\0\"c\"\nlonger than eight\0\0x\n\0\n", 0);
+    assert_same(b"caf\xc3\xa9\xa7\xe2\x80\xa7\"q\"\xa7\n\xa7\xa7\xa7\xa7\xa7\xa7\xa7\xa7\xa7\n", 0xa7);
+    assert_same("名称,城市,\"北京, 上海\",é\n".as_bytes(), b',');
+}
+
 impl Cases {
     /// An export-like file: mostly plain records, some quoted, some broken.
     fn export(&mut self) -> String {
@@ -133,19 +142,19 @@ fn a_long_file_of_mixed_records_reads_as_the_csv_crate_reads_it() {
 
 #[test]
 fn rows_ended_by_a_lone_carriage_return_are_read_in_linear_time() {
-    // simd-csv does not end a record at a lone `\r`, so it takes such rows for one record;
-    // it must not be started again at every row and read the rest each time. The second
-    // input ends in a `\n`, as a file that switches line ends would.
+    // Such rows are csv_core's; judging each row plain must not read the rest of the
+    // input to its next `\n` each time. The second input ends in a `\n`, as a file that
+    // switches line ends would.
     let rows: String = (0..20_000).map(|i| format!("C{i},plain,{i}\r")).collect();
     for data in [rows.clone(), rows + "last,row\n"] {
         let mut reader = CsvRecords::new(data.as_bytes(), b',');
-        let mut record = simd_csv::ByteRecord::new();
+        let mut record = crate::record::Cells::new();
         let mut count = 0;
         while reader.next_record(&mut record).is_some() {
             count += 1;
         }
         assert!(count >= 20_000);
-        assert!(reader.scanned <= 2 * data.len(), "simd-csv read {} bytes of {}", reader.scanned, data.len());
+        assert!(reader.scanned <= 2 * data.len(), "looked at {} bytes of {}", reader.scanned, data.len());
         assert_same(data.as_bytes(), b',');
     }
 }
@@ -172,24 +181,36 @@ fn well_quoted_quote_by_quote(body: &[u8], delimiter: u8) -> bool {
     true
 }
 
-/// Every line of up to eight bytes of quotes, delimiters and letters is judged as the
-/// quote-by-quote check judged it.
+/// Every line of up to eight bytes of quotes, delimiters and letters is split here when
+/// the quote-by-quote check judges it well quoted, and then into the cells the csv crate
+/// reads; any other is left to csv_core.
 #[test]
-fn quotes_are_judged_as_quote_by_quote() {
+fn lines_are_split_when_judged_well_quoted_quote_by_quote() {
     let alphabet = [b'"', b',', b'a'];
     let mut round: Vec<Vec<u8>> = vec![Vec::new()];
+    let (mut record, mut unquoted) = (crate::record::Cells::new(), Vec::new());
     for _ in 0..8 {
         round =
             round.iter().flat_map(|s| alphabet.iter().map(move |&b| [s.as_slice(), &[b]].concat())).collect();
         for body in &round {
             for delimiter in [b',', b'a'] {
+                let shown = String::from_utf8_lossy(body);
+                let split = super::split_cells(body, delimiter, &mut record, &mut unquoted);
                 assert_eq!(
-                    super::well_quoted(body, delimiter),
+                    split,
                     well_quoted_quote_by_quote(body, delimiter),
-                    "{:?} split at {:?}",
-                    String::from_utf8_lossy(body),
+                    "{shown:?} split at {:?}",
                     delimiter as char
                 );
+                if split {
+                    let cells: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
+                    assert_eq!(
+                        cells,
+                        csv_crate(body, delimiter)[0].1,
+                        "{shown:?} split at {:?}",
+                        delimiter as char
+                    );
+                }
             }
         }
     }
