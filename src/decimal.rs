@@ -20,6 +20,20 @@ pub struct Decimal(i128);
 impl Decimal {
     /// Zero.
     pub const ZERO: Decimal = Decimal(0);
+    /// The least value there is (far below any a cell or a literal can hold).
+    pub const MIN: Decimal = Decimal(i128::MIN);
+    /// The greatest value there is.
+    pub const MAX: Decimal = Decimal(i128::MAX);
+
+    /// The next value up, by the smallest step there is; `None` above [`Decimal::MAX`].
+    pub fn next_up(self) -> Option<Decimal> {
+        self.0.checked_add(1).map(Decimal)
+    }
+
+    /// The next value down; `None` below [`Decimal::MIN`].
+    pub fn next_down(self) -> Option<Decimal> {
+        self.0.checked_sub(1).map(Decimal)
+    }
 
     /// A whole number.
     pub fn from_int(value: i64) -> Decimal {

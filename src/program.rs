@@ -201,17 +201,67 @@ pub struct CompiledSegment {
     pub condition: Cond,
 }
 
-/// A condition; evaluates to true, false or unknown.
+/// A comparison of a value with a constant as a range of the values it holds for:
+/// `low ≤ value ≤ high`, or outside it when not `inside` (`!=`). Two comparisons, and no
+/// dispatch on the operator for every record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds<T> {
+    pub low: T,
+    pub high: T,
+    pub inside: bool,
+}
+
+impl<T: Ord + Copy> Bounds<T> {
+    /// The values `value OP constant` holds for, given the least and greatest values and
+    /// the constant's neighbours (`None` past either end).
+    pub fn of(op: CmpOp, constant: T, [least, greatest]: [T; 2], below: Option<T>, above: Option<T>) -> Bounds<T> {
+        // No value: low above high.
+        let none = Bounds { low: greatest, high: least, inside: true };
+        let range = |low, high| Bounds { low, high, inside: true };
+        match op {
+            CmpOp::Eq => range(constant, constant),
+            CmpOp::Ne => Bounds { low: constant, high: constant, inside: false },
+            CmpOp::Lt => below.map_or(none, |below| range(least, below)),
+            CmpOp::Le => range(least, constant),
+            CmpOp::Gt => above.map_or(none, |above| range(above, greatest)),
+            CmpOp::Ge => range(constant, greatest),
+        }
+    }
+
+    /// Whether `value` is among the values the comparison holds for.
+    #[inline(always)]
+    pub fn holds(&self, value: T) -> bool {
+        (self.low <= value && value <= self.high) == self.inside
+    }
+}
+
+impl Bounds<Decimal> {
+    /// `number OP constant`.
+    pub fn number(op: CmpOp, constant: Decimal) -> Bounds<Decimal> {
+        Bounds::of(op, constant, [Decimal::MIN, Decimal::MAX], constant.next_down(), constant.next_up())
+    }
+}
+
+impl Bounds<Day> {
+    /// `date OP constant`.
+    pub fn day(op: CmpOp, constant: Day) -> Bounds<Day> {
+        Bounds::of(op, constant, [Day::MIN, Day::MAX], constant.checked_sub(1), constant.checked_add(1))
+    }
+}
+
+/// A condition; evaluates to true, false or unknown. Its tag is a byte of its own, read
+/// first by the evaluator for every condition of every record.
 #[derive(Debug, Clone)]
+#[repr(u8)]
 pub enum Cond {
     Const(bool),
     BoolSlot(Slot),
     /// `field OP literal`, the most common shape, without the general machinery.
-    NumSlotConst(CmpOp, Slot, Decimal),
+    NumSlotConst(Slot, Bounds<Decimal>),
     /// `field OP other_field * factor` (`revenue_12m > revenue_prev_12m * 1.2`): growth
     /// and decline between two figures, the next most common shape.
     NumSlotScaled(CmpOp, Slot, Slot, Factor),
-    DateSlotConst(CmpOp, Slot, Day),
+    DateSlotConst(Slot, Bounds<Day>),
     Num(CmpOp, Num, Num),
     Date(CmpOp, DateExpr, DateExpr),
     Text(CmpOp, TextExpr, TextExpr),

@@ -386,8 +386,8 @@ impl Lower {
     fn compare(&self, op: CmpOp, l: &Typed, r: &Typed) -> Cond {
         match l.ty {
             Ty::Number => match (self.num(l), self.num(r)) {
-                (Num::Slot(s), Num::Const(c)) => Cond::NumSlotConst(op, s, c),
-                (Num::Const(c), Num::Slot(s)) => Cond::NumSlotConst(op.flipped(), s, c),
+                (Num::Slot(s), Num::Const(c)) => Cond::NumSlotConst(s, Bounds::number(op, c)),
+                (Num::Const(c), Num::Slot(s)) => Cond::NumSlotConst(s, Bounds::number(op.flipped(), c)),
                 (Num::DaysSince(d), Num::Const(c)) => self.days_since(op, *d, c),
                 (Num::Const(c), Num::DaysSince(d)) => self.days_since(op.flipped(), *d, c),
                 (a, b) => match scaled(op, &a, &b) {
@@ -396,8 +396,8 @@ impl Lower {
                 },
             },
             Ty::Date => match (self.date(l), self.date(r)) {
-                (DateExpr::Slot(s), DateExpr::Const(c)) => Cond::DateSlotConst(op, s, c),
-                (DateExpr::Const(c), DateExpr::Slot(s)) => Cond::DateSlotConst(op.flipped(), s, c),
+                (DateExpr::Slot(s), DateExpr::Const(c)) => Cond::DateSlotConst(s, Bounds::day(op, c)),
+                (DateExpr::Const(c), DateExpr::Slot(s)) => Cond::DateSlotConst(s, Bounds::day(op.flipped(), c)),
                 (a, b) => Cond::Date(op, a, b),
             },
             Ty::Text => match (op, self.text(l), self.text(r)) {
@@ -420,7 +420,7 @@ impl Lower {
     fn days_since(&self, op: CmpOp, date: DateExpr, days: crate::decimal::Decimal) -> Cond {
         let whole = i32::try_from(days.whole()).ok().filter(|_| days.is_whole());
         match (date, whole.and_then(|n| self.as_of.checked_sub(n))) {
-            (DateExpr::Slot(slot), Some(day)) => Cond::DateSlotConst(op.flipped(), slot, day),
+            (DateExpr::Slot(slot), Some(day)) => Cond::DateSlotConst(slot, Bounds::day(op.flipped(), day)),
             (date, _) => Cond::Num(op, Num::DaysSince(Box::new(date)), Num::Const(days)),
         }
     }

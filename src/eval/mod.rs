@@ -137,12 +137,12 @@ impl Program {
     #[inline(always)]
     fn test_leaf(&self, cond: &Cond, row: &Row) -> Tri {
         match cond {
-            Cond::NumSlotConst(op, s, c) => match row.vals[*s as usize] {
-                Val::Num(n) => compare(*op, n.cmp(c)),
+            Cond::NumSlotConst(s, bounds) => match row.vals[*s as usize] {
+                Val::Num(n) => Tri::from_bool(bounds.holds(n)),
                 _ => Tri::Unknown,
             },
-            Cond::DateSlotConst(op, s, c) => match row.vals[*s as usize] {
-                Val::Date(d) => compare(*op, d.cmp(c)),
+            Cond::DateSlotConst(s, bounds) => match row.vals[*s as usize] {
+                Val::Date(d) => Tri::from_bool(bounds.holds(d)),
                 _ => Tri::Unknown,
             },
             Cond::NumSlotScaled(op, a, b, factor) => match (row.vals[*a as usize], row.vals[*b as usize]) {

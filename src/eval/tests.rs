@@ -188,3 +188,30 @@ fn the_lookup_table_covers_only_the_leading_lists_on_one_field() {
     );
     assert!(negated.dimensions[0].lookup.is_none());
 }
+
+/// A comparison with a constant, as a range, holds for exactly the values the operator
+/// holds for: every operator, values around the constant, and constants at either end of
+/// the type (where `> greatest` and `< least` hold for nothing).
+#[test]
+fn comparisons_as_ranges_hold_where_the_operator_holds() {
+    use crate::check::typed::CmpOp;
+    use crate::decimal::Decimal;
+    use crate::program::Bounds;
+    let ops = [CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge];
+    for op in ops {
+        for constant in [i32::MIN, i32::MIN + 1, -1, 0, 1, i32::MAX - 1, i32::MAX] {
+            let bounds = Bounds::day(op, constant);
+            for step in -2..=2 {
+                let Some(value) = constant.checked_add(step) else { continue };
+                assert_eq!(bounds.holds(value), op.holds(value.cmp(&constant)), "{value} {op:?} {constant}");
+            }
+        }
+        for constant in [Decimal::MIN, Decimal::from_int(-3), Decimal::ZERO, Decimal::from_int(7), Decimal::MAX] {
+            let bounds = Bounds::number(op, constant);
+            let around = [constant.next_down(), Some(constant), constant.next_up()];
+            for value in around.into_iter().flatten().chain([Decimal::MIN, Decimal::MAX]) {
+                assert_eq!(bounds.holds(value), op.holds(value.cmp(&constant)), "{value:?} {op:?} {constant:?}");
+            }
+        }
+    }
+}
