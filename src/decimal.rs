@@ -20,7 +20,7 @@ pub struct Decimal(i128);
 impl Decimal {
     /// Zero.
     pub const ZERO: Decimal = Decimal(0);
-    /// The least value there is (far below any a cell or a literal can hold).
+    /// The least value there is.
     pub const MIN: Decimal = Decimal(i128::MIN);
     /// The greatest value there is.
     pub const MAX: Decimal = Decimal(i128::MAX);

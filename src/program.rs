@@ -206,8 +206,11 @@ pub struct CompiledSegment {
 /// dispatch on the operator for every record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bounds<T> {
+    /// The range's least value; above `high` when no value is in it.
     pub low: T,
+    /// The range's greatest value.
     pub high: T,
+    /// Whether the comparison holds inside the range (`false` for `!=`: outside it).
     pub inside: bool,
 }
 
