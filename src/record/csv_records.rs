@@ -5,8 +5,8 @@
 //! 64-bit words, and the line copied once, its cells marked in it. Any other record (a
 //! cell over several lines, a stray quote, blank lines, a lone `\r`, a byte-order mark)
 //! is read by csv_core, the csv crate's own parser, so odd line ends and malformed quotes
-//! read exactly as they always did. A record is judged plain within its first line, so no byte is looked at more than
-//! twice however the records are broken.
+//! read exactly as they always did. A record is judged plain within its first line, so no
+//! byte is looked at more than twice however the records are broken.
 
 use super::cells::Cells;
 use csv_core::ReadRecordResult;
