@@ -243,7 +243,7 @@ impl<'p> Worker<'p> {
         let columns = self.program.header_width;
         // Checked once for the whole chunk, so cells need no checking one by one; cells
         // split at ASCII delimiters of valid text are valid text themselves.
-        let valid_utf8 = std::str::from_utf8(data).is_ok();
+        let valid_utf8 = crate::record::encoding::is_utf8(data);
         while let Some(chunk_line) = records.next_record(&mut record) {
             let line = first_line + chunk_line - 1;
             if let Some(cells) = records.oversized() {
