@@ -168,7 +168,7 @@ impl Actions {
         if refs.is_empty() {
             return Ok(None);
         }
-        let engine = sandbox::engine();
+        let engine = sandbox::prepared_engine();
         let mut sources = checked.sources.clone();
         let mut diagnostics = Vec::new();
         let mut scripts: Vec<(PathBuf, Script)> = Vec::new();

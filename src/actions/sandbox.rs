@@ -10,6 +10,8 @@ use crate::msg;
 use rhai::module_resolvers::DummyModuleResolver;
 use rhai::{Dynamic, Engine, EvalAltResult, Map, Position};
 use std::cell::{Cell, RefCell};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// Operations one script call may take: far more than any follow-up logic needs, and
@@ -111,6 +113,28 @@ pub fn task_key(key: &str) -> Option<usize> {
         "message" => Some(5),
         _ => None,
     }
+}
+
+/// The engine [`prepare_engine_in_background`] is making, for the first
+/// [`crate::actions::Actions::load`] to take.
+static PREPARED: Mutex<Option<JoinHandle<Engine>>> = Mutex::new(None);
+
+/// Starts making the scripts' engine on a thread of its own, so that a command about to
+/// load scripts finds it ready: registering rhai's functions and ours takes 1.3 M
+/// instructions (half of loading the five scripts of the README's example), which the
+/// command spends loading its rules meanwhile. Only the first load takes it; a process
+/// that loads no script loses nothing but that thread's work.
+pub fn prepare_engine_in_background() {
+    let Ok(mut prepared) = PREPARED.lock() else { return };
+    if prepared.is_none() {
+        *prepared = std::thread::Builder::new().name("tradeseg-scripts".into()).spawn(engine).ok();
+    }
+}
+
+/// The engine made ahead by [`prepare_engine_in_background`], or else a new one.
+pub(crate) fn prepared_engine() -> Engine {
+    let handle = PREPARED.lock().ok().and_then(|mut prepared| prepared.take());
+    handle.and_then(|handle| handle.join().ok()).unwrap_or_else(engine)
 }
 
 /// An engine with the sandbox's limits and the script API.
@@ -313,5 +337,20 @@ mod tests {
     #[test]
     fn scripts_share_no_string_interner() {
         assert_eq!(super::engine().max_strings_interned(), 0);
+    }
+
+    /// The engine made ahead is the sandbox's, taken once; after it, each load makes its
+    /// own.
+    #[test]
+    fn the_engine_made_ahead_is_the_sandboxed_one() {
+        super::prepare_engine_in_background();
+        for _ in 0..2 {
+            let engine = super::prepared_engine();
+            assert_eq!(engine.max_operations(), super::MAX_OPERATIONS);
+            assert_eq!(engine.max_strings_interned(), 0);
+            assert!(engine.eval::<i64>("eval(\"1\")").is_err());
+            assert_eq!(engine.eval::<String>("task(#{ title: \"x\" }); \"done\"").unwrap(), "done");
+        }
+        assert!(super::PREPARED.lock().unwrap().is_none());
     }
 }

@@ -143,6 +143,9 @@ pub fn main(args: Args) -> Exit {
     let _ = ALLOWED.set(args.allow_path);
     tradeseg::messages::set_language(args.lang.unwrap_or_else(Language::from_environment));
     tradeseg::messages::prepare_in_background();
+    if matches!(args.command, Command::Run(_) | Command::Watch(_)) {
+        tradeseg::actions::sandbox::prepare_engine_in_background();
+    }
     match args.command {
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
