@@ -162,6 +162,14 @@ impl Feed {
         Some((seq, batch))
     }
 
+    /// Takes back a batch whose records were read, so that its buffer holds a later chunk.
+    pub fn give_back(&self, batch: Batch) {
+        let (Batch::Csv(chunk) | Batch::Ndjson(chunk) | Batch::JsonRecords(chunk)) = batch;
+        if let Ok(mut state) = self.state.lock() {
+            state.chunker.give_back(chunk.data);
+        }
+    }
+
     /// The read error that ended the input early, if any.
     pub fn error(self) -> Option<InputError> {
         self.state.into_inner().ok().and_then(|s| s.error)

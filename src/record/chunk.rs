@@ -75,7 +75,14 @@ pub struct Chunker<R> {
     /// The quoted fields that hold a line end in the data being cut (CSV), kept for its
     /// room.
     quoted: Vec<Range<usize>>,
+    /// Chunks' buffers given back once their records were read ([`Chunker::give_back`]),
+    /// to read the next chunks into: memory already the process's, where a new buffer
+    /// would be handed over by the system a page at a time.
+    spare: Vec<Vec<u8>>,
 }
+
+/// Buffers a chunker keeps for reuse: enough for the chunks in flight on a few cores.
+const SPARE_BUFFERS: usize = 4;
 
 /// How many bytes to read for the next chunk, `read` bytes into the input.
 fn chunk_target(read: u64) -> usize {
@@ -94,7 +101,25 @@ impl<R: Read> Chunker<R> {
             done: false,
             bytes_read: 0,
             quoted: Vec::new(),
+            spare: Vec::new(),
         }
+    }
+
+    /// Takes back a chunk's buffer once its records were read, to read a later chunk into.
+    pub fn give_back(&mut self, mut data: Vec<u8>) {
+        if self.spare.len() < SPARE_BUFFERS && data.capacity() > 0 {
+            data.clear();
+            self.spare.push(data);
+        }
+    }
+
+    /// A buffer for the next chunk (one given back, if any), starting with the bytes the
+    /// last chunk left over.
+    fn next_buffer(&mut self) -> Vec<u8> {
+        let mut data = self.spare.pop().unwrap_or_default();
+        data.extend_from_slice(&self.carry);
+        self.carry.clear();
+        data
     }
 
     /// The input line the data not yet cut into chunks starts on.
@@ -128,7 +153,7 @@ impl<R: Read> Chunker<R> {
             Mode::JsonValues => return self.next_values(),
             Mode::Lines | Mode::Csv(_) => {}
         }
-        let mut data = std::mem::take(&mut self.carry);
+        let mut data = self.next_buffer();
         loop {
             if self.done {
                 if data.is_empty() {
@@ -140,7 +165,7 @@ impl<R: Read> Chunker<R> {
                 continue;
             }
             if let Some(cut) = self.last_boundary(&data) {
-                self.carry = data[cut..].to_vec();
+                self.carry.extend_from_slice(&data[cut..]);
                 data.truncate(cut);
                 return Ok(Some(self.emit(data)));
             }
@@ -181,7 +206,7 @@ impl<R: Read> Chunker<R> {
         if closed {
             return Ok(None);
         }
-        let mut data = std::mem::take(&mut self.carry);
+        let mut data = self.next_buffer();
         loop {
             let read = if self.done { 0 } else { self.fill(&mut data)? };
             if !opened {
@@ -226,7 +251,7 @@ impl<R: Read> Chunker<R> {
     /// whatever is left is one last value, complete or not (a broken record, reported when
     /// it is parsed).
     fn next_values(&mut self) -> io::Result<Option<Chunk>> {
-        let mut data = std::mem::take(&mut self.carry);
+        let mut data = self.next_buffer();
         loop {
             if !self.done {
                 self.fill(&mut data)?;
@@ -399,6 +424,41 @@ mod tests {
         }
         assert!(chunks > 1);
         assert_eq!(joined, input);
+    }
+
+    /// Buffers given back hold later chunks, which are the same as in new buffers: for
+    /// CSV, lines and JSON values, each chunk's buffer given back as soon as it is read
+    /// (after being scribbled over, as a worker's reading would not, but might).
+    #[test]
+    fn chunks_read_into_buffers_given_back_are_the_chunks_read_into_new_ones() {
+        let mut csv = Vec::new();
+        let mut json = Vec::new();
+        for i in 0..60_000 {
+            csv.extend_from_slice(format!("C{i},\"two\nlines\",{}\n", "x".repeat(i % 50)).as_bytes());
+            json.extend_from_slice(format!("{{\"id\": \"C{i}\", \"note\": \"{}\"}}\n", "y".repeat(i % 70)).as_bytes());
+        }
+        let chunkers: [fn(&[u8]) -> Chunker<Trickle<'_>>; 3] = [
+            |input| Chunker::csv(Trickle(input), b','),
+            |input| Chunker::lines(Trickle(input)),
+            |input| Chunker::json_values(Trickle(input), 1),
+        ];
+        for (make, input) in chunkers.iter().zip([&csv, &csv, &json]) {
+            let mut fresh = Vec::new();
+            let mut chunker = make(input);
+            while let Some(chunk) = chunker.next_chunk().unwrap() {
+                fresh.push((chunk.first_line, chunk.data, chunk.elements));
+            }
+            let mut reused = Vec::new();
+            let mut chunker = make(input);
+            while let Some(chunk) = chunker.next_chunk().unwrap() {
+                reused.push((chunk.first_line, chunk.data.clone(), chunk.elements));
+                let mut data = chunk.data;
+                data.iter_mut().for_each(|b| *b = b'#');
+                chunker.give_back(data);
+            }
+            assert!(fresh.len() > SPARE_BUFFERS * 2);
+            assert!(fresh == reused);
+        }
     }
 
     /// Every record of `input` as the csv crate reads it, with where it starts.

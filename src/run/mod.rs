@@ -196,6 +196,13 @@ impl Source<'_> {
         }
     }
 
+    /// Takes back a piece of work once done: a chunk's buffer holds a later chunk.
+    pub(crate) fn give_back(&self, work: worker::Work<'_>) {
+        if let (Source::Read(feed), worker::Work::Read(batch)) = (self, work) {
+            feed.give_back(batch);
+        }
+    }
+
     /// The input's read error, if reading stopped on one.
     fn error(self) -> Option<InputError> {
         match self {

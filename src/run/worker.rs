@@ -190,7 +190,8 @@ impl<'p> Worker<'p> {
             if !window.wait_for(seq) || self.actions.is_some_and(Actions::exhausted) {
                 return;
             }
-            let result = self.process(seq, batch);
+            let result = self.process(seq, &batch);
+            batches.give_back(batch);
             if let (Some(kept), Some(all)) = (self.kept.as_mut(), self.keep) {
                 let mut batch = std::mem::take(kept);
                 batch.shrink();
@@ -202,7 +203,7 @@ impl<'p> Worker<'p> {
         }
     }
 
-    fn process(&mut self, seq: u64, batch: Work) -> BatchResult {
+    fn process(&mut self, seq: u64, batch: &Work) -> BatchResult {
         let mut result = BatchResult {
             seq,
             output: Vec::new(),
