@@ -435,7 +435,9 @@ mod tests {
         let mut json = Vec::new();
         for i in 0..60_000 {
             csv.extend_from_slice(format!("C{i},\"two\nlines\",{}\n", "x".repeat(i % 50)).as_bytes());
-            json.extend_from_slice(format!("{{\"id\": \"C{i}\", \"note\": \"{}\"}}\n", "y".repeat(i % 70)).as_bytes());
+            json.extend_from_slice(
+                format!("{{\"id\": \"C{i}\", \"note\": \"{}\"}}\n", "y".repeat(i % 70)).as_bytes(),
+            );
         }
         let chunkers: [fn(&[u8]) -> Chunker<Trickle<'_>>; 3] = [
             |input| Chunker::csv(Trickle(input), b','),
