@@ -294,6 +294,9 @@ pub enum Cond {
     },
     Not(Box<Cond>),
     And(Vec<Cond>),
+    /// `a and b and …` where every part is a number field against a literal
+    /// (`inquiries >= 2 and orders == 0`): the ranges checked in one loop.
+    AllRanges(Vec<(Slot, Bounds<Decimal>)>),
     Or(Vec<Cond>),
 }
 

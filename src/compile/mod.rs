@@ -359,7 +359,7 @@ impl Lower {
                 Cond::Const(b) => Cond::Const(!b),
                 other => Cond::Not(Box::new(other)),
             },
-            TypedKind::And(..) => Cond::And(self.flatten(e, true)),
+            TypedKind::And(..) => all(self.flatten(e, true)),
             TypedKind::Or(..) => Cond::Or(self.flatten(e, false)),
             TypedKind::Compare(op, l, r) => self.compare(*op, l, r),
             TypedKind::In { value, set, negated } => self.membership(value, set, *negated),
@@ -520,6 +520,21 @@ impl Lower {
             Ty::Text | Ty::List => AnyExpr::Text(self.text(e)),
             Ty::Bool => AnyExpr::Cond(self.cond(e)),
         }
+    }
+}
+
+/// A conjunction: of ranges alone, as [`Cond::AllRanges`].
+fn all(parts: Vec<Cond>) -> Cond {
+    let ranges: Option<Vec<_>> = parts
+        .iter()
+        .map(|part| match part {
+            Cond::NumSlotConst(slot, bounds) => Some((*slot, *bounds)),
+            _ => None,
+        })
+        .collect();
+    match ranges {
+        Some(ranges) if ranges.len() > 1 => Cond::AllRanges(ranges),
+        _ => Cond::And(parts),
     }
 }
 

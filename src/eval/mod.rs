@@ -156,6 +156,7 @@ impl Program {
                 _ => Tri::Unknown,
             },
             Cond::And(parts) => self.all(parts, row),
+            Cond::AllRanges(ranges) => all_ranges(ranges, row),
             _ => self.test(cond, row),
         }
     }
@@ -221,6 +222,7 @@ impl Program {
             }
             Cond::Not(c) => !self.test(c, row),
             Cond::And(parts) => self.all(parts, row),
+            Cond::AllRanges(ranges) => all_ranges(ranges, row),
             Cond::Or(parts) => {
                 let mut result = Tri::False;
                 for part in parts {
@@ -257,6 +259,21 @@ impl Program {
             },
         }
     }
+}
+
+/// `a and b and …` of number fields against literals: false at the first value outside
+/// its range, else unknown if a value is missing, else true.
+#[inline(never)]
+fn all_ranges(ranges: &[(Slot, Bounds<Decimal>)], row: &Row) -> Tri {
+    let mut result = Tri::True;
+    for (slot, bounds) in ranges {
+        match row.vals[*slot as usize] {
+            Val::Num(n) if !bounds.holds(n) => return Tri::False,
+            Val::Num(_) => {}
+            _ => result = Tri::Unknown,
+        }
+    }
+    result
 }
 
 fn num(n: &Num, row: &Row, as_of: Day) -> Option<Decimal> {

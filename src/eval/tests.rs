@@ -215,3 +215,46 @@ fn comparisons_as_ranges_hold_where_the_operator_holds() {
         }
     }
 }
+
+/// A conjunction of number fields against literals is compiled to one loop over ranges,
+/// and gives what the general conjunction gives: false if any part is, else unknown if a
+/// value is missing, else true; for every mix of values below, inside, above and missing.
+#[test]
+fn a_conjunction_of_ranges_is_the_conjunction_of_its_parts() {
+    use crate::eval::{Row, Tri};
+    use crate::program::Cond;
+    let rules = r#"segment "all" when a >= 2 and b == 0 and c < 10
+segment "not-all" when not (a >= 2 and b == 0 and c < 10)"#;
+    let program = compiled(rules, &["a", "b", "c"]);
+    let Cond::AllRanges(ranges) = &program.tags[0].condition else {
+        panic!("not compiled to ranges: {:?}", program.tags[0].condition)
+    };
+    let parts: Vec<Cond> = ranges.iter().map(|&(slot, bounds)| Cond::NumSlotConst(slot, bounds)).collect();
+    let general = Cond::And(parts);
+    let choices = [["1", "2", ""], ["-1", "0", ""], ["10", "9", ""]];
+    let mut seen = Vec::new();
+    for a in choices[0] {
+        for b in choices[1].iter().chain(["1"].iter()) {
+            for c in choices[2] {
+                let mut row = Row::new(program.slots.len());
+                for (slot, value) in [a, b, c].into_iter().enumerate() {
+                    let slot = program.slots.iter().position(|s| s.column == ["a", "b", "c"][slot]).unwrap();
+                    let _ = row.set_cell(slot, Some(crate::check::typed::Ty::Number), value);
+                }
+                let fast = program.test(&program.tags[0].condition, &row);
+                assert_eq!(fast, program.test(&general, &row), "a={a} b={b} c={c}");
+                if !seen.contains(&fast) {
+                    seen.push(fast);
+                }
+                let tags = run(rules, &["a", "b", "c"], &[a, b, c]);
+                let expected = match fast {
+                    Tri::True => "#all",
+                    Tri::False => "#not-all",
+                    Tri::Unknown => "",
+                };
+                assert_eq!(tags, expected, "a={a} b={b} c={c}");
+            }
+        }
+    }
+    assert_eq!(seen.len(), 3);
+}
