@@ -439,7 +439,8 @@ mod tests {
                 format!("{{\"id\": \"C{i}\", \"note\": \"{}\"}}\n", "y".repeat(i % 70)).as_bytes(),
             );
         }
-        let chunkers: [fn(&[u8]) -> Chunker<Trickle<'_>>; 3] = [
+        type Make = fn(&[u8]) -> Chunker<Trickle<'_>>;
+        let chunkers: [Make; 3] = [
             |input| Chunker::csv(Trickle(input), b','),
             |input| Chunker::lines(Trickle(input)),
             |input| Chunker::json_values(Trickle(input), 1),

@@ -180,7 +180,7 @@ pub(crate) struct Setup<'a> {
 /// Where the workers take their work: the input, read chunk by chunk, or customers kept
 /// from a run before.
 pub(crate) enum Source<'k> {
-    Read(Feed),
+    Read(Box<Feed>),
     Kept { batches: &'k [KeptBatch], next: AtomicUsize },
 }
 
@@ -206,7 +206,7 @@ impl Source<'_> {
     /// The input's read error, if reading stopped on one.
     fn error(self) -> Option<InputError> {
         match self {
-            Source::Read(feed) => feed.error(),
+            Source::Read(feed) => (*feed).error(),
             Source::Kept { .. } => None,
         }
     }
@@ -229,7 +229,7 @@ pub fn run_with<'o>(
 
 /// Where a run starts from: the input's header and a reader of the rest, or kept customers.
 enum Start<'k> {
-    Reader(Option<Vec<String>>, BatchReader),
+    Reader(Option<Vec<String>>, Box<BatchReader>),
     Kept(&'k KeptCustomers),
 }
 
@@ -242,7 +242,7 @@ impl Start<'_> {
     ) -> Result<Start<'static>, RunError> {
         let progress = progress.unwrap_or_default();
         let mut reader = BatchReader::new(input, options.input_format, options.delimiter, progress);
-        Ok(Start::Reader(reader.header().map_err(RunError::Input)?, reader))
+        Ok(Start::Reader(reader.header().map_err(RunError::Input)?, Box::new(reader)))
     }
 }
 
@@ -307,7 +307,7 @@ fn run_from<'o>(
     let mut writer = write::Writer::new(output, plan, &setup, header.as_deref(), outcomes);
     let mut report = Report::new(&program, warnings);
     let source = match start {
-        Start::Reader(_, reader) => Source::Read(reader.into_feed().map_err(RunError::Input)?),
+        Start::Reader(_, reader) => Source::Read(Box::new(reader.into_feed().map_err(RunError::Input)?)),
         Start::Kept(kept) => Source::Kept { batches: &kept.batches, next: AtomicUsize::new(0) },
     };
     execute(&setup, source, &mut writer, &mut report, threads)?;

@@ -230,8 +230,8 @@ impl<'p> Worker<'p> {
         };
         match batch {
             Work::Read(Batch::Csv(chunk)) => self.csv(&chunk.data, chunk.first_line, &mut result),
-            Work::Read(Batch::Ndjson(chunk)) => self.ndjson(&chunk, &mut result),
-            Work::Read(Batch::JsonRecords(chunk)) => self.json_records(&chunk, &mut result),
+            Work::Read(Batch::Ndjson(chunk)) => self.ndjson(chunk, &mut result),
+            Work::Read(Batch::JsonRecords(chunk)) => self.json_records(chunk, &mut result),
             Work::Kept(batch) => self.replay(batch, &mut result),
         }
         result.output = self.formatter.take();
