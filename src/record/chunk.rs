@@ -427,8 +427,8 @@ mod tests {
     }
 
     /// Buffers given back hold later chunks, which are the same as in new buffers: for
-    /// CSV, lines and JSON values, each chunk's buffer given back as soon as it is read
-    /// (after being scribbled over, as a worker's reading would not, but might).
+    /// CSV, lines and JSON values, each chunk's buffer given back as soon as it is read,
+    /// scribbled over first, so that no byte of one chunk can pass into a later one.
     #[test]
     fn chunks_read_into_buffers_given_back_are_the_chunks_read_into_new_ones() {
         let mut csv = Vec::new();
