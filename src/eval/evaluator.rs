@@ -3,7 +3,8 @@
 //! record after another allocates nothing.
 
 use super::{Outcome, Row, Val};
-use crate::program::Program;
+use crate::check::typed::Ty;
+use crate::program::{CellForm, Program};
 
 /// A cell that did not parse as its field's type; it counted as missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,36 @@ pub struct Evaluator<'p> {
     row: Row,
     outcome: Outcome,
     errors: Vec<CellError>,
+    by_type: ColumnsByType,
+}
+
+/// The slots read from columns by position, as (slot, column) pairs grouped by the
+/// slot's type: each group is filled in a loop of its own, where the type is known, not
+/// looked up and branched on for every cell.
+#[derive(Debug, Clone, Default)]
+struct ColumnsByType {
+    numbers: Vec<(usize, usize)>,
+    dates: Vec<(usize, usize)>,
+    texts: Vec<(usize, usize)>,
+    /// Any other type, and untyped slots: read by their own form.
+    others: Vec<(usize, usize)>,
+}
+
+impl ColumnsByType {
+    fn of(program: &Program) -> ColumnsByType {
+        let mut groups = ColumnsByType::default();
+        for (slot, spec) in program.slots.iter().enumerate() {
+            let Some(column) = spec.index else { continue };
+            let group = match spec.ty {
+                Some(Ty::Number) => &mut groups.numbers,
+                Some(Ty::Date) => &mut groups.dates,
+                Some(Ty::Text) => &mut groups.texts,
+                _ => &mut groups.others,
+            };
+            group.push((slot, column));
+        }
+        groups
+    }
 }
 
 impl<'p> Evaluator<'p> {
@@ -31,6 +62,7 @@ impl<'p> Evaluator<'p> {
             row: Row::new(program.slots.len()),
             outcome: Outcome::default(),
             errors: Vec::new(),
+            by_type: ColumnsByType::of(program),
         }
     }
 
@@ -55,6 +87,43 @@ impl<'p> Evaluator<'p> {
             if let Some(text) = spec.index.and_then(&cell) {
                 self.set(slot, text);
             }
+        }
+    }
+
+    /// Starts a record and fills its fields from cells by column position, each known to
+    /// be valid UTF-8 (its chunk was checked whole), without evaluating: what
+    /// [`Evaluator::fill_columns`] does, a type at a time. Cells that did not parse are
+    /// noted in slot order, as filling slot by slot notes them.
+    #[inline]
+    pub(crate) fn fill_utf8_columns<'c>(&mut self, cell: impl Fn(usize) -> Option<&'c [u8]>) {
+        self.begin();
+        let groups = std::mem::take(&mut self.by_type);
+        let number = CellForm { ty: Some(Ty::Number), dates: Default::default() };
+        for &(slot, column) in &groups.numbers {
+            if let Some(bytes) = cell(column) {
+                self.set_bytes_as(slot, number, bytes);
+            }
+        }
+        for &(slot, column) in &groups.dates {
+            if let Some(bytes) = cell(column) {
+                let dates = self.program.slots[slot].dates;
+                self.set_bytes_as(slot, CellForm { ty: Some(Ty::Date), dates }, bytes);
+            }
+        }
+        let text = CellForm { ty: Some(Ty::Text), dates: Default::default() };
+        for &(slot, column) in &groups.texts {
+            if let Some(bytes) = cell(column) {
+                self.set_bytes_as(slot, text, bytes);
+            }
+        }
+        for &(slot, column) in &groups.others {
+            if let Some(bytes) = cell(column) {
+                self.set_bytes(slot, bytes);
+            }
+        }
+        self.by_type = groups;
+        if self.errors.len() > 1 {
+            self.errors.sort_by_key(|error| error.slot);
         }
     }
 
@@ -91,7 +160,13 @@ impl<'p> Evaluator<'p> {
     /// Sets one slot from a cell's bytes, known to be valid UTF-8, noting a parse failure.
     #[inline(always)]
     pub(crate) fn set_bytes(&mut self, slot: usize, cell: &[u8]) {
-        let form = self.program.slots[slot].form();
+        self.set_bytes_as(slot, self.program.slots[slot].form(), cell);
+    }
+
+    /// [`Evaluator::set_bytes`] with the slot's form given: where the caller knows its
+    /// type, the branches on the type fold away.
+    #[inline(always)]
+    fn set_bytes_as(&mut self, slot: usize, form: CellForm, cell: &[u8]) {
         if self.row.read_cell(slot, form, &self.program.cells, cell).is_err() {
             self.errors.push(CellError { slot, value: crate::diagnostic::excerpt_bytes(cell) });
         }

@@ -269,16 +269,16 @@ impl<'p> Worker<'p> {
             if let Some(kept) = &mut self.kept {
                 kept.customer(line, id);
             }
-            self.evaluator.begin();
-            for (slot, spec) in self.program.slots.iter().enumerate() {
-                let Some(cell) = spec.index.and_then(|i| record.get(i)) else { continue };
-                if valid_utf8 {
-                    self.evaluator.set_bytes(slot, cell);
-                    continue;
-                }
-                match std::str::from_utf8(cell) {
-                    Ok(text) => self.evaluator.set(slot, text),
-                    Err(_) => self.bad_text(result, line, &spec.column, cell),
+            if valid_utf8 {
+                self.evaluator.fill_utf8_columns(|i| record.get(i));
+            } else {
+                self.evaluator.begin();
+                for (slot, spec) in self.program.slots.iter().enumerate() {
+                    let Some(cell) = spec.index.and_then(|i| record.get(i)) else { continue };
+                    match std::str::from_utf8(cell) {
+                        Ok(text) => self.evaluator.set(slot, text),
+                        Err(_) => self.bad_text(result, line, &spec.column, cell),
+                    }
                 }
             }
             if let Some(kept) = &mut self.kept {
