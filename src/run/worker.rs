@@ -737,8 +737,8 @@ fn fill_number(evaluator: &mut Evaluator, slot: usize, ty: Option<Ty>, text: &st
 }
 
 fn tally(result: &mut BatchResult, outcome: &Outcome, row: &Row) {
-    for (slot, missing) in result.missing.iter_mut().enumerate() {
-        *missing += u64::from(row.get(slot) == Val::Missing);
+    for (missing, value) in result.missing.iter_mut().zip(&row.vals) {
+        *missing += u64::from(matches!(value, Val::Missing));
     }
     for (counts, segment) in result.counts.iter_mut().zip(&outcome.segments) {
         let last = counts.len() - 1;
