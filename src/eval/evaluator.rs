@@ -98,32 +98,31 @@ impl<'p> Evaluator<'p> {
     pub(crate) fn fill_utf8_columns<'c>(&mut self, cell: impl Fn(usize) -> Option<&'c [u8]>) {
         self.begin();
         let groups = std::mem::take(&mut self.by_type);
-        let number = CellForm { ty: Some(Ty::Number), dates: Default::default() };
-        for &(slot, column) in &groups.numbers {
-            if let Some(bytes) = cell(column) {
-                self.set_bytes_as(slot, number, bytes);
-            }
-        }
-        for &(slot, column) in &groups.dates {
-            if let Some(bytes) = cell(column) {
-                let dates = self.program.slots[slot].dates;
-                self.set_bytes_as(slot, CellForm { ty: Some(Ty::Date), dates }, bytes);
-            }
-        }
-        let text = CellForm { ty: Some(Ty::Text), dates: Default::default() };
-        for &(slot, column) in &groups.texts {
-            if let Some(bytes) = cell(column) {
-                self.set_bytes_as(slot, text, bytes);
-            }
-        }
-        for &(slot, column) in &groups.others {
-            if let Some(bytes) = cell(column) {
-                self.set_bytes(slot, bytes);
-            }
-        }
+        let typed = |ty| move |_: &Self, _| CellForm { ty: Some(ty), dates: Default::default() };
+        self.fill_group(&groups.numbers, &cell, typed(Ty::Number));
+        let dated = |this: &Self, slot: usize| CellForm { ty: Some(Ty::Date), dates: this.program.slots[slot].dates };
+        self.fill_group(&groups.dates, &cell, dated);
+        self.fill_group(&groups.texts, &cell, typed(Ty::Text));
+        self.fill_group(&groups.others, &cell, |this, slot| this.program.slots[slot].form());
         self.by_type = groups;
         if self.errors.len() > 1 {
             self.errors.sort_by_key(|error| error.slot);
+        }
+    }
+
+    /// Fills the slots of one group of [`ColumnsByType`], each read as `form` gives.
+    #[inline(always)]
+    fn fill_group<'c>(
+        &mut self,
+        group: &[(usize, usize)],
+        cell: &impl Fn(usize) -> Option<&'c [u8]>,
+        form: impl Fn(&Self, usize) -> CellForm,
+    ) {
+        for &(slot, column) in group {
+            if let Some(bytes) = cell(column) {
+                let form = form(self, slot);
+                self.set_bytes_as(slot, form, bytes);
+            }
         }
     }
 
@@ -157,14 +156,9 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// Sets one slot from a cell's bytes, known to be valid UTF-8, noting a parse failure.
-    #[inline(always)]
-    pub(crate) fn set_bytes(&mut self, slot: usize, cell: &[u8]) {
-        self.set_bytes_as(slot, self.program.slots[slot].form(), cell);
-    }
-
-    /// [`Evaluator::set_bytes`] with the slot's form given: where the caller knows its
-    /// type, the branches on the type fold away.
+    /// Sets one slot from a cell's bytes, known to be valid UTF-8, read as `form`, noting
+    /// a parse failure. Where the caller knows the slot's type, the branches on it fold
+    /// away.
     #[inline(always)]
     fn set_bytes_as(&mut self, slot: usize, form: CellForm, cell: &[u8]) {
         if self.row.read_cell(slot, form, &self.program.cells, cell).is_err() {
