@@ -141,6 +141,11 @@ impl Reader<'_> {
                     if records.oversized().is_some() {
                         continue;
                     }
+                    if let Some(cell) = records.stray_quote() {
+                        let text = record.get(cell).unwrap_or_default();
+                        let error = DataError::stray_quote(piece.events + 1, line, &header, cell, text);
+                        note(&mut piece, error);
+                    }
                     let text = |i: usize| record.get(i).and_then(|c| std::str::from_utf8(c).ok());
                     let cells = Cells {
                         id: text(id),

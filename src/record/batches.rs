@@ -4,7 +4,9 @@
 //! reader), then split into records ([`super::csv_records`], [`super::json_cells`]).
 
 use super::chunk::{Chunk, Chunker};
+use super::csv_records::CsvRecords;
 use super::json::json_chunker;
+use super::Cells;
 use super::{InputError, InputFormat};
 use std::io::Read;
 use std::sync::atomic::AtomicU64;
@@ -70,21 +72,16 @@ impl BatchReader {
         let Some(mut chunk) = chunk else {
             return Err(InputError::Empty);
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(self.delimiter)
-            .from_reader(&chunk.data[..]);
-        let mut record = csv::ByteRecord::new();
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return Err(InputError::Empty),
-            Err(e) => return Err(InputError::Header { reason: e.to_string() }),
+        // Read as every record after it is, so that a stray quote in it swallows no row.
+        let mut records = CsvRecords::new(&chunk.data, self.delimiter);
+        let mut record = Cells::new();
+        if records.next_record(&mut record).is_none() {
+            return Err(InputError::Empty);
         }
         let columns = record.iter().map(|field| String::from_utf8_lossy(field).trim().to_string()).collect();
-        let position = reader.position().clone();
-        chunk.data.drain(..position.byte() as usize);
-        chunk.first_line += position.line() - 1;
+        let (taken, next_line) = (records.offset(), records.line());
+        chunk.data.drain(..taken);
+        chunk.first_line += next_line - 1;
         self.first = Some(chunk);
         Ok(Some(columns))
     }

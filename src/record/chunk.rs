@@ -9,6 +9,7 @@
 //! cheap next to parsing.
 
 use super::json_array;
+use super::quotes::{self, QuotedCell};
 use crate::messages::Message;
 use crate::msg;
 use std::io::{self, Read};
@@ -343,13 +344,16 @@ fn last_end_outside(data: &[u8], quoted: &[Range<usize>], line_end: u8) -> Optio
 
 /// Where `data`'s quoted fields that hold a line end lie, into `spans` (emptied first,
 /// kept for its room): from a field's opening quote to its closing one (to the end of
-/// `data` for a field still open). A quote opens a quoted field only at the start of a
-/// field; inside one, a doubled quote is a quote of its text. A quoted field is searched
-/// to its closing quote in one go (stopping only at a doubled quote or a line end in it),
-/// and the next one taken right after it when it follows at once: exports that quote every
-/// cell cost a search a cell, not one for each quote and one for each line.
+/// `data` for a field not yet known to close). A quote opens a quoted field only at the
+/// start of a field; inside one, a doubled quote is a quote of its text; a quote that opens
+/// a field over several lines and does not close as a field ends is a stray, an ordinary
+/// character ([`quotes::quoted_cell`], as the record reader judges it). A quoted field is
+/// searched to its closing quote in one go, and the next one taken right after it when it
+/// follows at once: exports that quote every cell cost a search a cell, not one for each
+/// quote and one for each line.
 fn quoted_spans(data: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) {
     spans.clear();
+    let judged = quotes::judged(delimiter);
     let mut from = 0;
     let mut next_open = None;
     loop {
@@ -361,26 +365,23 @@ fn quoted_spans(data: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) {
             from = open + 1;
             continue;
         }
-        let (mut at, mut line_end) = (open + 1, false);
-        let close = loop {
-            let Some(found) = memchr::memchr3(b'"', b'\n', b'\r', &data[at..]) else { break None };
-            at += found;
-            match data[at] {
-                b'"' if data.get(at + 1) == Some(&b'"') => at += 2,
-                b'"' => break Some(at),
-                _ => {
-                    line_end = true;
-                    at += 1;
+        // The data read so far is never the whole input here: the last chunk is not cut.
+        let close = match quotes::quoted_cell(data, open, delimiter, false, judged) {
+            QuotedCell::Closes { close, lines } => {
+                if lines {
+                    spans.push(open..close);
                 }
+                close
+            }
+            QuotedCell::Stray => {
+                from = open + 1;
+                continue;
+            }
+            QuotedCell::Open | QuotedCell::Undecided => {
+                spans.push(open..data.len());
+                return;
             }
         };
-        let Some(close) = close else {
-            spans.push(open..data.len());
-            return;
-        };
-        if line_end {
-            spans.push(open..close);
-        }
         from = close + 1;
         // The next cell quoted too, as in exports that quote every cell.
         if data.get(from) == Some(&delimiter) && data.get(from + 1) == Some(&b'"') {
@@ -464,16 +465,11 @@ mod tests {
         }
     }
 
-    /// Every record of `input` as the csv crate reads it, with where it starts.
+    /// Every record of `input` as the csv crate reads it (its stray quotes read as ordinary
+    /// characters), with where it starts.
     fn records(input: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
-        let mut record = csv::ByteRecord::new();
-        let mut all = Vec::new();
-        while reader.read_byte_record(&mut record).unwrap() {
-            let start = record.position().map_or(0, |p| p.byte());
-            all.push((start, record.iter().map(<[u8]>::to_vec).collect()));
-        }
-        all
+        let all = quotes::reference::records_at(input, b',');
+        all.into_iter().map(|(start, _, cells)| (start, cells)).collect()
     }
 
     #[test]
@@ -494,9 +490,34 @@ mod tests {
         assert!(cut_between_records(&input) > 1);
     }
 
+    /// Stray quotes (a quote opening a cell that never closes as a cell ends) are ordinary
+    /// characters to the chunker as to the record reader: cuts stay between the records the
+    /// reader finds, and a quote that never closes makes no chunk of the rest of the input.
+    #[test]
+    fn stray_quotes_neither_misplace_cuts_nor_swallow_the_input() {
+        let mut input = Vec::new();
+        for i in 0..100_000 {
+            let row = match (i % 997, i % 7) {
+                (0, _) => format!("C{i},\"open,3\n"),
+                (1, _) => format!("C{i},\"closes late\n{i}\"x,4\n"),
+                (_, 3) => format!("C{i},\"two\nlines\",5\n"),
+                (_, 5) => format!("C{i},\"Acme, Inc.\",5\n"),
+                _ => format!("C{i},plain,6\n"),
+            };
+            input.extend_from_slice(row.as_bytes());
+        }
+        assert!(cut_between_records(&input) > 1);
+        // One quote that never closes, and no quote after it in 4 MB.
+        let mut lone = b"C0,\"open,1\n".to_vec();
+        lone.extend_from_slice("C1,plain,2\n".repeat(400_000).as_bytes());
+        assert!(cut_between_records(&lone) > 1);
+    }
+
     /// The scan as it was before it skipped the line ends between quotes: every quote and
-    /// every line end in order.
+    /// every line end in order, stray quotes (found byte by byte) passed over.
     fn last_record_end_by_every_byte(data: &[u8], delimiter: u8, line_end: u8) -> Option<usize> {
+        // The chunker cuts data that may go on: the last chunk is never cut.
+        let strays = quotes::reference::strays(data, delimiter, false);
         let mut inside = false;
         let mut closed = None;
         let mut last = None;
@@ -508,7 +529,7 @@ mod tests {
             } else if inside {
                 inside = false;
                 closed = Some(i);
-            } else {
+            } else if !strays.contains(&i) {
                 let escaped = closed.is_some_and(|c| c + 1 == i);
                 let field_start = i == 0 || matches!(data[i - 1], b'\n' | b'\r') || data[i - 1] == delimiter;
                 inside = escaped || field_start;

@@ -6,9 +6,13 @@
 //! cell over several lines, a stray quote, blank lines, a lone `\r`, a byte-order mark)
 //! is read by csv_core, the csv crate's own parser, so odd line ends and malformed quotes
 //! read exactly as they always did. A record is judged plain within its first line, so no
-//! byte is looked at more than twice however the records are broken.
+//! byte is looked at more than twice however the records are broken. The one reading that
+//! differs from the csv crate's: a quote that opens a cell over several lines and does not
+//! close as a cell ends is a stray ([`super::quotes`]), and its record is read as written
+//! to the end of its line, so that the lines after it stay rows of their own.
 
 use super::cells::Cells;
+use super::quotes::{self, QuotedCell};
 use csv_core::ReadRecordResult;
 
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
@@ -40,6 +44,8 @@ pub struct CsvRecords<'d> {
     /// Whether the chunk has a line longer than [`MAX_CELLS`] bytes, the only kind that
     /// can hold that many cells (most chunks have none, and their records skip the look).
     long_lines: bool,
+    /// The cell of the last record whose quote was a stray.
+    stray: Option<usize>,
 }
 
 impl<'d> CsvRecords<'d> {
@@ -56,6 +62,7 @@ impl<'d> CsvRecords<'d> {
             scanned: 0,
             oversized: None,
             long_lines: has_long_line(data),
+            stray: None,
         }
     }
 
@@ -66,6 +73,7 @@ impl<'d> CsvRecords<'d> {
             return None;
         }
         self.oversized = None;
+        self.stray = None;
         if let Some(line) = self.pass_over_oversized(record) {
             return Some(line);
         }
@@ -74,6 +82,9 @@ impl<'d> CsvRecords<'d> {
             let line = self.line;
             self.line += 1;
             self.pos = end;
+            return Some(line);
+        }
+        if let Some(line) = self.read_stray(record) {
             return Some(line);
         }
         let rest = &self.data[self.pos..];
@@ -92,6 +103,42 @@ impl<'d> CsvRecords<'d> {
         let line = self.line + blank_lines.count() as u64;
         self.line += memchr::memchr_iter(b'\n', consumed_bytes).count() as u64;
         self.pos += consumed;
+        Some(line)
+    }
+
+    /// Where the next record (or the blank lines before it) starts in the chunk.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The line `offset` is on, counted from 1 at the chunk's start.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The cell (counted from 0) of the record just returned whose opening quote was a
+    /// stray ([`super::quotes`]): the record was read as written to the end of that line.
+    pub fn stray_quote(&self) -> Option<usize> {
+        self.stray
+    }
+
+    /// Reads the record at `pos` as written when one of its quotes is a stray, returning
+    /// its line; leaves it to csv_core otherwise. Blank lines before it (and a byte-order
+    /// mark at the input's start) are passed over as csv_core passes over them.
+    fn read_stray(&mut self, record: &mut Cells) -> Option<u64> {
+        if !self.splits {
+            return None;
+        }
+        let rest = &self.data[self.pos..];
+        let mark = if self.pos == 0 && rest.starts_with(BYTE_ORDER_MARK) { BYTE_ORDER_MARK.len() } else { 0 };
+        let blank = rest[mark..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        let start = mark + blank;
+        let (length, cell) = split_with_stray(&rest[start..], self.delimiter, record, &mut self.unquoted)?;
+        let line = self.line + memchr::memchr_iter(b'\n', &rest[..start]).count() as u64;
+        let taken = &rest[start..start + length];
+        self.line = line + memchr::memchr_iter(b'\n', taken).count() as u64;
+        self.pos += start + length;
+        self.stray = Some(cell);
         Some(line)
     }
 
@@ -274,6 +321,62 @@ fn quoted_cell(body: &[u8], open: usize, record: &mut Cells, unquoted: &mut Vec<
         record.push_span(open + 1, close);
     }
     Some(close)
+}
+
+/// Splits the record at the start of `text` into `record` when one of its quotes is a
+/// stray, returning the bytes it took (with its line end) and the stray's cell. Its cells
+/// are read as csv_core reads them (a quoted part unquoted, any text after it kept), but
+/// the stray's cell is its text as written up to the next delimiter or line end, and the
+/// record ends at that line's end. `None` (with `record` in any state) when the record has
+/// no stray quote.
+fn split_with_stray(
+    text: &[u8],
+    delimiter: u8,
+    record: &mut Cells,
+    field: &mut Vec<u8>,
+) -> Option<(usize, usize)> {
+    record.clear();
+    let mut stray = None;
+    let mut cell = 0;
+    loop {
+        field.clear();
+        let mut rest = cell;
+        if text.get(cell) == Some(&b'"') {
+            match quotes::quoted_cell(text, cell, delimiter, true, true) {
+                QuotedCell::Closes { close, .. } => {
+                    unescape_into(&text[cell + 1..close], field);
+                    rest = close + 1;
+                }
+                QuotedCell::Stray => stray = stray.or(Some(record.len())),
+                QuotedCell::Open | QuotedCell::Undecided => return None,
+            }
+        }
+        // The cell's text up to the next delimiter or line end, quotes and all.
+        let stop = memchr::memchr3(delimiter, b'\n', b'\r', &text[rest..]).map_or(text.len(), |n| rest + n);
+        field.extend_from_slice(&text[rest..stop]);
+        record.push_field(field);
+        match text.get(stop) {
+            Some(&byte) if byte == delimiter => cell = stop + 1,
+            end => {
+                let taken = match end {
+                    Some(b'\r') if text.get(stop + 1) == Some(&b'\n') => stop + 2,
+                    Some(_) => stop + 1,
+                    None => stop,
+                };
+                return stray.map(|cell| (taken, cell));
+            }
+        }
+    }
+}
+
+/// Appends a quoted cell's text to `out`, each doubled quote as one.
+fn unescape_into(quoted: &[u8], out: &mut Vec<u8>) {
+    let mut at = 0;
+    while let Some(&byte) = quoted.get(at) {
+        out.push(byte);
+        // Inside a cell that closes, quotes come in pairs.
+        at += if byte == b'"' { 2 } else { 1 };
+    }
 }
 
 /// Whether `data` may have a line (ended by `\n` or `\r`) longer than [`MAX_CELLS`]

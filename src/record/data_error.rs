@@ -30,6 +30,26 @@ impl DataError {
     pub fn whole_row(record: u64, line: Option<u64>, problem: Message) -> DataError {
         DataError { record, line, column: String::new(), value: String::new(), problem, place: None }
     }
+
+    /// A cell whose opening quote was a stray ([`crate::record::quotes`]): its record was
+    /// read as written, and the lines after it as records of their own. The cell is named
+    /// by the header's column, or by its number past the header's end.
+    pub fn stray_quote(
+        record: u64,
+        line: Option<u64>,
+        header: &[String],
+        cell: usize,
+        text: &[u8],
+    ) -> DataError {
+        DataError {
+            record,
+            line,
+            column: header.get(cell).cloned().unwrap_or_else(|| (cell + 1).to_string()),
+            value: crate::diagnostic::excerpt_bytes(text),
+            problem: msg!("cell-stray-quote"),
+            place: None,
+        }
+    }
 }
 
 impl fmt::Display for DataError {

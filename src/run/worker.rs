@@ -269,6 +269,15 @@ impl<'p> Worker<'p> {
             if let Some(kept) = &mut self.kept {
                 kept.customer(line, id);
             }
+            if let Some(cell) = records.stray_quote() {
+                let text = record.get(cell).unwrap_or_default();
+                let error =
+                    DataError::stray_quote(result.records, Some(line), &self.program.header, cell, text);
+                if let Some(kept) = &mut self.kept {
+                    kept.note(KeptNote::Filling(error.clone()));
+                }
+                note(result, error);
+            }
             if valid_utf8 {
                 self.evaluator.fill_utf8_columns(|i| record.get(i));
             } else {

@@ -439,6 +439,41 @@ fn includes_and_scripts_are_regular_files_inside_the_rulesets_folder() {
     assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,tags\nC1,b\nC2,\nC3,\n"), "{}", ran.stderr);
 }
 
+/// A quote that opens a cell by mistake (`"OEM`, `"3`) and never closes as a cell ends
+/// used to make every line after it, up to the next quote in the file, one cell: those
+/// customers had no row and no message. Now the cell is read as written, named in a data
+/// error, and every line after it is a customer of its own, on one thread or several.
+#[test]
+fn a_stray_quote_swallows_no_customer() {
+    let mut data = String::from("id,orders,inquiries,identity\nC1,2,0,\"OEM\nC2,\"3,1,retailer\n");
+    for i in 3..=30_000 {
+        data.push_str(&format!("C{i},{},1,\"Acme, Inc.\"\n", i % 2));
+    }
+    data.push_str("C30001,0,\"5\r\nC30002,1,0,OEM\n");
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("c.csv", data.as_bytes())]);
+    for threads in ["1", "3"] {
+        let ran = tradeseg_in(
+            dir.path(),
+            &["run", "r.seg", "c.csv", "--as-of", "2026-11-01", "--threads", threads],
+            b"",
+        );
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let rows: Vec<&str> = ran.stdout.lines().collect();
+        assert_eq!(rows.len(), 30_003, "{}", &ran.stderr[..ran.stderr.len().min(2000)]);
+        assert_eq!(rows[1..3], ["C1,4-star,", "C2,0-star,"]);
+        assert_eq!(rows[30_001..], ["C30001,0-star,", "C30002,4-star,oem"]);
+        for said in [
+            "line 2, column `identity`: `\"OEM` opens a quote that is not closed where a cell ends",
+            "line 3, column `orders`: `\"3` opens a quote",
+            "line 3, column `orders`: `\"3` is not a number",
+            "line 30002, column `inquiries`: `\"5` opens a quote",
+            "30002 customers, as of",
+        ] {
+            assert!(ran.stderr.contains(said), "{said}: {}", ran.stderr);
+        }
+    }
+}
+
 #[test]
 fn huge_cells_and_rows_are_cut_in_messages_and_passed_over() {
     let mut data = String::from("id,orders,inquiries,identity\nC1,");

@@ -18,6 +18,7 @@ data-error-cell = { $place }, column `{ $column }`: `{ $value }` { $problem }
 row-too-wide = this row has { $cells } cells, more than the { $most } a row may have; it was passed over
 row-width = this row has { $cells } cells, the header has { $header }
 cell-bad-encoding = is not valid text in the input's encoding (try --encoding gbk)
+cell-stray-quote = opens a quote that is not closed where a cell ends: read as written, and the lines after it as rows of their own
 line-not-json = this line is not JSON: { $reason }
 record-not-json = this record (line { $line }) is not JSON: { $reason }
 id-empty = the id is empty; the row still has its segments, under no id

@@ -18,6 +18,7 @@ data-error-cell = { $place }，`{ $column }` 列：`{ $value }` { $problem }
 row-too-wide = 这一行有 { $cells } 个单元格，超过了一行最多的 { $most } 个；已跳过
 row-width = 这一行有 { $cells } 个单元格，表头有 { $header } 个
 cell-bad-encoding = 不是输入编码下的有效文本（试试 --encoding gbk）
+cell-stray-quote = 以引号开头，但引号没有在单元格结尾处闭合：按原样读取，其后的各行仍各自作为一行读取
 line-not-json = 这一行不是 JSON：{ $reason }
 record-not-json = 这条记录（第 { $line } 行）不是 JSON：{ $reason }
 id-empty = 编号是空的；这一行仍然有分组结果，只是没有编号

@@ -1,23 +1,15 @@
-//! `CsvRecords` must read every input exactly as the csv crate does: the same records,
-//! the same cells, the same line numbers. Checked on crafted cases and on many generated
-//! ones, from well-formed exports to byte noise.
+//! `CsvRecords` must read every input exactly as the csv crate does, but for stray quotes
+//! (`super::quotes`), which it reads as ordinary characters: the same records, the same
+//! cells, the same line numbers. Checked on crafted cases and on many generated ones, from
+//! well-formed exports to byte noise.
 
 use super::CsvRecords;
 use crate::cases::Cases;
 
-/// The records of `data` as the csv crate reads them, each with the line it starts on.
+/// The records of `data` as the csv crate reads them (its stray quotes read as ordinary
+/// characters), each with the line it starts on.
 fn csv_crate(data: &[u8], delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(data);
-    let mut record = csv::ByteRecord::new();
-    let mut records = Vec::new();
-    while reader.read_byte_record(&mut record).expect("reading bytes from memory cannot fail") {
-        let position = record.position().expect("records read from a reader have a position");
-        let start = position.byte() as usize;
-        let blank = data[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|&&b| b == b'\n');
-        records.push((position.line() + blank.count() as u64, record.iter().map(<[u8]>::to_vec).collect()));
-    }
-    records
+    crate::record::quotes::reference::records(data, delimiter)
 }
 
 fn ours(data: &[u8], delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
