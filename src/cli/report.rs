@@ -84,7 +84,14 @@ pub fn run_summary(report: &Report, as_of: i32, quiet: bool) {
         let errors = count(report.data_error_count, "data error");
         say(&mut err, msg!("data-errors-counted-missing", errors = errors, columns = by_column.join(", ")));
         if report.unreadable > 0 {
-            say(&mut err, msg!("records-unreadable", records = count(report.unreadable, "record")));
+            say(
+                &mut err,
+                msg!(
+                    "records-unreadable",
+                    count = report.unreadable,
+                    records = count(report.unreadable, "record")
+                ),
+            );
         }
     }
     for stream in &report.events {

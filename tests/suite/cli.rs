@@ -591,7 +591,7 @@ fn events_reach_customers_from_every_input_format() {
 #[test]
 fn bad_events_are_reported_with_line_and_column_and_fail_only_under_strict() {
     let rules = "events orders\nsegment \"buyer\" when sum(orders.amount) > 0\n";
-    let events = "customer_id,date,amount\nC1,2026-01-01,5\nC1,2026-02-30,5\nC1,2026-03-01,lots\nC1,2026-04-01\nC9,2026-01-01,5\n";
+    let events = "customer_id,date,amount\nC1,2026-01-01,5\nC1,2026-02-30,5\nC1,2026-03-01,lots\nC1,2026-04-01\nC9,2026-01-01,5\nC1,\"2026-05-01,5\nC1,2026-06-01,7\n";
     let dir = folder(&[("r.seg", rules.as_bytes()), ("c.csv", b"id\nC1\n"), ("o.csv", events.as_bytes())]);
     let args = ["run", "r.seg", "c.csv", "--events", "orders=o.csv", "--as-of", "2026-11-01", "-q"];
     let ran = tradeseg_in(dir.path(), &args, b"");
@@ -600,6 +600,7 @@ fn bad_events_are_reported_with_line_and_column_and_fail_only_under_strict() {
     assert!(ran.stderr.contains("line 3, column `date`: `2026-02-30` is not a date"), "{}", ran.stderr);
     assert!(ran.stderr.contains("line 4, column `amount`: `lots` is not a number"), "{}", ran.stderr);
     assert!(ran.stderr.contains("line 5: this row has 2 cells, the header has 3"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 7, column `date`: `\"2026-05-01` opens a quote"), "{}", ran.stderr);
     assert!(
         ran.stderr.contains("`orders`: 1 event of 1 customer id not in the customer data, not counted (C9)"),
         "{}",

@@ -310,6 +310,14 @@ fn broken_json_records_are_counted_as_errors_not_customers() {
     assert_eq!(ran.stdout, "id,stars,tags\na,4-star,\n,4-star,\n", "{}", ran.stderr);
     assert!(ran.stderr.contains("2 customers, as of"), "{}", ran.stderr);
     assert!(ran.stderr.contains("record 4, column `id`: the id is empty"), "{}", ran.stderr);
+    // One of each is said in the singular.
+    let dir = folder(&[("r.seg", RULES.as_bytes()), ("c.ndjson", b"{\"id\":\"a\",\"orders\":1}\n[1]\n")]);
+    let ran = tradeseg_in(dir.path(), &["run", "r.seg", "c.ndjson", "--as-of", "2026-11-01"], b"");
+    for said in
+        ["(1 whole row)", "1 record could not be read at all and has no output row", "1 customer, as of"]
+    {
+        assert!(ran.stderr.contains(said), "{said}: {}", ran.stderr);
+    }
 }
 
 #[test]

@@ -64,9 +64,15 @@ line-warning = warning: { $message }
 line-help = {"  "}help: { $message }
 line-data-error = data error: { $error }
 and-more = … and { $more } more
-whole-rows = { $count } whole rows
+whole-rows = { $count ->
+        [one] 1 whole row
+       *[other] { $count } whole rows
+    }
 data-errors-counted-missing = { $errors } ({ $columns }); those cells counted as missing
-records-unreadable = { $records } could not be read at all and have no output row
+records-unreadable = { $count ->
+        [one] { $records } could not be read at all and has no output row
+       *[other] { $records } could not be read at all and have no output row
+    }
 line-event-error = event error: { $stream } ({ $file }), { $error }
 bad-events-left-out = { $events } in `{ $stream }`; they were left out
 unknown-event-ids = `{ $stream }`: { $events } of { $ids } not in the customer data, not counted ({ $examples })
@@ -201,6 +207,9 @@ page-examples = customers
 role-since = the earlier results
 crosstab-unknown = `--crosstab` names { $names }, which the ruleset has no dimension of; its dimensions are { $dimensions }
 crosstab-form = `--crosstab { $spec }`: write two dimensions, e.g. --crosstab region,stars
-page-written = report of { $customers } customers written to { $path }
+page-written = { $customers ->
+        [one] report of 1 customer written to { $path }
+       *[other] report of { $customers } customers written to { $path }
+    }
 page-moves-sheet = moves
 page-headline = customers: **{ $customers }** · data errors: **{ $errors }**

@@ -16,7 +16,10 @@ data-error-row = { $place }: { $problem }
 data-error-column = { $place }, column `{ $column }`: { $problem }
 data-error-cell = { $place }, column `{ $column }`: `{ $value }` { $problem }
 row-too-wide = this row has { $cells } cells, more than the { $most } a row may have; it was passed over
-row-width = this row has { $cells } cells, the header has { $header }
+row-width = { $cells ->
+        [one] this row has 1 cell, the header has { $header }
+       *[other] this row has { $cells } cells, the header has { $header }
+    }
 cell-bad-encoding = is not valid text in the input's encoding (try --encoding gbk)
 cell-stray-quote = opens a quote that is not closed where a cell ends: read as written, and the lines after it as rows of their own
 line-not-json = this line is not JSON: { $reason }
@@ -49,7 +52,10 @@ sheet-row = sheet `{ $sheet }`, row { $row }
 cannot-read-workbook = cannot read the workbook: { $reason }
 cannot-read-sheet = cannot read the sheet `{ $sheet }`: { $reason }
 workbook-no-sheets = the workbook has no sheets
-workbook-no-sheet-number = the workbook has { $count } sheets, so there is no sheet { $number }: { $sheets }
+workbook-no-sheet-number = { $count ->
+        [one] the workbook has 1 sheet, so there is no sheet { $number }: { $sheets }
+       *[other] the workbook has { $count } sheets, so there is no sheet { $number }: { $sheets }
+    }
 workbook-no-sheet-named = the workbook has no sheet `{ $sheet }`; its sheets are { $sheets }
 cell-workbook-error = is an error in the workbook (a formula that failed); read as missing
 cannot-make-workbook = cannot make the workbook: { $reason }
