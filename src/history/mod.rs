@@ -29,6 +29,11 @@ pub enum HistoryError {
     Earlier { as_of: String, latest: String },
     /// The file was made by a newer tradeseg, whose schema this one does not know.
     Newer { version: i64 },
+    /// The file is not an SQLite database: nothing was written to it.
+    NotADatabase { path: String },
+    /// The file is an SQLite database of something else (its tables named): nothing was
+    /// written to it.
+    Foreign { path: String, tables: Vec<String> },
 }
 
 impl std::fmt::Display for HistoryError {
@@ -42,6 +47,12 @@ impl std::fmt::Display for HistoryError {
             }
             HistoryError::Newer { version } => {
                 write!(f, "{}", crate::msg!("history-newer", version = *version, known = MIGRATIONS.len()))
+            }
+            HistoryError::NotADatabase { path } => {
+                write!(f, "{}", crate::msg!("history-not-database", path = path))
+            }
+            HistoryError::Foreign { path, tables } => {
+                write!(f, "{}", crate::msg!("history-foreign", path = path, tables = tables.join(", ")))
             }
         }
     }
@@ -202,6 +213,9 @@ impl History {
     /// ```
     pub fn open(path: &Path) -> Result<History, HistoryError> {
         let conn = Connection::open(path)?;
+        // Looked at before anything is written: a file that is not a history (another
+        // program's database, a spreadsheet given by mistake) is left as it was.
+        Self::check_is_history(&conn, path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // With WAL, a crash loses at most the last transaction, never the file.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -211,6 +225,29 @@ impl History {
         let history = History { conn };
         history.migrate()?;
         Ok(history)
+    }
+
+    /// An error unless the file is a membership history or empty (new): not an SQLite
+    /// database at all, or one with tables and no schema version of ours.
+    fn check_is_history(conn: &Connection, path: &Path) -> Result<(), HistoryError> {
+        let shown = || path.display().to_string();
+        let version = conn.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0));
+        let version = match version {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+                return Err(HistoryError::NotADatabase { path: shown() })
+            }
+            other => other?,
+        };
+        if version > 0 {
+            return Ok(());
+        }
+        let mut listed =
+            conn.prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")?;
+        let tables = listed.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        match tables.is_empty() {
+            true => Ok(()),
+            false => Err(HistoryError::Foreign { path: shown(), tables }),
+        }
     }
 
     /// Applies the migrations the file has not had yet, each in its own transaction.
@@ -317,5 +354,31 @@ mod tests {
         assert_eq!(history.runs().unwrap().len(), 1);
         let pins: i64 = history.conn.query_row("SELECT count(*) FROM pins", [], |r| r.get(0)).unwrap();
         assert_eq!(pins, 0);
+    }
+
+    /// Another program's database, or a file that is no database, given as the history:
+    /// refused, and left byte for byte as it was (no tables added, no journal mode set).
+    #[test]
+    fn a_file_that_is_not_a_history_is_refused_and_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("crm.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE orders (id TEXT); CREATE TABLE notes (t TEXT);")
+            .unwrap();
+        let text = dir.path().join("customers.csv");
+        std::fs::write(&text, "id,name\nC1,Acme\n".repeat(300)).unwrap();
+        for (path, wanted) in [(&other, "tables: notes, orders"), (&text, "not an SQLite database")] {
+            let before = std::fs::read(path).unwrap();
+            let refused = History::open(path).err().expect("refused").to_string();
+            assert!(refused.contains(wanted), "{refused}");
+            assert!(refused.contains(&path.display().to_string()), "{refused}");
+            assert_eq!(std::fs::read(path).unwrap(), before);
+        }
+        // A new file, and an empty one, become histories.
+        std::fs::write(dir.path().join("empty.db"), b"").unwrap();
+        for name in ["new.db", "empty.db"] {
+            assert!(History::open(&dir.path().join(name)).unwrap().runs().unwrap().is_empty());
+        }
     }
 }
