@@ -1,15 +1,17 @@
-//! The records of one chunk of CSV text, read exactly as the csv crate reads them, but
-//! faster. Most records of an export are plain: on one line, no carriage return except a
-//! final `\r\n`, quotes only around whole cells. Those are split here: the line's end
-//! found by `memchr`, its delimiters and quotes eight bytes at a time by arithmetic on
-//! 64-bit words, and the line copied once, its cells marked in it. Any other record (a
-//! cell over several lines, a stray quote, blank lines, a lone `\r`, a byte-order mark)
-//! is read by csv_core, the csv crate's own parser, so odd line ends and malformed quotes
-//! read exactly as they always did. A record is judged plain within its first line, so no
-//! byte is looked at more than twice however the records are broken. The one reading that
-//! differs from the csv crate's: a quote that opens a cell over several lines and does not
-//! close as a cell ends is a stray ([`super::quotes`]), and its record is read as written
-//! to the end of its line, so that the lines after it stay rows of their own.
+//! The records of one chunk of CSV text, read as the csv crate reads them (but for stray
+//! quotes, below), but faster. Most records of an export are plain: on one line, no
+//! carriage return except a final `\r\n`, quotes only around whole cells. Those are split
+//! here: the line's end found by `memchr`, its delimiters and quotes eight bytes at a time
+//! by arithmetic on 64-bit words, and the line copied once, its cells marked in it. Any
+//! other record (a cell over several lines, blank lines, a lone `\r`, a byte-order mark,
+//! text after a closing quote) is split cell by cell the way csv_core, the csv crate's own
+//! parser, reads it; csv_core itself reads only a quoted cell still open at the data's end
+//! and files whose delimiter is a quote or a line end. A record is judged plain within its
+//! first line, so no byte is looked at more than twice however the records are broken.
+//! The one reading that differs from the csv crate's: a quote that opens a cell over
+//! several lines and does not close as a cell ends is a stray ([`super::quotes`]), and its
+//! record is read as written to the end of its line, so that the lines after it stay rows
+//! of their own.
 
 use super::cells::Cells;
 use super::quotes::{self, QuotedCell};
@@ -84,7 +86,7 @@ impl<'d> CsvRecords<'d> {
             self.pos = end;
             return Some(line);
         }
-        if let Some(line) = self.read_stray(record) {
+        if let Some(line) = self.read_split(record) {
             return Some(line);
         }
         let rest = &self.data[self.pos..];
@@ -122,10 +124,11 @@ impl<'d> CsvRecords<'d> {
         self.stray
     }
 
-    /// Reads the record at `pos` as written when one of its quotes is a stray, returning
-    /// its line; leaves it to csv_core otherwise. Blank lines before it (and a byte-order
-    /// mark at the input's start) are passed over as csv_core passes over them.
-    fn read_stray(&mut self, record: &mut Cells) -> Option<u64> {
+    /// Reads a record that is not plain (a cell over several lines, a stray quote, blank
+    /// lines before it, a byte-order mark at the input's start, a lone `\r`, text after a
+    /// closing quote), returning its line; leaves to csv_core only a delimiter it alone
+    /// reads and a quoted cell still open where the data ends.
+    fn read_split(&mut self, record: &mut Cells) -> Option<u64> {
         if !self.splits {
             return None;
         }
@@ -133,12 +136,15 @@ impl<'d> CsvRecords<'d> {
         let mark = if self.pos == 0 && rest.starts_with(BYTE_ORDER_MARK) { BYTE_ORDER_MARK.len() } else { 0 };
         let blank = rest[mark..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
         let start = mark + blank;
-        let (length, cell) = split_with_stray(&rest[start..], self.delimiter, record, &mut self.unquoted)?;
+        if start == rest.len() {
+            return None;
+        }
+        let (length, stray) = split_record(&rest[start..], self.delimiter, record, &mut self.unquoted)?;
         let line = self.line + memchr::memchr_iter(b'\n', &rest[..start]).count() as u64;
         let taken = &rest[start..start + length];
         self.line = line + memchr::memchr_iter(b'\n', taken).count() as u64;
         self.pos += start + length;
-        self.stray = Some(cell);
+        self.stray = stray;
         Some(line)
     }
 
@@ -323,38 +329,47 @@ fn quoted_cell(body: &[u8], open: usize, record: &mut Cells, unquoted: &mut Vec<
     Some(close)
 }
 
-/// Splits the record at the start of `text` into `record` when one of its quotes is a
-/// stray, returning the bytes it took (with its line end) and the stray's cell. Its cells
-/// are read as csv_core reads them (a quoted part unquoted, any text after it kept), but
-/// the stray's cell is its text as written up to the next delimiter or line end, and the
-/// record ends at that line's end. `None` (with `record` in any state) when the record has
-/// no stray quote.
-fn split_with_stray(
+/// Splits the record at the start of `text` into `record` as csv_core would, but for a
+/// stray quote ([`super::quotes`]), returning the bytes it took (with its line end) and the
+/// stray's cell if it has one. A quoted cell is unquoted, and any text after its closing
+/// quote kept; a stray's cell is its text as written up to the next delimiter or line end,
+/// and the record then ends at that line's end. `None` (with `record` in any state) when a
+/// quoted cell is still open where `text` ends, which is csv_core's to read.
+fn split_record(
     text: &[u8],
     delimiter: u8,
     record: &mut Cells,
     field: &mut Vec<u8>,
-) -> Option<(usize, usize)> {
+) -> Option<(usize, Option<usize>)> {
     record.clear();
     let mut stray = None;
     let mut cell = 0;
     loop {
-        field.clear();
-        let mut rest = cell;
+        let mut quoted = None;
         if text.get(cell) == Some(&b'"') {
             match quotes::quoted_cell(text, cell, delimiter, true, true) {
-                QuotedCell::Closes { close, .. } => {
-                    unescape_into(&text[cell + 1..close], field);
-                    rest = close + 1;
-                }
+                QuotedCell::Closes { close, .. } => quoted = Some(close),
                 QuotedCell::Stray => stray = stray.or(Some(record.len())),
                 QuotedCell::Open | QuotedCell::Undecided => return None,
             }
         }
         // The cell's text up to the next delimiter or line end, quotes and all.
+        let rest = quoted.map_or(cell, |close| close + 1);
         let stop = memchr::memchr3(delimiter, b'\n', b'\r', &text[rest..]).map_or(text.len(), |n| rest + n);
-        field.extend_from_slice(&text[rest..stop]);
-        record.push_field(field);
+        match quoted {
+            Some(close) => {
+                let inner = &text[cell + 1..close];
+                if rest == stop && memchr::memchr(b'"', inner).is_none() {
+                    record.push_field(inner);
+                } else {
+                    field.clear();
+                    unescape_into(inner, field);
+                    field.extend_from_slice(&text[rest..stop]);
+                    record.push_field(field);
+                }
+            }
+            None => record.push_field(&text[cell..stop]),
+        }
         match text.get(stop) {
             Some(&byte) if byte == delimiter => cell = stop + 1,
             end => {
@@ -363,20 +378,21 @@ fn split_with_stray(
                     Some(_) => stop + 1,
                     None => stop,
                 };
-                return stray.map(|cell| (taken, cell));
+                return Some((taken, stray));
             }
         }
     }
 }
 
-/// Appends a quoted cell's text to `out`, each doubled quote as one.
+/// Appends a quoted cell's text to `out`, each doubled quote as one (inside a cell that
+/// closes, quotes come in pairs).
 fn unescape_into(quoted: &[u8], out: &mut Vec<u8>) {
-    let mut at = 0;
-    while let Some(&byte) = quoted.get(at) {
-        out.push(byte);
-        // Inside a cell that closes, quotes come in pairs.
-        at += if byte == b'"' { 2 } else { 1 };
+    let mut rest = quoted;
+    while let Some(at) = memchr::memchr(b'"', rest) {
+        out.extend_from_slice(&rest[..=at]);
+        rest = rest.get(at + 2..).unwrap_or_default();
     }
+    out.extend_from_slice(rest);
 }
 
 /// Whether `data` may have a line (ended by `\n` or `\r`) longer than [`MAX_CELLS`]
