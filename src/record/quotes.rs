@@ -9,9 +9,11 @@
 //! quote in the file (or to its end) into one cell, and the customers on them would be
 //! lost without a word.
 
-/// How far past its opening quote a cell over several lines may close: Excel's cells hold
-/// at most 32,767 characters, which this covers at four bytes a character.
-pub const MAX_MULTILINE_CELL: usize = 128 << 10;
+/// How far past its opening quote a cell over several lines may close: far more than a
+/// spreadsheet's cell holds (Excel's, 32,767 characters) or a CRM's note or e-mail body
+/// runs to, and little enough that a quote typed by mistake holds up no more of the input
+/// than that while the chunker looks for its end.
+pub const MAX_MULTILINE_CELL: usize = 1 << 20;
 
 /// How a quoted cell ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
