@@ -115,6 +115,14 @@ impl DataArgs {
             super::say_error(msg!("stdin-workbook"));
             return Err(Exit::Usage);
         }
+        if let Some(markup) = sniff::markup(&head).filter(|_| self.input_format.is_none()) {
+            let kind = match markup {
+                sniff::Markup::Html => "html",
+                sniff::Markup::Xml => "xml",
+            };
+            super::say_error(msg!("data-is-markup", data = data, kind = kind));
+            return Err(Exit::Data);
+        }
         let format = match self.input_format {
             Some(InputFormatArg::Csv) => InputFormat::Csv,
             Some(InputFormatArg::Json) => InputFormat::Json,

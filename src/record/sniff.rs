@@ -41,6 +41,32 @@ pub fn json_start(head: &[u8]) -> Option<InputFormat> {
     }
 }
 
+/// What a text input that is neither CSV nor JSON may be, by how it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Markup {
+    /// A web page: what many CRMs and web tools save as an "Excel" `.xls` file.
+    Html,
+    /// An XML file, such as an Excel 2003 XML spreadsheet.
+    Xml,
+}
+
+/// A web page or an XML file, which no CSV export starts as: `<!DOCTYPE html`, `<html`,
+/// `<table` (any case), or `<?xml`, after a byte-order mark and white space.
+pub fn markup(head: &[u8]) -> Option<Markup> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head).trim_ascii_start();
+    let start = head.get(..16).unwrap_or(head).to_ascii_lowercase();
+    // The tag's name ends there: `<tablet>` is no table.
+    let opens = |tag: &[u8]| {
+        start.starts_with(tag)
+            && start.get(tag.len()).is_none_or(|b| matches!(b, b'>' | b'/' | b'?') || b.is_ascii_whitespace())
+    };
+    if opens(b"<?xml") {
+        return Some(Markup::Xml);
+    }
+    let html = [&b"<!doctype html"[..], b"<html", b"<table", b"<meta", b"<head", b"<body"];
+    html.iter().any(|tag| opens(tag)).then_some(Markup::Html)
+}
+
 /// The delimiter of a CSV export, by the header line: the most frequent of `,` `;` tab
 /// and `|` outside quotes, `,` when none is there or on a tie with it.
 pub fn delimiter(head: &[u8]) -> u8 {
@@ -88,6 +114,23 @@ mod tests {
         assert_eq!(json_start(b"[id],[name]\n"), None);
         assert_eq!(json_start(b"id,name\n"), None);
         assert_eq!(json_start(b"{id},x\n"), None);
+    }
+
+    #[test]
+    fn web_pages_and_xml_are_known_by_how_they_start() {
+        let html = [
+            "<html><body><table>",
+            "\u{feff}  <!DOCTYPE HTML>\n<html>",
+            "<TABLE border=1>",
+            "\n<meta charset=gbk>",
+        ];
+        for head in html {
+            assert_eq!(markup(head.as_bytes()), Some(Markup::Html), "{head:?}");
+        }
+        assert_eq!(markup(b"<?xml version=\"1.0\"?>\n<Workbook"), Some(Markup::Xml));
+        for csv in ["id,name\n", "<id>,<name>\n", "<tablet>,x\n", "", "\"<html>\",x\n"] {
+            assert_eq!(markup(csv.as_bytes()), None, "{csv:?}");
+        }
     }
 
     #[test]

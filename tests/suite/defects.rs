@@ -447,6 +447,32 @@ fn includes_and_scripts_are_regular_files_inside_the_rulesets_folder() {
     assert_eq!((ran.code, ran.stdout.as_str()), (0, "id,tags\nC1,b\nC2,\nC3,\n"), "{}", ran.stderr);
 }
 
+/// An "Excel" export that is a web page (as many CRMs save one) or an Excel 2003 XML
+/// file was read as CSV: the whole page one header column, and the error offered
+/// `--id "<html>…"`. Now it is named for what it is, with what to do, and nothing is read.
+#[test]
+fn a_web_page_saved_as_xls_is_named_for_what_it_is() {
+    let page = "<html><head><meta charset=\"utf-8\"></head><body><table><tr><td>id</td></tr></table></body></html>\n";
+    let xml = "<?xml version=\"1.0\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">\n";
+    let dir =
+        folder(&[("r.seg", RULES.as_bytes()), ("crm.xls", page.as_bytes()), ("old.xls", xml.as_bytes())]);
+    for (file, said) in
+        [("crm.xls", "`crm.xls` is a web page (HTML)"), ("old.xls", "`old.xls` is an XML file")]
+    {
+        for command in ["run", "check"] {
+            let args: &[&str] = match command {
+                "run" => &["run", "r.seg", file, "-o", "out.csv"],
+                _ => &["check", "r.seg", "--data", file],
+            };
+            let ran = tradeseg_in(dir.path(), args, b"");
+            assert_eq!(ran.code, 3, "{}", ran.stderr);
+            assert!(ran.stderr.contains(said), "{}", ran.stderr);
+            assert!(ran.stderr.contains("save it as an Excel workbook (.xlsx) or as CSV"), "{}", ran.stderr);
+            assert!(!dir.path().join("out.csv").exists());
+        }
+    }
+}
+
 /// A quote that opens a cell by mistake (`"OEM`, `"3`) and never closes as a cell ends
 /// used to make every line after it, up to the next quote in the file, one cell: those
 /// customers had no row and no message. Now the cell is read as written, named in a data

@@ -132,6 +132,10 @@ workbook-option-not-workbook = `{ $option }` is for workbooks (.xlsx, .xls, .ods
 cannot-open-data = cannot open the data `{ $data }`: { $reason }
 cannot-read-data-file = cannot read the data `{ $data }`: { $reason }
 stdin-workbook = standard input is a workbook; give the workbook's file name instead of `-`
+data-is-markup = { $kind ->
+        [html] `{ $data }` is a web page (HTML), as many CRMs save an "Excel" export, not a workbook or a CSV export
+       *[other] `{ $data }` is an XML file (an Excel 2003 XML spreadsheet, perhaps), not a workbook or a CSV export
+    }: open it in Excel and save it as an Excel workbook (.xlsx) or as CSV, then run again
 file-problem = `{ $path }`: { $problem }
 header-found-below = note: the header is row { $row } of sheet `{ $sheet }`; the rows above it were passed over as titles (choose another with --header-row N)
 cannot-read-file = cannot read `{ $path }`: { $reason }

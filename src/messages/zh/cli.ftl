@@ -78,6 +78,10 @@ workbook-option-not-workbook = `{ $option }` 只用于工作簿（.xlsx、.xls�
 cannot-open-data = 无法打开数据 `{ $data }`：{ $reason }
 cannot-read-data-file = 无法读取数据 `{ $data }`：{ $reason }
 stdin-workbook = 标准输入是一个工作簿；请给出工作簿的文件名，而不是 `-`
+data-is-markup = { $kind ->
+        [html] `{ $data }` 是网页（HTML）——很多 CRM 导出的“Excel”其实是这种文件——不是工作簿，也不是 CSV 导出
+       *[other] `{ $data }` 是 XML 文件（可能是 Excel 2003 XML 电子表格），不是工作簿，也不是 CSV 导出
+    }：请用 Excel 打开，另存为 Excel 工作簿（.xlsx）或 CSV，然后再运行
 file-problem = `{ $path }`：{ $problem }
 header-found-below = 注意：表头是工作表 `{ $sheet }` 的第 { $row } 行；上面几行当作标题跳过了（可用 --header-row N 另选）
 cannot-read-file = 无法读取 `{ $path }`：{ $reason }
