@@ -11,7 +11,7 @@ pub mod input_error;
 pub mod json;
 pub mod json_array;
 pub mod json_cells;
-pub(crate) mod quotes;
+pub mod quotes;
 pub mod sniff;
 
 pub use cells::Cells;
